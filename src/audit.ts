@@ -1,0 +1,84 @@
+import { writeFile } from "node:fs/promises";
+import { scanOrganization, type ScanOptions } from "./aws/scan.js";
+import type { AccountVerdict, Evaluation, Finding } from "./findings.js";
+import { loadInventory, type Inventory } from "./inventory.js";
+import { buildSarif } from "./reporters/sarif.js";
+import { buildJsonReport } from "./reporters/json-report.js";
+import { LEVEL_RANK } from "./rules/catalog.js";
+import { evaluateInventory } from "./rules/evaluate.js";
+import type { FailOn, Settings } from "./settings.js";
+
+export interface AuditSummary {
+  accountsInScope: number;
+  accountsScanned: number;
+  compliant: number;
+  noncompliant: number;
+  notAssessed: number;
+  skipped: number;
+  regionsRead: number;
+  regionsFailed: number;
+  findings: number;
+  findingsByLevel: Record<"error" | "warning" | "note", number>;
+  durationMs: number;
+}
+
+export interface AuditResult {
+  inventory: Inventory;
+  evaluation: Evaluation;
+  summary: AuditSummary;
+}
+
+/** settings → inventory (read from AWS, or loaded) → findings. */
+export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}): Promise<AuditResult> {
+  const inventory = settings.inventoryFile
+    ? await loadInventory(settings.inventoryFile)
+    : await scanOrganization(settings, scanOptions);
+  const evaluation = evaluateInventory(inventory);
+  return { inventory, evaluation, summary: summarize(inventory, evaluation) };
+}
+
+export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSummary {
+  const count = (verdict: AccountVerdict["verdict"]) => evaluation.verdicts.filter((item) => item.verdict === verdict).length;
+  const regionReads = inventory.accounts.flatMap((account) => account.regions);
+  const byLevel = { error: 0, warning: 0, note: 0 };
+  for (const finding of evaluation.findings) byLevel[finding.level] += 1;
+  return {
+    accountsInScope: inventory.accounts.length,
+    accountsScanned: inventory.accounts.filter((account) => account.outcome !== "skipped").length,
+    compliant: count("compliant"),
+    noncompliant: count("noncompliant"),
+    notAssessed: count("not-assessed"),
+    skipped: count("skipped"),
+    regionsRead: regionReads.filter((read) => read.outcome === "read").length,
+    regionsFailed: regionReads.filter((read) => read.outcome === "failed").length,
+    findings: evaluation.findings.length,
+    findingsByLevel: byLevel,
+    durationMs: inventory.durationMs,
+  };
+}
+
+export interface WrittenReports {
+  sarifFile: string;
+  reportFile?: string;
+  omittedSarifResults: number;
+}
+
+export async function writeReports(result: AuditResult, settings: Settings): Promise<WrittenReports> {
+  const sarif = buildSarif(result.inventory, result.evaluation.findings);
+  await writeFile(settings.sarifFile, `${JSON.stringify(sarif.log, null, 2)}\n`);
+  if (settings.reportFile) {
+    const report = buildJsonReport(result, sarif.omittedResults);
+    await writeFile(settings.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  return {
+    sarifFile: settings.sarifFile,
+    ...(settings.reportFile ? { reportFile: settings.reportFile } : {}),
+    omittedSarifResults: sarif.omittedResults,
+  };
+}
+
+/** The findings that make the run fail under the fail-on threshold. */
+export function findingsAtOrAbove(findings: Finding[], failOn: FailOn): Finding[] {
+  if (failOn === "none") return [];
+  return findings.filter((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK[failOn]);
+}

@@ -1,0 +1,193 @@
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  type AdvancedEventSelector as SdkAdvancedSelector,
+  type EventSelector as SdkEventSelector,
+  type Trail,
+} from "@aws-sdk/client-cloudtrail";
+import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import pLimit from "p-limit";
+import type { RegionRead, TrailRecord, TrailSelectors } from "../inventory.js";
+import { partitionOf } from "../partitions.js";
+import { receivesGlobalEvents } from "../rules/trail-facts.js";
+import { clientConfig, describeError, errorName, type AwsTransport } from "./client-config.js";
+
+export interface AccountTrailsRequest {
+  accountId: string;
+  credentials?: AwsCredentialIdentity;
+  partition: string;
+  globalEventsRegion: string;
+  /** "enabled": ask the account; a list: exactly these (the global events Region is always added). */
+  regions: "enabled" | string[];
+  transport: AwsTransport;
+  abortSignal?: AbortSignal;
+  /** Trails owned by another account are recorded as seen, never read: their owner is the authority. */
+}
+
+export interface AccountTrails {
+  regions: RegionRead[];
+  trails: TrailRecord[];
+  /** What could not be read but does not stop a verdict (the list of enabled Regions). */
+  warnings: string[];
+}
+
+/** Regions of one account read at once; CloudTrail's rate limits are per account and Region. */
+export const REGION_CONCURRENCY = 24;
+
+// A call into a Region the account has not enabled is refused with these: "not enabled", not a failure.
+const NOT_ENABLED_ERRORS = new Set(["UnrecognizedClientException", "InvalidClientTokenId"]);
+
+/**
+ * Reads every trail that applies to one account, pipelined for the round-trip critical
+ * path: the global events Region's DescribeTrails runs alongside the Region listing, and
+ * the status and selectors of a trail that can record global events are read as soon as
+ * any Region shows it (every such trail shows in the global events Region), while the
+ * remaining Regions are still being described.
+ */
+export async function readAccountTrails(request: AccountTrailsRequest): Promise<AccountTrails> {
+  const { accountId, credentials, transport, globalEventsRegion } = request;
+  const options = request.abortSignal ? { abortSignal: request.abortSignal } : {};
+  const limit = pLimit(REGION_CONCURRENCY);
+  const clients = new Map<string, CloudTrailClient>();
+  const cloudTrail = (region: string) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = new CloudTrailClient(clientConfig(transport, region, credentials));
+      clients.set(region, client);
+    }
+    return client;
+  };
+
+  const trails = new Map<string, TrailRecord>();
+  const detailReads: Promise<void>[] = [];
+  const warnings: string[] = [];
+
+  const readDetails = async (record: TrailRecord) => {
+    const client = cloudTrail(record.homeRegion);
+    const [status, selectors] = await Promise.allSettled([
+      client.send(new GetTrailStatusCommand({ Name: record.arn }), options),
+      client.send(new GetEventSelectorsCommand({ TrailName: record.arn }), options),
+    ]);
+    if (status.status === "fulfilled") {
+      record.status = {
+        isLogging: status.value.IsLogging === true,
+        ...(status.value.LatestDeliveryError ? { latestDeliveryError: status.value.LatestDeliveryError } : {}),
+        ...(status.value.LatestDeliveryTime ? { latestDeliveryTime: status.value.LatestDeliveryTime.toISOString() } : {}),
+      };
+    } else {
+      record.statusError = describeError(status.reason);
+    }
+    if (selectors.status === "fulfilled") {
+      record.selectors = toSelectors(selectors.value.EventSelectors, selectors.value.AdvancedEventSelectors);
+    } else {
+      record.selectorsError = describeError(selectors.reason);
+    }
+  };
+
+  const describeRegion = async (region: string): Promise<RegionRead> => {
+    try {
+      const { trailList } = await limit(() => cloudTrail(region).send(new DescribeTrailsCommand({ includeShadowTrails: true }), options));
+      for (const trail of trailList ?? []) {
+        const record = toTrailRecord(trail, region);
+        if (!record || trails.has(record.arn)) continue;
+        trails.set(record.arn, record);
+        // Only a trail of this account that can receive global events can matter for its verdict.
+        if (record.ownerAccountId === accountId && receivesGlobalEvents(record, globalEventsRegion)) {
+          detailReads.push(limit(() => readDetails(record)));
+        }
+      }
+      return { region, outcome: "read" };
+    } catch (error) {
+      if (NOT_ENABLED_ERRORS.has(errorName(error)) && region !== globalEventsRegion) return { region, outcome: "not-enabled" };
+      return { region, outcome: "failed", error: describeError(error) };
+    }
+  };
+
+  const globalRead = describeRegion(globalEventsRegion);
+  let otherRegions: string[];
+  if (request.regions === "enabled") {
+    try {
+      otherRegions = await listEnabledRegions(transport, globalEventsRegion, request.partition, credentials, request.abortSignal);
+    } catch (error) {
+      // The global events Region alone shows every trail that can record global events.
+      warnings.push(`Listing the enabled Regions failed (${describeError(error)}); only ${globalEventsRegion} was read.`);
+      otherRegions = [];
+    }
+  } else {
+    otherRegions = request.regions;
+  }
+  const reads = await Promise.all([
+    globalRead,
+    ...otherRegions.filter((region) => region !== globalEventsRegion).map(describeRegion),
+  ]);
+  // Details scheduled by the last Region read are only known once every DescribeTrails is back.
+  await Promise.all(detailReads);
+
+  return {
+    regions: reads.sort((a, b) => a.region.localeCompare(b.region)),
+    trails: [...trails.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
+    warnings,
+  };
+}
+
+const ENABLED_OPT_IN = new Set(["opt-in-not-required", "opted-in"]);
+
+async function listEnabledRegions(
+  transport: AwsTransport,
+  globalEventsRegion: string,
+  partition: string,
+  credentials: AwsCredentialIdentity | undefined,
+  abortSignal: AbortSignal | undefined,
+): Promise<string[]> {
+  const ec2 = new EC2Client(clientConfig(transport, globalEventsRegion, credentials));
+  const { Regions } = await ec2.send(new DescribeRegionsCommand({}), abortSignal ? { abortSignal } : {});
+  // AWS answers with the enabled Regions only; filtering by opt-in state and partition also
+  // keeps stand-ins that list every Region honest.
+  return (Regions ?? [])
+    .filter((region) => region.RegionName && (!region.OptInStatus || ENABLED_OPT_IN.has(region.OptInStatus)))
+    .map((region) => region.RegionName!)
+    .filter((region) => partitionOf(region) === partition)
+    .sort();
+}
+
+const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):trail\/(.+)$/;
+
+function toTrailRecord(trail: Trail, seenInRegion: string): TrailRecord | undefined {
+  if (!trail.TrailARN) return undefined;
+  const match = TRAIL_ARN.exec(trail.TrailARN);
+  return {
+    arn: trail.TrailARN,
+    name: trail.Name ?? match?.[3] ?? trail.TrailARN,
+    homeRegion: trail.HomeRegion ?? match?.[1] ?? seenInRegion,
+    ownerAccountId: match?.[2] ?? "",
+    isMultiRegionTrail: trail.IsMultiRegionTrail === true,
+    includeGlobalServiceEvents: trail.IncludeGlobalServiceEvents === true,
+    isOrganizationTrail: trail.IsOrganizationTrail === true,
+    ...(trail.S3BucketName ? { s3BucketName: trail.S3BucketName } : {}),
+  };
+}
+
+function toSelectors(basic: SdkEventSelector[] | undefined, advanced: SdkAdvancedSelector[] | undefined): TrailSelectors {
+  return {
+    eventSelectors: (basic ?? []).map((selector) => ({
+      ...(selector.ReadWriteType ? { readWriteType: selector.ReadWriteType } : {}),
+      ...(selector.IncludeManagementEvents !== undefined ? { includeManagementEvents: selector.IncludeManagementEvents } : {}),
+      ...(selector.ExcludeManagementEventSources?.length ? { excludeManagementEventSources: selector.ExcludeManagementEventSources } : {}),
+    })),
+    advancedEventSelectors: (advanced ?? []).map((selector) => ({
+      ...(selector.Name ? { name: selector.Name } : {}),
+      fieldSelectors: (selector.FieldSelectors ?? []).map((field) => ({
+        field: field.Field ?? "",
+        ...(field.Equals?.length ? { equals: field.Equals } : {}),
+        ...(field.NotEquals?.length ? { notEquals: field.NotEquals } : {}),
+        ...(field.StartsWith?.length ? { startsWith: field.StartsWith } : {}),
+        ...(field.NotStartsWith?.length ? { notStartsWith: field.NotStartsWith } : {}),
+        ...(field.EndsWith?.length ? { endsWith: field.EndsWith } : {}),
+        ...(field.NotEndsWith?.length ? { notEndsWith: field.NotEndsWith } : {}),
+      })),
+    })),
+  };
+}

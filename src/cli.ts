@@ -1,0 +1,69 @@
+import { parseArgs } from "node:util";
+import { findingsAtOrAbove, runAudit, writeReports } from "./audit.js";
+import { describeError } from "./aws/client-config.js";
+import { ConfigurationError, isConfigurationError } from "./configuration-error.js";
+import { renderTextReport } from "./reporters/text-report.js";
+import { INPUT_DEFAULTS, INPUT_NAMES, parseSettings, type RawInputs } from "./settings.js";
+import { TOOL_NAME, TOOL_VERSION } from "./version.js";
+
+/** Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input, 3 the tool failed. */
+export const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 } as const;
+
+const USAGE = `Usage: ${TOOL_NAME} scan [options]
+
+Audits every account of an AWS Organization: does CloudTrail record the global service
+events (IAM, STS, CloudFront)? Credentials come the standard AWS SDK ways.
+
+Options (the action's inputs, as flags):
+${INPUT_NAMES.map((name) => `  --${name.padEnd(24)} default: ${INPUT_DEFAULTS[name] || "(none)"}`).join("\n")}
+  --inventory <file>         same as --inventory-file
+  --profile <name>           AWS shared-config profile to use
+  --help, --version
+
+Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input, 3 the tool failed.
+`;
+
+export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" as const }])),
+        inventory: { type: "string" },
+        profile: { type: "string" },
+        help: { type: "boolean" },
+        version: { type: "boolean" },
+      },
+    });
+    if (values.help) {
+      out.write(USAGE);
+      return EXIT.ok;
+    }
+    if (values.version) {
+      out.write(`${TOOL_VERSION}\n`);
+      return EXIT.ok;
+    }
+    if (positionals.length !== 1 || positionals[0] !== "scan") {
+      throw new ConfigurationError(`Expected the command "scan", got "${positionals.join(" ")}". Run ${TOOL_NAME} --help.`);
+    }
+    const raw: RawInputs = Object.fromEntries(INPUT_NAMES.map((name) => [name, (values as Record<string, unknown>)[name] as string | undefined]));
+    if (values.inventory) raw["inventory-file"] = values.inventory as string;
+    const settings = parseSettings(raw);
+    // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
+    if (values.profile) process.env.AWS_PROFILE = values.profile as string;
+
+    const result = await runAudit(settings);
+    const written = await writeReports(result, settings);
+    out.write(renderTextReport(result));
+    out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
+    return findingsAtOrAbove(result.evaluation.findings, settings.failOn).length > 0 ? EXIT.findings : EXIT.ok;
+  } catch (error) {
+    if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      err.write(`${TOOL_NAME}: ${(error as Error).message}\n`);
+      return EXIT.configuration;
+    }
+    err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);
+    return EXIT.internal;
+  }
+}

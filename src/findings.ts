@@ -1,0 +1,43 @@
+import type { Level, RuleId } from "./rules/catalog.js";
+
+export interface InvolvedTrail {
+  arn: string;
+  name: string;
+  homeRegion: string;
+  /** What is wrong with this trail for the finding, in a few words. */
+  problem: string;
+}
+
+export interface Finding {
+  ruleId: RuleId;
+  level: Level;
+  accountId: string;
+  accountName: string;
+  /** The Region the finding is about (a trail's home), when there is one. */
+  region?: string;
+  /** The one trail the finding is about, when there is one: part of its identity across runs. */
+  trailArn?: string;
+  trails: InvolvedTrail[];
+  message: string;
+  /** Exact commands that fix it; lines starting with "#" explain the next. */
+  fix: string[];
+}
+
+export type Verdict = "compliant" | "noncompliant" | "not-assessed" | "skipped";
+
+export interface AccountVerdict {
+  accountId: string;
+  accountName: string;
+  state: string;
+  verdict: Verdict;
+  /** ARNs of the trails that record the account's global service events. */
+  coveredBy: string[];
+  failedRegions: string[];
+  /** Why the account was skipped or not assessed. */
+  reason?: string;
+}
+
+export interface Evaluation {
+  verdicts: AccountVerdict[];
+  findings: Finding[];
+}

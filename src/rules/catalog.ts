@@ -1,0 +1,119 @@
+/**
+ * The rules. Their ids are a public contract: they become code-scanning alert ids and
+ * users filter on them, so an id never changes once released.
+ */
+export type Level = "error" | "warning" | "note";
+
+export const LEVEL_RANK: Record<Level, number> = { note: 1, warning: 2, error: 3 };
+
+export interface RuleDefinition {
+  id: RuleId;
+  /** PascalCase name, as SARIF reporting descriptors carry. */
+  name: string;
+  defaultLevel: Level;
+  /** GitHub's 0.0-10.0 scale: 9+ critical, 7+ high, 4+ medium, above 0 low. */
+  securitySeverity: number;
+  shortDescription: string;
+  fullDescription: string;
+  help: string;
+}
+
+export const RULE_IDS = [
+  "cloudtrail/global-events-not-recorded",
+  "cloudtrail/global-events-flag-ineffective",
+  "cloudtrail/global-events-duplicated",
+  "cloudtrail/global-events-reads-not-recorded",
+  "cloudtrail/account-not-assessed",
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];
+
+const NOV_2021 =
+  "Since 22 November 2021 AWS records the events of its global services (IAM, STS through the global endpoint, CloudFront) in us-east-1 only: a single-Region trail homed in any other Region receives none of them, even with IncludeGlobalServiceEvents on.";
+
+export const RULES: Record<RuleId, RuleDefinition> = {
+  "cloudtrail/global-events-not-recorded": {
+    id: "cloudtrail/global-events-not-recorded",
+    name: "GlobalEventsNotRecorded",
+    defaultLevel: "error",
+    securitySeverity: 8.0,
+    shortDescription: "No CloudTrail trail records the account's global service events (IAM, STS, CloudFront).",
+    fullDescription: `An account is covered when at least one trail that applies to it (its own, or an organization trail) is logging, records management write events, and is multi-Region or a single-Region trail homed in us-east-1 with IncludeGlobalServiceEvents. ${NOV_2021} Without such a trail, changes to IAM users, roles and policies and STS sessions leave no audit record.`,
+    help: [
+      "Make one trail record the global service events. Run the command that fits the trail in its home Region:",
+      "",
+      "- A stopped trail: `aws cloudtrail start-logging --region HOME --name TRAIL_ARN`",
+      "- Any trail, made multi-Region (turns global events on with it): `aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
+      "- A single-Region trail homed in us-east-1: `aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --include-global-service-events`",
+      "- A trail that records no management writes: `aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'`",
+      "- No trail at all: `aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET --is-multi-region-trail`, then `aws cloudtrail start-logging --region us-east-1 --name NAME` (the bucket policy must allow cloudtrail.amazonaws.com).",
+      "",
+      "An organization trail can be changed only from the management account or a delegated administrator, in its home Region.",
+    ].join("\n"),
+  },
+  "cloudtrail/global-events-flag-ineffective": {
+    id: "cloudtrail/global-events-flag-ineffective",
+    name: "GlobalEventsFlagIneffective",
+    defaultLevel: "warning",
+    securitySeverity: 5.0,
+    shortDescription: "A single-Region trail outside us-east-1 has IncludeGlobalServiceEvents on, but receives no global service events.",
+    fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist.`,
+    help: [
+      "Make the trail multi-Region, which records the global service events:",
+      "",
+      "`aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
+      "",
+      "or, when another trail already records them, turn the misleading flag off:",
+      "",
+      "`aws cloudtrail update-trail --region HOME --name TRAIL_ARN --no-include-global-service-events`",
+    ].join("\n"),
+  },
+  "cloudtrail/global-events-duplicated": {
+    id: "cloudtrail/global-events-duplicated",
+    name: "GlobalEventsDuplicated",
+    defaultLevel: "warning",
+    securitySeverity: 3.0,
+    shortDescription: "More than one trail records the account's global service events, so each IAM, STS and CloudFront event is stored several times.",
+    fullDescription:
+      "Every trail that records global service events stores its own copy of them. Keep the flag on one trail only (an organization trail, when there is one). Stopped trails and single-Region trails outside us-east-1 receive none and are not counted.",
+    help: [
+      "Keep one trail recording global service events. On a single-Region trail in us-east-1, turn the flag off:",
+      "",
+      "`aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --no-include-global-service-events`",
+      "",
+      "A multi-Region trail cannot turn global events off: when an organization trail already records what it records, delete it (`aws cloudtrail delete-trail --region HOME --name TRAIL_ARN`).",
+    ].join("\n"),
+  },
+  "cloudtrail/global-events-reads-not-recorded": {
+    id: "cloudtrail/global-events-reads-not-recorded",
+    name: "GlobalEventsReadsNotRecorded",
+    defaultLevel: "note",
+    securitySeverity: 2.0,
+    shortDescription: "The trail that records the account's global service events records management writes only.",
+    fullDescription:
+      "Changes to IAM are recorded, but reads (GetRole, ListAccessKeys, STS GetCallerIdentity and others) are not: reconnaissance leaves no record.",
+    help: [
+      "Record read and write management events on the covering trail:",
+      "",
+      "`aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'`",
+      "",
+      "put-event-selectors replaces the trail's selectors: add any data-event selectors it has to the list.",
+    ].join("\n"),
+  },
+  "cloudtrail/account-not-assessed": {
+    id: "cloudtrail/account-not-assessed",
+    name: "AccountNotAssessed",
+    defaultLevel: "error",
+    securitySeverity: 6.0,
+    shortDescription: "The account could not be assessed, so whether it records global service events is unknown.",
+    fullDescription:
+      "The scanner could not read enough of the account (its role was refused, every Region failed, a call timed out, or a trail's status could not be read) to decide. It is never counted as compliant.",
+    help: [
+      "The message says why. Common causes:",
+      "",
+      "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; deploy the audit role with a StackSet.",
+      "- A Region failed: the account's SCPs may deny CloudTrail reads there; the message names the Region and error.",
+      "- A trail's status or selectors could not be read: the audit role needs cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.",
+    ].join("\n"),
+  },
+};

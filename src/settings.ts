@@ -1,0 +1,148 @@
+import { ConfigurationError } from "./configuration-error.js";
+import { isKnownRegion, partitionOf } from "./partitions.js";
+
+export const SEVERITY_THRESHOLDS = ["none", "note", "warning", "error"] as const;
+export type FailOn = (typeof SEVERITY_THRESHOLDS)[number];
+
+/** Everything a scan needs, validated. Both entry points build it from raw strings. */
+export interface Settings {
+  roleName: string;
+  externalId?: string;
+  roleSessionName: string;
+  roleDurationSeconds: number;
+  accounts: string[];
+  excludeAccounts: string[];
+  organizationalUnits: string[];
+  /** "enabled": every Region each account has enabled; otherwise exactly these. */
+  regions: "enabled" | string[];
+  concurrency: number;
+  sarifFile: string;
+  reportFile?: string;
+  inventoryFile?: string;
+  failOn: FailOn;
+}
+
+/** Raw values by input name, as action.yml spells them; "" and undefined mean "not given". */
+export type RawInputs = Partial<Record<InputName, string>>;
+
+export const INPUT_DEFAULTS = {
+  "role-name": "OrganizationAccountAccessRole",
+  "external-id": "",
+  "role-session-name": "org-trail-audit",
+  "role-duration-seconds": "900",
+  accounts: "",
+  "exclude-accounts": "",
+  "organizational-units": "",
+  regions: "enabled",
+  concurrency: "16",
+  "sarif-file": "org-trail-audit.sarif",
+  "report-file": "",
+  "inventory-file": "",
+  "fail-on": "error",
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
+
+const ACCOUNT_ID = /^\d{12}$/;
+const OU_OR_ROOT_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+// IAM: a role name is 1-64 of [\w+=,.@-]; a path before it is allowed ("audit/Role").
+const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+export const MAX_CONCURRENCY = 256;
+
+export function parseSettings(raw: RawInputs): Settings {
+  const value = (name: InputName): string => {
+    const given = raw[name]?.trim();
+    return given ? given : INPUT_DEFAULTS[name];
+  };
+
+  const roleName = value("role-name");
+  if (!ROLE_NAME.test(roleName)) {
+    fail("role-name", roleName, "an IAM role name: 1-64 letters, digits or + = , . @ _ - (optionally after a path such as audit/)");
+  }
+  const roleSessionName = value("role-session-name");
+  if (!ROLE_SESSION_NAME.test(roleSessionName)) {
+    fail("role-session-name", roleSessionName, "2-64 letters, digits or + = , . @ _ -");
+  }
+  const externalId = value("external-id") || undefined;
+  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
+    fail("external-id", "(hidden)", "2-1224 letters, digits or + = , . @ : / _ -");
+  }
+  const roleDurationSeconds = parseInteger("role-duration-seconds", value("role-duration-seconds"), 900, 3600,
+    "a whole number of seconds from 900 to 3600 (a chained role session lasts at most 1 hour)");
+  const concurrency = parseInteger("concurrency", value("concurrency"), 1, MAX_CONCURRENCY,
+    `a whole number of accounts to scan at once, from 1 to ${MAX_CONCURRENCY}`);
+
+  const accounts = parseList(value("accounts"));
+  const excludeAccounts = parseList(value("exclude-accounts"));
+  for (const [name, ids] of [["accounts", accounts], ["exclude-accounts", excludeAccounts]] as const) {
+    const bad = ids.find((id) => !ACCOUNT_ID.test(id));
+    if (bad !== undefined) fail(name, bad, "12-digit AWS account ids, separated by commas or new lines");
+  }
+  const organizationalUnits = parseList(value("organizational-units"));
+  const badUnit = organizationalUnits.find((id) => !OU_OR_ROOT_ID.test(id));
+  if (badUnit !== undefined) {
+    fail("organizational-units", badUnit, "organizational unit ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx), separated by commas or new lines");
+  }
+
+  const regions = parseRegions(value("regions"));
+  const failOn = value("fail-on");
+  if (!(SEVERITY_THRESHOLDS as readonly string[]).includes(failOn)) {
+    fail("fail-on", failOn, SEVERITY_THRESHOLDS.join(", "));
+  }
+
+  return {
+    roleName,
+    ...(externalId !== undefined ? { externalId } : {}),
+    roleSessionName,
+    roleDurationSeconds,
+    accounts: unique(accounts),
+    excludeAccounts: unique(excludeAccounts),
+    organizationalUnits: unique(organizationalUnits),
+    regions,
+    concurrency,
+    sarifFile: value("sarif-file"),
+    ...(value("report-file") ? { reportFile: value("report-file") } : {}),
+    ...(value("inventory-file") ? { inventoryFile: value("inventory-file") } : {}),
+    failOn: failOn as FailOn,
+  };
+}
+
+function parseRegions(text: string): "enabled" | string[] {
+  if (text === "enabled") return "enabled";
+  const regions = unique(parseList(text));
+  if (regions.length === 0) fail("regions", text, '"enabled" or a list of Region codes such as us-east-1, eu-west-1');
+  const unknown = regions.find((region) => !isKnownRegion(region));
+  if (unknown !== undefined) {
+    fail("regions", unknown, '"enabled" or known AWS Region codes such as us-east-1, eu-west-1, separated by commas or new lines');
+  }
+  const partitions = new Set(regions.map(partitionOf));
+  if (partitions.size > 1) {
+    fail("regions", regions.join(","), "Regions of one partition (a trail covers only its own partition: aws, aws-us-gov or aws-cn)");
+  }
+  return regions;
+}
+
+function parseInteger(name: InputName, text: string, min: number, max: number, accepts: string): number {
+  if (!/^\d+$/.test(text)) fail(name, text, accepts);
+  const number = Number(text);
+  if (number < min || number > max) fail(name, text, accepts);
+  return number;
+}
+
+export function parseList(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+function fail(input: InputName, given: string, accepts: string): never {
+  throw new ConfigurationError(`Input "${input}" got "${given}"; it accepts ${accepts}.`);
+}

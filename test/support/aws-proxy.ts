@@ -1,0 +1,121 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
+/**
+ * A small HTTP proxy in front of moto that sees every AWS request on the wire. It counts
+ * requests by service and operation, and can answer chosen requests with an AWS error of
+ * its own (a refused AssumeRole, a throttle, a 500) to produce behaviours moto lacks.
+ */
+export interface AwsCall {
+  service: string;
+  operation: string;
+  /** The raw request body: form parameters for query protocols, JSON for the others. */
+  body: string;
+  headers: IncomingMessage["headers"];
+  /** The account whose credentials signed the call, learnt from the AssumeRole answers that passed by. */
+  accountId?: string;
+  /** The Region the call was signed for. */
+  region: string;
+}
+
+export interface InjectedFault {
+  status: number;
+  /** For JSON protocols (CloudTrail, Organizations): __type; for query protocols (STS, EC2): Code. */
+  code: string;
+  message: string;
+}
+
+export type FaultRule = (call: AwsCall) => InjectedFault | "stall" | undefined;
+
+export interface AwsProxy {
+  endpoint: string;
+  calls: AwsCall[];
+  faults: FaultRule[];
+  count(operation: string): number;
+  close(): Promise<void>;
+}
+
+export async function startAwsProxy(target: string, callerAccountId = "123456789012"): Promise<AwsProxy> {
+  const calls: AwsCall[] = [];
+  const accountByAccessKey = new Map<string, string>([["testing", callerAccountId]]);
+  const faults: FaultRule[] = [];
+  const targetUrl = new URL(target);
+  const stalled: ServerResponse[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const call = describeCall(req, body.toString(), accountByAccessKey);
+      calls.push(call);
+      for (const rule of faults) {
+        const fault = rule(call);
+        if (fault === "stall") {
+          stalled.push(res);
+          return;
+        }
+        if (fault) return answerFault(res, call, fault);
+      }
+      const upstream = httpRequest(
+        { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
+        (reply) => {
+          res.writeHead(reply.statusCode ?? 500, reply.headers);
+          if (call.operation !== "AssumeRole") return reply.pipe(res);
+          const parts: Buffer[] = [];
+          reply.on("data", (chunk: Buffer) => parts.push(chunk));
+          reply.on("end", () => {
+            const text = Buffer.concat(parts).toString();
+            const accessKey = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(text)?.[1];
+            const account = /arn:[\w-]+:iam::(\d{12}):role/.exec(new URLSearchParams(call.body).get("RoleArn") ?? "")?.[1];
+            if (accessKey && account) accountByAccessKey.set(accessKey, account);
+            res.end(text);
+          });
+        },
+      );
+      upstream.on("error", () => {
+        res.writeHead(502);
+        res.end();
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    faults,
+    count: (operation) => calls.filter((call) => call.operation === operation).length,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of stalled) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function describeCall(req: IncomingMessage, body: string, accountByAccessKey: Map<string, string>): AwsCall {
+  const authorization = String(req.headers.authorization ?? "");
+  const credential = /Credential=([^/]+)\/[^/]+\/([^/]+)\/([^/]+)\//.exec(authorization);
+  const service = credential?.[3] ?? "unknown";
+  const region = credential?.[2] ?? "unknown";
+  const accountId = accountByAccessKey.get(credential?.[1] ?? "");
+  const target = req.headers["x-amz-target"];
+  let operation = "unknown";
+  if (typeof target === "string") operation = target.split(".").pop() ?? operation;
+  else operation = new URLSearchParams(body).get("Action") ?? (req.url ?? "").split("?")[0] ?? operation;
+  return { service, operation, body, headers: req.headers, region, ...(accountId ? { accountId } : {}) };
+}
+
+function answerFault(res: ServerResponse, call: AwsCall, fault: InjectedFault): void {
+  if (call.headers["x-amz-target"]) {
+    res.writeHead(fault.status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": fault.code });
+    res.end(JSON.stringify({ __type: fault.code, message: fault.message }));
+    return;
+  }
+  res.writeHead(fault.status, { "content-type": "text/xml" });
+  res.end(
+    `<ErrorResponse><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`,
+  );
+}

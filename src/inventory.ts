@@ -40,7 +40,7 @@ export interface AccountRecord {
   state: string;
   outcome: AccountOutcome;
   reason?: string;
-  /** How the scanner got in: "caller" (its own credentials) or the role ARN it assumed. */
+  /** How the scanner got in, or tried to: "caller" (its own credentials) or a role ARN. */
   access?: string;
   regions: RegionRead[];
   trails: TrailRecord[];

@@ -82757,7 +82757,7 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8337);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5696);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -82766,7 +82766,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8337:
+/***/ 5696:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -82785,6 +82785,8 @@ var promises_ = __nccwpck_require__(1455);
 var dist_cjs = __nccwpck_require__(2503);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var client_sts_dist_cjs = __nccwpck_require__(1695);
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -83434,25 +83436,29 @@ function judgeTrail(trail, account, inventory) {
     const management = managementRecording(trail.selectors);
     const foreign = trail.ownerAccountId !== account.id;
     const judgement = { trail, receivesGlobal, logging, management, foreign };
+    // Every reason a trail falls short is listed: the fix has to address all of them.
+    const problems = [];
     if (!receivesGlobal) {
-        const problem = trail.homeRegion === inventory.globalEventsRegion
+        problems.push(trail.homeRegion === inventory.globalEventsRegion
             ? "single-Region with IncludeGlobalServiceEvents off"
-            : `single-Region outside ${inventory.globalEventsRegion}: receives no global service events`;
-        return { ...judgement, covers: false, problem };
+            : `single-Region outside ${inventory.globalEventsRegion}: receives no global service events`);
     }
     if (logging === false)
-        return { ...judgement, covers: false, problem: "stopped (not logging)" };
+        problems.push("stopped (not logging)");
     if (management && !management.writes) {
-        const problem = management.reads ? "records management reads only, not writes" : "records no management events";
-        return { ...judgement, covers: false, problem };
+        problems.push(management.reads ? "records management reads only, not writes" : "records no management events");
     }
+    if (problems.length > 0)
+        return { ...judgement, covers: false, problem: problems.join("; ") };
+    const unknown = [];
     if (logging === undefined) {
-        const why = trail.statusError ?? (foreign ? "its status is read from the account that owns it, which was not read" : "not read");
-        return { ...judgement, covers: undefined, problem: `status could not be read (${why})` };
+        const why = trail.statusError ?? (foreign ? "it is read from the account that owns it, which was not read" : "not read");
+        unknown.push(`status could not be read (${why})`);
     }
-    if (!management) {
-        return { ...judgement, covers: undefined, problem: `event selectors could not be read (${trail.selectorsError ?? "not read"})` };
-    }
+    if (!management)
+        unknown.push(`event selectors could not be read (${trail.selectorsError ?? "not read"})`);
+    if (unknown.length > 0)
+        return { ...judgement, covers: undefined, problem: unknown.join("; ") };
     return { ...judgement, covers: true };
 }
 function label(account) {
@@ -83884,6 +83890,7 @@ function toAccount(account) {
 
 
 
+
 const DEFAULT_ACCOUNT_TIMEOUT_MS = 300_000;
 /** The AWS half of an audit: reads the selected accounts of the organization into an inventory. */
 async function scanOrganization(settings, options = {}) {
@@ -83957,6 +83964,8 @@ async function scanAccount(account, context) {
     }
     const timeoutMs = context.options.accountTimeoutMs ?? DEFAULT_ACCOUNT_TIMEOUT_MS;
     const abort = new AbortController();
+    // Every call of the account listens on this one signal; dozens at once are expected.
+    (0,external_node_events_namespaceObject.setMaxListeners)(0, abort.signal);
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     let access;
     try {

@@ -148,12 +148,13 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       durationMs,
     };
   } catch (error) {
+    const attempted = access ?? roleArnFor(account.id, context);
     const reason = abort.signal.aborted
       ? `timed out after ${timeoutMs / 1000} s`
       : access
         ? describeError(error)
-        : `could not assume ${roleArnFor(account.id, context)}: ${describeError(error)}`;
-    return { ...base, ...(access ? { access } : {}), outcome: "failed", reason, regions: [], trails: [], durationMs: context.now() - started };
+        : `could not assume ${attempted}: ${describeError(error)}`;
+    return { ...base, access: attempted, outcome: "failed", reason, regions: [], trails: [], durationMs: context.now() - started };
   } finally {
     clearTimeout(timer);
   }

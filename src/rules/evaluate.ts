@@ -177,17 +177,18 @@ function notAssessed(
     finding("cloudtrail/account-not-assessed", account, {
       trails: [],
       message: `Account ${label(account)} was not assessed: ${reason}.${failed} Whether it records global service events is unknown.`,
-      fix: notAssessedFix(reason),
+      fix: notAssessedFix(reason, account.access),
     }),
   );
   return { verdict: { ...base, verdict: "not-assessed", coveredBy: [], reason }, findings };
 }
 
-function notAssessedFix(reason: string): string[] {
-  if (/AccessDenied|not authorized|assume/i.test(reason)) {
+function notAssessedFix(reason: string, access: string | undefined): string[] {
+  const roleName = access?.split(":role/")[1]?.split("/").pop();
+  if (roleName && /AccessDenied|not authorized|could not assume/i.test(reason)) {
     return [
-      "# Check that the audit role exists in the account and trusts the scanning role (see the README's deploy/ templates):",
-      "aws iam get-role --role-name <role-name> --query Role.AssumeRolePolicyDocument",
+      "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
+      `aws iam get-role --role-name ${roleName} --query Role.AssumeRolePolicyDocument`,
     ];
   }
   return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { ConfigurationError } from "../src/configuration-error.js";
+import { loadInventory } from "../src/inventory.js";
+import { INPUT_DEFAULTS, parseSettings } from "../src/settings.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+describe("parseSettings", () => {
+  it("applies the documented defaults when nothing is given", () => {
+    expect(parseSettings({})).toEqual({
+      roleName: "OrganizationAccountAccessRole",
+      roleSessionName: "org-trail-audit",
+      roleDurationSeconds: 900,
+      accounts: [],
+      excludeAccounts: [],
+      organizationalUnits: [],
+      regions: "enabled",
+      concurrency: 16,
+      sarifFile: "org-trail-audit.sarif",
+      failOn: "error",
+    });
+  });
+
+  it("treats empty strings (what an unset action input reads as) like missing inputs", () => {
+    const empty = Object.fromEntries(Object.keys(INPUT_DEFAULTS).map((name) => [name, ""]));
+    expect(parseSettings(empty)).toEqual(parseSettings({}));
+  });
+
+  it("splits lists on commas and new lines, trims and de-duplicates", () => {
+    const settings = parseSettings({
+      accounts: "111111111111, 222222222222\n333333333333,111111111111\n",
+      regions: "us-east-1,\neu-west-1 , eu-west-1",
+      "organizational-units": "ou-ab12-abcdefgh\nr-ab12",
+    });
+    expect(settings.accounts).toEqual(["111111111111", "222222222222", "333333333333"]);
+    expect(settings.regions).toEqual(["us-east-1", "eu-west-1"]);
+    expect(settings.organizationalUnits).toEqual(["ou-ab12-abcdefgh", "r-ab12"]);
+  });
+
+  it("accepts a role behind a path and an external id", () => {
+    const settings = parseSettings({ "role-name": "audit/OrgTrailAudit", "external-id": "abc-123" });
+    expect(settings.roleName).toBe("audit/OrgTrailAudit");
+    expect(settings.externalId).toBe("abc-123");
+  });
+
+  it.each([
+    ["accounts", "1234567890123", /Input "accounts" got "1234567890123"; it accepts 12-digit AWS account ids/],
+    ["exclude-accounts", "12345678901a", /Input "exclude-accounts" got "12345678901a"/],
+    ["regions", "us-east-9", /Input "regions" got "us-east-9"; it accepts "enabled" or known AWS Region codes/],
+    ["regions", "us-east-1,cn-north-1", /Regions of one partition/],
+    ["concurrency", "0", /Input "concurrency" got "0"; it accepts a whole number of accounts to scan at once, from 1 to 256/],
+    ["concurrency", "ten", /Input "concurrency" got "ten"/],
+    ["concurrency", "257", /Input "concurrency" got "257"/],
+    ["role-name", "Org Access", /Input "role-name" got "Org Access"; it accepts an IAM role name/],
+    ["role-session-name", "x", /Input "role-session-name" got "x"/],
+    ["role-duration-seconds", "60", /Input "role-duration-seconds" got "60"; it accepts a whole number of seconds from 900 to 3600/],
+    ["organizational-units", "ou-1", /Input "organizational-units" got "ou-1"/],
+    ["fail-on", "critical", /Input "fail-on" got "critical"; it accepts none, note, warning, error/],
+  ] as const)("rejects %s=%s with one message naming the input and what it accepts", (name, value, message) => {
+    const attempt = () => parseSettings({ [name]: value });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(message);
+  });
+
+  it("never echoes an external id it rejects", () => {
+    expect(() => parseSettings({ "external-id": "secret value" })).toThrow(/Input "external-id" got "\(hidden\)"/);
+  });
+});
+
+describe("loadInventory", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ota-inventory-"));
+
+  it("loads the shipped sample, and the inventory inside a JSON report", async () => {
+    const inventory = await loadInventory("examples/sample-inventory.json");
+    expect(inventory.accounts.length).toBeGreaterThanOrEqual(8);
+    const report = join(dir, "report.json");
+    writeFileSync(report, JSON.stringify({ summary: {}, inventory }));
+    expect(await loadInventory(report)).toEqual(inventory);
+  });
+
+  it.each([
+    ["missing file", null, /Input "inventory-file" names ".*", which cannot be read \(ENOENT\)/],
+    ["not JSON", "{nope", /which is not valid JSON/],
+    ["wrong shape", JSON.stringify({ schemaVersion: 1, partition: "aws", globalEventsRegion: "us-east-1", organizationTrails: [], accounts: [{ id: "12" }] }), /accounts\[0\]\.id must be a 12-digit account id/],
+    ["another version", JSON.stringify({ schemaVersion: 7 }), /schemaVersion must be 1/],
+  ])("rejects a %s with one clear message", async (name, content, message) => {
+    const path = join(dir, `${name.replaceAll(" ", "-")}.json`);
+    if (content !== null) writeFileSync(path, content);
+    await expect(loadInventory(path)).rejects.toThrow(ConfigurationError);
+    await expect(loadInventory(path)).rejects.toThrow(message);
+  });
+});

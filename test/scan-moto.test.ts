@@ -1,3 +1,4 @@
+import { CreateOrganizationalUnitCommand, MoveAccountCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { scanOrganization } from "../src/aws/scan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
@@ -112,3 +113,32 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
   });
 });
 
+
+describe.skipIf(!moto.available)("selecting accounts by organizational unit on moto", () => {
+  let server: MotoServer;
+  beforeAll(async () => {
+    server = await startMoto();
+    Object.assign(process.env, awsEnvironment(server.endpoint));
+  });
+  afterAll(async () => server?.stop());
+
+  it("scans every account beneath the OUs, recursively, plus the listed accounts, less the exclusions", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const client = new OrganizationsClient({ region: "us-east-1" });
+    const { OrganizationalUnit: parent } = await client.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "workloads" }));
+    const { OrganizationalUnit: child } = await client.send(new CreateOrganizationalUnitCommand({ ParentId: parent!.Id!, Name: "prod" }));
+    const move = (key: string, to: string) =>
+      client.send(new MoveAccountCommand({ AccountId: org.byKey(key).id, SourceParentId: org.rootId, DestinationParentId: to }));
+    await move("stopped", parent!.Id!);
+    await move("no-trail", child!.Id!);
+    await move("read-only", child!.Id!);
+
+    const settings = parseSettings({
+      "organizational-units": parent!.Id!,
+      accounts: org.byKey("multi-eu").id,
+      "exclude-accounts": org.byKey("read-only").id,
+    });
+    const inventory = await scanOrganization(settings);
+    expect(inventory.accounts.map((account) => account.name).sort()).toEqual(["covered-multi-eu", "no-trail", "stopped-trail"]);
+  });
+});

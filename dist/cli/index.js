@@ -83475,15 +83475,16 @@ function notAssessed(base, account, reason, findings = []) {
     findings.push(finding("cloudtrail/account-not-assessed", account, {
         trails: [],
         message: `Account ${label(account)} was not assessed: ${reason}.${failed} Whether it records global service events is unknown.`,
-        fix: notAssessedFix(reason),
+        fix: notAssessedFix(reason, account.access),
     }));
     return { verdict: { ...base, verdict: "not-assessed", coveredBy: [], reason }, findings };
 }
-function notAssessedFix(reason) {
-    if (/AccessDenied|not authorized|assume/i.test(reason)) {
+function notAssessedFix(reason, access) {
+    const roleName = access?.split(":role/")[1]?.split("/").pop();
+    if (roleName && /AccessDenied|not authorized|could not assume/i.test(reason)) {
         return [
-            "# Check that the audit role exists in the account and trusts the scanning role (see the README's deploy/ templates):",
-            "aws iam get-role --role-name <role-name> --query Role.AssumeRolePolicyDocument",
+            "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
+            `aws iam get-role --role-name ${roleName} --query Role.AssumeRolePolicyDocument`,
         ];
     }
     return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
@@ -83997,12 +83998,13 @@ async function scanAccount(account, context) {
         };
     }
     catch (error) {
+        const attempted = access ?? roleArnFor(account.id, context);
         const reason = abort.signal.aborted
             ? `timed out after ${timeoutMs / 1000} s`
             : access
                 ? describeError(error)
-                : `could not assume ${roleArnFor(account.id, context)}: ${describeError(error)}`;
-        return { ...base, ...(access ? { access } : {}), outcome: "failed", reason, regions: [], trails: [], durationMs: context.now() - started };
+                : `could not assume ${attempted}: ${describeError(error)}`;
+        return { ...base, access: attempted, outcome: "failed", reason, regions: [], trails: [], durationMs: context.now() - started };
     }
     finally {
         clearTimeout(timer);

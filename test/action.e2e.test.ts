@@ -1,0 +1,128 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
+import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { runAction } from "./support/run-node.js";
+import { ORGANIZATION_TRAIL_SCENARIO, OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
+
+const moto = motoAvailability();
+
+/** The rule ids the SARIF gives each seeded account, by account name. */
+function sarifRulesByAccount(sarifPath: string, org: SeededOrganization): Record<string, string[]> {
+  const log = JSON.parse(readFileSync(sarifPath, "utf8"));
+  const results: { ruleId: string; properties: { accountId: string } }[] = log.runs[0].results;
+  return Object.fromEntries(
+    org.accounts.map((account) => [
+      account.name,
+      results.filter((result) => result.properties.accountId === account.id).map((result) => result.ruleId).sort(),
+    ]),
+  );
+}
+const expectedRules = (org: SeededOrganization) => Object.fromEntries(org.accounts.map((account) => [account.name, [...account.expected].sort()]));
+
+describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/index.js) against moto", () => {
+  let server: MotoServer;
+  let proxy: AwsProxy;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startMoto();
+    proxy = await startAwsProxy(server.endpoint);
+    env = awsEnvironment(proxy.endpoint);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await server.reset();
+    proxy.calls.length = 0;
+    proxy.faults.length = 0;
+  });
+
+  it("gives every account of an org without an organization trail exactly its rule ids, and fails the step on errors", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const run = await runAction({ "report-file": "report.json" }, env);
+
+    expect(sarifRulesByAccount(join(run.workspace, "org-trail-audit.sarif"), org)).toEqual(expectedRules(org));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::\d+ findings at or above fail-on "error"/);
+    const active = org.accounts.filter((account) => !account.suspended).length;
+    const noncompliant = org.accounts.filter((account) => account.expected.some((rule) => rule !== "cloudtrail/global-events-reads-not-recorded")).length;
+    expect(run.outputs).toMatchObject({
+      "sarif-file": "org-trail-audit.sarif",
+      "report-file": "report.json",
+      "accounts-scanned": String(active),
+      "noncompliant-accounts": String(noncompliant),
+      "not-assessed-accounts": "0",
+      findings: String(org.accounts.reduce((sum, account) => sum + account.expected.length, 0)),
+    });
+    const report = JSON.parse(readFileSync(join(run.workspace, "report.json"), "utf8"));
+    expect(report.inventory.accounts).toHaveLength(org.accounts.length);
+    expect(report.summary.skipped).toBe(1);
+  });
+
+  it("raises no false alarm for members covered by the organization trail", async () => {
+    const org = await seedOrganization(server.endpoint, ORGANIZATION_TRAIL_SCENARIO);
+    const run = await runAction({ "fail-on": "error" }, env);
+
+    expect(sarifRulesByAccount(join(run.workspace, "org-trail-audit.sarif"), org)).toEqual(expectedRules(org));
+    // Only a warning (the ineffective flag) and a note remain: nothing at error level.
+    expect(run.code).toBe(0);
+    expect(run.outputs["not-assessed-accounts"]).toBe("0");
+  });
+
+  it("fails the step at the fail-on threshold it is given", async () => {
+    await seedOrganization(server.endpoint, ORGANIZATION_TRAIL_SCENARIO);
+    const warning = await runAction({ "fail-on": "warning" }, env);
+    expect(warning.code).toBe(1);
+    expect(warning.stdout).toContain('findings at or above fail-on "warning"');
+    const none = await runAction({ "fail-on": "none" }, env);
+    expect(none.code).toBe(0);
+  });
+
+  it("scans only the accounts asked for, and reports an asked-for account outside the organization as not assessed", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const stray = "999999999999";
+    const run = await runAction({ accounts: `${org.byKey("stopped").id}\n${org.byKey("no-trail").id},${stray}`, "fail-on": "none" }, env);
+    const log = JSON.parse(readFileSync(join(run.workspace, "org-trail-audit.sarif"), "utf8"));
+    const accounts = new Set(log.runs[0].results.map((result: any) => result.properties.accountId));
+    expect(accounts).toEqual(new Set([org.byKey("stopped").id, org.byKey("no-trail").id, stray]));
+    const strayResult = log.runs[0].results.find((result: any) => result.properties.accountId === stray);
+    expect(strayResult.ruleId).toBe("cloudtrail/account-not-assessed");
+    expect(strayResult.message.text).toContain("not a member of organization");
+    expect(proxy.count("AssumeRole")).toBe(2);
+  });
+
+  it.each([
+    [{ accounts: "1234567890123" }, 'Input "accounts" got "1234567890123"'],
+    [{ regions: "us-east-9" }, 'Input "regions" got "us-east-9"'],
+    [{ concurrency: "0" }, 'Input "concurrency" got "0"'],
+    [{ "role-name": "Org Access" }, 'Input "role-name" got "Org Access"'],
+    [{ "inventory-file": "missing.json" }, 'Input "inventory-file" names "missing.json", which cannot be read'],
+  ])("stops on bad input %o with one clear message, before any AWS call", async (inputs, message) => {
+    const run = await runAction(inputs, env);
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split("\n").filter((line) => line.startsWith("::error::"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(message);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
+    expect(proxy.calls).toHaveLength(0);
+  });
+
+  it("evaluates a saved inventory without calling AWS", async () => {
+    const run = await runAction({ "inventory-file": join(process.cwd(), "examples/sample-inventory.json"), "fail-on": "none" }, env);
+    expect(run.code).toBe(0);
+    expect(proxy.calls).toHaveLength(0);
+    const log = JSON.parse(readFileSync(join(run.workspace, "org-trail-audit.sarif"), "utf8"));
+    expect(new Set(log.runs[0].results.map((result: any) => result.ruleId)).size).toBe(5);
+  });
+
+  it("explains plainly when Organizations refuses to list the accounts", async () => {
+    // No organization was created: Organizations answers AWSOrganizationsNotInUseException.
+    const run = await runAction({}, env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::AWS Organizations refused to list the accounts \(AWSOrganizationsNotInUseException/);
+  });
+});

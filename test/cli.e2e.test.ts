@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { runNode } from "./support/run-node.js";
+import { OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
+
+const CLI = join(process.cwd(), "dist/cli/index.js");
+const moto = motoAvailability();
+
+describe("the CLI without AWS", () => {
+  it("prints usage with every option, and exits 2 on bad flags with one line naming the input", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+    const help = await runNode(CLI, ["--help"], {}, dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--role-name");
+    expect(help.stdout).toContain("--profile");
+
+    const bad = await runNode(CLI, ["scan", "--regions", "mars-north-1"], {}, dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toEqual([expect.stringContaining('Input "regions" got "mars-north-1"')]);
+
+    const unknown = await runNode(CLI, ["scan", "--colour", "red"], {}, dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--colour");
+  });
+
+  it("evaluates the sample inventory (what npm start runs) and exits 1 when findings reach --fail-on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+    const run = await runNode(CLI, ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json")], {}, dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("data-platform (222233334444): noncompliant");
+    expect(run.stdout).toContain("aws cloudtrail start-logging --region us-west-2");
+    expect(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")).toContain('"version": "2.1.0"');
+  });
+});
+
+describe.skipIf(!moto.available)("the CLI against moto", () => {
+  let server: MotoServer;
+  let org: SeededOrganization;
+
+  beforeAll(async () => {
+    server = await startMoto();
+    org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+  });
+  afterAll(async () => server?.stop());
+
+  it("scans the org with a named profile, and the saved report re-evaluates offline to the same findings", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...withoutKeys } = awsEnvironment(server.endpoint);
+    writeFileSync(join(dir, "credentials"), `[audit]\naws_access_key_id = ${AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n`);
+    writeFileSync(join(dir, "config"), "[profile audit]\nregion = us-east-1\n");
+    const env = { ...withoutKeys, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
+
+    const live = await runNode(CLI, ["scan", "--profile", "audit", "--report-file", "report.json", "--sarif-file", "live.sarif"], env, dir);
+    expect(live.stderr).not.toContain("failed");
+    expect(live.code).toBe(1);
+    for (const account of org.accounts.filter((item) => item.expected.length > 0)) {
+      expect(live.stdout).toContain(`${account.name} (${account.id})`);
+    }
+    const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
+    const byAccount = (findings: { accountId: string; ruleId: string }[]) =>
+      Object.fromEntries(org.accounts.map((account) => [account.name, findings.filter((f) => f.accountId === account.id).map((f) => f.ruleId).sort()]));
+    expect(byAccount(report.findings)).toEqual(Object.fromEntries(org.accounts.map((account) => [account.name, [...account.expected].sort()])));
+
+    // Offline, with no AWS at all: the same findings from the saved report.
+    const offline = await runNode(CLI, ["scan", "--inventory", "report.json", "--report-file", "offline.json", "--sarif-file", "offline.sarif"], {}, dir);
+    expect(offline.code).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, "offline.json"), "utf8")).findings).toEqual(report.findings);
+  });
+
+  it("without a profile or keys, says the credentials could not be used", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...withoutKeys } = awsEnvironment(server.endpoint);
+    const run = await runNode(CLI, ["scan", "--profile", "nobody"], { ...withoutKeys, AWS_CONFIG_FILE: join(dir, "none"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "none") }, dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("The AWS credentials could not be used");
+  });
+});

@@ -2,17 +2,64 @@ import * as core from "@actions/core";
 import { findingsAtOrAbove, runAudit, writeReports } from "./audit.js";
 import { describeError } from "./aws/client-config.js";
 import { isConfigurationError } from "./configuration-error.js";
-import { INPUT_NAMES, parseSettings, type RawInputs } from "./settings.js";
+import { planAnnotations } from "./github/annotations.js";
+import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.js";
+import type { IssueSyncResult } from "./github/issue-sync.js";
+import { renderJobSummary } from "./github/job-summary.js";
+import { syncRemediationIssues } from "./github/remediation-issues.js";
+import { INPUT_NAMES, parseSettings } from "./settings.js";
 
-/** The action: inputs → audit → reports and outputs; the step fails per fail-on. */
+/**
+ * The action: inputs → audit → SARIF and report → remediation issues → job summary,
+ * annotations and outputs. A failure of the issue stage is reported after everything
+ * else is written, so the security team still gets its SARIF.
+ */
 export async function run(): Promise<void> {
   try {
-    const settings = parseSettings(readActionInputs());
+    const settings = parseSettings(readInputs(INPUT_NAMES));
+    const issueSettings = await parseIssueSettings(readInputs(ISSUE_INPUT_NAMES));
+    if (issueSettings.token) core.setSecret(issueSettings.token);
+
     const result = await runAudit(settings, {
       onAccountDone: (record, done, total) => core.debug(`account ${record.id} ${record.outcome} (${done}/${total})`),
     });
     const written = await writeReports(result, settings);
     const { summary } = result;
+
+    let issues: IssueSyncResult | undefined;
+    let owners: Map<string, string[]> | undefined;
+    let issueFailure: unknown;
+    if (issueSettings.createIssues) {
+      try {
+        ({ result: issues, owners } = await syncRemediationIssues(result, issueSettings, {
+          offline: settings.inventoryFile !== undefined,
+          log: (message) => core.info(message),
+        }));
+      } catch (error) {
+        issueFailure = error;
+      }
+    }
+
+    await core.summary
+      .addRaw(
+        renderJobSummary({
+          result,
+          ...(owners ? { owners } : {}),
+          ...(issues ? { issues } : {}),
+          omittedSarifResults: written.omittedSarifResults,
+          ...(written.reportFile ? { reportFile: written.reportFile } : {}),
+        }),
+      )
+      .write();
+
+    const failing = findingsAtOrAbove(result.evaluation.findings, settings.failOn);
+    const stepFails = failing.length > 0 || issueFailure !== undefined;
+    for (const annotation of planAnnotations(result.evaluation.findings, stepFails ? 1 : 0)) {
+      const properties = { title: annotation.title };
+      if (annotation.kind === "error") core.error(annotation.message, properties);
+      else if (annotation.kind === "warning") core.warning(annotation.message, properties);
+      else core.notice(annotation.message, properties);
+    }
 
     core.setOutput("sarif-file", written.sarifFile);
     core.setOutput("report-file", written.reportFile ?? "");
@@ -20,14 +67,13 @@ export async function run(): Promise<void> {
     core.setOutput("noncompliant-accounts", summary.noncompliant);
     core.setOutput("not-assessed-accounts", summary.notAssessed);
     core.setOutput("findings", summary.findings);
+    core.setOutput("issues-opened", issues && !issues.dryRun ? issues.opened + issues.reopened : 0);
+    core.setOutput("issues-closed", issues && !issues.dryRun ? issues.closed : 0);
     core.info(
       `${summary.accountsScanned} accounts scanned: ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped. ${summary.findings} findings; SARIF in ${written.sarifFile}.`,
     );
-    if (written.omittedSarifResults > 0) {
-      core.warning(`${written.omittedSarifResults} least severe results were left out of the SARIF to stay within GitHub's limits; the JSON report (input report-file) has them all.`);
-    }
 
-    const failing = findingsAtOrAbove(result.evaluation.findings, settings.failOn);
+    if (issueFailure !== undefined) throw issueFailure;
     if (failing.length > 0) {
       core.setFailed(`${failing.length} findings at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`);
     }
@@ -41,6 +87,6 @@ export async function run(): Promise<void> {
   }
 }
 
-function readActionInputs(): RawInputs {
-  return Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)]));
+function readInputs<Name extends string>(names: readonly Name[]): Partial<Record<Name, string>> {
+  return Object.fromEntries(names.map((name) => [name, core.getInput(name)])) as Partial<Record<Name, string>>;
 }

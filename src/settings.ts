@@ -144,5 +144,10 @@ function unique(items: string[]): string[] {
 }
 
 function fail(input: InputName, given: string, accepts: string): never {
-  throw new ConfigurationError(`Input "${input}" got "${given}"; it accepts ${accepts}.`);
+  throw inputError(input, given, accepts);
+}
+
+/** The one shape of every bad-input message: which input, what it got, what it accepts. */
+export function inputError(input: string, given: string, accepts: string): ConfigurationError {
+  return new ConfigurationError(`Input "${input}" got "${given}"; it accepts ${accepts}.`);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../src/configuration-error.js";
+import { parseIssueSettings } from "../src/github/issue-settings.js";
 import { loadInventory } from "../src/inventory.js";
 import { INPUT_DEFAULTS, parseSettings } from "../src/settings.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -89,5 +90,46 @@ describe("loadInventory", () => {
     if (content !== null) writeFileSync(path, content);
     await expect(loadInventory(path)).rejects.toThrow(ConfigurationError);
     await expect(loadInventory(path)).rejects.toThrow(message);
+  });
+});
+
+describe("parseIssueSettings", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ota-owners-"));
+
+  it("defaults to no issues, labels cloudtrail and security, owner tag github-owner, 50 writes", async () => {
+    expect(await parseIssueSettings({})).toMatchObject({
+      createIssues: false,
+      labels: ["cloudtrail", "security"],
+      ownerTag: "github-owner",
+      maxIssueOperations: 50,
+      dryRun: false,
+    });
+  });
+
+  it("reads an owners-file in YAML or JSON, keeping leading zeros of account ids", async () => {
+    const yaml = join(dir, "owners.yml");
+    writeFileSync(yaml, '012345678901: [alice, "@bob"]\nou-ab12-abcdefgh: carol, dave\n');
+    const json = join(dir, "owners.json");
+    writeFileSync(json, JSON.stringify({ "012345678901": ["alice"], "r-ab12": "erin" }));
+    expect((await parseIssueSettings({ "owners-file": yaml })).ownersByKey).toEqual(
+      new Map([["012345678901", ["alice", "bob"]], ["ou-ab12-abcdefgh", ["carol", "dave"]]]),
+    );
+    expect((await parseIssueSettings({ "owners-file": json })).ownersByKey.get("r-ab12")).toEqual(["erin"]);
+  });
+
+  it.each([
+    [{ "create-issues": "maybe" }, /Input "create-issues" got "maybe"; it accepts true or false/],
+    [{ "max-issue-operations": "0" }, /Input "max-issue-operations" got "0"/],
+    [{ "default-assignees": "good,bad login" }, /Input "default-assignees" got "bad login"/],
+    [{ "create-issues": "true", "github-token": "" }, /Input "github-token" got ""/],
+    [{ "owners-file": "/nonexistent/owners.yml" }, /Input "owners-file" names "\/nonexistent\/owners.yml", which cannot be read/],
+  ])("rejects %o with one clear message", async (inputs, message) => {
+    await expect(parseIssueSettings(inputs)).rejects.toThrow(message);
+  });
+
+  it("rejects an owners-file key that is neither an account nor an OU, naming it", async () => {
+    const path = join(dir, "bad.yml");
+    writeFileSync(path, "payments: alice\n");
+    await expect(parseIssueSettings({ "owners-file": path })).rejects.toThrow(/has the key "payments"; keys must be 12-digit account ids/);
   });
 });

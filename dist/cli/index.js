@@ -84392,7 +84392,11 @@ function unique(items) {
     return [...new Set(items)];
 }
 function fail(input, given, accepts) {
-    throw new ConfigurationError(`Input "${input}" got "${given}"; it accepts ${accepts}.`);
+    throw inputError(input, given, accepts);
+}
+/** The one shape of every bad-input message: which input, what it got, what it accepts. */
+function inputError(input, given, accepts) {
+    return new ConfigurationError(`Input "${input}" got "${given}"; it accepts ${accepts}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli.ts

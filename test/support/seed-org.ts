@@ -105,6 +105,21 @@ export const ORGANIZATION_TRAIL_SCENARIO: Scenario = {
   ],
 };
 
+/** For the remediation-issue lifecycle: a few accounts that need an issue, owners from each source. */
+export const ISSUES_SCENARIO: Scenario = {
+  management: {
+    trails: [{ name: "management-trail", region: "us-east-1", multiRegion: true, logging: true, selectors: ALL_MANAGEMENT }],
+    expected: [],
+  },
+  members: [
+    { key: "tagged", name: "payments", tags: { "github-owner": "alice, not a login!" }, trails: [{ name: "audit", region: "us-east-1", multiRegion: true, logging: false, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded"] },
+    { key: "by-file", name: "data <img src=x onerror=alert(1)>", trails: [], expected: ["cloudtrail/global-events-not-recorded"] },
+    { key: "by-ou", name: "| **pwned** |", trails: [{ name: "eu-only", region: "eu-west-1", globalEvents: true, logging: true, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded", "cloudtrail/global-events-flag-ineffective"] },
+    { key: "unowned", name: "sandbox", trails: [{ name: "audit", region: "us-east-1", globalEvents: false, logging: true, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded"] },
+    { key: "notes-only", name: "analytics", trails: [{ name: "audit", region: "us-east-1", multiRegion: true, logging: true, selectors: WRITES_ONLY }], expected: ["cloudtrail/global-events-reads-not-recorded"] },
+  ],
+};
+
 export interface SeededAccount extends AccountSpec {
   id: string;
 }

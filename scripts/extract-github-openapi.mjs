@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Regenerates test/fixtures/github-rest-operations.json: the operations of GitHub's
+// published OpenAPI description (npm package @octokit/openapi) that org-trail-audit calls.
+// The full description is 385 MB installed, too heavy for every `npm ci`, so the tests'
+// fake GitHub checks requests against this extract instead. To refresh it:
+//   npm install --no-save @octokit/openapi && node scripts/extract-github-openapi.mjs
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const OPERATIONS = [
+  ["get", "/repos/{owner}/{repo}/issues"],
+  ["post", "/repos/{owner}/{repo}/issues"],
+  ["patch", "/repos/{owner}/{repo}/issues/{issue_number}"],
+  ["post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"],
+  ["get", "/repos/{owner}/{repo}/assignees/{assignee}"],
+  ["get", "/repos/{owner}/{repo}/labels/{name}"],
+  ["post", "/repos/{owner}/{repo}/labels"],
+];
+
+const require = createRequire(import.meta.url);
+const specPath = require.resolve("@octokit/openapi/generated/api.github.com.deref.json");
+const spec = JSON.parse(readFileSync(specPath, "utf8"));
+const version = JSON.parse(readFileSync(require.resolve("@octokit/openapi/package.json"), "utf8")).version;
+
+const operations = OPERATIONS.map(([method, path]) => {
+  const operation = spec.paths[path]?.[method];
+  if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not in the OpenAPI description`);
+  return {
+    operationId: operation.operationId,
+    method: method.toUpperCase(),
+    path,
+    parameters: (operation.parameters ?? []).map(({ name, in: where, required, schema }) => ({ name, in: where, required: required === true, schema })),
+    requestBody: operation.requestBody?.content?.["application/json"]?.schema ?? null,
+    responses: Object.keys(operation.responses ?? {}),
+  };
+});
+
+writeFileSync(
+  new URL("../test/fixtures/github-rest-operations.json", import.meta.url),
+  `${JSON.stringify({ source: `@octokit/openapi@${version} generated/api.github.com.deref.json`, operations }, null, 2)}\n`,
+);
+console.log(`wrote ${operations.length} operations from @octokit/openapi@${version}`);

@@ -1,0 +1,89 @@
+import { createHash } from "node:crypto";
+import type { AccountVerdict, Finding } from "../findings.js";
+import { RULES } from "../rules/catalog.js";
+import { escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
+
+/**
+ * One remediation issue per account, identified by a hidden marker in its body. The
+ * marker also carries a digest of everything but the run link, so an unchanged account
+ * is recognised without rewriting its issue.
+ */
+const MARKER = /<!--\s*org-trail-audit:account=(\d{12})(?:\s+digest=([0-9a-f]+))?\s*-->/;
+
+export function readMarker(body: string | null | undefined): { accountId: string; digest?: string } | undefined {
+  const match = MARKER.exec(body ?? "");
+  if (!match) return undefined;
+  return { accountId: match[1]!, ...(match[2] ? { digest: match[2] } : {}) };
+}
+
+export interface IssueContent {
+  accountId: string;
+  title: string;
+  body: string;
+  digest: string;
+}
+
+export interface IssueContentInput {
+  verdict: AccountVerdict;
+  findings: Finding[];
+  /** Logins that can be assigned. */
+  assignees: string[];
+  /** Owners who cannot be assigned in this repository: mentioned instead. */
+  mentioned: string[];
+  runUrl?: string;
+}
+
+const HEADLINES: Partial<Record<Finding["ruleId"], string>> = {
+  "cloudtrail/global-events-not-recorded": "CloudTrail does not record global service events",
+  "cloudtrail/global-events-flag-ineffective": "a CloudTrail trail's global-events flag has no effect",
+  "cloudtrail/global-events-duplicated": "CloudTrail records global service events more than once",
+};
+
+export function renderIssue(input: IssueContentInput): IssueContent {
+  const { verdict, findings } = input;
+  const account = verdict.accountName && verdict.accountName !== verdict.accountId ? `${verdict.accountName} (${verdict.accountId})` : verdict.accountId;
+  const title = `${account}: ${HEADLINES[findings[0]!.ruleId] ?? RULES[findings[0]!.ruleId].shortDescription}`;
+
+  const sections: string[] = [
+    `## ${escapeMarkdown(account)}: CloudTrail global service events`,
+    "",
+    "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. This account needs a change so that they are recorded once, by a trail that is logging.",
+    "",
+  ];
+  if (input.assignees.length > 0 || input.mentioned.length > 0) {
+    sections.push(`Owners: ${[...input.assignees, ...input.mentioned].map((login) => `@${login}`).join(", ")}`);
+    if (input.mentioned.length > 0) sections.push(`(${input.mentioned.map((login) => `@${login}`).join(", ")} could not be assigned in this repository.)`);
+    sections.push("");
+  }
+  sections.push("### What is wrong", "");
+  for (const finding of findings) {
+    sections.push(`- **${finding.level}** ${inlineCode(finding.ruleId)}: ${escapeMarkdown(finding.message)}`);
+  }
+  const trails = uniqueTrails(findings);
+  if (trails.length > 0) {
+    sections.push(
+      "",
+      markdownTable(
+        ["Trail", "Home Region", "What it lacks"],
+        trails.map((trail) => [escapeMarkdown(trail.name), escapeMarkdown(trail.homeRegion), escapeMarkdown(trail.problem)]),
+      ),
+    );
+  }
+  if (verdict.failedRegions.length > 0) sections.push("", `Regions that could not be read this run: ${verdict.failedRegions.join(", ")}.`);
+  sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account):", "", "```sh");
+  const commands = [...new Set(findings.flatMap((finding) => finding.fix))];
+  sections.push(...commands.map((line) => line.replace(/```/g, "'''")), "```", "");
+  sections.push("This issue is kept up to date by org-trail-audit: it is updated when the findings change and closed when the account is assessed clean.");
+
+  const stable = `${title}\n${sections.join("\n")}\n${input.assignees.join(",")}`;
+  const digest = createHash("sha256").update(stable).digest("hex").slice(0, 16);
+  const runLine = input.runUrl ? `\n\nLast changed by [this workflow run](${input.runUrl}).` : "";
+  const body = `<!-- org-trail-audit:account=${verdict.accountId} digest=${digest} -->\n${sections.join("\n")}${runLine}\n`;
+  return { accountId: verdict.accountId, title, body, digest };
+}
+
+function uniqueTrails(findings: Finding[]) {
+  const byArn = new Map<string, Finding["trails"][number]>();
+  for (const finding of findings) for (const trail of finding.trails) if (!byArn.has(trail.arn)) byArn.set(trail.arn, trail);
+  return [...byArn.values()];
+}

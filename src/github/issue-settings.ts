@@ -1,0 +1,117 @@
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { ConfigurationError } from "../configuration-error.js";
+import { inputError, parseList } from "../settings.js";
+
+/** The action-only inputs that shape remediation issues; the CLI has no GitHub side. */
+export const ISSUE_INPUT_DEFAULTS = {
+  "create-issues": "false",
+  "issue-labels": "cloudtrail,security",
+  "owner-tag": "github-owner",
+  "owners-file": "",
+  "default-assignees": "",
+  "max-issue-operations": "50",
+  "dry-run": "false",
+  "github-token": "",
+} as const;
+
+export type IssueInputName = keyof typeof ISSUE_INPUT_DEFAULTS;
+export const ISSUE_INPUT_NAMES = Object.keys(ISSUE_INPUT_DEFAULTS) as IssueInputName[];
+
+export interface IssueSettings {
+  createIssues: boolean;
+  labels: string[];
+  ownerTag: string;
+  ownersFile?: string;
+  /** Account id, OU id or root id → logins, from owners-file. */
+  ownersByKey: Map<string, string[]>;
+  defaultAssignees: string[];
+  maxIssueOperations: number;
+  dryRun: boolean;
+  token: string;
+}
+
+// GitHub logins: 1-39 letters, digits or single inner hyphens.
+export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const OWNERS_KEY = /^(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+
+export async function parseIssueSettings(raw: Partial<Record<IssueInputName, string>>): Promise<IssueSettings> {
+  const value = (name: IssueInputName): string => raw[name]?.trim() || ISSUE_INPUT_DEFAULTS[name];
+  const createIssues = parseBoolean("create-issues", value("create-issues"));
+  const dryRun = parseBoolean("dry-run", value("dry-run"));
+
+  const labels = parseList(value("issue-labels"));
+  if (labels.length === 0 || labels.some((label) => label.length > 50)) {
+    throw inputError("issue-labels", value("issue-labels"), "one or more label names of at most 50 characters, separated by commas");
+  }
+  const ownerTag = value("owner-tag");
+  if (!TAG_KEY.test(ownerTag)) throw inputError("owner-tag", ownerTag, "an AWS tag key (1-128 letters, digits, spaces and _ . : / = + - @)");
+  const defaultAssignees = parseList(value("default-assignees"));
+  const badLogin = defaultAssignees.find((login) => !GITHUB_LOGIN.test(login.replace(/^@/, "")));
+  if (badLogin !== undefined) throw inputError("default-assignees", badLogin, "GitHub logins separated by commas");
+
+  const max = value("max-issue-operations");
+  if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > 1000) {
+    throw inputError("max-issue-operations", max, "a whole number of issue writes per run, from 1 to 1000");
+  }
+  const token = value("github-token");
+  if (createIssues && !token) {
+    throw inputError("github-token", "", "a token that can write issues; the default is ${{ github.token }} with `permissions: issues: write`");
+  }
+  const ownersFile = value("owners-file") || undefined;
+  return {
+    createIssues,
+    labels,
+    ownerTag,
+    ...(ownersFile ? { ownersFile } : {}),
+    ownersByKey: ownersFile ? await loadOwnersFile(ownersFile) : new Map(),
+    defaultAssignees: defaultAssignees.map((login) => login.replace(/^@/, "")),
+    maxIssueOperations: Number(max),
+    dryRun,
+    token,
+  };
+}
+
+function parseBoolean(name: IssueInputName, text: string): boolean {
+  if (/^(true|yes|1)$/i.test(text)) return true;
+  if (/^(false|no|0)$/i.test(text)) return false;
+  throw inputError(name, text, "true or false");
+}
+
+/**
+ * owners-file: YAML or JSON (YAML reads both) mapping account ids, OU ids or root ids to
+ * GitHub logins, as a list or a comma-separated string.
+ */
+export async function loadOwnersFile(path: string): Promise<Map<string, string[]>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigurationError(`Input "owners-file" names "${path}", which cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); it accepts a YAML or JSON file in the repository.`);
+  }
+  let parsed: unknown;
+  try {
+    // Account ids must stay strings: a YAML 1.2 core schema still reads 012345678901 as a number.
+    parsed = parseYaml(text, { intAsBigInt: true });
+  } catch (error) {
+    throw new ConfigurationError(`Input "owners-file" names "${path}", which is not valid YAML or JSON (${(error as Error).message.split("\n")[0]}).`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigurationError(`Input "owners-file" names "${path}", which must map account ids or OU ids to GitHub logins.`);
+  }
+  const owners = new Map<string, string[]>();
+  for (const [rawKey, rawValue] of Object.entries(parsed as Record<string, unknown>)) {
+    const key = String(rawKey).padStart(/^\d+$/.test(String(rawKey)) ? 12 : 0, "0");
+    if (!OWNERS_KEY.test(key)) {
+      throw new ConfigurationError(`Input "owners-file" (${path}) has the key "${rawKey}"; keys must be 12-digit account ids, OU ids (ou-...) or root ids (r-...).`);
+    }
+    const logins = (Array.isArray(rawValue) ? rawValue.map(String) : parseList(String(rawValue ?? ""))).map((login) => login.trim().replace(/^@/, ""));
+    const bad = logins.find((login) => !GITHUB_LOGIN.test(login));
+    if (bad !== undefined || logins.length === 0) {
+      throw new ConfigurationError(`Input "owners-file" (${path}) gives "${bad ?? ""}" for ${key}; values must be GitHub logins, as a list or separated by commas.`);
+    }
+    owners.set(key, logins);
+  }
+  return owners;
+}

@@ -1,0 +1,162 @@
+import type { AuditResult } from "../audit.js";
+import type { AccountVerdict, Finding } from "../findings.js";
+import type { IssueSyncResult } from "./issue-sync.js";
+import { codeCell, escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
+
+/** GitHub refuses a step summary over 1 MiB; stay well below with room for the closing lines. */
+export const SUMMARY_BUDGET_BYTES = 900 * 1024;
+
+export interface SummaryContext {
+  result: AuditResult;
+  /** Owner logins by account id, for the accounts that have them. */
+  owners?: Map<string, string[]>;
+  issues?: IssueSyncResult;
+  omittedSarifResults?: number;
+  reportFile?: string;
+  budgetBytes?: number;
+}
+
+/** The job summary: a headline, the accounts that need work, and the compliant ones folded away. */
+export function renderJobSummary(context: SummaryContext): string {
+  const { result } = context;
+  const { summary } = result;
+  const budget = new ByteBudget(context.budgetBytes ?? SUMMARY_BUDGET_BYTES);
+  const fullList = context.reportFile
+    ? `the JSON report (${inlineCode(context.reportFile)}) has the full list`
+    : "set the report-file input for a JSON report with the full list";
+
+  budget.add(
+    [
+      "## CloudTrail global service events",
+      "",
+      `**${summary.accountsScanned}** accounts scanned: **${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, **${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ${summary.regionsRead} Regions read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+      "",
+      `Findings: ${summary.findingsByLevel.error} error, ${summary.findingsByLevel.warning} warning, ${summary.findingsByLevel.note} note.`,
+      ...(context.omittedSarifResults
+        ? ["", `> [!WARNING]\n> ${context.omittedSarifResults} least severe results were left out of the SARIF to stay within GitHub's code-scanning limits; ${fullList}.`]
+        : []),
+      "",
+    ].join("\n"),
+  );
+
+  const byAccount = groupByAccount(result.evaluation.findings);
+  const verdictOf = new Map(result.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
+  const findingRows = result.evaluation.findings
+    .filter((finding) => finding.ruleId !== "cloudtrail/account-not-assessed")
+    .map((finding) => {
+      const verdict = verdictOf.get(finding.accountId);
+      return [
+        accountCell(finding.accountName, finding.accountId),
+        ownersCell(context.owners?.get(finding.accountId)),
+        `${finding.level}: ${codeCell(finding.ruleId)}`,
+        finding.trails.map((trail) => `${escapeMarkdown(trail.name)} (${escapeMarkdown(trail.homeRegion)})`).join("<br>") || "none",
+        fixCell(finding, verdict),
+      ];
+    });
+  budget.table("### Findings", ["Account", "Owner", "Rule", "Trails", "Fix"], findingRows, fullList);
+
+  const notAssessed = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed");
+  budget.table(
+    "### Not assessed",
+    ["Account", "Owner", "Reason"],
+    notAssessed.map((verdict) => [accountCell(verdict.accountName, verdict.accountId), ownersCell(context.owners?.get(verdict.accountId)), escapeMarkdown(verdict.reason ?? "")]),
+    fullList,
+  );
+
+  if (context.issues) budget.add(renderIssueSection(context.issues));
+
+  const compliant = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "compliant");
+  if (compliant.length > 0) {
+    budget.add(`\n<details><summary>${compliant.length} compliant accounts</summary>\n\n`);
+    budget.table(
+      "",
+      ["Account", "Covered by"],
+      compliant.map((verdict) => [
+        accountCell(verdict.accountName, verdict.accountId),
+        verdict.coveredBy.map((arn) => escapeMarkdown(arn)).join("<br>") + (byAccount.has(verdict.accountId) ? " (see notes above)" : ""),
+      ]),
+      fullList,
+    );
+    budget.add("\n</details>\n", true);
+  }
+  const skipped = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");
+  if (skipped.length > 0) {
+    budget.add(`\n${skipped.length} ${skipped.length === 1 ? "account" : "accounts"} skipped because not ACTIVE: ${skipped.slice(0, 50).map((verdict) => `${escapeMarkdown(verdict.accountName)} (${verdict.accountId}, ${escapeMarkdown(verdict.state)})`).join(", ")}${skipped.length > 50 ? `, and ${skipped.length - 50} more` : ""}.\n`);
+  }
+  return budget.text();
+}
+
+function renderIssueSection(issues: IssueSyncResult): string {
+  const lines = ["", "### Remediation issues", ""];
+  const verb = issues.dryRun ? "planned (dry run, nothing written)" : "done";
+  lines.push(
+    `Issues ${verb}: ${issues.opened} opened, ${issues.reopened} reopened, ${issues.updated} updated, ${issues.closed} closed; ${issues.unchanged} unchanged.`,
+  );
+  if (issues.deferred > 0) {
+    lines.push("", `${issues.deferred} issue operations were deferred by max-issue-operations; the next run continues.`);
+  }
+  if (issues.unassignable.length > 0) {
+    lines.push(
+      "",
+      `Not assignable in this repository, @-mentioned instead: ${issues.unassignable.map((login) => inlineCode(login)).join(", ")}.`,
+    );
+  }
+  if (issues.ownerWarnings.length > 0) {
+    lines.push("", ...issues.ownerWarnings.map((warning) => `- ${escapeMarkdown(warning)}`));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function accountCell(name: string, id: string): string {
+  return name && name !== id ? `${escapeMarkdown(name)} (${id})` : id;
+}
+
+function ownersCell(owners: string[] | undefined): string {
+  return owners && owners.length > 0 ? owners.map((login) => escapeMarkdown(`@${login}`)).join(", ") : "";
+}
+
+function fixCell(finding: Finding, verdict: AccountVerdict | undefined): string {
+  const command = finding.fix.find((line) => !line.startsWith("#"));
+  const failed = verdict && verdict.failedRegions.length > 0 ? ` (Regions not read: ${verdict.failedRegions.join(", ")})` : "";
+  return command ? `${codeCell(command)}${failed}` : escapeMarkdown(finding.fix[0] ?? "") + failed;
+}
+
+function groupByAccount(findings: Finding[]): Map<string, Finding[]> {
+  const map = new Map<string, Finding[]>();
+  for (const finding of findings) map.set(finding.accountId, [...(map.get(finding.accountId) ?? []), finding]);
+  return map;
+}
+
+/** Appends text while it fits; tables are cut row by row with a line saying how many were left out. */
+class ByteBudget {
+  private readonly parts: string[] = [];
+  private used = 0;
+  // Room kept for the cut-off lines and closing tags that must always fit.
+  private static readonly RESERVE = 4 * 1024;
+
+  constructor(private readonly limit: number) {}
+
+  add(text: string, always = false): boolean {
+    const size = Buffer.byteLength(text);
+    if (!always && this.used + size > this.limit - ByteBudget.RESERVE) return false;
+    this.parts.push(text);
+    this.used += size;
+    return true;
+  }
+
+  table(heading: string, header: string[], rows: string[][], fullList: string): void {
+    if (rows.length === 0) return;
+    if (heading) this.add(`\n${heading}\n\n`, true);
+    this.add(`${markdownTable(header, [])}\n`, true);
+    let shown = 0;
+    for (const row of rows) {
+      if (!this.add(`| ${row.join(" | ")} |\n`)) break;
+      shown += 1;
+    }
+    if (shown < rows.length) this.add(`\n${rows.length - shown} more rows were left out to keep the summary under GitHub's 1 MiB limit; ${fullList}.\n`, true);
+  }
+
+  text(): string {
+    return this.parts.join("");
+  }
+}

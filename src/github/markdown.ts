@@ -1,0 +1,34 @@
+/**
+ * Everything an organization supplies (account names, tag values, trail names) is shown
+ * as text: HTML is entity-encoded and Markdown punctuation backslash-escaped, so a name
+ * like `<img src=x onerror=alert(1)>` or `| **pwned** |` renders literally and cannot
+ * break a table.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[&<>"']/g, (char) => HTML_ENTITIES[char]!)
+    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&")
+    .replace(/\r?\n|\r/g, " ");
+}
+
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** A Markdown table: header cells are ours; row cells must already be escaped. */
+export function markdownTable(header: string[], rows: string[][]): string {
+  const lines = [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`];
+  for (const row of rows) lines.push(`| ${row.join(" | ")} |`);
+  return lines.join("\n");
+}
+
+/** Code inside backticks cannot be escaped: fence it with a run longer than any it contains. */
+export function inlineCode(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const padded = text.startsWith("`") || text.endsWith("`") ? ` ${text} ` : text;
+  return `${fence}${padded.replace(/\r?\n|\r/g, " ")}${fence}`;
+}
+
+/** Inline code inside a table cell: GFM ends the cell at a pipe even within backticks. */
+export function codeCell(text: string): string {
+  return inlineCode(text).replace(/\|/g, "\\|");
+}

@@ -1,0 +1,81 @@
+import { context } from "@actions/github";
+import type { AuditResult } from "../audit.js";
+import { readAccountOwnership } from "../aws/account-ownership.js";
+import { ConfigurationError } from "../configuration-error.js";
+import type { Finding } from "../findings.js";
+import { LEVEL_RANK } from "../rules/catalog.js";
+import type { IssueSettings } from "./issue-settings.js";
+import { syncIssues, type AccountForIssue, type IssueSyncResult } from "./issue-sync.js";
+import { createOctokit } from "./octokit.js";
+import { resolveOwners } from "./owners.js";
+
+export interface RemediationIssuesOutcome {
+  result: IssueSyncResult;
+  owners: Map<string, string[]>;
+}
+
+/**
+ * findings → one issue per account that needs work, assigned to its owners. Owner tags
+ * are read from Organizations only for those accounts, and not at all when evaluating a
+ * saved inventory (no AWS then).
+ */
+export async function syncRemediationIssues(
+  audit: AuditResult,
+  settings: IssueSettings,
+  options: { offline: boolean; log: (message: string) => void },
+): Promise<RemediationIssuesOutcome> {
+  if (!process.env.GITHUB_REPOSITORY) {
+    throw new ConfigurationError('create-issues needs GITHUB_REPOSITORY ("owner/name"), which GitHub Actions sets for every job.');
+  }
+  const { owner, repo } = context.repo;
+  const findingsByAccount = new Map<string, Finding[]>();
+  for (const finding of audit.evaluation.findings) {
+    findingsByAccount.set(finding.accountId, [...(findingsByAccount.get(finding.accountId) ?? []), finding]);
+  }
+  // Findings are most severe first, so this order puts the most urgent issues first.
+  const needing = [...findingsByAccount.keys()].filter((accountId) =>
+    audit.evaluation.verdicts.some((verdict) => verdict.accountId === accountId && verdict.verdict === "noncompliant") &&
+    findingsByAccount.get(accountId)!.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning),
+  );
+  const clean = new Set(audit.evaluation.verdicts.filter((verdict) => verdict.verdict === "compliant").map((verdict) => verdict.accountId));
+
+  const ownerWarnings: string[] = [];
+  const withParents = [...settings.ownersByKey.keys()].some((key) => !/^\d{12}$/.test(key));
+  const ownership = options.offline || needing.length === 0
+    ? new Map()
+    : await readAccountOwnership(needing, { tagKey: settings.ownerTag, withParents });
+  if (options.offline && needing.length > 0) ownerWarnings.push(`Owner tags were not read: the scan was loaded from inventory-file, so owners come from owners-file and default-assignees.`);
+
+  const owners = new Map<string, string[]>();
+  const wanted: AccountForIssue[] = needing.map((accountId) => {
+    const found = ownership.get(accountId);
+    if (found?.error) ownerWarnings.push(`Owner tag of account ${accountId} could not be read (${found.error}).`);
+    const resolved = resolveOwners(accountId, {
+      ...(found?.tagValue ? { tagValue: found.tagValue } : {}),
+      ...(found?.parents ? { parents: found.parents } : {}),
+      ownersByKey: settings.ownersByKey,
+      defaultAssignees: settings.defaultAssignees,
+    });
+    if (resolved.ignored.length > 0) ownerWarnings.push(`Account ${accountId}: tag ${settings.ownerTag} holds values that are not GitHub logins: ${resolved.ignored.join(", ")}.`);
+    owners.set(accountId, resolved.logins);
+    const verdict = audit.evaluation.verdicts.find((item) => item.accountId === accountId)!;
+    return { verdict, findings: findingsByAccount.get(accountId)!, owners: resolved.logins };
+  });
+
+  const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";
+  const runUrl = process.env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+  const result = await syncIssues({
+    octokit: createOctokit(settings.token, options.log),
+    owner,
+    repo,
+    labels: settings.labels,
+    maxOperations: settings.maxIssueOperations,
+    dryRun: settings.dryRun,
+    ...(runUrl ? { runUrl } : {}),
+    wanted,
+    clean,
+    log: options.log,
+  });
+  result.ownerWarnings.push(...ownerWarnings);
+  return { result, owners };
+}

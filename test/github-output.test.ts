@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import { summarize, type AuditResult } from "../src/audit.js";
+import type { Finding } from "../src/findings.js";
+import { planAnnotations } from "../src/github/annotations.js";
+import { readMarker, renderIssue } from "../src/github/issue-content.js";
+import { planIssueOperations } from "../src/github/issue-plan.js";
+import { renderJobSummary } from "../src/github/job-summary.js";
+import { escapeMarkdown } from "../src/github/markdown.js";
+import { resolveOwners } from "../src/github/owners.js";
+import type { AccountRecord, Inventory } from "../src/inventory.js";
+import { evaluateInventory } from "../src/rules/evaluate.js";
+
+const HOSTILE = ["<img src=x onerror=alert(1)>", "| **pwned** |", "[click](javascript:alert(1))", "line\nbreak", "`code`"];
+
+function inventoryOf(count: number, name: (index: number) => string): Inventory {
+  const accounts: AccountRecord[] = Array.from({ length: count }, (_, index) => {
+    const id = String(100_000_000_000 + index);
+    const covered = index % 3 === 0;
+    return {
+      id,
+      name: name(index),
+      state: "ACTIVE",
+      outcome: index % 7 === 0 ? "failed" : "read",
+      ...(index % 7 === 0 ? { reason: "could not assume role: AccessDenied" } : {}),
+      regions: [{ region: "us-east-1", outcome: "read" }],
+      trails: [
+        {
+          arn: `arn:aws:cloudtrail:eu-west-1:${id}:trail/${covered ? "multi" : "eu-only"}`,
+          name: `${name(index)}-trail`,
+          homeRegion: "eu-west-1",
+          ownerAccountId: id,
+          isMultiRegionTrail: covered,
+          includeGlobalServiceEvents: true,
+          isOrganizationTrail: false,
+          status: { isLogging: true },
+          selectors: { eventSelectors: [{ readWriteType: "All" }], advancedEventSelectors: [] },
+        },
+      ],
+      durationMs: 10,
+    };
+  });
+  return { schemaVersion: 1, generatedAt: "2026-11-26T00:00:00.000Z", partition: "aws", globalEventsRegion: "us-east-1", organizationTrails: [], accounts, durationMs: 1000 };
+}
+
+function auditOf(inventory: Inventory): AuditResult {
+  const evaluation = evaluateInventory(inventory);
+  return { inventory, evaluation, summary: summarize(inventory, evaluation) };
+}
+
+describe("escaping organization-supplied strings", () => {
+  it.each(HOSTILE)("shows %j as text: no HTML, no Markdown, no table break", (name) => {
+    const escaped = escapeMarkdown(name);
+    expect(escaped).not.toMatch(/<[a-z]/i);
+    expect(escaped).not.toMatch(/(^|[^\\])\|/);
+    expect(escaped).not.toMatch(/(^|[^\\])\*\*/);
+    expect(escaped).not.toMatch(/(^|[^\\])\[/);
+    expect(escaped).not.toContain("\n");
+  });
+
+  it("keeps every summary table row to its columns whatever the names", () => {
+    const summary = renderJobSummary({ result: auditOf(inventoryOf(HOSTILE.length * 3, (index) => HOSTILE[index % HOSTILE.length]!)) });
+    expect(summary).not.toContain("<img");
+    const tableRows = summary.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| ---"));
+    expect(tableRows.length).toBeGreaterThan(HOSTILE.length);
+    // An unescaped pipe splits a row: every row has 5 (findings), 3 (not assessed) or 2 (compliant) cells.
+    const cells = (text: string) => text.split(/(?<!\\)\|/).length - 2;
+    for (const row of tableRows) expect([5, 3, 2]).toContain(cells(row));
+  });
+});
+
+describe("the job summary", () => {
+  it("has the headline counts, the findings with owners, not-assessed reasons, and compliant accounts folded", () => {
+    const result = auditOf(inventoryOf(10, (index) => `acct-${index}`));
+    const summary = renderJobSummary({ result, owners: new Map([["100000000001", ["alice"]]]) });
+    const { summary: counts } = result;
+    expect(summary).toContain(`**${counts.accountsScanned}** accounts scanned: **${counts.compliant}** compliant, **${counts.noncompliant}** non-compliant, **${counts.notAssessed}** not assessed`);
+    expect(summary).toMatch(/\| acct\\-1 \(100000000001\) \| @alice \| error: `cloudtrail\/global-events-not-recorded`/);
+    expect(summary).toContain("could not assume role: AccessDenied");
+    expect(summary).toMatch(/<details><summary>\d+ compliant accounts<\/summary>/);
+  });
+
+  it("stays under GitHub's 1 MiB limit at 10,000 accounts and says how many rows it left out and where they are", () => {
+    const result = auditOf(inventoryOf(10_000, (index) => `a-rather-long-account-name-for-workload-number-${index}`));
+    const summary = renderJobSummary({ result, reportFile: "org-trail-audit.json" });
+    expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024);
+    const cut = /(\d+) more rows were left out to keep the summary under GitHub's 1 MiB limit; the JSON report \(`org-trail-audit.json`\) has the full list/.exec(summary);
+    expect(cut).not.toBeNull();
+    expect(Number(cut![1])).toBeGreaterThan(0);
+    expect(summary.trimEnd().endsWith("</details>") || summary.includes("skipped")).toBe(true);
+  });
+});
+
+describe("annotations", () => {
+  const findings = (level: Finding["level"], count: number): Finding[] =>
+    Array.from({ length: count }, (_, index) => ({
+      ruleId: "cloudtrail/global-events-not-recorded",
+      level,
+      accountId: String(100_000_000_000 + index),
+      accountName: `a${index}`,
+      trails: [],
+      message: `m${index}`,
+      fix: [],
+    }));
+
+  it("shows every finding of a kind when GitHub would show them all", () => {
+    expect(planAnnotations(findings("warning", 10)).filter((annotation) => annotation.kind === "warning")).toHaveLength(10);
+  });
+
+  it("shows the first findings by severity and then one annotation saying how many more, within 10 per kind", () => {
+    const annotations = planAnnotations([...findings("error", 25), ...findings("note", 3)], 1);
+    const errors = annotations.filter((annotation) => annotation.kind === "error");
+    expect(errors).toHaveLength(9);
+    expect(errors.at(-1)!.title).toBe("17 more error findings");
+    expect(errors[0]!.message).toBe("m0");
+    expect(annotations.filter((annotation) => annotation.kind === "notice")).toHaveLength(3);
+  });
+});
+
+describe("issue content and planning", () => {
+  const inventory = inventoryOf(3, (index) => `acct-${index}`);
+  const result = auditOf(inventory);
+  const verdict = result.evaluation.verdicts[1]!;
+  const accountFindings = result.evaluation.findings.filter((finding) => finding.accountId === verdict.accountId);
+
+  it("carries a marker with a digest that ignores the run link but follows the content", () => {
+    const first = renderIssue({ verdict, findings: accountFindings, assignees: ["alice"], mentioned: [], runUrl: "https://github.com/a/b/actions/runs/1" });
+    const second = renderIssue({ verdict, findings: accountFindings, assignees: ["alice"], mentioned: [], runUrl: "https://github.com/a/b/actions/runs/2" });
+    expect(readMarker(first.body)).toEqual({ accountId: verdict.accountId, digest: first.digest });
+    expect(second.digest).toBe(first.digest);
+    const changed = renderIssue({ verdict, findings: accountFindings.slice(0, 1), assignees: ["bob"], mentioned: [] });
+    expect(changed.digest).not.toBe(first.digest);
+    expect(first.body).toContain("aws cloudtrail update-trail --region eu-west-1");
+  });
+
+  it("creates, updates, reopens and closes by marker, and leaves everything else alone", () => {
+    const content = (accountId: string, digest: string) => ({ accountId, title: "t", body: "b", digest });
+    const { operations, unchanged } = planIssueOperations({
+      wanted: [
+        { content: content("111111111111", "new"), assignees: ["alice"] },
+        { content: content("222222222222", "changed"), assignees: [] },
+        { content: content("333333333333", "same"), assignees: [] },
+        { content: content("444444444444", "back"), assignees: ["bob"] },
+      ],
+      clean: new Set(["555555555555", "666666666666"]),
+      existing: [
+        { number: 2, state: "open", accountId: "222222222222", digest: "old" },
+        { number: 3, state: "open", accountId: "333333333333", digest: "same" },
+        { number: 4, state: "closed", accountId: "444444444444", digest: "back" },
+        { number: 5, state: "open", accountId: "555555555555", digest: "x" },
+        { number: 6, state: "closed", accountId: "666666666666", digest: "x" },
+        // Not assessed this run: in neither list, so untouched.
+        { number: 7, state: "open", accountId: "777777777777", digest: "x" },
+      ],
+    });
+    expect(operations.map((operation) => [operation.kind, "issue" in operation ? operation.issue.number : operation.content.accountId])).toEqual([
+      ["create", "111111111111"],
+      ["update", 2],
+      ["reopen", 4],
+      ["close", 5],
+    ]);
+    expect(unchanged).toBe(1);
+  });
+});
+
+describe("owners", () => {
+  const ownersByKey = new Map([["111111111111", ["bob"]], ["ou-ab12-abcdefgh", ["carol"]]]);
+  it.each([
+    ["the tag first", { tagValue: "alice, @erin" }, ["alice", "erin"], "tag"],
+    ["then owners-file by account", {}, ["bob"], "owners-file"],
+    ["then the nearest OU", { parents: ["ou-ab12-abcdefgh", "r-ab12"] }, ["carol"], "owners-file", "222222222222"],
+    ["then default-assignees", {}, ["dave"], "default-assignees", "333333333333"],
+    ["a tag with no valid login falls through", { tagValue: "not a login!" }, ["bob"], "owners-file"],
+  ] as [string, { tagValue?: string; parents?: string[] }, string[], string, string?][])("%s", (_name, sources, logins, source, accountId = "111111111111") => {
+    expect(resolveOwners(accountId, { ...sources, ownersByKey, defaultAssignees: ["dave"] })).toMatchObject({ logins, source });
+  });
+});

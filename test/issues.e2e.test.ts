@@ -1,0 +1,160 @@
+import { CreateOrganizationalUnitCommand, MoveAccountCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
+import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
+import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { runAction } from "./support/run-node.js";
+import { ISSUES_SCENARIO, seedOrganization, setTrailLogging, type SeededOrganization } from "./support/seed-org.js";
+
+const moto = motoAvailability();
+
+/**
+ * The remediation-issue lifecycle end to end: the action as GitHub runs it, AWS on moto,
+ * GitHub on a local server that checks every request against GitHub's OpenAPI description.
+ * The runs build on each other, as scheduled runs do.
+ */
+describe.skipIf(!moto.available)("remediation issues kept in step with each account", () => {
+  let server: MotoServer;
+  let proxy: AwsProxy;
+  let github: FakeGitHub;
+  let org: SeededOrganization;
+  let workspace: string;
+  let env: Record<string, string>;
+  let refusedAccount = "";
+
+  const inputs = (extra: Record<string, string> = {}) => ({
+    "create-issues": "true",
+    "owners-file": "owners.yml",
+    "default-assignees": "dave",
+    "github-token": "ghs_test_token",
+    "fail-on": "none",
+    "report-file": "report.json",
+    ...extra,
+  });
+  const issueFor = (key: string) => github.issues.find((issue) => issue.body.includes(`account=${org.byKey(key).id}`));
+
+  beforeAll(async () => {
+    server = await startMoto();
+    proxy = await startAwsProxy(server.endpoint);
+    github = await startFakeGitHub();
+    for (const login of ["alice", "bob", "carol", "dave"]) github.assignable.add(login);
+    org = await seedOrganization(server.endpoint, ISSUES_SCENARIO);
+
+    const organizations = new OrganizationsClient({ region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    const { OrganizationalUnit } = await organizations.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "data" }));
+    await organizations.send(new MoveAccountCommand({ AccountId: org.byKey("by-ou").id, SourceParentId: org.rootId, DestinationParentId: OrganizationalUnit!.Id! }));
+
+    workspace = mkdtempSync(join(tmpdir(), "ota-issues-"));
+    writeFileSync(join(workspace, "owners.yml"), `# account or OU -> GitHub logins\n"${org.byKey("by-file").id}": [bob, ghost-user]\n${OrganizationalUnit!.Id}: carol\n`);
+    env = { ...awsEnvironment(proxy.endpoint), GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform", GITHUB_RUN_ID: "4242", GITHUB_SERVER_URL: "https://github.com" };
+    proxy.faults.push((call) =>
+      refusedAccount && call.operation === "AssumeRole" && decodeURIComponent(call.body).includes(`::${refusedAccount}:role/`)
+        ? { status: 403, code: "AccessDenied", message: "not authorized to perform: sts:AssumeRole" }
+        : undefined,
+    );
+  });
+  afterAll(async () => {
+    await github?.close();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it("run 1 opens one issue per account needing work, assigned to its owners, through a secondary rate limit", async () => {
+    github.secondaryRateLimits = 1;
+    proxy.calls.length = 0;
+    const run = await runAction(inputs(), env, workspace);
+    expect(run.code, run.stdout).toBe(0);
+
+    expect(github.issues).toHaveLength(4);
+    expect(issueFor("tagged")!.assignees).toEqual(["alice"]);
+    expect(issueFor("by-file")!.assignees).toEqual(["bob"]);
+    expect(issueFor("by-file")!.body).toContain("@ghost-user");
+    expect(issueFor("by-ou")!.assignees).toEqual(["carol"]);
+    expect(issueFor("unowned")!.assignees).toEqual(["dave"]);
+    expect(issueFor("notes-only")).toBeUndefined();
+    for (const issue of github.issues) expect(issue.labels).toEqual(["cloudtrail", "security"]);
+    expect(github.labels).toEqual(new Set(["cloudtrail", "security"]));
+
+    const body = issueFor("by-ou")!.body;
+    expect(body).toContain(`arn:aws:cloudtrail:eu-west-1:${org.byKey("by-ou").id}:trail/eu-only`);
+    expect(body).toContain("--is-multi-region-trail");
+    expect(body).toContain("https://github.com/acme/platform/actions/runs/4242");
+    expect(body).not.toContain("**pwned**");
+
+    // Tags were read for the four accounts that needed an issue, and for no other.
+    expect(proxy.count("ListTagsForResource")).toBe(4);
+    expect(run.outputs["issues-opened"]).toBe("4");
+    expect(run.summary).toContain("ghost-user");
+    expect(run.summary).toContain("4 opened");
+    expect(github.violations).toEqual([]);
+  });
+
+  it("run 2, nothing changed, makes no write at all", async () => {
+    const before = github.writes().length;
+    const run = await runAction(inputs(), env, workspace);
+    expect(run.code).toBe(0);
+    expect(github.writes().length).toBe(before);
+    expect(run.outputs["issues-opened"]).toBe("0");
+    expect(run.summary).toContain("4 unchanged");
+  });
+
+  it("run 3 closes exactly the issue of the account that was fixed, and keeps a refused account's issue open", async () => {
+    await setTrailLogging(server.endpoint, org.byKey("tagged").id, ISSUES_SCENARIO.members[0]!.trails[0]!, true);
+    refusedAccount = org.byKey("unowned").id;
+    const refusedBefore = structuredClone(issueFor("unowned")!);
+
+    const run = await runAction(inputs(), env, workspace);
+    expect(run.code).toBe(0);
+    const fixed = issueFor("tagged")!;
+    expect(fixed).toMatchObject({ state: "closed", state_reason: "completed" });
+    expect(fixed.comments.at(-1)).toContain("assessed clean");
+    expect(github.issues.filter((issue) => issue.state === "closed")).toHaveLength(1);
+    expect(issueFor("unowned")).toEqual(refusedBefore);
+    expect(run.outputs["issues-closed"]).toBe("1");
+    expect(run.outputs["not-assessed-accounts"]).toBe("1");
+  });
+
+  it("run 4 reopens the issue when the account breaks again", async () => {
+    await setTrailLogging(server.endpoint, org.byKey("tagged").id, ISSUES_SCENARIO.members[0]!.trails[0]!, false);
+    const run = await runAction(inputs(), env, workspace);
+    expect(run.code).toBe(0);
+    expect(issueFor("tagged")).toMatchObject({ state: "open", assignees: ["alice"] });
+    expect(github.issues).toHaveLength(4);
+    expect(run.outputs["issues-opened"]).toBe("1");
+    expect(github.violations).toEqual([]);
+  });
+
+  it("a dry run prints the planned operations and writes nothing", async () => {
+    await setTrailLogging(server.endpoint, org.byKey("tagged").id, ISSUES_SCENARIO.members[0]!.trails[0]!, true);
+    const before = github.writes().length;
+    const run = await runAction(inputs({ "dry-run": "true" }), env, workspace);
+    expect(run.stdout).toMatch(/dry run, would close issue #\d+: account \d{12} is assessed clean/);
+    expect(github.writes().length).toBe(before);
+    expect(run.outputs["issues-closed"]).toBe("0");
+  });
+
+  it("defers writes beyond max-issue-operations and says so", async () => {
+    // Closing takes two writes (comment, close): a budget of one defers it.
+    const before = github.writes().length;
+    const run = await runAction(inputs({ "max-issue-operations": "1" }), env, workspace);
+    expect(github.writes().length).toBe(before);
+    expect(run.summary).toContain("1 issue operations were deferred by max-issue-operations");
+  });
+
+  it("without issues: write, fails with one clear error naming the permission, after the SARIF and summary are written", async () => {
+    github.denyWrites = true;
+    try {
+      const run = await runAction(inputs(), env, workspace);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/::error::GitHub refused to .*issues: write/);
+      expect(run.summary).toContain("## CloudTrail global service events");
+      expect(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")).version).toBe("2.1.0");
+    } finally {
+      github.denyWrites = false;
+    }
+  });
+});

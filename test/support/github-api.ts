@@ -1,0 +1,244 @@
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+
+/**
+ * A local server that behaves like GitHub's REST API for the endpoints the action uses:
+ * pagination with Link headers, 422 for an unassignable login, 403 with retry-after for a
+ * secondary rate limit, 404 for unknown routes. Every request is checked against GitHub's
+ * published OpenAPI description (test/fixtures/github-rest-operations.json, extracted from
+ * @octokit/openapi by scripts/extract-github-openapi.mjs); mismatches are collected.
+ */
+interface Operation {
+  operationId: string;
+  method: string;
+  path: string;
+  parameters: { name: string; in: string; required: boolean; schema: object }[];
+  requestBody: object | null;
+}
+
+const spec: { operations: Operation[] } = JSON.parse(readFileSync(new URL("../fixtures/github-rest-operations.json", import.meta.url), "utf8"));
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  state_reason: string | null;
+  labels: string[];
+  assignees: string[];
+  comments: string[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  operationId?: string;
+  body?: unknown;
+}
+
+export interface FakeGitHub {
+  url: string;
+  owner: string;
+  repo: string;
+  issues: FakeIssue[];
+  labels: Set<string>;
+  assignable: Set<string>;
+  requests: RecordedRequest[];
+  /** Requests that do not match GitHub's description (unknown route, bad parameter or body). */
+  violations: string[];
+  /** The next N writes answer 403 with retry-after (a secondary rate limit). */
+  secondaryRateLimits: number;
+  /** Writes answer 403 "Resource not accessible by integration", as with a token lacking issues: write. */
+  denyWrites: boolean;
+  writes(): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startFakeGitHub(owner = "acme", repo = "platform"): Promise<FakeGitHub> {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const validators = new Map(spec.operations.filter((op) => op.requestBody).map((op) => [op.operationId, ajv.compile(toJsonSchema(op.requestBody))]));
+  const routes = spec.operations.map((op) => ({
+    op,
+    pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, "([^/]+)")}$`),
+    names: [...op.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!),
+  }));
+
+  const state: FakeGitHub = {
+    url: "",
+    owner,
+    repo,
+    issues: [],
+    labels: new Set(),
+    assignable: new Set(),
+    requests: [],
+    violations: [],
+    secondaryRateLimits: 0,
+    denyWrites: false,
+    writes: () => state.requests.filter((request) => request.method !== "GET"),
+    close: async () => undefined,
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      try {
+        handle(req, res, Buffer.concat(chunks).toString());
+      } catch (error) {
+        send(res, 500, { message: String(error) });
+      }
+    });
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+    const url = new URL(req.url ?? "/", state.url);
+    const method = req.method ?? "GET";
+    const body = rawBody ? JSON.parse(rawBody) : undefined;
+    const route = routes.find((candidate) => candidate.op.method === method && candidate.pattern.test(url.pathname));
+    state.requests.push({ method, path: url.pathname + url.search, ...(route ? { operationId: route.op.operationId } : {}), ...(body !== undefined ? { body } : {}) });
+    if (!route) {
+      state.violations.push(`unknown route ${method} ${url.pathname}`);
+      return send(res, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
+    }
+    const params = Object.fromEntries(route.names.map((name, index) => [name, decodeURIComponent(route.pattern.exec(url.pathname)![index + 1]!)]));
+    checkParameters(route.op, params, url.searchParams);
+    if (body !== undefined) {
+      const validate = validators.get(route.op.operationId);
+      if (!validate) state.violations.push(`${route.op.operationId} takes no body`);
+      else if (!validate(body)) state.violations.push(`${route.op.operationId} body: ${ajv.errorsText(validate.errors)}`);
+    }
+    if (params.owner !== owner || params.repo !== repo) return send(res, 404, { message: "Not Found" });
+    if (method !== "GET") {
+      if (state.denyWrites) return send(res, 403, { message: "Resource not accessible by integration" });
+      if (state.secondaryRateLimits > 0) {
+        state.secondaryRateLimits -= 1;
+        return send(res, 403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, { "retry-after": "1" });
+      }
+    }
+    switch (route.op.operationId) {
+      case "issues/list-for-repo":
+        return listIssues(res, url);
+      case "issues/create": {
+        const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login));
+        if (bad) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }] });
+        const issue: FakeIssue = { number: state.issues.length + 1, title: body.title, body: body.body ?? "", state: "open", state_reason: null, labels: body.labels ?? [], assignees: body.assignees ?? [], comments: [] };
+        for (const label of issue.labels) state.labels.add(label);
+        state.issues.push(issue);
+        return send(res, 201, issueJson(issue));
+      }
+      case "issues/update": {
+        const issue = state.issues.find((item) => item.number === Number(params.issue_number));
+        if (!issue) return send(res, 404, { message: "Not Found" });
+        const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login));
+        if (bad) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }] });
+        if (body.title !== undefined) issue.title = body.title;
+        if (body.body !== undefined) issue.body = body.body;
+        if (body.assignees !== undefined) issue.assignees = body.assignees;
+        if (body.state !== undefined) {
+          issue.state = body.state;
+          issue.state_reason = body.state === "closed" ? (body.state_reason ?? "completed") : "reopened";
+        }
+        return send(res, 200, issueJson(issue));
+      }
+      case "issues/create-comment": {
+        const issue = state.issues.find((item) => item.number === Number(params.issue_number));
+        if (!issue) return send(res, 404, { message: "Not Found" });
+        issue.comments.push(body.body);
+        return send(res, 201, { id: issue.comments.length, body: body.body });
+      }
+      case "issues/check-user-can-be-assigned":
+        return state.assignable.has(params.assignee!) ? send(res, 204) : send(res, 404, { message: "Not Found" });
+      case "issues/get-label":
+        return state.labels.has(params.name!) ? send(res, 200, { name: params.name, color: "ededed" }) : send(res, 404, { message: "Not Found" });
+      case "issues/create-label":
+        if (state.labels.has(body.name)) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] });
+        state.labels.add(body.name);
+        return send(res, 201, { name: body.name, color: body.color });
+      default:
+        return send(res, 404, { message: "Not Found" });
+    }
+  }
+
+  function checkParameters(op: Operation, params: Record<string, string>, query: URLSearchParams): void {
+    for (const parameter of op.parameters) {
+      const value = parameter.in === "path" ? params[parameter.name] : parameter.in === "query" ? query.get(parameter.name) ?? undefined : undefined;
+      if (parameter.in === "header") continue;
+      if (value === undefined) {
+        if (parameter.required) state.violations.push(`${op.operationId}: missing ${parameter.in} parameter ${parameter.name}`);
+        continue;
+      }
+      const schema = parameter.schema as { type?: string; enum?: string[] };
+      const typed = schema.type === "integer" ? Number(value) : value;
+      if (schema.type === "integer" && !Number.isInteger(typed)) state.violations.push(`${op.operationId}: ${parameter.name}=${value} is not an integer`);
+      if (schema.enum && !schema.enum.includes(value)) state.violations.push(`${op.operationId}: ${parameter.name}=${value} is not one of ${schema.enum.join(", ")}`);
+    }
+    const known = new Set(op.parameters.map((parameter) => parameter.name));
+    for (const name of query.keys()) if (!known.has(name)) state.violations.push(`${op.operationId}: unknown query parameter ${name}`);
+  }
+
+  function listIssues(res: ServerResponse, url: URL): void {
+    const labels = (url.searchParams.get("labels") ?? "").split(",").filter(Boolean);
+    const wantedState = url.searchParams.get("state") ?? "open";
+    const perPage = Number(url.searchParams.get("per_page") ?? 30);
+    const page = Number(url.searchParams.get("page") ?? 1);
+    const matching = state.issues
+      .filter((issue) => labels.every((label) => issue.labels.includes(label)))
+      .filter((issue) => wantedState === "all" || issue.state === wantedState)
+      .sort((a, b) => b.number - a.number);
+    const pages = Math.max(1, Math.ceil(matching.length / perPage));
+    const headers: Record<string, string> = {};
+    const link = (target: number, rel: string) => {
+      const next = new URL(url.toString());
+      next.searchParams.set("page", String(target));
+      return `<${next.toString()}>; rel="${rel}"`;
+    };
+    const links = [];
+    if (page < pages) links.push(link(page + 1, "next"), link(pages, "last"));
+    if (page > 1) links.push(link(1, "first"), link(page - 1, "prev"));
+    if (links.length > 0) headers.link = links.join(", ");
+    send(res, 200, matching.slice((page - 1) * perPage, page * perPage).map(issueJson), headers);
+  }
+
+  function issueJson(issue: FakeIssue) {
+    return {
+      id: issue.number * 1000,
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      state_reason: issue.state_reason,
+      labels: issue.labels.map((name) => ({ name })),
+      assignees: issue.assignees.map((login) => ({ login })),
+      html_url: `https://github.com/${owner}/${repo}/issues/${issue.number}`,
+    };
+  }
+
+  function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3", ...headers });
+    res.end(body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  state.url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return state;
+}
+
+/** OpenAPI 3.0 says `nullable: true` where JSON Schema says `type: [T, "null"]`. */
+function toJsonSchema(schema: unknown): object {
+  if (Array.isArray(schema)) return schema.map(toJsonSchema);
+  if (!schema || typeof schema !== "object") return schema as object;
+  const { nullable, ...rest } = schema as Record<string, unknown>;
+  const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, toJsonSchema(value)]));
+  if (nullable === true && typeof converted.type === "string") converted.type = [converted.type, "null"];
+  else if (nullable === true && !converted.type) return { anyOf: [converted, { type: "null" }] };
+  return converted;
+}

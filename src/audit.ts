@@ -19,6 +19,9 @@ export interface AuditSummary {
   regionsFailed: number;
   findings: number;
   findingsByLevel: Record<"error" | "warning" | "note", number>;
+  apiCalls: number;
+  retries: number;
+  throttles: number;
   durationMs: number;
 }
 
@@ -53,6 +56,9 @@ export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSu
     regionsFailed: regionReads.filter((read) => read.outcome === "failed").length,
     findings: evaluation.findings.length,
     findingsByLevel: byLevel,
+    apiCalls: Object.values(inventory.apiStats?.calls ?? {}).reduce((sum, count) => sum + count, 0),
+    retries: inventory.apiStats?.retries ?? 0,
+    throttles: inventory.apiStats?.throttles ?? 0,
     durationMs: inventory.durationMs,
   };
 }

@@ -2,6 +2,9 @@ import { parseArgs } from "node:util";
 import { findingsAtOrAbove, runAudit, writeReports } from "./audit.js";
 import { describeError } from "./aws/client-config.js";
 import { ConfigurationError, isConfigurationError } from "./configuration-error.js";
+import cliProgress from "cli-progress";
+import type { ScanOptions } from "./aws/scan.js";
+import { periodicLines, ProgressTracker } from "./progress.js";
 import { renderTextReport } from "./reporters/text-report.js";
 import { INPUT_DEFAULTS, INPUT_NAMES, parseSettings, type RawInputs } from "./settings.js";
 import { TOOL_NAME, TOOL_VERSION } from "./version.js";
@@ -53,7 +56,7 @@ export async function runCli(argv: string[], out = process.stdout, err = process
     // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
 
-    const result = await runAudit(settings);
+    const result = await runAudit(settings, { onAccountDone: progressDisplay(err) });
     const written = await writeReports(result, settings);
     out.write(renderTextReport(result));
     out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
@@ -66,4 +69,25 @@ export async function runCli(argv: string[], out = process.stdout, err = process
     err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);
     return EXIT.internal;
   }
+}
+
+/** A progress bar on a terminal (cli-progress), plain lines every few seconds otherwise. */
+function progressDisplay(err: NodeJS.WritableStream & { isTTY?: boolean }): ScanOptions["onAccountDone"] {
+  const tracker = new ProgressTracker();
+  if (!err.isTTY) return periodicLines(tracker, (line) => err.write(`${line}\n`));
+  const bar = new cliProgress.SingleBar(
+    { stream: err, format: "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {eta_formatted}", hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return (record, progress) => {
+    tracker.record(record, progress);
+    if (!started) {
+      bar.start(progress.total, 0, { findings: 0, notAssessed: 0 });
+      started = true;
+    }
+    bar.setTotal(progress.total);
+    bar.update(progress.done, { findings: tracker.findings, notAssessed: tracker.notAssessed });
+    if (progress.listingComplete && progress.done === progress.total) bar.stop();
+  };
 }

@@ -1,5 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
+import type { ApiStats } from "./aws/api-stats.js";
 import { ConfigurationError } from "./configuration-error.js";
+import type { Shard } from "./shard.js";
 
 /**
  * What a scan read from AWS, as plain data: no SDK types, no clients, no Dates. It is the
@@ -21,6 +23,10 @@ export interface Inventory {
   /** Why the organization trails could not be read from their owner, when they could not. */
   organizationTrailsError?: string;
   accounts: AccountRecord[];
+  /** The slice of the selected accounts this scan covered, when split across jobs. */
+  shard?: Shard;
+  /** What the scan asked of AWS (calls by operation, retries, throttles). */
+  apiStats?: ApiStats;
   durationMs: number;
 }
 

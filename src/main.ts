@@ -7,6 +7,7 @@ import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.j
 import type { IssueSyncResult } from "./github/issue-sync.js";
 import { renderJobSummary } from "./github/job-summary.js";
 import { syncRemediationIssues } from "./github/remediation-issues.js";
+import { periodicLines, ProgressTracker } from "./progress.js";
 import { INPUT_NAMES, parseSettings } from "./settings.js";
 
 /**
@@ -20,9 +21,8 @@ export async function run(): Promise<void> {
     const issueSettings = await parseIssueSettings(readInputs(ISSUE_INPUT_NAMES));
     if (issueSettings.token) core.setSecret(issueSettings.token);
 
-    const result = await runAudit(settings, {
-      onAccountDone: (record, done, total) => core.debug(`account ${record.id} ${record.outcome} (${done}/${total})`),
-    });
+    const tracker = new ProgressTracker();
+    const result = await runAudit(settings, { onAccountDone: periodicLines(tracker, (line) => core.info(line)) });
     const written = await writeReports(result, settings);
     const { summary } = result;
 

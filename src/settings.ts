@@ -1,5 +1,6 @@
 import { ConfigurationError } from "./configuration-error.js";
 import { isKnownRegion, partitionOf } from "./partitions.js";
+import type { Shard } from "./shard.js";
 
 export const SEVERITY_THRESHOLDS = ["none", "note", "warning", "error"] as const;
 export type FailOn = (typeof SEVERITY_THRESHOLDS)[number];
@@ -20,6 +21,8 @@ export interface Settings {
   reportFile?: string;
   inventoryFile?: string;
   failOn: FailOn;
+  /** This job's slice of the accounts, when the scan is split across a job matrix. */
+  shard?: Shard;
 }
 
 /** Raw values by input name, as action.yml spells them; "" and undefined mean "not given". */
@@ -39,6 +42,7 @@ export const INPUT_DEFAULTS = {
   "report-file": "",
   "inventory-file": "",
   "fail-on": "error",
+  shard: "",
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -93,6 +97,7 @@ export function parseSettings(raw: RawInputs): Settings {
     fail("fail-on", failOn, SEVERITY_THRESHOLDS.join(", "));
   }
 
+  const shard = parseShard(value("shard"));
   return {
     roleName,
     ...(externalId !== undefined ? { externalId } : {}),
@@ -107,7 +112,19 @@ export function parseSettings(raw: RawInputs): Settings {
     ...(value("report-file") ? { reportFile: value("report-file") } : {}),
     ...(value("inventory-file") ? { inventoryFile: value("inventory-file") } : {}),
     failOn: failOn as FailOn,
+    ...(shard ? { shard } : {}),
   };
+}
+
+function parseShard(text: string): Shard | undefined {
+  if (!text) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || count > 1000 || index < 1 || index > count) {
+    fail("shard", text, 'k/n with 1 <= k <= n <= 1000, such as "2/4" (this job scans the second of four slices)');
+  }
+  return { index, count };
 }
 
 function parseRegions(text: string): "enabled" | string[] {

@@ -1,7 +1,7 @@
 import { ListParentsCommand, OrganizationsClient, paginateListTagsForResource } from "@aws-sdk/client-organizations";
 import pLimit from "p-limit";
 import { globalEventsRegion, partitionOf } from "../partitions.js";
-import { clientConfig, createTransport, describeError } from "./client-config.js";
+import { createClient, createTransport, describeError } from "./client-config.js";
 
 export interface AccountOwnership {
   tagValue?: string;
@@ -23,7 +23,7 @@ export async function readAccountOwnership(
 ): Promise<Map<string, AccountOwnership>> {
   const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1");
   const transport = createTransport();
-  const client = new OrganizationsClient(clientConfig(transport, globalEventsRegion(partitionOf(region))));
+  const client = createClient(OrganizationsClient, transport, globalEventsRegion(partitionOf(region)));
   const limit = pLimit(ORGANIZATIONS_CONCURRENCY);
   const parentsOf = new Map<string, Promise<string | undefined>>();
   const parentOf = (childId: string) => {

@@ -13,7 +13,7 @@ import pLimit from "p-limit";
 import type { RegionRead, TrailRecord, TrailSelectors } from "../inventory.js";
 import { partitionOf } from "../partitions.js";
 import { receivesGlobalEvents } from "../rules/trail-facts.js";
-import { clientConfig, describeError, errorName, type AwsTransport } from "./client-config.js";
+import { createClient, describeError, errorName, type AwsTransport } from "./client-config.js";
 
 export interface AccountTrailsRequest {
   accountId: string;
@@ -24,7 +24,12 @@ export interface AccountTrailsRequest {
   regions: "enabled" | string[];
   transport: AwsTransport;
   abortSignal?: AbortSignal;
-  /** Trails owned by another account are recorded as seen, never read: their owner is the authority. */
+  /**
+   * Whose status and selectors to read: the account's own trails that can record global
+   * events, except organization trails (read once per scan by the organization pass), or
+   * only those organization trails. A trail owned by another account is never read here.
+   */
+  detailsFor?: "own-trails" | "organization-trails";
 }
 
 export interface AccountTrails {
@@ -55,7 +60,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
   const cloudTrail = (region: string) => {
     let client = clients.get(region);
     if (!client) {
-      client = new CloudTrailClient(clientConfig(transport, region, credentials));
+      client = createClient(CloudTrailClient, transport, region, credentials);
       clients.set(region, client);
     }
     return client;
@@ -95,7 +100,8 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
         if (!record || trails.has(record.arn)) continue;
         trails.set(record.arn, record);
         // Only a trail of this account that can receive global events can matter for its verdict.
-        if (record.ownerAccountId === accountId && receivesGlobalEvents(record, globalEventsRegion)) {
+        const wanted = (request.detailsFor ?? "own-trails") === "organization-trails" ? record.isOrganizationTrail : !record.isOrganizationTrail;
+        if (wanted && record.ownerAccountId === accountId && receivesGlobalEvents(record, globalEventsRegion)) {
           detailReads.push(limit(() => readDetails(record)));
         }
       }
@@ -142,7 +148,7 @@ async function listEnabledRegions(
   credentials: AwsCredentialIdentity | undefined,
   abortSignal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const ec2 = new EC2Client(clientConfig(transport, globalEventsRegion, credentials));
+  const ec2 = createClient(EC2Client, transport, globalEventsRegion, credentials);
   const { Regions } = await ec2.send(new DescribeRegionsCommand({}), abortSignal ? { abortSignal } : {});
   // AWS answers with the enabled Regions only; filtering by opt-in state and partition also
   // keeps stand-ins that list every Region honest.

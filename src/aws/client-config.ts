@@ -1,22 +1,28 @@
 import { Agent } from "node:https";
 import { Agent as HttpAgent } from "node:http";
+import { isThrottlingError } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity } from "@smithy/types";
+import { emptyApiStats, type ApiStats } from "./api-stats.js";
 
 /**
  * How every AWS client of one scan talks: one connection pool shared by all accounts and
  * Regions (thousands of short-lived clients would otherwise each open their own sockets),
- * adaptive retries with more attempts than the SDK's 3 (large orgs get throttled), and a
- * time limit on every call so that a stalled endpoint cannot hang the scan.
+ * adaptive retries with more attempts than the SDK's 3 (large orgs get throttled), a time
+ * limit on every attempt so that a stalled endpoint cannot hang the scan, and counters.
  */
 export interface AwsTransport {
   requestHandler: NodeHttpHandler;
   maxAttempts: number;
+  stats: ApiStats;
+  /** Told of every throttled attempt and every successful call (the concurrency governor). */
+  onThrottle?: () => void;
+  onSuccess?: () => void;
   destroy(): void;
 }
 
 export interface TransportOptions {
-  /** Per call (one attempt), in ms. */
+  /** Per attempt, in ms. */
   callTimeoutMs: number;
   maxAttempts: number;
   maxSockets: number;
@@ -37,11 +43,63 @@ export function createTransport(options: TransportOptions = DEFAULT_TRANSPORT): 
   return {
     requestHandler,
     maxAttempts: options.maxAttempts,
+    stats: emptyApiStats(),
     destroy: () => {
       httpsAgent.destroy();
       httpAgent.destroy();
     },
   };
+}
+
+// The SDK's middleware types differ per client; the two we add work on every one.
+type MiddlewareStack = { add(middleware: unknown, options: { step: string; name: string; priority?: string }): void };
+
+/** An SDK client on the shared transport, counted: every client of a scan is made here. */
+export function createClient<Client extends { middlewareStack: unknown }>(
+  Constructor: new (config: ReturnType<typeof clientConfig>) => Client,
+  transport: AwsTransport,
+  region: string,
+  credentials?: AwsCredentialIdentity,
+): Client {
+  const client = new Constructor(clientConfig(transport, region, credentials));
+  const { stats } = transport;
+  const service = Constructor.name.replace(/Client$/, "");
+  const stack = client.middlewareStack as MiddlewareStack;
+  // Outside the retry loop: one count per call, with the attempts it took.
+  stack.add(
+    (next: (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        const operation = `${service}.${(context.commandName ?? "Unknown").replace(/Command$/, "")}`;
+        stats.calls[operation] = (stats.calls[operation] ?? 0) + 1;
+        try {
+          const result = await next(args);
+          stats.retries += Math.max(0, (result.output.$metadata?.attempts ?? 1) - 1);
+          transport.onSuccess?.();
+          return result;
+        } catch (error) {
+          stats.failures += 1;
+          stats.retries += Math.max(0, ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1);
+          throw error;
+        }
+      },
+    { step: "initialize", name: "orgTrailAuditCallCounter" },
+  );
+  // Inside the retry loop: sees every attempt's error, so persistent throttling is noticed.
+  stack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (isThrottlingError(error as Parameters<typeof isThrottlingError>[0])) {
+          stats.throttles += 1;
+          transport.onThrottle?.();
+        }
+        throw error;
+      }
+    },
+    { step: "deserialize", name: "orgTrailAuditThrottleWatch", priority: "high" },
+  );
+  return client;
 }
 
 export function clientConfig(transport: AwsTransport, region: string, credentials?: AwsCredentialIdentity) {

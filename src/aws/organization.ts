@@ -16,61 +16,71 @@ export interface OrganizationAccount {
   state: string;
 }
 
-export interface AccountSelection {
-  organization: { id: string; managementAccountId: string };
-  accounts: OrganizationAccount[];
-  /** Ids the user asked for by name that the organization does not hold. */
-  notInOrganization: string[];
+export interface OrganizationIdentity {
+  id: string;
+  managementAccountId: string;
+}
+
+export async function describeOrganization(client: OrganizationsClient): Promise<OrganizationIdentity> {
+  const { Organization } = await client.send(new DescribeOrganizationCommand({}));
+  return { id: Organization?.Id ?? "", managementAccountId: Organization?.MasterAccountId ?? "" };
 }
 
 /**
- * The accounts to scan: everything (no selection), or the union of the listed accounts and
- * those beneath the listed OUs, less the exclusions. Needs the management account or a
+ * Hands over the accounts to scan as the listing pages arrive, so that scanning overlaps
+ * the sequential paging of large organizations: everything (no selection), or the union
+ * of the listed accounts and those beneath the listed OUs, less the exclusions. Returns
+ * the listed ids the organization does not hold. Needs the management account or a
  * delegated administrator.
  */
-export async function selectAccounts(client: OrganizationsClient, settings: Settings): Promise<AccountSelection> {
-  const { Organization } = await client.send(new DescribeOrganizationCommand({}));
-  const organization = { id: Organization?.Id ?? "", managementAccountId: Organization?.MasterAccountId ?? "" };
-
-  const all = new Map<string, OrganizationAccount>();
-  // The paginator follows NextToken through empty pages, which ListAccounts may return.
-  for await (const page of paginateListAccounts({ client }, {})) {
-    for (const account of page.Accounts ?? []) {
-      const parsed = toAccount(account);
-      if (parsed) all.set(parsed.id, parsed);
-    }
-  }
-
-  let wanted: Set<string>;
-  if (settings.accounts.length === 0 && settings.organizationalUnits.length === 0) {
-    wanted = new Set(all.keys());
-  } else {
-    wanted = new Set(settings.accounts);
-    for (const unit of settings.organizationalUnits) {
-      for (const id of await accountsBeneath(client, unit)) wanted.add(id);
-    }
-  }
-  for (const id of settings.excludeAccounts) wanted.delete(id);
-
-  const ids = [...wanted].sort();
-  return {
-    organization,
-    accounts: ids.flatMap((id) => all.get(id) ?? []),
-    notInOrganization: ids.filter((id) => !all.has(id)),
+export async function streamSelectedAccounts(
+  client: OrganizationsClient,
+  settings: Settings,
+  onAccount: (account: OrganizationAccount) => void,
+): Promise<{ notInOrganization: string[] }> {
+  const excluded = new Set(settings.excludeAccounts);
+  const emitted = new Set<string>();
+  const emit = (raw: Account) => {
+    const account = toAccount(raw);
+    if (!account || excluded.has(account.id) || emitted.has(account.id)) return;
+    emitted.add(account.id);
+    onAccount(account);
   };
+
+  const everything = settings.accounts.length === 0 && settings.organizationalUnits.length === 0;
+  const listed = new Set(settings.accounts);
+  const seen = new Set<string>();
+  const listAll = async () => {
+    // The paginator follows NextToken through empty pages, which ListAccounts may return.
+    for await (const page of paginateListAccounts({ client }, {})) {
+      for (const account of page.Accounts ?? []) {
+        if (account.Id) seen.add(account.Id);
+        if (everything || (account.Id && listed.has(account.Id))) emit(account);
+      }
+    }
+  };
+  await Promise.all([
+    ...(everything || listed.size > 0 ? [listAll()] : []),
+    ...settings.organizationalUnits.map((unit) => walkUnit(client, unit, emit)),
+  ]);
+  return { notInOrganization: [...listed].filter((id) => !seen.has(id) && !excluded.has(id)).sort() };
 }
 
-async function accountsBeneath(client: OrganizationsClient, parentId: string): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const page of paginateListAccountsForParent({ client }, { ParentId: parentId })) {
-    for (const account of page.Accounts ?? []) if (account.Id) ids.push(account.Id);
-  }
+async function walkUnit(client: OrganizationsClient, parentId: string, emit: (account: Account) => void): Promise<void> {
   const children: string[] = [];
-  for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parentId })) {
-    for (const unit of page.OrganizationalUnits ?? []) if (unit.Id) children.push(unit.Id);
-  }
-  for (const child of children) ids.push(...(await accountsBeneath(client, child)));
-  return ids;
+  await Promise.all([
+    (async () => {
+      for await (const page of paginateListAccountsForParent({ client }, { ParentId: parentId })) {
+        for (const account of page.Accounts ?? []) emit(account);
+      }
+    })(),
+    (async () => {
+      for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parentId })) {
+        for (const unit of page.OrganizationalUnits ?? []) if (unit.Id) children.push(unit.Id);
+      }
+    })(),
+  ]);
+  await Promise.all(children.map((child) => walkUnit(client, child, emit)));
 }
 
 function toAccount(account: Account): OrganizationAccount | undefined {

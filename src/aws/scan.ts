@@ -1,23 +1,37 @@
+import { setMaxListeners } from "node:events";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
 import { INVENTORY_SCHEMA_VERSION, type AccountRecord, type Inventory, type TrailRecord } from "../inventory.js";
 import { globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
 import { NOT_IN_ORGANIZATION } from "../rules/evaluate.js";
 import type { Settings } from "../settings.js";
-import { readAccountTrails, type AccountTrails } from "./account-trails.js";
-import { clientConfig, createTransport, DEFAULT_TRANSPORT, describeError, type AwsTransport, type TransportOptions } from "./client-config.js";
+import { inShard } from "../shard.js";
+import { readAccountTrails } from "./account-trails.js";
+import { createClient, createTransport, DEFAULT_TRANSPORT, describeError, type AwsTransport, type TransportOptions } from "./client-config.js";
+import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./concurrency-governor.js";
 import { accessAccount } from "./credentials.js";
-import { selectAccounts, type OrganizationAccount } from "./organization.js";
+import { describeOrganization, streamSelectedAccounts, type OrganizationAccount } from "./organization.js";
+
+export interface ScanProgress {
+  done: number;
+  /** Accounts selected so far; final once listingComplete. */
+  total: number;
+  listingComplete: boolean;
+  partition: string;
+  globalEventsRegion: string;
+  /** Known once read (early in the scan): lets a progress reporter judge each account as it finishes. */
+  organizationTrails?: TrailRecord[];
+  organizationTrailsError?: string;
+}
 
 export interface ScanOptions {
   transport?: Partial<TransportOptions>;
+  governor?: Partial<GovernorOptions>;
   /** An account still unread after this long is reported not assessed. */
   accountTimeoutMs?: number;
-  /** Called after each account, for progress reporting. */
-  onAccountDone?: (record: AccountRecord, done: number, total: number) => void;
+  onAccountDone?: (record: AccountRecord, progress: ScanProgress) => void;
   now?: () => number;
 }
 
@@ -31,57 +45,78 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
   const partition = partitionOf(homeRegion);
   const globalEventsRegion = globalRegionOf(partition);
   const transport = createTransport({ ...DEFAULT_TRANSPORT, ...options.transport });
+  const limit = pLimit(settings.concurrency);
+  const governor = new ConcurrencyGovernor(limit, settings.concurrency, { ...DEFAULT_GOVERNOR, ...options.governor });
+  transport.onThrottle = () => governor.onThrottle();
+  transport.onSuccess = () => governor.onSuccess();
   try {
-    const sts = new STSClient(clientConfig(transport, globalEventsRegion));
+    const sts = createClient(STSClient, transport, globalEventsRegion);
     const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
       throw new ConfigurationError(
         `The AWS credentials could not be used (${describeError(error)}). Give the job credentials the standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.`,
       );
     });
     const callerAccountId = identity.Account ?? "";
-    const organizations = new OrganizationsClient(clientConfig(transport, globalEventsRegion));
-    const selection = await selectAccounts(organizations, settings).catch((error: unknown) => {
+    const organizations = createClient(OrganizationsClient, transport, globalEventsRegion);
+    const refused = (error: unknown): never => {
       throw new ConfigurationError(
         `AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with credentials of the management account or a delegated administrator (caller: ${identity.Arn ?? callerAccountId}).`,
       );
-    });
-    const { managementAccountId } = selection.organization;
+    };
+    const organization = await describeOrganization(organizations).catch(refused);
+    const context: AccountScanContext = { settings, options, transport, sts, callerAccountId, partition, globalEventsRegion, now };
 
-    const total = selection.accounts.length + selection.notInOrganization.length;
-    let done = 0;
+    const progress: ScanProgress = { done: 0, total: 0, listingComplete: false, partition, globalEventsRegion };
+    // Read first, alongside the listing, so each account can be judged the moment it is read.
+    const organizationTrails = readOrganizationTrails(organization.managementAccountId, context).then((read) => {
+      progress.organizationTrails = read.organizationTrails;
+      if (read.organizationTrailsError) progress.organizationTrailsError = read.organizationTrailsError;
+      return read;
+    });
     const finish = (record: AccountRecord) => {
-      done += 1;
-      options.onAccountDone?.(record, done, total);
+      progress.done += 1;
+      options.onAccountDone?.(record, { ...progress });
       return record;
     };
-    const limit = pLimit(settings.concurrency);
-    const context: AccountScanContext = { settings, options, transport, sts, callerAccountId, partition, globalEventsRegion, now };
-    const accounts = await Promise.all([
-      ...selection.accounts.map((account) => limit(async () => finish(await scanAccount(account, context)))),
-      ...selection.notInOrganization.map(async (id) =>
-        finish({
-          id,
-          name: id,
-          state: NOT_IN_ORGANIZATION,
-          outcome: "failed",
-          reason: `account ${id} was asked for (input "accounts") but is not a member of organization ${selection.organization.id}`,
-          regions: [],
-          trails: [],
-          durationMs: 0,
-        } satisfies AccountRecord),
-      ),
-    ]);
 
-    const organizationTrails = await readOrganizationTrails(accounts, managementAccountId, context);
+    const scans: Promise<AccountRecord>[] = [];
+    const { notInOrganization } = await streamSelectedAccounts(organizations, settings, (account) => {
+      if (!inShard(account.id, settings.shard)) return;
+      progress.total += 1;
+      scans.push(limit(() => scanAccount(account, context)).then(finish));
+    }).catch(refused);
+    for (const id of notInOrganization.filter((candidate) => inShard(candidate, settings.shard))) {
+      progress.total += 1;
+      scans.push(
+        Promise.resolve(
+          finish({
+            id,
+            name: id,
+            state: NOT_IN_ORGANIZATION,
+            outcome: "failed",
+            reason: `account ${id} was asked for (input "accounts") but is not a member of organization ${organization.id}`,
+            regions: [],
+            trails: [],
+            durationMs: 0,
+          }),
+        ),
+      );
+    }
+    progress.listingComplete = true;
+    const accounts = await Promise.all(scans);
+    const organizationTrailsRead = await organizationTrails;
+    transport.stats.lowestConcurrency = governor.lowest;
     return {
       schemaVersion: INVENTORY_SCHEMA_VERSION,
       generatedAt: new Date(started).toISOString(),
       partition,
       globalEventsRegion,
       callerAccountId,
-      organization: selection.organization,
-      ...organizationTrails,
+      organization,
+      ...(settings.shard ? { shard: settings.shard } : {}),
+      ...organizationTrailsRead,
       accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
+      apiStats: transport.stats,
       durationMs: now() - started,
     };
   } finally {
@@ -119,11 +154,9 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   let access: string | undefined;
   try {
-    const granted = await accessAccount(
-      context.sts, account.id, context.callerAccountId, context.partition, context.settings, abort.signal,
-    );
+    const granted = await accessAccount(context.sts, account.id, context.callerAccountId, context.partition, context.settings, abort.signal);
     access = granted.via;
-    const read: AccountTrails = await readAccountTrails({
+    const read = await readAccountTrails({
       accountId: account.id,
       ...(granted.credentials ? { credentials: granted.credentials } : {}),
       partition: context.partition,
@@ -134,7 +167,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
     });
     const durationMs = context.now() - started;
     if (abort.signal.aborted) {
-      return { ...base, access, outcome: "failed", reason: `timed out after ${timeoutMs / 1000} s`, ...read, durationMs };
+      return { ...base, access, outcome: "failed", reason: `timed out after ${timeoutMs / 1000} s`, regions: read.regions, trails: read.trails, durationMs };
     }
     const usable = read.regions.some((region) => region.outcome === "read");
     return {
@@ -148,7 +181,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       durationMs,
     };
   } catch (error) {
-    const attempted = access ?? roleArnFor(account.id, context);
+    const attempted = access ?? `arn:${context.partition}:iam::${account.id}:role/${context.settings.roleName}`;
     const reason = abort.signal.aborted
       ? `timed out after ${timeoutMs / 1000} s`
       : access
@@ -160,38 +193,29 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   }
 }
 
-function roleArnFor(accountId: string, context: AccountScanContext): string {
-  return `arn:${context.partition}:iam::${accountId}:role/${context.settings.roleName}`;
-}
-
 /**
- * Organization trails are judged by what their owner, the management account, reads: once
- * per scan, never once per member. Taken from the management account's own scan when it
- * was read; otherwise read with the caller's credentials (the management account itself,
- * or a delegated administrator, which sees them as shadow trails).
+ * Organization trails are judged by what their owner reads, once per scan: with the
+ * caller's credentials, which are the management account's or a delegated
+ * administrator's (that sees them as shadow trails and may read them by ARN). Account
+ * scans never read them again, the management account's included.
  */
 async function readOrganizationTrails(
-  accounts: AccountRecord[],
   managementAccountId: string,
   context: AccountScanContext,
 ): Promise<Pick<Inventory, "organizationTrails" | "organizationTrailsError">> {
-  const isOwnedOrganizationTrail = (trail: TrailRecord) => trail.isOrganizationTrail && trail.ownerAccountId === managementAccountId;
-  const management = accounts.find((account) => account.id === managementAccountId);
-  const managementGlobalRead = management?.regions.find((region) => region.region === context.globalEventsRegion);
-  if (management?.outcome === "read" && managementGlobalRead?.outcome === "read") {
-    return { organizationTrails: management.trails.filter(isOwnedOrganizationTrail) };
-  }
   try {
     const read = await readAccountTrails({
       accountId: managementAccountId,
       partition: context.partition,
       globalEventsRegion: context.globalEventsRegion,
+      // Every trail that can record global events shows in the global events Region.
       regions: [context.globalEventsRegion],
       transport: context.transport,
+      detailsFor: "organization-trails",
     });
     const failed = read.regions.find((region) => region.outcome !== "read");
     if (failed) return { organizationTrails: [], organizationTrailsError: failed.error ?? failed.outcome };
-    return { organizationTrails: read.trails.filter(isOwnedOrganizationTrail) };
+    return { organizationTrails: read.trails.filter((trail) => trail.isOrganizationTrail && trail.ownerAccountId === managementAccountId) };
   } catch (error) {
     return { organizationTrails: [], organizationTrailsError: describeError(error) };
   }

@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import type { Inventory } from "../inventory.js";
 import type { Finding } from "../findings.js";
 import { RULE_IDS, RULES } from "../rules/catalog.js";
+import { shardLabel } from "../shard.js";
 import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from "../version.js";
 
 /** GitHub code scanning ingests at most this many results per run... */
@@ -11,7 +12,7 @@ export const MAX_SARIF_RESULTS = 25_000;
 export const MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024;
 
 export interface SarifOptions {
-  /** The code-scanning category; one per shard when scans are split. */
+  /** The code-scanning category; by default one per shard when scans are split. */
   category?: string;
   maxResults?: number;
   maxGzipBytes?: number;
@@ -56,7 +57,8 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
   // Findings arrive most severe first: cutting the tail drops the least severe.
   let kept = Math.min(findings.length, maxResults);
   for (;;) {
-    const log = sarifLog(inventory, findings.slice(0, kept), findings.length - kept, options.category);
+    const category = options.category ?? (inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME);
+    const log = sarifLog(inventory, findings.slice(0, kept), findings.length - kept, category);
     const size = gzipSync(JSON.stringify(log)).length;
     if (size <= maxGzipBytes || kept === 0) return { log, omittedResults: findings.length - kept };
     // Shrink in proportion to the overshoot, with a margin, rather than one result at a time.
@@ -64,7 +66,7 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
   }
 }
 
-function sarifLog(inventory: Inventory, findings: Finding[], omitted: number, category = TOOL_NAME): SarifLog {
+function sarifLog(inventory: Inventory, findings: Finding[], omitted: number, category: string): SarifLog {
   const ruleIndex = new Map(RULE_IDS.map((id, index) => [id, index]));
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -104,6 +106,7 @@ function sarifLog(inventory: Inventory, findings: Finding[], omitted: number, ca
           partition: inventory.partition,
           organizationId: inventory.organization?.id ?? null,
           accountsInInventory: inventory.accounts.length,
+          ...(inventory.shard ? { shard: `${inventory.shard.index}/${inventory.shard.count}` } : {}),
           totalFindings: findings.length + omitted,
           omittedResults: omitted,
           ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (25,000 results, 10 MB compressed): the least severe results were left out; the JSON report has them all." } : {}),

@@ -6,6 +6,7 @@ export function renderTextReport(result: AuditResult): string {
   const lines: string[] = [
     `org-trail-audit: ${summary.accountsScanned} accounts scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${summary.regionsRead} Regions read in ${(summary.durationMs / 1000).toFixed(1)} s.`,
     `Findings: ${summary.findingsByLevel.error} error, ${summary.findingsByLevel.warning} warning, ${summary.findingsByLevel.note} note.`,
+    ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).`] : []),
   ];
   const byAccount = new Map<string, typeof evaluation.findings>();
   for (const finding of evaluation.findings) {

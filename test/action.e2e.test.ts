@@ -126,3 +126,28 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
     expect(run.stdout).toMatch(/::error::AWS Organizations refused to list the accounts \(AWSOrganizationsNotInUseException/);
   });
 });
+
+describe.skipIf(!moto.available)("sharding across a job matrix", () => {
+  let server: MotoServer;
+  beforeAll(async () => {
+    server = await startMoto();
+  });
+  afterAll(async () => server?.stop());
+
+  it("three shards scan every account exactly once, each under its own SARIF category", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const env = awsEnvironment(server.endpoint);
+    const scanned: string[] = [];
+    const categories = new Set<string>();
+    for (const shard of ["1/3", "2/3", "3/3"]) {
+      const run = await runAction({ shard, "report-file": "report.json", "fail-on": "none" }, env);
+      expect(run.code).toBe(0);
+      const report = JSON.parse(readFileSync(join(run.workspace, "report.json"), "utf8"));
+      scanned.push(...report.inventory.accounts.map((account: { id: string }) => account.id));
+      const log = JSON.parse(readFileSync(join(run.workspace, "org-trail-audit.sarif"), "utf8"));
+      categories.add(log.runs[0].automationDetails.id.split("/").slice(0, -1).join("/"));
+    }
+    expect(scanned.sort()).toEqual(org.accounts.map((account) => account.id).sort());
+    expect(categories).toEqual(new Set(["org-trail-audit/shard-1-of-3", "org-trail-audit/shard-2-of-3", "org-trail-audit/shard-3-of-3"]));
+  });
+});

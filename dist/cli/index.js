@@ -85046,6 +85046,8 @@ function createTransport(options = DEFAULT_TRANSPORT) {
         httpAgent,
         connectionTimeout: Math.min(5_000, options.callTimeoutMs),
         requestTimeout: options.callTimeoutMs,
+        // Without this the handler only logs a stalled request and waits for ever.
+        throwOnRequestTimeout: true,
     });
     return {
         requestHandler,

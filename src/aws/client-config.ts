@@ -39,6 +39,8 @@ export function createTransport(options: TransportOptions = DEFAULT_TRANSPORT): 
     httpAgent,
     connectionTimeout: Math.min(5_000, options.callTimeoutMs),
     requestTimeout: options.callTimeoutMs,
+    // Without this the handler only logs a stalled request and waits for ever.
+    throwOnRequestTimeout: true,
   });
   return {
     requestHandler,

@@ -24,7 +24,8 @@ export interface InjectedFault {
   message: string;
 }
 
-export type FaultRule = (call: AwsCall) => InjectedFault | "stall" | undefined;
+/** "stall": never answer; "reset": drop the connection. */
+export type FaultRule = (call: AwsCall) => InjectedFault | "stall" | "reset" | undefined;
 
 export interface AwsProxy {
   endpoint: string;
@@ -51,6 +52,10 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
         const fault = rule(call);
         if (fault === "stall") {
           stalled.push(res);
+          return;
+        }
+        if (fault === "reset") {
+          req.socket.destroy();
           return;
         }
         if (fault) return answerFault(res, call, fault);
@@ -118,4 +123,24 @@ function answerFault(res: ServerResponse, call: AwsCall, fault: InjectedFault): 
   res.end(
     `<ErrorResponse><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`,
   );
+}
+
+/** A small seeded generator, so that a fault rate hits the same requests on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The throttling error each service answers with. */
+export function throttleFor(call: AwsCall): InjectedFault {
+  if (call.service === "organizations") return { status: 400, code: "TooManyRequestsException", message: "AWS Organizations can't complete your request because another request is already in progress." };
+  if (call.service === "sts") return { status: 400, code: "Throttling", message: "Rate exceeded" };
+  if (call.service === "ec2") return { status: 503, code: "RequestLimitExceeded", message: "Request limit exceeded." };
+  return { status: 400, code: "ThrottlingException", message: "Rate exceeded" };
 }

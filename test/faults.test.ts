@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { scanOrganization } from "../src/aws/scan.js";
+import { evaluateInventory } from "../src/rules/evaluate.js";
+import { parseSettings } from "../src/settings.js";
+import { seededRandom, startAwsProxy, throttleFor, type AwsProxy } from "./support/aws-proxy.js";
+import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
+
+const moto = motoAvailability();
+
+/**
+ * Faults injected on the wire between the real SDK and moto. Whatever happens, an account
+ * is either judged on what was read or reported not assessed, never compliant by default.
+ */
+describe.skipIf(!moto.available)("surviving throttling, server errors, resets and stalls", () => {
+  let server: MotoServer;
+  let proxy: AwsProxy;
+  let org: SeededOrganization;
+  let expectedVerdicts: Record<string, string>;
+  const fast = { transport: { callTimeoutMs: 1_000, maxAttempts: 8 } };
+
+  beforeAll(async () => {
+    server = await startMoto();
+    proxy = await startAwsProxy(server.endpoint);
+    Object.assign(process.env, awsEnvironment(proxy.endpoint));
+    org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const clean = evaluateInventory(await scanOrganization(parseSettings({})));
+    expectedVerdicts = Object.fromEntries(clean.verdicts.map((verdict) => [verdict.accountId, verdict.verdict]));
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+  beforeEach(() => {
+    proxy.faults.length = 0;
+  });
+
+  const verdictsOf = async (settings = {}, options = {}) => {
+    const inventory = await scanOrganization(parseSettings(settings), { ...fast, ...options });
+    const { verdicts } = evaluateInventory(inventory);
+    return { inventory, verdicts: Object.fromEntries(verdicts.map((verdict) => [verdict.accountId, verdict.verdict])) };
+  };
+
+  it("assesses every account with 10 % of all requests throttled, and reports the retries", async () => {
+    const random = seededRandom(7);
+    proxy.faults.push((call) => (random() < 0.1 ? throttleFor(call) : undefined));
+    const { inventory, verdicts } = await verdictsOf();
+    expect(verdicts).toEqual(expectedVerdicts);
+    expect(inventory.apiStats!.throttles).toBeGreaterThan(5);
+    expect(inventory.apiStats!.retries).toBeGreaterThanOrEqual(inventory.apiStats!.throttles);
+    expect(inventory.apiStats!.failures).toBe(0);
+  });
+
+  it("rides out HTTP 500 and 503 answers and dropped connections", async () => {
+    const random = seededRandom(11);
+    proxy.faults.push((call) => {
+      const roll = random();
+      if (roll < 0.05) return { status: 500, code: "InternalFailure", message: "injected 500" };
+      if (roll < 0.1) return { status: 503, code: "ServiceUnavailable", message: "injected 503" };
+      if (roll < 0.15 && call.operation !== "AssumeRole") return "reset";
+      return undefined;
+    });
+    const { verdicts, inventory } = await verdictsOf();
+    expect(verdicts).toEqual(expectedVerdicts);
+    expect(inventory.apiStats!.retries).toBeGreaterThan(0);
+  });
+
+  it("slows down under persistent STS throttling instead of failing, backing the concurrency off", async () => {
+    const random = seededRandom(3);
+    proxy.faults.push((call) => (call.operation === "AssumeRole" && random() < 0.4 ? throttleFor(call) : undefined));
+    const { verdicts, inventory } = await verdictsOf({ concurrency: "8" }, { transport: { callTimeoutMs: 1_000, maxAttempts: 12 }, governor: { threshold: 3 } });
+    expect(verdicts).toEqual(expectedVerdicts);
+    expect(inventory.apiStats!.lowestConcurrency).toBeLessThan(8);
+  });
+
+  it("survives Organizations throttling while listing accounts", async () => {
+    const random = seededRandom(5);
+    proxy.faults.push((call) => (call.service === "organizations" && random() < 0.5 ? throttleFor(call) : undefined));
+    const { verdicts } = await verdictsOf({}, { transport: { callTimeoutMs: 1_000, maxAttempts: 12 } });
+    expect(verdicts).toEqual(expectedVerdicts);
+  });
+
+  it("ends a stalled Region by its call time limit: the verdict rests on what was read and names the Region", async () => {
+    const covered = org.byKey("multi-eu").id;
+    proxy.faults.push((call) => (call.accountId === covered && call.service === "cloudtrail" && call.region === "ap-northeast-1" ? "stall" : undefined));
+    const { inventory, verdicts } = await verdictsOf({}, { transport: { callTimeoutMs: 500, maxAttempts: 2 } });
+    const account = inventory.accounts.find((item) => item.id === covered)!;
+    expect(account.regions.find((region) => region.region === "ap-northeast-1")).toMatchObject({ outcome: "failed" });
+    expect(verdicts[covered]).toBe("compliant");
+    expect(evaluateInventory(inventory).verdicts.find((verdict) => verdict.accountId === covered)!.failedRegions).toEqual(["ap-northeast-1"]);
+  });
+
+  it("ends a stalled account by its time limit: not assessed with the reason, and the scan finishes", async () => {
+    const stalled = org.byKey("no-trail").id;
+    proxy.faults.push((call) => (call.accountId === stalled && call.service !== "sts" ? "stall" : undefined));
+    const started = Date.now();
+    const { inventory, verdicts } = await verdictsOf({}, { transport: { callTimeoutMs: 60_000, maxAttempts: 2 }, accountTimeoutMs: 2_000 });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(verdicts[stalled]).toBe("not-assessed");
+    expect(inventory.accounts.find((item) => item.id === stalled)!.reason).toBe("timed out after 2 s");
+    const others = Object.fromEntries(Object.entries(expectedVerdicts).filter(([id]) => id !== stalled));
+    expect(Object.fromEntries(Object.entries(verdicts).filter(([id]) => id !== stalled))).toEqual(others);
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import type { ScanProgress } from "../src/aws/scan.js";
+import { ConcurrencyGovernor } from "../src/aws/concurrency-governor.js";
+import type { AccountRecord } from "../src/inventory.js";
+import { ProgressTracker, periodicLines } from "../src/progress.js";
+import { parseSettings } from "../src/settings.js";
+import { inShard } from "../src/shard.js";
+
+const ids = Array.from({ length: 10_000 }, (_, index) => String(100_000_000_000 + index * 7919));
+
+describe("shards", () => {
+  it.each([2, 3, 7])("n=%i shards cover every account exactly once, in near-equal slices", (count) => {
+    const owners = ids.map((id) => Array.from({ length: count }, (_, index) => index + 1).filter((index) => inShard(id, { index, count })));
+    expect(owners.every((list) => list.length === 1)).toBe(true);
+    const sizes = Array.from({ length: count }, (_, index) => owners.filter((list) => list[0] === index + 1).length);
+    for (const size of sizes) expect(Math.abs(size - ids.length / count)).toBeLessThan(ids.length / count / 10);
+  });
+
+  it("keeps every account in its shard when accounts are added", () => {
+    const before = ids.slice(0, 5_000).map((id) => inShard(id, { index: 2, count: 4 }));
+    const after = ids.map((id) => inShard(id, { index: 2, count: 4 })).slice(0, 5_000);
+    expect(after).toEqual(before);
+  });
+
+  it.each(["0/3", "4/3", "1/0", "a/b", "1-3"])("rejects shard %s naming the input", (shard) => {
+    expect(() => parseSettings({ shard })).toThrow(/Input "shard" got .*; it accepts k\/n/);
+  });
+});
+
+describe("the concurrency governor", () => {
+  it("halves the concurrency on persistent throttling and gives it back slowly once calm", () => {
+    let now = 0;
+    const target = { concurrency: 16 };
+    const governor = new ConcurrencyGovernor(target, 16, { threshold: 3, windowMs: 1_000, recoverMs: 500, now: () => now });
+    governor.onThrottle();
+    governor.onThrottle();
+    expect(target.concurrency).toBe(16);
+    governor.onThrottle();
+    expect(target.concurrency).toBe(8);
+    for (let i = 0; i < 9; i += 1) governor.onThrottle();
+    expect(target.concurrency).toBe(1);
+    expect(governor.lowest).toBe(1);
+    now += 600;
+    governor.onSuccess();
+    governor.onSuccess();
+    expect(target.concurrency).toBe(2);
+    now += 600;
+    governor.onSuccess();
+    expect(target.concurrency).toBe(3);
+  });
+
+  it("ignores throttles spread thinner than the window", () => {
+    let now = 0;
+    const target = { concurrency: 16 };
+    const governor = new ConcurrencyGovernor(target, 16, { threshold: 3, windowMs: 1_000, recoverMs: 500, now: () => now });
+    for (let i = 0; i < 10; i += 1) {
+      governor.onThrottle();
+      now += 600;
+    }
+    expect(target.concurrency).toBe(16);
+  });
+});
+
+describe("progress", () => {
+  const progress = (done: number, total: number): ScanProgress => ({
+    done,
+    total,
+    listingComplete: true,
+    partition: "aws",
+    globalEventsRegion: "us-east-1",
+    organizationTrails: [],
+  });
+  const account = (id: string, trails: AccountRecord["trails"]): AccountRecord => ({
+    id,
+    name: id,
+    state: "ACTIVE",
+    outcome: "read",
+    regions: [{ region: "us-east-1", outcome: "read" }],
+    trails,
+    durationMs: 1,
+  });
+
+  it("counts findings so far and estimates the time left from the pace so far", () => {
+    let now = 0;
+    const tracker = new ProgressTracker(() => now);
+    now = 10_000;
+    tracker.record(account("111111111111", []), progress(1, 4));
+    now = 20_000;
+    tracker.record(account("222222222222", []), progress(2, 4));
+    expect(tracker.findings).toBe(2);
+    expect(tracker.etaSeconds()).toBe(20);
+    expect(tracker.line()).toBe("Scanned 2/4 accounts; findings so far: 2, not assessed: 0; ETA 20s.");
+  });
+
+  it("prints a line only every few seconds", () => {
+    let now = 0;
+    const lines: string[] = [];
+    const onAccount = periodicLines(new ProgressTracker(() => now), (line) => lines.push(line), 5_000, () => now);
+    for (let index = 1; index <= 12; index += 1) {
+      now = index * 1_000;
+      onAccount(account(String(100_000_000_000 + index), []), progress(index, 12));
+    }
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^Scanned 5\/12 accounts/);
+  });
+});

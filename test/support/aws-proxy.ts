@@ -27,15 +27,32 @@ export interface InjectedFault {
 /** "stall": never answer; "reset": drop the connection. */
 export type FaultRule = (call: AwsCall) => InjectedFault | "stall" | "reset" | undefined;
 
+export interface RecordedReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface AwsProxy {
   endpoint: string;
   calls: AwsCall[];
   faults: FaultRule[];
+  /** Added before every answer, like a real AWS round trip (the benchmark's 50 ms). */
+  latencyMs: number;
+  /**
+   * "forward" passes to moto; "record" also remembers each answer by request; "replay"
+   * answers remembered requests itself, so moto's own speed is not what is measured.
+   */
+  mode: "forward" | "record" | "replay";
+  recorded: Map<string, RecordedReply>;
+  /** Requests replay mode had to forward because nothing was recorded for them. */
+  replayMisses: number;
   count(operation: string): number;
   close(): Promise<void>;
 }
 
 export async function startAwsProxy(target: string, callerAccountId = "123456789012"): Promise<AwsProxy> {
+  const proxy = { latencyMs: 0, mode: "forward" as AwsProxy["mode"], recorded: new Map<string, RecordedReply>(), replayMisses: 0 };
   const calls: AwsCall[] = [];
   const accountByAccessKey = new Map<string, string>([["testing", callerAccountId]]);
   const faults: FaultRule[] = [];
@@ -48,56 +65,84 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
       const body = Buffer.concat(chunks);
       const call = describeCall(req, body.toString(), accountByAccessKey);
       calls.push(call);
-      for (const rule of faults) {
-        const fault = rule(call);
-        if (fault === "stall") {
-          stalled.push(res);
-          return;
-        }
-        if (fault === "reset") {
-          req.socket.destroy();
-          return;
-        }
-        if (fault) return answerFault(res, call, fault);
+      const answer = () => respond(req, res, call, body);
+      if (proxy.latencyMs > 0) setTimeout(answer, proxy.latencyMs);
+      else answer();
+    });
+  });
+
+  function respond(req: IncomingMessage, res: ServerResponse, call: AwsCall, body: Buffer): void {
+    for (const rule of faults) {
+      const fault = rule(call);
+      if (fault === "stall") {
+        stalled.push(res);
+        return;
       }
-      const upstream = httpRequest(
-        { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
-        (reply) => {
-          res.writeHead(reply.statusCode ?? 500, reply.headers);
-          if (call.operation !== "AssumeRole") return reply.pipe(res);
-          const parts: Buffer[] = [];
-          reply.on("data", (chunk: Buffer) => parts.push(chunk));
-          reply.on("end", () => {
-            const text = Buffer.concat(parts).toString();
+      if (fault === "reset") {
+        req.socket.destroy();
+        return;
+      }
+      if (fault) return answerFault(res, call, fault);
+    }
+    const key = replayKey(req, call);
+    if (proxy.mode === "replay") {
+      const reply = proxy.recorded.get(key);
+      if (reply) {
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body);
+        return;
+      }
+      proxy.replayMisses += 1;
+    }
+    const upstream = httpRequest(
+      { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
+      (reply) => {
+        const parts: Buffer[] = [];
+        reply.on("data", (chunk: Buffer) => parts.push(chunk));
+        reply.on("end", () => {
+          const text = Buffer.concat(parts).toString();
+          if (call.operation === "AssumeRole") {
             const accessKey = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(text)?.[1];
             const account = /arn:[\w-]+:iam::(\d{12}):role/.exec(new URLSearchParams(call.body).get("RoleArn") ?? "")?.[1];
             if (accessKey && account) accountByAccessKey.set(accessKey, account);
-            res.end(text);
-          });
-        },
-      );
-      upstream.on("error", () => {
-        res.writeHead(502);
-        res.end();
-      });
-      upstream.end(body);
+          }
+          const headers = Object.fromEntries(
+            Object.entries(reply.headers).filter(([name]) => !["content-length", "transfer-encoding", "connection", "date"].includes(name)).map(([name, value]) => [name, String(value)]),
+          );
+          if (proxy.mode === "record" && (reply.statusCode ?? 500) < 500) proxy.recorded.set(key, { status: reply.statusCode ?? 500, headers, body: text });
+          res.writeHead(reply.statusCode ?? 500, headers);
+          res.end(text);
+        });
+      },
+    );
+    upstream.on("error", () => {
+      res.writeHead(502);
+      res.end();
     });
-  });
+    upstream.end(body);
+  }
+
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  return {
+  return Object.assign(proxy, {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
     faults,
-    count: (operation) => calls.filter((call) => call.operation === operation).length,
+    count: (operation: string) => calls.filter((call) => call.operation === operation).length,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of stalled) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
+}
+
+/** What makes two requests the same for replay: everything but the signature's time and nonce. */
+function replayKey(req: IncomingMessage, call: AwsCall): string {
+  const accessKey = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
+  return [req.method, req.url, req.headers["x-amz-target"] ?? "", call.region, call.service, accessKey, call.body].join("\n");
 }
 
 function describeCall(req: IncomingMessage, body: string, accountByAccessKey: Map<string, string>): AwsCall {

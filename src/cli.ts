@@ -5,11 +5,13 @@ import { ConfigurationError, isConfigurationError } from "./configuration-error.
 import cliProgress from "cli-progress";
 import type { ScanOptions } from "./aws/scan.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
+import { buildJsonReport } from "./reporters/json-report.js";
+import { buildSarif } from "./reporters/sarif.js";
 import { renderTextReport } from "./reporters/text-report.js";
 import { INPUT_DEFAULTS, INPUT_NAMES, parseSettings, type RawInputs } from "./settings.js";
 import { TOOL_NAME, TOOL_VERSION } from "./version.js";
 
-/** Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input, 3 the tool failed. */
+/** Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input or unusable credentials, 3 the tool failed. */
 export const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 } as const;
 
 const USAGE = `Usage: ${TOOL_NAME} scan [options]
@@ -21,10 +23,15 @@ Options (the action's inputs, as flags):
 ${INPUT_NAMES.map((name) => `  --${name.padEnd(24)} default: ${INPUT_DEFAULTS[name] || "(none)"}`).join("\n")}
   --inventory <file>         same as --inventory-file
   --profile <name>           AWS shared-config profile to use
+  --format <table|json|sarif> what to print on standard output (default: table);
+                             the files above are written whatever the format
   --help, --version
 
-Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input, 3 the tool failed.
+Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input or unusable
+credentials, 3 the tool failed.
 `;
+
+const FORMATS = ["table", "json", "sarif"] as const;
 
 export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   try {
@@ -35,6 +42,7 @@ export async function runCli(argv: string[], out = process.stdout, err = process
         ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" as const }])),
         inventory: { type: "string" },
         profile: { type: "string" },
+        format: { type: "string" },
         help: { type: "boolean" },
         version: { type: "boolean" },
       },
@@ -53,13 +61,24 @@ export async function runCli(argv: string[], out = process.stdout, err = process
     const raw: RawInputs = Object.fromEntries(INPUT_NAMES.map((name) => [name, (values as Record<string, unknown>)[name] as string | undefined]));
     if (values.inventory) raw["inventory-file"] = values.inventory as string;
     const settings = parseSettings(raw);
+    const format = (values.format as string | undefined) ?? "table";
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new ConfigurationError(`Flag "--format" got "${format}"; it accepts ${FORMATS.join(", ")}.`);
+    }
     // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
 
     const result = await runAudit(settings, { onAccountDone: progressDisplay(err) });
     const written = await writeReports(result, settings);
-    out.write(renderTextReport(result));
-    out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
+    if (format === "json") {
+      out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults), null, 2)}\n`);
+    } else if (format === "sarif") {
+      out.write(`${JSON.stringify(buildSarif(result.inventory, result.evaluation.findings).log, null, 2)}\n`);
+    } else {
+      const color = (out as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
+      out.write(renderTextReport(result, { color }));
+      out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
+    }
     return findingsAtOrAbove(result.evaluation.findings, settings.failOn).length > 0 ? EXIT.findings : EXIT.ok;
   } catch (error) {
     if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {

@@ -22,7 +22,11 @@ export async function run(): Promise<void> {
     if (issueSettings.token) core.setSecret(issueSettings.token);
 
     const tracker = new ProgressTracker();
-    const result = await runAudit(settings, { onAccountDone: periodicLines(tracker, (line) => core.info(line)) });
+    const result = await runAudit(settings, {
+      onAccountDone: periodicLines(tracker, (line) => core.info(line)),
+      // Never printed anywhere; masked all the same, should an SDK error ever echo one.
+      onSecret: (secret) => core.setSecret(secret),
+    });
     const written = await writeReports(result, settings);
     const { summary } = result;
 

@@ -78,3 +78,21 @@ describe.skipIf(!moto.available)("the CLI against moto", () => {
     expect(run.stderr).toContain("The AWS credentials could not be used");
   });
 });
+
+describe("the CLI's output formats", () => {
+  const sample = join(process.cwd(), "examples/sample-inventory.json");
+
+  it("prints the JSON report with --format json and the SARIF with --format sarif, without colour codes off a terminal", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+    const json = await runNode(CLI, ["scan", "--inventory", sample, "--format", "json", "--fail-on", "none"], {}, dir);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).summary.findings).toBe(8);
+    const sarif = await runNode(CLI, ["scan", "--inventory", sample, "--format", "sarif", "--fail-on", "none"], {}, dir);
+    expect(JSON.parse(sarif.stdout).version).toBe("2.1.0");
+    const table = await runNode(CLI, ["scan", "--inventory", sample, "--fail-on", "none"], {}, dir);
+    expect(table.stdout).not.toContain("\u001b[");
+    const bad = await runNode(CLI, ["scan", "--inventory", sample, "--format", "xml"], {}, dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Flag "--format" got "xml"; it accepts table, json, sarif.');
+  });
+});

@@ -84113,6 +84113,88 @@ module.exports["default"] = isFullwidthCodePoint;
 
 /***/ }),
 
+/***/ 7336:
+/***/ ((module) => {
+
+let p = process || {}, argv = p.argv || [], env = p.env || {}
+let isColorSupported =
+	!(!!env.NO_COLOR || argv.includes("--no-color")) &&
+	(!!env.FORCE_COLOR || argv.includes("--color") || p.platform === "win32" || ((p.stdout || {}).isTTY && env.TERM !== "dumb") || !!env.CI)
+
+let formatter = (open, close, replace = open) =>
+	input => {
+		let string = "" + input, index = string.indexOf(close, open.length)
+		return ~index ? open + replaceClose(string, close, replace, index) + close : open + string + close
+	}
+
+let replaceClose = (string, close, replace, index) => {
+	let result = "", cursor = 0
+	do {
+		result += string.substring(cursor, index) + replace
+		cursor = index + close.length
+		index = string.indexOf(close, cursor)
+	} while (~index)
+	return result + string.substring(cursor)
+}
+
+let createColors = (enabled = isColorSupported) => {
+	let f = enabled ? formatter : () => String
+	return {
+		isColorSupported: enabled,
+		reset: f("\x1b[0m", "\x1b[0m"),
+		bold: f("\x1b[1m", "\x1b[22m", "\x1b[22m\x1b[1m"),
+		dim: f("\x1b[2m", "\x1b[22m", "\x1b[22m\x1b[2m"),
+		italic: f("\x1b[3m", "\x1b[23m"),
+		underline: f("\x1b[4m", "\x1b[24m"),
+		inverse: f("\x1b[7m", "\x1b[27m"),
+		hidden: f("\x1b[8m", "\x1b[28m"),
+		strikethrough: f("\x1b[9m", "\x1b[29m"),
+
+		black: f("\x1b[30m", "\x1b[39m"),
+		red: f("\x1b[31m", "\x1b[39m"),
+		green: f("\x1b[32m", "\x1b[39m"),
+		yellow: f("\x1b[33m", "\x1b[39m"),
+		blue: f("\x1b[34m", "\x1b[39m"),
+		magenta: f("\x1b[35m", "\x1b[39m"),
+		cyan: f("\x1b[36m", "\x1b[39m"),
+		white: f("\x1b[37m", "\x1b[39m"),
+		gray: f("\x1b[90m", "\x1b[39m"),
+
+		bgBlack: f("\x1b[40m", "\x1b[49m"),
+		bgRed: f("\x1b[41m", "\x1b[49m"),
+		bgGreen: f("\x1b[42m", "\x1b[49m"),
+		bgYellow: f("\x1b[43m", "\x1b[49m"),
+		bgBlue: f("\x1b[44m", "\x1b[49m"),
+		bgMagenta: f("\x1b[45m", "\x1b[49m"),
+		bgCyan: f("\x1b[46m", "\x1b[49m"),
+		bgWhite: f("\x1b[47m", "\x1b[49m"),
+
+		blackBright: f("\x1b[90m", "\x1b[39m"),
+		redBright: f("\x1b[91m", "\x1b[39m"),
+		greenBright: f("\x1b[92m", "\x1b[39m"),
+		yellowBright: f("\x1b[93m", "\x1b[39m"),
+		blueBright: f("\x1b[94m", "\x1b[39m"),
+		magentaBright: f("\x1b[95m", "\x1b[39m"),
+		cyanBright: f("\x1b[96m", "\x1b[39m"),
+		whiteBright: f("\x1b[97m", "\x1b[39m"),
+
+		bgBlackBright: f("\x1b[100m", "\x1b[49m"),
+		bgRedBright: f("\x1b[101m", "\x1b[49m"),
+		bgGreenBright: f("\x1b[102m", "\x1b[49m"),
+		bgYellowBright: f("\x1b[103m", "\x1b[49m"),
+		bgBlueBright: f("\x1b[104m", "\x1b[49m"),
+		bgMagentaBright: f("\x1b[105m", "\x1b[49m"),
+		bgCyanBright: f("\x1b[106m", "\x1b[49m"),
+		bgWhiteBright: f("\x1b[107m", "\x1b[49m"),
+	}
+}
+
+module.exports = createColors()
+module.exports.createColors = createColors
+
+
+/***/ }),
+
 /***/ 60:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -85533,6 +85615,11 @@ async function scanAccount(account, context) {
     try {
         const granted = await accessAccount(context.sts, account.id, context.callerAccountId, context.partition, context.settings, abort.signal);
         access = granted.via;
+        if (granted.credentials) {
+            context.options.onSecret?.(granted.credentials.secretAccessKey);
+            if (granted.credentials.sessionToken)
+                context.options.onSecret?.(granted.credentials.sessionToken);
+        }
         const read = await readAccountTrails({
             accountId: account.id,
             ...(granted.credentials ? { credentials: granted.credentials } : {}),
@@ -85874,13 +85961,22 @@ function periodicLines(tracker, print, intervalMs = 5_000, now = Date.now) {
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
+var picocolors = __nccwpck_require__(7336);
+var picocolors_default = /*#__PURE__*/__nccwpck_require__.n(picocolors);
 ;// CONCATENATED MODULE: ./src/reporters/text-report.ts
-/** A plain-text result for a terminal or a log: the counts, then each account's findings with the fix. */
-function renderTextReport(result) {
+
+/**
+ * A plain-text result for a terminal or a log: the counts, then each account's findings
+ * with the fix. Colours only when asked for (a terminal that has not set NO_COLOR).
+ */
+function renderTextReport(result, options = {}) {
+    const c = picocolors_default().createColors(options.color ?? false);
+    const levelColor = { error: c.red, warning: c.yellow, note: c.cyan };
     const { summary, evaluation } = result;
     const lines = [
-        `org-trail-audit: ${summary.accountsScanned} accounts scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${summary.regionsRead} Regions read in ${(summary.durationMs / 1000).toFixed(1)} s.`,
-        `Findings: ${summary.findingsByLevel.error} error, ${summary.findingsByLevel.warning} warning, ${summary.findingsByLevel.note} note.`,
+        c.bold(`org-trail-audit: ${summary.accountsScanned} accounts scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${summary.regionsRead} Regions read in ${(summary.durationMs / 1000).toFixed(1)} s.`),
+        `Findings: ${c.red(`${summary.findingsByLevel.error} error`)}, ${c.yellow(`${summary.findingsByLevel.warning} warning`)}, ${c.cyan(`${summary.findingsByLevel.note} note`)}.`,
         ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).`] : []),
     ];
     const byAccount = new Map();
@@ -85893,11 +85989,11 @@ function renderTextReport(result) {
         const findings = byAccount.get(verdict.accountId);
         if (!findings)
             continue;
-        lines.push("", `${verdict.accountName} (${verdict.accountId}): ${verdict.verdict}`);
+        lines.push("", c.bold(`${verdict.accountName} (${verdict.accountId}): ${verdict.verdict}`));
         for (const finding of findings) {
-            lines.push(`  [${finding.level}] ${finding.ruleId}`, `    ${finding.message}`);
+            lines.push(`  ${levelColor[finding.level](`[${finding.level}]`)} ${finding.ruleId}`, `    ${finding.message}`);
             for (const command of finding.fix)
-                lines.push(`      ${command}`);
+                lines.push(`      ${command.startsWith("#") ? c.dim(command) : command}`);
         }
     }
     const skipped = evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");
@@ -86051,7 +86147,9 @@ function inputError(input, given, accepts) {
 
 
 
-/** Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input, 3 the tool failed. */
+
+
+/** Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input or unusable credentials, 3 the tool failed. */
 const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 };
 const USAGE = `Usage: ${TOOL_NAME} scan [options]
 
@@ -86062,10 +86160,14 @@ Options (the action's inputs, as flags):
 ${INPUT_NAMES.map((name) => `  --${name.padEnd(24)} default: ${INPUT_DEFAULTS[name] || "(none)"}`).join("\n")}
   --inventory <file>         same as --inventory-file
   --profile <name>           AWS shared-config profile to use
+  --format <table|json|sarif> what to print on standard output (default: table);
+                             the files above are written whatever the format
   --help, --version
 
-Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input, 3 the tool failed.
+Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input or unusable
+credentials, 3 the tool failed.
 `;
+const FORMATS = ["table", "json", "sarif"];
 async function runCli(argv, out = process.stdout, err = process.stderr) {
     try {
         const { values, positionals } = (0,external_node_util_.parseArgs)({
@@ -86075,6 +86177,7 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
                 ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" }])),
                 inventory: { type: "string" },
                 profile: { type: "string" },
+                format: { type: "string" },
                 help: { type: "boolean" },
                 version: { type: "boolean" },
             },
@@ -86094,13 +86197,26 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         if (values.inventory)
             raw["inventory-file"] = values.inventory;
         const settings = parseSettings(raw);
+        const format = values.format ?? "table";
+        if (!FORMATS.includes(format)) {
+            throw new ConfigurationError(`Flag "--format" got "${format}"; it accepts ${FORMATS.join(", ")}.`);
+        }
         // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
         if (values.profile)
             process.env.AWS_PROFILE = values.profile;
         const result = await runAudit(settings, { onAccountDone: progressDisplay(err) });
         const written = await writeReports(result, settings);
-        out.write(renderTextReport(result));
-        out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
+        if (format === "json") {
+            out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults), null, 2)}\n`);
+        }
+        else if (format === "sarif") {
+            out.write(`${JSON.stringify(buildSarif(result.inventory, result.evaluation.findings).log, null, 2)}\n`);
+        }
+        else {
+            const color = out.isTTY === true && !process.env.NO_COLOR;
+            out.write(renderTextReport(result, { color }));
+            out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
+        }
         return findingsAtOrAbove(result.evaluation.findings, settings.failOn).length > 0 ? EXIT.findings : EXIT.ok;
     }
     catch (error) {

@@ -32,6 +32,8 @@ export interface ScanOptions {
   /** An account still unread after this long is reported not assessed. */
   accountTimeoutMs?: number;
   onAccountDone?: (record: AccountRecord, progress: ScanProgress) => void;
+  /** Told of every secret the scan obtains (assumed-role keys), so a log can mask them. */
+  onSecret?: (secret: string) => void;
   now?: () => number;
 }
 
@@ -156,6 +158,10 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   try {
     const granted = await accessAccount(context.sts, account.id, context.callerAccountId, context.partition, context.settings, abort.signal);
     access = granted.via;
+    if (granted.credentials) {
+      context.options.onSecret?.(granted.credentials.secretAccessKey);
+      if (granted.credentials.sessionToken) context.options.onSecret?.(granted.credentials.sessionToken);
+    }
     const read = await readAccountTrails({
       accountId: account.id,
       ...(granted.credentials ? { credentials: granted.credentials } : {}),

@@ -1,11 +1,22 @@
+import pc from "picocolors";
 import type { AuditResult } from "../audit.js";
+import type { Level } from "../rules/catalog.js";
 
-/** A plain-text result for a terminal or a log: the counts, then each account's findings with the fix. */
-export function renderTextReport(result: AuditResult): string {
+type Colors = ReturnType<typeof pc.createColors>;
+
+/**
+ * A plain-text result for a terminal or a log: the counts, then each account's findings
+ * with the fix. Colours only when asked for (a terminal that has not set NO_COLOR).
+ */
+export function renderTextReport(result: AuditResult, options: { color?: boolean } = {}): string {
+  const c: Colors = pc.createColors(options.color ?? false);
+  const levelColor: Record<Level, (text: string) => string> = { error: c.red, warning: c.yellow, note: c.cyan };
   const { summary, evaluation } = result;
   const lines: string[] = [
-    `org-trail-audit: ${summary.accountsScanned} accounts scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${summary.regionsRead} Regions read in ${(summary.durationMs / 1000).toFixed(1)} s.`,
-    `Findings: ${summary.findingsByLevel.error} error, ${summary.findingsByLevel.warning} warning, ${summary.findingsByLevel.note} note.`,
+    c.bold(
+      `org-trail-audit: ${summary.accountsScanned} accounts scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${summary.regionsRead} Regions read in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+    ),
+    `Findings: ${c.red(`${summary.findingsByLevel.error} error`)}, ${c.yellow(`${summary.findingsByLevel.warning} warning`)}, ${c.cyan(`${summary.findingsByLevel.note} note`)}.`,
     ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).`] : []),
   ];
   const byAccount = new Map<string, typeof evaluation.findings>();
@@ -17,10 +28,10 @@ export function renderTextReport(result: AuditResult): string {
   for (const verdict of evaluation.verdicts) {
     const findings = byAccount.get(verdict.accountId);
     if (!findings) continue;
-    lines.push("", `${verdict.accountName} (${verdict.accountId}): ${verdict.verdict}`);
+    lines.push("", c.bold(`${verdict.accountName} (${verdict.accountId}): ${verdict.verdict}`));
     for (const finding of findings) {
-      lines.push(`  [${finding.level}] ${finding.ruleId}`, `    ${finding.message}`);
-      for (const command of finding.fix) lines.push(`      ${command}`);
+      lines.push(`  ${levelColor[finding.level](`[${finding.level}]`)} ${finding.ruleId}`, `    ${finding.message}`);
+      for (const command of finding.fix) lines.push(`      ${command.startsWith("#") ? c.dim(command) : command}`);
     }
   }
   const skipped = evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");

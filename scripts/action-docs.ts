@@ -1,0 +1,43 @@
+#!/usr/bin/env tsx
+/**
+ * Keeps README.md's inputs and outputs tables equal to action.yml: `npm run docs` rewrites
+ * them between their markers; the tests fail when they drift.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+
+interface ActionMetadata {
+  inputs: Record<string, { description: string; default?: string; required?: boolean }>;
+  outputs: Record<string, { description: string }>;
+}
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ").trim();
+
+export function renderTables(actionYaml: string): { inputs: string; outputs: string } {
+  const action = parseYaml(actionYaml) as ActionMetadata;
+  const inputs = [
+    "| input | default | what it accepts |",
+    "|---|---|---|",
+    ...Object.entries(action.inputs).map(([name, input]) => `| \`${name}\` | ${input.default ? `\`${cell(String(input.default))}\`` : ""} | ${cell(input.description)} |`),
+  ].join("\n");
+  const outputs = ["| output | what it holds |", "|---|---|", ...Object.entries(action.outputs).map(([name, output]) => `| \`${name}\` | ${cell(output.description)} |`)].join("\n");
+  return { inputs, outputs };
+}
+
+export function updateReadme(readme: string, actionYaml: string): string {
+  const tables = renderTables(actionYaml);
+  let result = readme;
+  for (const [name, table] of Object.entries(tables)) {
+    const pattern = new RegExp(`(<!-- action-${name}:start[^>]*-->\\n)[\\s\\S]*?(<!-- action-${name}:end -->)`);
+    if (!pattern.test(result)) throw new Error(`README.md lacks the <!-- action-${name}:start --> ... <!-- action-${name}:end --> markers`);
+    result = result.replace(pattern, (_match, start: string, end: string) => `${start}${table}\n${end}`);
+  }
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const readme = readFileSync("README.md", "utf8");
+  const updated = updateReadme(readme, readFileSync("action.yml", "utf8"));
+  writeFileSync("README.md", updated);
+  console.log(updated === readme ? "README.md tables already match action.yml" : "README.md tables rewritten from action.yml");
+}

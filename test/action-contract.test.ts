@@ -1,0 +1,67 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { describe, expect, it } from "vitest";
+import { updateReadme } from "../scripts/action-docs.js";
+import { ISSUE_INPUT_DEFAULTS } from "../src/github/issue-settings.js";
+import { INPUT_DEFAULTS } from "../src/settings.js";
+
+/** Input and output names are a public contract: workflows depend on them. */
+const action = parseYaml(readFileSync("action.yml", "utf8"));
+const EXAMPLES = ["docs/examples/scheduled-audit.yml", "docs/examples/sharded-audit.yml", ".github/workflows/ci.yml"];
+
+describe("action.yml", () => {
+  it("runs dist/index.js on node24", () => {
+    expect(action.runs).toEqual({ using: "node24", main: "dist/index.js" });
+  });
+
+  it("declares exactly the inputs the code reads, with the same defaults", () => {
+    const code: Record<string, string> = { ...INPUT_DEFAULTS, ...ISSUE_INPUT_DEFAULTS, "github-token": "${{ github.token }}" };
+    expect(Object.keys(action.inputs).sort()).toEqual(Object.keys(code).sort());
+    for (const [name, input] of Object.entries(action.inputs as Record<string, { default?: string; description: string }>)) {
+      expect(String(input.default ?? ""), name).toBe(code[name]);
+      expect(input.description.length, name).toBeGreaterThan(10);
+    }
+  });
+
+  it("declares exactly the outputs the action sets", () => {
+    const main = readFileSync("src/main.ts", "utf8");
+    const set = [...main.matchAll(/core\.setOutput\("([^"]+)"/g)].map((match) => match[1]);
+    expect(Object.keys(action.outputs).sort()).toEqual([...new Set(set)].sort());
+  });
+
+  it("is documented in README.md by tables generated from it (npm run docs)", () => {
+    const readme = readFileSync("README.md", "utf8");
+    expect(updateReadme(readme, readFileSync("action.yml", "utf8"))).toBe(readme);
+  });
+});
+
+describe("example workflows", () => {
+  const validator = join("node_modules", ".bin", "action-validator");
+
+  it.each(EXAMPLES)("%s passes the workflow schema (action-validator)", (file) => {
+    const run = spawnSync(validator, [file], { encoding: "utf8" });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+  });
+
+  const ourSteps = (workflow: any) =>
+    Object.values(workflow.jobs as Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>)
+      .flatMap((job) => job.steps ?? [])
+      .filter((step) => step.uses?.startsWith("org-trail-audit/org-trail-audit@"));
+
+  it.each(["docs/examples/scheduled-audit.yml", "docs/examples/sharded-audit.yml"])("%s gives the action only inputs it has", (file) => {
+    const steps = ourSteps(parseYaml(readFileSync(file, "utf8")));
+    expect(steps.length).toBe(1);
+    for (const step of steps) for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+  });
+
+  it("the README's workflow gives the action only inputs it has, and the permissions it needs", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const block = /```yaml\n(name: CloudTrail audit[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const workflow = parseYaml(block!);
+    expect(workflow.permissions).toMatchObject({ "id-token": "write", "security-events": "write", issues: "write" });
+    for (const step of ourSteps(workflow)) for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+  });
+});

@@ -1,0 +1,89 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
+import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { runAction, runNode } from "./support/run-node.js";
+import { ORGANIZATION_TRAIL_SCENARIO, seedOrganization } from "./support/seed-org.js";
+
+/** What a new user does is what the README shows: its commands and its workflow, run as written. */
+const readme = readFileSync("README.md", "utf8");
+const section = (heading: string) => readme.slice(readme.indexOf(`\n## ${heading}\n`), readme.indexOf("\n## ", readme.indexOf(`\n## ${heading}\n`) + 4));
+const codeBlocks = (text: string, language: string) => [...text.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((match) => match[1]!);
+const commands = (block: string) =>
+  block
+    .replace(/\\\n\s*/g, " ")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
+
+describe("the README's quick start", () => {
+  it("deploys templates that exist, with parameters they declare", () => {
+    const deployCommands = codeBlocks(section("Quick start"), "sh").flatMap(commands).filter((line) => line.startsWith("aws cloudformation"));
+    expect(deployCommands.length).toBeGreaterThanOrEqual(3);
+    for (const command of deployCommands) {
+      const template = /(?:file:\/\/|--template-file )(deploy\/[\w-]+\.yaml)/.exec(command)?.[1];
+      if (!template) continue;
+      expect(existsSync(template), template).toBe(true);
+      const declared = Object.keys(parseYaml(readFileSync(template, "utf8")).Parameters);
+      const given = [...command.matchAll(/ParameterKey=(\w+)/g), ...command.matchAll(/ (\w+)=arn:| (\w+)=[\w/-]+$/gm)].map((match) => match[1] ?? match[2]).filter(Boolean);
+      for (const parameter of given) expect(declared, `${template} ${parameter}`).toContain(parameter);
+    }
+  });
+});
+
+const moto = motoAvailability();
+
+describe.skipIf(!moto.available)("a new user's first runs, as the README shows them, against the moto org", () => {
+  let server: MotoServer;
+  let github: FakeGitHub;
+  beforeAll(async () => {
+    server = await startMoto();
+    github = await startFakeGitHub();
+    await seedOrganization(server.endpoint, ORGANIZATION_TRAIL_SCENARIO);
+  });
+  afterAll(async () => {
+    await github?.close();
+    await server?.stop();
+  });
+
+  it("the README's workflow step goes green and opens issues", async () => {
+    const block = codeBlocks(section("Quick start"), "yaml")[0]!;
+    const workflow = parseYaml(block);
+    const step = Object.values(workflow.jobs as Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>)
+      .flatMap((job) => job.steps)
+      .find((candidate) => candidate.uses?.startsWith("org-trail-audit/"))!;
+    const workspace = mkdtempSync(join(tmpdir(), "ota-readme-"));
+    // The owners-file the README links to, where the workflow expects it.
+    mkdirSync(join(workspace, ".github"));
+    copyFileSync("docs/examples/aws-account-owners.yml", join(workspace, step.with!["owners-file"]!));
+    const inputs = Object.fromEntries(Object.entries(step.with!).map(([name, value]) => [name, String(value)]));
+    const run = await runAction({ ...inputs, "github-token": "ghs_token" }, {
+      ...awsEnvironment(server.endpoint),
+      GITHUB_API_URL: github.url,
+      GITHUB_REPOSITORY: "acme/platform",
+    }, workspace);
+    expect(run.code, run.stdout).toBe(0);
+    expect(existsSync(join(workspace, inputs["report-file"]!))).toBe(true);
+    expect(run.outputs["sarif-file"]).toBe("org-trail-audit.sarif");
+    expect(github.issues.length).toBeGreaterThan(0);
+    expect(github.violations).toEqual([]);
+  });
+
+  it("the README's CLI commands go green with a named profile", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-readme-cli-"));
+    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...rest } = awsEnvironment(server.endpoint);
+    writeFileSync(join(dir, "credentials"), `[audit]\naws_access_key_id = ${AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n`);
+    writeFileSync(join(dir, "config"), "[profile audit]\nregion = us-east-1\n");
+    const env = { ...rest, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
+    const lines = codeBlocks(section("The CLI"), "sh").flatMap(commands);
+    expect(lines.length).toBe(2);
+    for (const line of lines) {
+      const args = line.replace(/^npx org-trail-audit /, "").split(/\s+/);
+      const run = await runNode(join(process.cwd(), "dist/cli/index.js"), args, env, dir);
+      expect(run.code, `${line}\n${run.stdout}${run.stderr}`).toBe(0);
+    }
+  });
+});

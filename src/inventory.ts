@@ -30,6 +30,9 @@ export interface Inventory {
   durationMs: number;
 }
 
+/** The state given to an account that was asked for by id but is not in the organization. */
+export const NOT_IN_ORGANIZATION = "NOT_IN_ORGANIZATION";
+
 export type AccountOutcome =
   /** Trails were read (maybe not in every Region: see regions). */
   | "read"

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { awsEnvironment, awsProfileEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runNode } from "./support/run-node.js";
 import { OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
 
@@ -48,10 +48,7 @@ describe.skipIf(!moto.available)("the CLI against moto", () => {
 
   it("scans the org with a named profile, and the saved report re-evaluates offline to the same findings", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
-    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...withoutKeys } = awsEnvironment(server.endpoint);
-    writeFileSync(join(dir, "credentials"), `[audit]\naws_access_key_id = ${AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n`);
-    writeFileSync(join(dir, "config"), "[profile audit]\nregion = us-east-1\n");
-    const env = { ...withoutKeys, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
+    const env = awsProfileEnvironment(server.endpoint, dir, "audit");
 
     const live = await runNode(CLI, ["scan", "--profile", "audit", "--report-file", "report.json", "--sarif-file", "live.sarif"], env, dir);
     expect(live.stderr).not.toContain("failed");

@@ -1,10 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
-import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { awsEnvironment, awsProfileEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runAction, runNode } from "./support/run-node.js";
 import { ORGANIZATION_TRAIL_SCENARIO, seedOrganization } from "./support/seed-org.js";
 
@@ -74,10 +74,7 @@ describe.skipIf(!moto.available)("a new user's first runs, as the README shows t
 
   it("the README's CLI commands go green with a named profile", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-readme-cli-"));
-    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...rest } = awsEnvironment(server.endpoint);
-    writeFileSync(join(dir, "credentials"), `[audit]\naws_access_key_id = ${AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n`);
-    writeFileSync(join(dir, "config"), "[profile audit]\nregion = us-east-1\n");
-    const env = { ...rest, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
+    const env = awsProfileEnvironment(server.endpoint, dir, "audit");
     const lines = codeBlocks(section("The CLI"), "sh").flatMap(commands);
     expect(lines.length).toBe(2);
     for (const line of lines) {

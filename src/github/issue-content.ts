@@ -8,7 +8,8 @@ import { escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
  * marker also carries a digest of everything but the run link, so an unchanged account
  * is recognised without rewriting its issue.
  */
-const MARKER = /<!--\s*org-trail-audit:account=(\d{12})(?:\s+digest=([0-9a-f]+))?\s*-->/;
+// Any digest value is accepted: a hand-edited digest must not hide the issue (that would open a duplicate).
+const MARKER = /<!--\s*org-trail-audit:account=(\d{12})(?:\s+digest=(\S*?))?\s*-->/;
 
 export function readMarker(body: string | null | undefined): { accountId: string; digest?: string } | undefined {
   const match = MARKER.exec(body ?? "");

@@ -1,4 +1,4 @@
-import type { AccountRecord, Inventory, TrailRecord } from "../inventory.js";
+import { NOT_IN_ORGANIZATION, type AccountRecord, type Inventory, type TrailRecord } from "../inventory.js";
 import type { AccountVerdict, Evaluation, Finding, InvolvedTrail } from "../findings.js";
 import { remediation, SELECTORS_REPLACE_NOTE } from "../remediation.js";
 import { LEVEL_RANK, RULES, type RuleId } from "./catalog.js";
@@ -119,8 +119,6 @@ function applicableTrails(inventory: Inventory, account: AccountRecord): TrailRe
   }
   return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
 }
-
-export const NOT_IN_ORGANIZATION = "NOT_IN_ORGANIZATION";
 
 function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory: Inventory): TrailJudgement {
   const receivesGlobal = receivesGlobalEvents(trail, inventory.globalEventsRegion);

@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 
 /**
  * moto's server, started on a free port for one test file and stopped after it. Outside
@@ -82,4 +84,15 @@ export function awsEnvironment(endpoint: string): Record<string, string> {
     AWS_REGION: "us-east-1",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
+}
+
+/**
+ * The environment of a user whose keys live in a named profile of their AWS config files
+ * (in dir), not in variables: what `--profile NAME` must pick up.
+ */
+export function awsProfileEnvironment(endpoint: string, dir: string, profile: string): Record<string, string> {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...withoutKeys } = awsEnvironment(endpoint);
+  writeFileSync(join(dir, "credentials"), `[${profile}]\naws_access_key_id = ${AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n`);
+  writeFileSync(join(dir, "config"), `[profile ${profile}]\nregion = us-east-1\n`);
+  return { ...withoutKeys, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
 }

@@ -43,6 +43,7 @@ interface ScanRun {
   calls: Record<string, number>;
   retries: number;
   throttles: number;
+  lowestConcurrency: number;
   accounts: number;
   accountsScanned: number;
   notAssessed: number;
@@ -87,6 +88,7 @@ async function scan(proxy: AwsProxy, concurrency: number): Promise<ScanRun> {
     calls,
     retries: report.summary.retries,
     throttles: report.summary.throttles,
+    lowestConcurrency: report.inventory.apiStats?.lowestConcurrency ?? concurrency,
     accounts: report.summary.accountsInScope,
     accountsScanned: report.summary.accountsScanned,
     notAssessed: report.summary.notAssessed,
@@ -163,6 +165,7 @@ async function main() {
       ["API calls", `${totalCalls} (${result.callsPerAccount.toFixed(1)} per account)`],
       ...Object.entries(main.calls).sort().map(([operation, count]): [string, string] => [`  ${operation}`, `${count} (${(count / Math.max(1, active)).toFixed(2)} per account)`]),
       ["retries, throttled attempts", `${main.retries}, ${main.throttles}`],
+      ["lowest account concurrency (governor)", String(main.lowestConcurrency)],
       ["not assessed", String(main.notAssessed)],
       ["wall time (scan / process)", `${(main.scanWallMs / 1000).toFixed(2)} s / ${(main.processWallMs / 1000).toFixed(2)} s`],
       ["critical-path lower bound", `${(bound / 1000).toFixed(2)} s (${pages} ListAccounts pages)`],

@@ -43,7 +43,7 @@ export async function seedBenchOrganization(endpoint: string, accounts: number, 
   await Promise.all(
     Array.from({ length: members }, (_, index) =>
       limit(async () => {
-        const kind = kindFor(index / members);
+        const kind = kindFor(index);
         const suspended = index % 100 === 99;
         const created = await organizations.send(new CreateAccountCommand({ AccountName: `${kind.name}-${index}`, Email: `bench-${index}@example.com` }));
         const id = created.CreateAccountStatus!.AccountId!;
@@ -62,9 +62,9 @@ export async function seedBenchOrganization(endpoint: string, accounts: number, 
   for (const client of [organizations, sts]) client.destroy();
 }
 
-function kindFor(position: number) {
-  // Spread the kinds through the org rather than in blocks, so shards and pages see a mix.
-  const fraction = (position * 7.31) % 1;
+function kindFor(index: number) {
+  // Golden-ratio steps spread the kinds evenly through the org, so every page and shard sees the mix.
+  const fraction = (index * 0.6180339887) % 1;
   let cumulative = 0;
   for (const kind of MIX) {
     cumulative += kind.share;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,6 +66,17 @@ describe.skipIf(!moto.available)("the CLI against moto", () => {
     const offline = await runNode(CLI, ["scan", "--inventory", "report.json", "--report-file", "offline.json", "--sarif-file", "offline.sarif"], {}, dir);
     expect(offline.code).toBe(1);
     expect(JSON.parse(readFileSync(join(dir, "offline.json"), "utf8")).findings).toEqual(report.findings);
+  });
+
+  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("on a terminal, draws a progress bar and colours the report", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+    // script(1) runs the CLI on a pseudo-terminal, as a person at a shell would.
+    const env = { ...awsEnvironment(server.endpoint), TERM: "xterm" };
+    const command = `${process.execPath} ${CLI} scan --fail-on none`;
+    const tty = spawnSync("script", ["-qefc", command, "/dev/null"], { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir, ...env }, encoding: "utf8", timeout: 60_000 });
+    expect(tty.status, tty.stdout + tty.stderr).toBe(0);
+    expect(tty.stdout).toMatch(/Scanning .*\d+\/\d+ accounts \| findings \d+/);
+    expect(tty.stdout).toContain("\u001b[31m[error]");
   });
 
   it("without a profile or keys, says the credentials could not be used", async () => {

@@ -84558,6 +84558,8 @@ function isConfigurationError(error) {
  * evaluated again offline.
  */
 const INVENTORY_SCHEMA_VERSION = 1;
+/** The state given to an account that was asked for by id but is not in the organization. */
+const NOT_IN_ORGANIZATION = "NOT_IN_ORGANIZATION";
 async function saveInventory(path, inventory) {
     await writeFile(path, `${JSON.stringify(inventory, null, 2)}\n`);
 }
@@ -84666,121 +84668,29 @@ const SAMPLE_REGION_BY_PARTITION = {
     "aws-cn": "cn-north-1",
 };
 
-;// CONCATENATED MODULE: ./src/remediation.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/shard.ts
+
 /**
- * The fixes we recommend, as the exact AWS CLI commands (shared/aws-facts.md). Each runs
- * in the trail's home Region and names the trail by ARN, which works for every trail.
- * Lines that start with "#" explain the line after them.
+ * Whether an account belongs to a shard. The slice depends on the account id alone, so
+ * adding or removing accounts never moves the others to another shard (and another
+ * job's issues).
  */
-const remediation = {
-    startLogging: (trail) => `aws cloudtrail start-logging --region ${trail.homeRegion} --name ${trail.arn}`,
-    makeMultiRegion: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --is-multi-region-trail`,
-    includeGlobalEvents: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --include-global-service-events`,
-    excludeGlobalEvents: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --no-include-global-service-events`,
-    recordAllManagementEvents: (trail) => `aws cloudtrail put-event-selectors --region ${trail.homeRegion} --trail-name ${trail.arn} --advanced-event-selectors '[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]'`,
-    createTrail: (globalEventsRegion) => [
-        "# No trail can be fixed: create a multi-Region trail (its S3 bucket policy must allow cloudtrail.amazonaws.com to write).",
-        `aws cloudtrail create-trail --region ${globalEventsRegion} --name org-trail-audit-global --s3-bucket-name <your-cloudtrail-bucket> --is-multi-region-trail`,
-        `aws cloudtrail start-logging --region ${globalEventsRegion} --name org-trail-audit-global`,
-    ],
-    deleteTrail: (trail) => `aws cloudtrail delete-trail --region ${trail.homeRegion} --name ${trail.arn}`,
-};
-const SELECTORS_REPLACE_NOTE = "# put-event-selectors replaces the trail's selectors: add any data-event selectors it has to the list.";
+function inShard(accountId, shard) {
+    if (!shard || shard.count === 1)
+        return true;
+    const bucket = (0,external_node_crypto_.createHash)("sha256").update(accountId).digest().readUInt32BE(0) % shard.count;
+    return bucket === shard.index - 1;
+}
+function shardLabel(shard) {
+    return `shard-${shard.index}-of-${shard.count}`;
+}
 
-;// CONCATENATED MODULE: ./src/rules/catalog.ts
-const LEVEL_RANK = { note: 1, warning: 2, error: 3 };
-const RULE_IDS = [
-    "cloudtrail/global-events-not-recorded",
-    "cloudtrail/global-events-flag-ineffective",
-    "cloudtrail/global-events-duplicated",
-    "cloudtrail/global-events-reads-not-recorded",
-    "cloudtrail/account-not-assessed",
-];
-const NOV_2021 = "Since 22 November 2021 AWS records the events of its global services (IAM, STS through the global endpoint, CloudFront) in us-east-1 only: a single-Region trail homed in any other Region receives none of them, even with IncludeGlobalServiceEvents on.";
-const RULES = {
-    "cloudtrail/global-events-not-recorded": {
-        id: "cloudtrail/global-events-not-recorded",
-        name: "GlobalEventsNotRecorded",
-        defaultLevel: "error",
-        securitySeverity: 8.0,
-        shortDescription: "No CloudTrail trail records the account's global service events (IAM, STS, CloudFront).",
-        fullDescription: `An account is covered when at least one trail that applies to it (its own, or an organization trail) is logging, records management write events, and is multi-Region or a single-Region trail homed in us-east-1 with IncludeGlobalServiceEvents. ${NOV_2021} Without such a trail, changes to IAM users, roles and policies and STS sessions leave no audit record.`,
-        help: [
-            "Make one trail record the global service events. Run the command that fits the trail in its home Region:",
-            "",
-            "- A stopped trail: `aws cloudtrail start-logging --region HOME --name TRAIL_ARN`",
-            "- Any trail, made multi-Region (turns global events on with it): `aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
-            "- A single-Region trail homed in us-east-1: `aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --include-global-service-events`",
-            "- A trail that records no management writes: `aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'`",
-            "- No trail at all: `aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET --is-multi-region-trail`, then `aws cloudtrail start-logging --region us-east-1 --name NAME` (the bucket policy must allow cloudtrail.amazonaws.com).",
-            "",
-            "An organization trail can be changed only from the management account or a delegated administrator, in its home Region.",
-        ].join("\n"),
-    },
-    "cloudtrail/global-events-flag-ineffective": {
-        id: "cloudtrail/global-events-flag-ineffective",
-        name: "GlobalEventsFlagIneffective",
-        defaultLevel: "warning",
-        securitySeverity: 5.0,
-        shortDescription: "A single-Region trail outside us-east-1 has IncludeGlobalServiceEvents on, but receives no global service events.",
-        fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist.`,
-        help: [
-            "Make the trail multi-Region, which records the global service events:",
-            "",
-            "`aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
-            "",
-            "or, when another trail already records them, turn the misleading flag off:",
-            "",
-            "`aws cloudtrail update-trail --region HOME --name TRAIL_ARN --no-include-global-service-events`",
-        ].join("\n"),
-    },
-    "cloudtrail/global-events-duplicated": {
-        id: "cloudtrail/global-events-duplicated",
-        name: "GlobalEventsDuplicated",
-        defaultLevel: "warning",
-        securitySeverity: 3.0,
-        shortDescription: "More than one trail records the account's global service events, so each IAM, STS and CloudFront event is stored several times.",
-        fullDescription: "Every trail that records global service events stores its own copy of them. Keep the flag on one trail only (an organization trail, when there is one). Stopped trails and single-Region trails outside us-east-1 receive none and are not counted.",
-        help: [
-            "Keep one trail recording global service events. On a single-Region trail in us-east-1, turn the flag off:",
-            "",
-            "`aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --no-include-global-service-events`",
-            "",
-            "A multi-Region trail cannot turn global events off: when an organization trail already records what it records, delete it (`aws cloudtrail delete-trail --region HOME --name TRAIL_ARN`).",
-        ].join("\n"),
-    },
-    "cloudtrail/global-events-reads-not-recorded": {
-        id: "cloudtrail/global-events-reads-not-recorded",
-        name: "GlobalEventsReadsNotRecorded",
-        defaultLevel: "note",
-        securitySeverity: 2.0,
-        shortDescription: "The trail that records the account's global service events records management writes only.",
-        fullDescription: "Changes to IAM are recorded, but reads (GetRole, ListAccessKeys, STS GetCallerIdentity and others) are not: reconnaissance leaves no record.",
-        help: [
-            "Record read and write management events on the covering trail:",
-            "",
-            "`aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'`",
-            "",
-            "put-event-selectors replaces the trail's selectors: add any data-event selectors it has to the list.",
-        ].join("\n"),
-    },
-    "cloudtrail/account-not-assessed": {
-        id: "cloudtrail/account-not-assessed",
-        name: "AccountNotAssessed",
-        defaultLevel: "error",
-        securitySeverity: 6.0,
-        shortDescription: "The account could not be assessed, so whether it records global service events is unknown.",
-        fullDescription: "The scanner could not read enough of the account (its role was refused, every Region failed, a call timed out, or a trail's status could not be read) to decide. It is never counted as compliant.",
-        help: [
-            "The message says why. Common causes:",
-            "",
-            "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; deploy the audit role with a StackSet.",
-            "- A Region failed: the account's SCPs may deny CloudTrail reads there; the message names the Region and error.",
-            "- A trail's status or selectors could not be read: the audit role needs cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.",
-        ].join("\n"),
-    },
-};
-
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudtrail/dist-cjs/index.js
+var client_cloudtrail_dist_cjs = __nccwpck_require__(7392);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ec2/dist-cjs/index.js
+var client_ec2_dist_cjs = __nccwpck_require__(5193);
 ;// CONCATENATED MODULE: ./src/rules/trail-facts.ts
 /** The event sources whose events AWS records as global service events. */
 const GLOBAL_EVENT_SOURCES = ["iam.amazonaws.com", "sts.amazonaws.com", "cloudfront.amazonaws.com"];
@@ -84847,258 +84757,6 @@ function describeTrail(trail) {
     return `"${trail.name}" (${scope}, home ${trail.homeRegion})`;
 }
 
-;// CONCATENATED MODULE: ./src/rules/evaluate.ts
-
-
-
-/** Judges every account of an inventory. Pure: no I/O, same inventory in, same result out. */
-function evaluateInventory(inventory) {
-    const verdicts = [];
-    const findings = [];
-    for (const account of inventory.accounts) {
-        const result = evaluateAccount(inventory, account);
-        verdicts.push(result.verdict);
-        findings.push(...result.findings);
-    }
-    findings.sort(compareFindings);
-    return { verdicts, findings };
-}
-/** Most severe first, then by account and rule, so reports and truncation are stable. */
-function compareFindings(a, b) {
-    return (LEVEL_RANK[b.level] - LEVEL_RANK[a.level] ||
-        RULES[b.ruleId].securitySeverity - RULES[a.ruleId].securitySeverity ||
-        a.accountId.localeCompare(b.accountId) ||
-        a.ruleId.localeCompare(b.ruleId) ||
-        (a.trailArn ?? "").localeCompare(b.trailArn ?? ""));
-}
-function evaluateAccount(inventory, account) {
-    const failedRegions = account.regions.filter((read) => read.outcome === "failed").map((read) => read.region);
-    const base = { accountId: account.id, accountName: account.name, state: account.state, failedRegions };
-    if (account.outcome === "skipped") {
-        return { verdict: { ...base, verdict: "skipped", coveredBy: [], reason: account.reason ?? `state ${account.state}` }, findings: [] };
-    }
-    if (account.outcome === "failed") {
-        return notAssessed(base, account, account.reason ?? "the account could not be read");
-    }
-    const judgements = applicableTrails(inventory, account).map((trail) => judgeTrail(trail, account, inventory));
-    const covering = judgements.filter((judgement) => judgement.covers === true);
-    const findings = [];
-    for (const trail of ownTrails(account)) {
-        if (hasIneffectiveGlobalFlag(trail, inventory.globalEventsRegion))
-            findings.push(ineffectiveFlag(account, trail, inventory));
-    }
-    if (covering.length === 0) {
-        const undecided = judgements.filter((judgement) => judgement.covers === undefined);
-        const globalRead = account.regions.find((read) => read.region === inventory.globalEventsRegion);
-        const reasons = [];
-        for (const judgement of undecided)
-            reasons.push(`${describeTrail(judgement.trail)}: ${judgement.problem}`);
-        if (globalRead?.outcome !== "read") {
-            reasons.push(`${inventory.globalEventsRegion}, where global service events are recorded, could not be read (${globalRead?.error ?? "not read"}), so a trail there may have been missed`);
-        }
-        if (inventory.organizationTrailsError) {
-            reasons.push(`the organization trails could not be read from their owner (${inventory.organizationTrailsError})`);
-        }
-        if (reasons.length > 0) {
-            // Something that could cover the account was not seen: never call that compliant or broken.
-            return notAssessed(base, account, `no trail was seen recording global service events, and ${reasons.join("; ")}`, findings);
-        }
-        findings.push(notRecorded(account, judgements, inventory));
-        return { verdict: { ...base, verdict: "noncompliant", coveredBy: [] }, findings };
-    }
-    if (!covering.some((judgement) => judgement.management?.reads))
-        findings.push(readsNotRecorded(account, covering));
-    const recording = judgements.filter((judgement) => judgement.receivesGlobal && judgement.logging === true && (judgement.management?.reads || judgement.management?.writes));
-    if (recording.length > 1)
-        findings.push(duplicated(account, recording));
-    const verdict = findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning) ? "noncompliant" : "compliant";
-    return { verdict: { ...base, verdict, coveredBy: covering.map((judgement) => judgement.trail.arn) }, findings };
-}
-function ownTrails(account) {
-    return account.trails.filter((trail) => trail.ownerAccountId === account.id);
-}
-/**
- * The account's own trails plus every organization trail of its organization, judged by
- * the record read from the trail's owner. A member's shadow of an organization trail is
- * used only when the owner's record is missing (then its status is unknown).
- */
-function applicableTrails(inventory, account) {
-    const byArn = new Map();
-    for (const trail of ownTrails(account))
-        byArn.set(trail.arn, trail);
-    if (account.state !== NOT_IN_ORGANIZATION) {
-        for (const trail of account.trails) {
-            if (trail.isOrganizationTrail && !byArn.has(trail.arn))
-                byArn.set(trail.arn, trail);
-        }
-        for (const trail of inventory.organizationTrails)
-            byArn.set(trail.arn, trail);
-    }
-    return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
-}
-const NOT_IN_ORGANIZATION = "NOT_IN_ORGANIZATION";
-function judgeTrail(trail, account, inventory) {
-    const receivesGlobal = receivesGlobalEvents(trail, inventory.globalEventsRegion);
-    const logging = trail.status?.isLogging;
-    const management = managementRecording(trail.selectors);
-    const foreign = trail.ownerAccountId !== account.id;
-    const judgement = { trail, receivesGlobal, logging, management, foreign };
-    // Every reason a trail falls short is listed: the fix has to address all of them.
-    const problems = [];
-    if (!receivesGlobal) {
-        problems.push(trail.homeRegion === inventory.globalEventsRegion
-            ? "single-Region with IncludeGlobalServiceEvents off"
-            : `single-Region outside ${inventory.globalEventsRegion}: receives no global service events`);
-    }
-    if (logging === false)
-        problems.push("stopped (not logging)");
-    if (management && !management.writes) {
-        problems.push(management.reads ? "records management reads only, not writes" : "records no management events");
-    }
-    if (problems.length > 0)
-        return { ...judgement, covers: false, problem: problems.join("; ") };
-    const unknown = [];
-    if (logging === undefined) {
-        const why = trail.statusError ?? (foreign ? "it is read from the account that owns it, which was not read" : "not read");
-        unknown.push(`status could not be read (${why})`);
-    }
-    if (!management)
-        unknown.push(`event selectors could not be read (${trail.selectorsError ?? "not read"})`);
-    if (unknown.length > 0)
-        return { ...judgement, covers: undefined, problem: unknown.join("; ") };
-    return { ...judgement, covers: true };
-}
-function label(account) {
-    return account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id;
-}
-function finding(ruleId, account, details) {
-    return { ruleId, level: RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
-}
-function involved(judgement, problem = judgement.problem ?? "records global service events") {
-    return { arn: judgement.trail.arn, name: judgement.trail.name, homeRegion: judgement.trail.homeRegion, problem };
-}
-function notAssessed(base, account, reason, findings = []) {
-    const failed = base.failedRegions.length > 0 ? ` Regions that failed: ${base.failedRegions.join(", ")}.` : "";
-    findings.push(finding("cloudtrail/account-not-assessed", account, {
-        trails: [],
-        message: `Account ${label(account)} was not assessed: ${reason}.${failed} Whether it records global service events is unknown.`,
-        fix: notAssessedFix(reason, account.access),
-    }));
-    return { verdict: { ...base, verdict: "not-assessed", coveredBy: [], reason }, findings };
-}
-function notAssessedFix(reason, access) {
-    const roleName = access?.split(":role/")[1]?.split("/").pop();
-    if (roleName && /AccessDenied|not authorized|could not assume/i.test(reason)) {
-        return [
-            "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
-            `aws iam get-role --role-name ${roleName} --query Role.AssumeRolePolicyDocument`,
-        ];
-    }
-    return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
-}
-function notRecorded(account, judgements, inventory) {
-    const trails = judgements.map((judgement) => involved(judgement));
-    const fixable = judgements.filter((judgement) => !judgement.foreign);
-    const fix = [];
-    // Fix the trail that is closest to covering, rather than creating yet another one.
-    const candidate = fixable.find((judgement) => judgement.receivesGlobal) ?? fixable[0];
-    if (candidate) {
-        const trail = candidate.trail;
-        if (!candidate.receivesGlobal) {
-            fix.push(`# Make ${describeTrail(trail)} multi-Region; that turns global service events on with it:`, remediation.makeMultiRegion(trail));
-        }
-        if (candidate.management && !candidate.management.writes)
-            fix.push(SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(trail));
-        if (candidate.logging !== true)
-            fix.push(remediation.startLogging(trail));
-    }
-    else {
-        fix.push(...remediation.createTrail(inventory.globalEventsRegion));
-    }
-    const seen = trails.length > 0 ? ` Trails checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.` : " The account has no trail.";
-    const foreign = judgements.filter((judgement) => judgement.foreign);
-    const orgNote = foreign.length > 0 ? " The organization trail must be fixed from the management account." : "";
-    return finding("cloudtrail/global-events-not-recorded", account, {
-        trails,
-        message: `Account ${label(account)}: no trail records global service events (IAM, STS, CloudFront).${seen}${orgNote}`,
-        fix,
-    });
-}
-function ineffectiveFlag(account, trail, inventory) {
-    const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${inventory.globalEventsRegion} does)`;
-    return finding("cloudtrail/global-events-flag-ineffective", account, {
-        region: trail.homeRegion,
-        trailArn: trail.arn,
-        trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }],
-        message: `Account ${label(account)}: trail "${trail.name}" is ${problem}.`,
-        fix: [
-            "# Either make it multi-Region (it then records global service events):",
-            remediation.makeMultiRegion(trail),
-            "# or, if another trail already records them, turn the misleading flag off:",
-            remediation.excludeGlobalEvents(trail),
-        ],
-    });
-}
-function readsNotRecorded(account, covering) {
-    const judgement = covering[0];
-    const trails = covering.map((item) => involved(item, "records management writes only"));
-    return finding("cloudtrail/global-events-reads-not-recorded", account, {
-        region: judgement.trail.homeRegion,
-        trailArn: judgement.trail.arn,
-        trails,
-        message: `Account ${label(account)}: ${covering.map((item) => describeTrail(item.trail)).join(", ")} records global service events but management writes only; reads of IAM and STS are not recorded.`,
-        fix: judgement.foreign
-            ? ["# The organization trail must be changed from the management account:", SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(judgement.trail)]
-            : [SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(judgement.trail)],
-    });
-}
-function duplicated(account, recording) {
-    const organizationTrail = recording.find((judgement) => judgement.trail.isOrganizationTrail);
-    const keep = organizationTrail ?? recording[0];
-    const redundant = recording.filter((judgement) => judgement !== keep && !judgement.foreign);
-    const fix = [`# Keep ${describeTrail(keep.trail)}; stop the others recording global service events:`];
-    for (const judgement of redundant) {
-        if (judgement.trail.isMultiRegionTrail) {
-            fix.push(`# ${describeTrail(judgement.trail)} is multi-Region and cannot turn global events off; delete it if the kept trail records what it records:`, remediation.deleteTrail(judgement.trail));
-        }
-        else {
-            fix.push(remediation.excludeGlobalEvents(judgement.trail));
-        }
-    }
-    return {
-        ...finding("cloudtrail/global-events-duplicated", account, {
-            trails: recording.map((judgement) => involved(judgement, judgement === keep ? "records global service events (keep)" : "records global service events again")),
-            message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${recording.map((judgement) => describeTrail(judgement.trail)).join(", ")}.`,
-            fix,
-        }),
-        // An organization trail is expected to overlap members' own trails: worth knowing, not a warning.
-        level: organizationTrail ? "note" : "warning",
-    };
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/shard.ts
-
-/**
- * Whether an account belongs to a shard. The slice depends on the account id alone, so
- * adding or removing accounts never moves the others to another shard (and another
- * job's issues).
- */
-function inShard(accountId, shard) {
-    if (!shard || shard.count === 1)
-        return true;
-    const bucket = (0,external_node_crypto_.createHash)("sha256").update(accountId).digest().readUInt32BE(0) % shard.count;
-    return bucket === shard.index - 1;
-}
-function shardLabel(shard) {
-    return `shard-${shard.index}-of-${shard.count}`;
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudtrail/dist-cjs/index.js
-var client_cloudtrail_dist_cjs = __nccwpck_require__(7392);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ec2/dist-cjs/index.js
-var client_ec2_dist_cjs = __nccwpck_require__(5193);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: external "node:http"
@@ -85154,7 +84812,7 @@ function createClient(Constructor, transport, region, credentials) {
         try {
             const result = await next(args);
             stats.retries += Math.max(0, (result.output.$metadata?.attempts ?? 1) - 1);
-            transport.onSuccess?.();
+            transport.onSuccess?.(service);
             return result;
         }
         catch (error) {
@@ -85171,18 +84829,25 @@ function createClient(Constructor, transport, region, credentials) {
         catch (error) {
             if ((0,retry.isThrottlingError)(error)) {
                 stats.throttles += 1;
-                transport.onThrottle?.();
+                transport.onThrottle?.(service);
             }
             throw error;
         }
     }, { step: "deserialize", name: "orgTrailAuditThrottleWatch", priority: "high" });
     return client;
 }
+/**
+ * Retries are the SDK's standard mode: exponential backoff with full jitter (longer for
+ * throttling), 8 attempts. Not its adaptive mode: that gives each client a token bucket
+ * which a few throttles slow to half a request a second, serialising every AssumeRole on
+ * the one STS client, and which a per-account client making three calls never benefits
+ * from. Scan-wide adaptation is the concurrency governor's.
+ */
 function clientConfig(transport, region, credentials) {
     return {
         region,
         requestHandler: transport.requestHandler,
-        retryMode: "adaptive",
+        retryMode: "standard",
         maxAttempts: transport.maxAttempts,
         ...(credentials ? { credentials } : {}),
     };
@@ -85357,12 +85022,13 @@ function toSelectors(basic, advanced) {
 }
 
 ;// CONCATENATED MODULE: ./src/aws/concurrency-governor.ts
-const DEFAULT_GOVERNOR = { threshold: 5, windowMs: 2_000, recoverMs: 2_000 };
+const DEFAULT_GOVERNOR = { threshold: 10, ratio: 0.3, windowMs: 2_000, recoverMs: 2_000 };
 class ConcurrencyGovernor {
     target;
     ceiling;
     options;
-    throttles = [];
+    windowStart;
+    services = new Map();
     lastChange;
     lowest;
     now;
@@ -85371,26 +85037,48 @@ class ConcurrencyGovernor {
         this.ceiling = ceiling;
         this.options = options;
         this.now = options.now ?? Date.now;
-        this.lastChange = this.now();
+        this.windowStart = this.now();
+        this.lastChange = this.windowStart;
         this.lowest = target.concurrency;
     }
-    onThrottle() {
-        const now = this.now();
-        this.throttles = this.throttles.filter((time) => now - time < this.options.windowMs);
-        this.throttles.push(now);
-        if (this.throttles.length >= this.options.threshold && this.target.concurrency > 1) {
+    onThrottle(service) {
+        const window = this.window(service);
+        window.attempts += 1;
+        window.throttles += 1;
+        if (this.persistent(window)) {
             this.target.concurrency = Math.max(1, Math.floor(this.target.concurrency / 2));
             this.lowest = Math.min(this.lowest, this.target.concurrency);
-            this.throttles = [];
-            this.lastChange = now;
+            this.lastChange = this.now();
+            this.services.clear();
         }
     }
-    onSuccess() {
+    onSuccess(service) {
+        this.window(service).attempts += 1;
         const now = this.now();
-        if (this.target.concurrency < this.ceiling && now - this.lastChange >= this.options.recoverMs && this.throttles.length === 0) {
+        if (this.target.concurrency < this.ceiling && now - this.lastChange >= this.options.recoverMs && this.calm()) {
             this.target.concurrency += 1;
             this.lastChange = now;
         }
+    }
+    /** No service near the trigger: sporadic throttles alone do not hold the concurrency down. */
+    calm() {
+        return [...this.services.values()].every((window) => window.throttles / window.attempts < this.options.ratio / 2);
+    }
+    persistent(window) {
+        return window.throttles >= this.options.threshold && window.throttles / window.attempts >= this.options.ratio;
+    }
+    window(service) {
+        const now = this.now();
+        if (now - this.windowStart >= this.options.windowMs) {
+            this.services.clear();
+            this.windowStart = now;
+        }
+        let window = this.services.get(service);
+        if (!window) {
+            window = { attempts: 0, throttles: 0 };
+            this.services.set(service, window);
+        }
+        return window;
     }
 }
 
@@ -85513,7 +85201,6 @@ function toAccount(account) {
 
 
 
-
 const DEFAULT_ACCOUNT_TIMEOUT_MS = 300_000;
 /** The AWS half of an audit: reads the selected accounts of the organization into an inventory. */
 async function scanOrganization(settings, options = {}) {
@@ -85525,8 +85212,8 @@ async function scanOrganization(settings, options = {}) {
     const transport = createTransport({ ...DEFAULT_TRANSPORT, ...options.transport });
     const limit = pLimit(settings.concurrency);
     const governor = new ConcurrencyGovernor(limit, settings.concurrency, { ...DEFAULT_GOVERNOR, ...options.governor });
-    transport.onThrottle = () => governor.onThrottle();
-    transport.onSuccess = () => governor.onSuccess();
+    transport.onThrottle = (service) => governor.onThrottle(service);
+    transport.onSuccess = (service) => governor.onSuccess(service);
     try {
         const sts = createClient(client_sts_dist_cjs/* STSClient */.iM, transport, globalEventsRegion);
         const identity = await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})).catch((error) => {
@@ -85687,6 +85374,100 @@ async function readOrganizationTrails(managementAccountId, context) {
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/rules/catalog.ts
+const LEVEL_RANK = { note: 1, warning: 2, error: 3 };
+const RULE_IDS = [
+    "cloudtrail/global-events-not-recorded",
+    "cloudtrail/global-events-flag-ineffective",
+    "cloudtrail/global-events-duplicated",
+    "cloudtrail/global-events-reads-not-recorded",
+    "cloudtrail/account-not-assessed",
+];
+const NOV_2021 = "Since 22 November 2021 AWS records the events of its global services (IAM, STS through the global endpoint, CloudFront) in us-east-1 only: a single-Region trail homed in any other Region receives none of them, even with IncludeGlobalServiceEvents on.";
+const RULES = {
+    "cloudtrail/global-events-not-recorded": {
+        id: "cloudtrail/global-events-not-recorded",
+        name: "GlobalEventsNotRecorded",
+        defaultLevel: "error",
+        securitySeverity: 8.0,
+        shortDescription: "No CloudTrail trail records the account's global service events (IAM, STS, CloudFront).",
+        fullDescription: `An account is covered when at least one trail that applies to it (its own, or an organization trail) is logging, records management write events, and is multi-Region or a single-Region trail homed in us-east-1 with IncludeGlobalServiceEvents. ${NOV_2021} Without such a trail, changes to IAM users, roles and policies and STS sessions leave no audit record.`,
+        help: [
+            "Make one trail record the global service events. Run the command that fits the trail in its home Region:",
+            "",
+            "- A stopped trail: `aws cloudtrail start-logging --region HOME --name TRAIL_ARN`",
+            "- Any trail, made multi-Region (turns global events on with it): `aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
+            "- A single-Region trail homed in us-east-1: `aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --include-global-service-events`",
+            "- A trail that records no management writes: `aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'`",
+            "- No trail at all: `aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET --is-multi-region-trail`, then `aws cloudtrail start-logging --region us-east-1 --name NAME` (the bucket policy must allow cloudtrail.amazonaws.com).",
+            "",
+            "An organization trail can be changed only from the management account or a delegated administrator, in its home Region.",
+        ].join("\n"),
+    },
+    "cloudtrail/global-events-flag-ineffective": {
+        id: "cloudtrail/global-events-flag-ineffective",
+        name: "GlobalEventsFlagIneffective",
+        defaultLevel: "warning",
+        securitySeverity: 5.0,
+        shortDescription: "A single-Region trail outside us-east-1 has IncludeGlobalServiceEvents on, but receives no global service events.",
+        fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist.`,
+        help: [
+            "Make the trail multi-Region, which records the global service events:",
+            "",
+            "`aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
+            "",
+            "or, when another trail already records them, turn the misleading flag off:",
+            "",
+            "`aws cloudtrail update-trail --region HOME --name TRAIL_ARN --no-include-global-service-events`",
+        ].join("\n"),
+    },
+    "cloudtrail/global-events-duplicated": {
+        id: "cloudtrail/global-events-duplicated",
+        name: "GlobalEventsDuplicated",
+        defaultLevel: "warning",
+        securitySeverity: 3.0,
+        shortDescription: "More than one trail records the account's global service events, so each IAM, STS and CloudFront event is stored several times.",
+        fullDescription: "Every trail that records global service events stores its own copy of them. Keep the flag on one trail only (an organization trail, when there is one). Stopped trails and single-Region trails outside us-east-1 receive none and are not counted.",
+        help: [
+            "Keep one trail recording global service events. On a single-Region trail in us-east-1, turn the flag off:",
+            "",
+            "`aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --no-include-global-service-events`",
+            "",
+            "A multi-Region trail cannot turn global events off: when an organization trail already records what it records, delete it (`aws cloudtrail delete-trail --region HOME --name TRAIL_ARN`).",
+        ].join("\n"),
+    },
+    "cloudtrail/global-events-reads-not-recorded": {
+        id: "cloudtrail/global-events-reads-not-recorded",
+        name: "GlobalEventsReadsNotRecorded",
+        defaultLevel: "note",
+        securitySeverity: 2.0,
+        shortDescription: "The trail that records the account's global service events records management writes only.",
+        fullDescription: "Changes to IAM are recorded, but reads (GetRole, ListAccessKeys, STS GetCallerIdentity and others) are not: reconnaissance leaves no record.",
+        help: [
+            "Record read and write management events on the covering trail:",
+            "",
+            "`aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'`",
+            "",
+            "put-event-selectors replaces the trail's selectors: add any data-event selectors it has to the list.",
+        ].join("\n"),
+    },
+    "cloudtrail/account-not-assessed": {
+        id: "cloudtrail/account-not-assessed",
+        name: "AccountNotAssessed",
+        defaultLevel: "error",
+        securitySeverity: 6.0,
+        shortDescription: "The account could not be assessed, so whether it records global service events is unknown.",
+        fullDescription: "The scanner could not read enough of the account (its role was refused, every Region failed, a call timed out, or a trail's status could not be read) to decide. It is never counted as compliant.",
+        help: [
+            "The message says why. Common causes:",
+            "",
+            "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; deploy the audit role with a StackSet.",
+            "- A Region failed: the account's SCPs may deny CloudTrail reads there; the message names the Region and error.",
+            "- A trail's status or selectors could not be read: the audit role needs cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.",
+        ].join("\n"),
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/version.ts
 /** Kept equal to package.json's version by a test; the bundles cannot read package.json at run time. */
 const TOOL_NAME = "org-trail-audit";
@@ -85830,6 +85611,256 @@ function buildJsonReport(result, omittedSarifResults = 0) {
         verdicts: result.evaluation.verdicts,
         findings: result.evaluation.findings,
         inventory: result.inventory,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remediation.ts
+/**
+ * The fixes we recommend, as the exact AWS CLI commands (shared/aws-facts.md). Each runs
+ * in the trail's home Region and names the trail by ARN, which works for every trail.
+ * Lines that start with "#" explain the line after them.
+ */
+const remediation = {
+    startLogging: (trail) => `aws cloudtrail start-logging --region ${trail.homeRegion} --name ${trail.arn}`,
+    makeMultiRegion: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --is-multi-region-trail`,
+    includeGlobalEvents: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --include-global-service-events`,
+    excludeGlobalEvents: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --no-include-global-service-events`,
+    recordAllManagementEvents: (trail) => `aws cloudtrail put-event-selectors --region ${trail.homeRegion} --trail-name ${trail.arn} --advanced-event-selectors '[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]'`,
+    createTrail: (globalEventsRegion) => [
+        "# No trail can be fixed: create a multi-Region trail (its S3 bucket policy must allow cloudtrail.amazonaws.com to write).",
+        `aws cloudtrail create-trail --region ${globalEventsRegion} --name org-trail-audit-global --s3-bucket-name <your-cloudtrail-bucket> --is-multi-region-trail`,
+        `aws cloudtrail start-logging --region ${globalEventsRegion} --name org-trail-audit-global`,
+    ],
+    deleteTrail: (trail) => `aws cloudtrail delete-trail --region ${trail.homeRegion} --name ${trail.arn}`,
+};
+const SELECTORS_REPLACE_NOTE = "# put-event-selectors replaces the trail's selectors: add any data-event selectors it has to the list.";
+
+;// CONCATENATED MODULE: ./src/rules/evaluate.ts
+
+
+
+
+/** Judges every account of an inventory. Pure: no I/O, same inventory in, same result out. */
+function evaluateInventory(inventory) {
+    const verdicts = [];
+    const findings = [];
+    for (const account of inventory.accounts) {
+        const result = evaluateAccount(inventory, account);
+        verdicts.push(result.verdict);
+        findings.push(...result.findings);
+    }
+    findings.sort(compareFindings);
+    return { verdicts, findings };
+}
+/** Most severe first, then by account and rule, so reports and truncation are stable. */
+function compareFindings(a, b) {
+    return (LEVEL_RANK[b.level] - LEVEL_RANK[a.level] ||
+        RULES[b.ruleId].securitySeverity - RULES[a.ruleId].securitySeverity ||
+        a.accountId.localeCompare(b.accountId) ||
+        a.ruleId.localeCompare(b.ruleId) ||
+        (a.trailArn ?? "").localeCompare(b.trailArn ?? ""));
+}
+function evaluateAccount(inventory, account) {
+    const failedRegions = account.regions.filter((read) => read.outcome === "failed").map((read) => read.region);
+    const base = { accountId: account.id, accountName: account.name, state: account.state, failedRegions };
+    if (account.outcome === "skipped") {
+        return { verdict: { ...base, verdict: "skipped", coveredBy: [], reason: account.reason ?? `state ${account.state}` }, findings: [] };
+    }
+    if (account.outcome === "failed") {
+        return notAssessed(base, account, account.reason ?? "the account could not be read");
+    }
+    const judgements = applicableTrails(inventory, account).map((trail) => judgeTrail(trail, account, inventory));
+    const covering = judgements.filter((judgement) => judgement.covers === true);
+    const findings = [];
+    for (const trail of ownTrails(account)) {
+        if (hasIneffectiveGlobalFlag(trail, inventory.globalEventsRegion))
+            findings.push(ineffectiveFlag(account, trail, inventory));
+    }
+    if (covering.length === 0) {
+        const undecided = judgements.filter((judgement) => judgement.covers === undefined);
+        const globalRead = account.regions.find((read) => read.region === inventory.globalEventsRegion);
+        const reasons = [];
+        for (const judgement of undecided)
+            reasons.push(`${describeTrail(judgement.trail)}: ${judgement.problem}`);
+        if (globalRead?.outcome !== "read") {
+            reasons.push(`${inventory.globalEventsRegion}, where global service events are recorded, could not be read (${globalRead?.error ?? "not read"}), so a trail there may have been missed`);
+        }
+        if (inventory.organizationTrailsError) {
+            reasons.push(`the organization trails could not be read from their owner (${inventory.organizationTrailsError})`);
+        }
+        if (reasons.length > 0) {
+            // Something that could cover the account was not seen: never call that compliant or broken.
+            return notAssessed(base, account, `no trail was seen recording global service events, and ${reasons.join("; ")}`, findings);
+        }
+        findings.push(notRecorded(account, judgements, inventory));
+        return { verdict: { ...base, verdict: "noncompliant", coveredBy: [] }, findings };
+    }
+    if (!covering.some((judgement) => judgement.management?.reads))
+        findings.push(readsNotRecorded(account, covering));
+    const recording = judgements.filter((judgement) => judgement.receivesGlobal && judgement.logging === true && (judgement.management?.reads || judgement.management?.writes));
+    if (recording.length > 1)
+        findings.push(duplicated(account, recording));
+    const verdict = findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning) ? "noncompliant" : "compliant";
+    return { verdict: { ...base, verdict, coveredBy: covering.map((judgement) => judgement.trail.arn) }, findings };
+}
+function ownTrails(account) {
+    return account.trails.filter((trail) => trail.ownerAccountId === account.id);
+}
+/**
+ * The account's own trails plus every organization trail of its organization, judged by
+ * the record read from the trail's owner. A member's shadow of an organization trail is
+ * used only when the owner's record is missing (then its status is unknown).
+ */
+function applicableTrails(inventory, account) {
+    const byArn = new Map();
+    for (const trail of ownTrails(account))
+        byArn.set(trail.arn, trail);
+    if (account.state !== NOT_IN_ORGANIZATION) {
+        for (const trail of account.trails) {
+            if (trail.isOrganizationTrail && !byArn.has(trail.arn))
+                byArn.set(trail.arn, trail);
+        }
+        for (const trail of inventory.organizationTrails)
+            byArn.set(trail.arn, trail);
+    }
+    return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+}
+function judgeTrail(trail, account, inventory) {
+    const receivesGlobal = receivesGlobalEvents(trail, inventory.globalEventsRegion);
+    const logging = trail.status?.isLogging;
+    const management = managementRecording(trail.selectors);
+    const foreign = trail.ownerAccountId !== account.id;
+    const judgement = { trail, receivesGlobal, logging, management, foreign };
+    // Every reason a trail falls short is listed: the fix has to address all of them.
+    const problems = [];
+    if (!receivesGlobal) {
+        problems.push(trail.homeRegion === inventory.globalEventsRegion
+            ? "single-Region with IncludeGlobalServiceEvents off"
+            : `single-Region outside ${inventory.globalEventsRegion}: receives no global service events`);
+    }
+    if (logging === false)
+        problems.push("stopped (not logging)");
+    if (management && !management.writes) {
+        problems.push(management.reads ? "records management reads only, not writes" : "records no management events");
+    }
+    if (problems.length > 0)
+        return { ...judgement, covers: false, problem: problems.join("; ") };
+    const unknown = [];
+    if (logging === undefined) {
+        const why = trail.statusError ?? (foreign ? "it is read from the account that owns it, which was not read" : "not read");
+        unknown.push(`status could not be read (${why})`);
+    }
+    if (!management)
+        unknown.push(`event selectors could not be read (${trail.selectorsError ?? "not read"})`);
+    if (unknown.length > 0)
+        return { ...judgement, covers: undefined, problem: unknown.join("; ") };
+    return { ...judgement, covers: true };
+}
+function label(account) {
+    return account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id;
+}
+function finding(ruleId, account, details) {
+    return { ruleId, level: RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
+}
+function involved(judgement, problem = judgement.problem ?? "records global service events") {
+    return { arn: judgement.trail.arn, name: judgement.trail.name, homeRegion: judgement.trail.homeRegion, problem };
+}
+function notAssessed(base, account, reason, findings = []) {
+    const failed = base.failedRegions.length > 0 ? ` Regions that failed: ${base.failedRegions.join(", ")}.` : "";
+    findings.push(finding("cloudtrail/account-not-assessed", account, {
+        trails: [],
+        message: `Account ${label(account)} was not assessed: ${reason}.${failed} Whether it records global service events is unknown.`,
+        fix: notAssessedFix(reason, account.access),
+    }));
+    return { verdict: { ...base, verdict: "not-assessed", coveredBy: [], reason }, findings };
+}
+function notAssessedFix(reason, access) {
+    const roleName = access?.split(":role/")[1]?.split("/").pop();
+    if (roleName && /AccessDenied|not authorized|could not assume/i.test(reason)) {
+        return [
+            "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
+            `aws iam get-role --role-name ${roleName} --query Role.AssumeRolePolicyDocument`,
+        ];
+    }
+    return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
+}
+function notRecorded(account, judgements, inventory) {
+    const trails = judgements.map((judgement) => involved(judgement));
+    const fixable = judgements.filter((judgement) => !judgement.foreign);
+    const fix = [];
+    // Fix the trail that is closest to covering, rather than creating yet another one.
+    const candidate = fixable.find((judgement) => judgement.receivesGlobal) ?? fixable[0];
+    if (candidate) {
+        const trail = candidate.trail;
+        if (!candidate.receivesGlobal) {
+            fix.push(`# Make ${describeTrail(trail)} multi-Region; that turns global service events on with it:`, remediation.makeMultiRegion(trail));
+        }
+        if (candidate.management && !candidate.management.writes)
+            fix.push(SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(trail));
+        if (candidate.logging !== true)
+            fix.push(remediation.startLogging(trail));
+    }
+    else {
+        fix.push(...remediation.createTrail(inventory.globalEventsRegion));
+    }
+    const seen = trails.length > 0 ? ` Trails checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.` : " The account has no trail.";
+    const foreign = judgements.filter((judgement) => judgement.foreign);
+    const orgNote = foreign.length > 0 ? " The organization trail must be fixed from the management account." : "";
+    return finding("cloudtrail/global-events-not-recorded", account, {
+        trails,
+        message: `Account ${label(account)}: no trail records global service events (IAM, STS, CloudFront).${seen}${orgNote}`,
+        fix,
+    });
+}
+function ineffectiveFlag(account, trail, inventory) {
+    const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${inventory.globalEventsRegion} does)`;
+    return finding("cloudtrail/global-events-flag-ineffective", account, {
+        region: trail.homeRegion,
+        trailArn: trail.arn,
+        trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }],
+        message: `Account ${label(account)}: trail "${trail.name}" is ${problem}.`,
+        fix: [
+            "# Either make it multi-Region (it then records global service events):",
+            remediation.makeMultiRegion(trail),
+            "# or, if another trail already records them, turn the misleading flag off:",
+            remediation.excludeGlobalEvents(trail),
+        ],
+    });
+}
+function readsNotRecorded(account, covering) {
+    const judgement = covering[0];
+    const trails = covering.map((item) => involved(item, "records management writes only"));
+    return finding("cloudtrail/global-events-reads-not-recorded", account, {
+        region: judgement.trail.homeRegion,
+        trailArn: judgement.trail.arn,
+        trails,
+        message: `Account ${label(account)}: ${covering.map((item) => describeTrail(item.trail)).join(", ")} records global service events but management writes only; reads of IAM and STS are not recorded.`,
+        fix: judgement.foreign
+            ? ["# The organization trail must be changed from the management account:", SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(judgement.trail)]
+            : [SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(judgement.trail)],
+    });
+}
+function duplicated(account, recording) {
+    const organizationTrail = recording.find((judgement) => judgement.trail.isOrganizationTrail);
+    const keep = organizationTrail ?? recording[0];
+    const redundant = recording.filter((judgement) => judgement !== keep && !judgement.foreign);
+    const fix = [`# Keep ${describeTrail(keep.trail)}; stop the others recording global service events:`];
+    for (const judgement of redundant) {
+        if (judgement.trail.isMultiRegionTrail) {
+            fix.push(`# ${describeTrail(judgement.trail)} is multi-Region and cannot turn global events off; delete it if the kept trail records what it records:`, remediation.deleteTrail(judgement.trail));
+        }
+        else {
+            fix.push(remediation.excludeGlobalEvents(judgement.trail));
+        }
+    }
+    return {
+        ...finding("cloudtrail/global-events-duplicated", account, {
+            trails: recording.map((judgement) => involved(judgement, judgement === keep ? "records global service events (keep)" : "records global service events again")),
+            message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${recording.map((judgement) => describeTrail(judgement.trail)).join(", ")}.`,
+            fix,
+        }),
+        // An organization trail is expected to overlap members' own trails: worth knowing, not a warning.
+        level: organizationTrail ? "note" : "warning",
     };
 }
 

@@ -8,16 +8,16 @@ import { emptyApiStats, type ApiStats } from "./api-stats.js";
 /**
  * How every AWS client of one scan talks: one connection pool shared by all accounts and
  * Regions (thousands of short-lived clients would otherwise each open their own sockets),
- * adaptive retries with more attempts than the SDK's 3 (large orgs get throttled), a time
+ * jittered retries with more attempts than the SDK's 3 (large orgs get throttled), a time
  * limit on every attempt so that a stalled endpoint cannot hang the scan, and counters.
  */
 export interface AwsTransport {
   requestHandler: NodeHttpHandler;
   maxAttempts: number;
   stats: ApiStats;
-  /** Told of every throttled attempt and every successful call (the concurrency governor). */
-  onThrottle?: () => void;
-  onSuccess?: () => void;
+  /** Told of every throttled attempt and every successful call, by service (the concurrency governor). */
+  onThrottle?: (service: string) => void;
+  onSuccess?: (service: string) => void;
   destroy(): void;
 }
 
@@ -76,7 +76,7 @@ export function createClient<Client extends { middlewareStack: unknown }>(
         try {
           const result = await next(args);
           stats.retries += Math.max(0, (result.output.$metadata?.attempts ?? 1) - 1);
-          transport.onSuccess?.();
+          transport.onSuccess?.(service);
           return result;
         } catch (error) {
           stats.failures += 1;
@@ -94,7 +94,7 @@ export function createClient<Client extends { middlewareStack: unknown }>(
       } catch (error) {
         if (isThrottlingError(error as Parameters<typeof isThrottlingError>[0])) {
           stats.throttles += 1;
-          transport.onThrottle?.();
+          transport.onThrottle?.(service);
         }
         throw error;
       }
@@ -104,11 +104,18 @@ export function createClient<Client extends { middlewareStack: unknown }>(
   return client;
 }
 
+/**
+ * Retries are the SDK's standard mode: exponential backoff with full jitter (longer for
+ * throttling), 8 attempts. Not its adaptive mode: that gives each client a token bucket
+ * which a few throttles slow to half a request a second, serialising every AssumeRole on
+ * the one STS client, and which a per-account client making three calls never benefits
+ * from. Scan-wide adaptation is the concurrency governor's.
+ */
 export function clientConfig(transport: AwsTransport, region: string, credentials?: AwsCredentialIdentity) {
   return {
     region,
     requestHandler: transport.requestHandler,
-    retryMode: "adaptive" as const,
+    retryMode: "standard" as const,
     maxAttempts: transport.maxAttempts,
     ...(credentials ? { credentials } : {}),
   };

@@ -48,8 +48,8 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
   const transport = createTransport({ ...DEFAULT_TRANSPORT, ...options.transport });
   const limit = pLimit(settings.concurrency);
   const governor = new ConcurrencyGovernor(limit, settings.concurrency, { ...DEFAULT_GOVERNOR, ...options.governor });
-  transport.onThrottle = () => governor.onThrottle();
-  transport.onSuccess = () => governor.onSuccess();
+  transport.onThrottle = (service) => governor.onThrottle(service);
+  transport.onSuccess = (service) => governor.onSuccess(service);
   try {
     const sts = createClient(STSClient, transport, globalEventsRegion);
     const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: unknown) => {

@@ -34,6 +34,18 @@ describe("the README's quick start", () => {
   });
 });
 
+describe("the README's example messages", () => {
+  it("are what npm start prints for the sample inventory", async () => {
+    const block = section("Rules").split("```")[1]!;
+    const examples = block.split("\n").map((line) => line.trim()).filter((line) => line && !line.includes("..."));
+    expect(examples.length).toBeGreaterThan(8);
+    const dir = mkdtempSync(join(tmpdir(), "ota-readme-start-"));
+    const run = await runNode(join(process.cwd(), "dist/cli/index.js"), ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json"), "--fail-on", "none"], {}, dir);
+    const printed = new Set(run.stdout.split("\n").map((line) => line.trim()));
+    for (const line of examples) expect(printed, line).toContain(line);
+  });
+});
+
 const moto = motoAvailability();
 
 describe.skipIf(!moto.available)("a new user's first runs, as the README shows them, against the moto org", () => {

@@ -10,7 +10,7 @@ export interface AccountOwnership {
   error?: string;
 }
 
-// Organizations throttles early (TooManyRequestsException): few calls at once, adaptive retries.
+// Organizations throttles early (TooManyRequestsException): few calls at once, each retried with backoff.
 const ORGANIZATIONS_CONCURRENCY = 2;
 
 /**

@@ -85502,7 +85502,8 @@ function buildSarif(inventory, findings, options = {}) {
     // Findings arrive most severe first: cutting the tail drops the least severe.
     let kept = Math.min(findings.length, maxResults);
     for (;;) {
-        const category = options.category ?? (inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME);
+        // The code-scanning category: one per shard when a scan is split across jobs.
+        const category = inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME;
         const log = sarifLog(inventory, findings.slice(0, kept), findings.length - kept, category);
         const size = (0,external_node_zlib_.gzipSync)(JSON.stringify(log)).length;
         if (size <= maxGzipBytes || kept === 0)

@@ -111,7 +111,7 @@ export function createClient<Client extends { middlewareStack: unknown }>(
  * the one STS client, and which a per-account client making three calls never benefits
  * from. Scan-wide adaptation is the concurrency governor's.
  */
-export function clientConfig(transport: AwsTransport, region: string, credentials?: AwsCredentialIdentity) {
+function clientConfig(transport: AwsTransport, region: string, credentials?: AwsCredentialIdentity) {
   return {
     region,
     requestHandler: transport.requestHandler,

@@ -12,8 +12,6 @@ export const MAX_SARIF_RESULTS = 25_000;
 export const MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024;
 
 export interface SarifOptions {
-  /** The code-scanning category; by default one per shard when scans are split. */
-  category?: string;
   maxResults?: number;
   maxGzipBytes?: number;
 }
@@ -57,7 +55,8 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
   // Findings arrive most severe first: cutting the tail drops the least severe.
   let kept = Math.min(findings.length, maxResults);
   for (;;) {
-    const category = options.category ?? (inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME);
+    // The code-scanning category: one per shard when a scan is split across jobs.
+    const category = inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME;
     const log = sarifLog(inventory, findings.slice(0, kept), findings.length - kept, category);
     const size = gzipSync(JSON.stringify(log)).length;
     if (size <= maxGzipBytes || kept === 0) return { log, omittedResults: findings.length - kept };

@@ -14,7 +14,7 @@ const finding = (accountId: string): Finding => ({
   fix: ["aws cloudtrail start-logging --region us-east-1 --name arn"],
 });
 
-describe("issue sync against a GitHub that pages its answers", () => {
+describe("issue sync through Octokit against the local GitHub REST API", () => {
   let github: FakeGitHub;
   let createOctokit: typeof import("../src/github/octokit.js").createOctokit;
   beforeAll(async () => {
@@ -51,5 +51,29 @@ describe("issue sync against a GitHub that pages its answers", () => {
     expect(github.issues).toHaveLength(150);
     expect(github.issues.find((issue) => issue.number === 150)!.body).toContain(`account=${last}`);
     expect(github.violations).toEqual([]);
+  });
+
+  it("still opens the issue, unassigned, for an owner who lost access between the assignee check and the write (GitHub's 422)", async () => {
+    github.issues.length = 0;
+    github.requests.length = 0;
+    github.assignable.add("alice");
+    github.revoked.add("alice");
+    const accountId = "123412341234";
+    const result = await syncIssues({
+      octokit: createOctokit("ghs_token", () => undefined),
+      owner: "acme",
+      repo: "platform",
+      labels: ["cloudtrail"],
+      maxOperations: 10,
+      dryRun: false,
+      wanted: [{ verdict: verdict(accountId), findings: [finding(accountId)], owners: ["alice"] }],
+      clean: new Set(),
+      log: () => undefined,
+    });
+    const creates = github.requests.filter((request) => request.operationId === "issues/create");
+    expect(creates.map((request) => (request.body as { assignees: string[] }).assignees)).toEqual([["alice"], []]);
+    expect(result.opened).toBe(1);
+    expect(github.issues).toHaveLength(1);
+    expect(github.issues[0]!.body).toContain(`account=${accountId}`);
   });
 });

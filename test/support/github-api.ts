@@ -45,6 +45,8 @@ export interface FakeGitHub {
   issues: FakeIssue[];
   labels: Set<string>;
   assignable: Set<string>;
+  /** Logins the assignees check accepts but an issue write refuses (access lost in between). */
+  revoked: Set<string>;
   requests: RecordedRequest[];
   /** Requests that do not match GitHub's description (unknown route, bad parameter or body). */
   violations: string[];
@@ -73,6 +75,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     issues: [],
     labels: new Set(),
     assignable: new Set(),
+    revoked: new Set(),
     requests: [],
     violations: [],
     secondaryRateLimits: 0,
@@ -122,7 +125,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       case "issues/list-for-repo":
         return listIssues(res, url);
       case "issues/create": {
-        const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login));
+        const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login) || state.revoked.has(login));
         if (bad) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }] });
         const issue: FakeIssue = { number: state.issues.length + 1, title: body.title, body: body.body ?? "", state: "open", state_reason: null, labels: body.labels ?? [], assignees: body.assignees ?? [], comments: [] };
         for (const label of issue.labels) state.labels.add(label);

@@ -41,3 +41,14 @@ export interface Evaluation {
   verdicts: AccountVerdict[];
   findings: Finding[];
 }
+
+/** Findings by account id, each list in the order given (most severe first, as evaluated). */
+export function groupFindingsByAccount(findings: Finding[]): Map<string, Finding[]> {
+  const byAccount = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const list = byAccount.get(finding.accountId);
+    if (list) list.push(finding);
+    else byAccount.set(finding.accountId, [finding]);
+  }
+  return byAccount;
+}

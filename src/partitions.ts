@@ -34,3 +34,8 @@ const SAMPLE_REGION_BY_PARTITION: Record<string, string> = {
   "aws-us-gov": "us-gov-west-1",
   "aws-cn": "cn-north-1",
 };
+
+/** The Region the SDK's environment names, for calls that are not tied to a Region of their own. */
+export function configuredRegion(): string {
+  return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1";
+}

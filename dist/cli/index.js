@@ -84264,7 +84264,7 @@ module.exports = string => typeof string === 'string' ? string.replace(ansiRegex
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8031);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8432);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -84273,7 +84273,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8031:
+/***/ 8432:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -84667,6 +84667,10 @@ const SAMPLE_REGION_BY_PARTITION = {
     "aws-us-gov": "us-gov-west-1",
     "aws-cn": "cn-north-1",
 };
+/** The Region the SDK's environment names, for calls that are not tied to a Region of their own. */
+function configuredRegion() {
+    return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1";
+}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -85285,7 +85289,7 @@ async function scanOrganization(settings, options = {}) {
 function scanHomeRegion(settings) {
     if (settings.regions !== "enabled")
         return settings.regions[0];
-    return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1";
+    return configuredRegion();
 }
 async function scanAccount(account, context) {
     const started = context.now();
@@ -85996,7 +86000,22 @@ function periodicLines(tracker, print, intervalMs = 5_000, now = Date.now) {
 // EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
 var picocolors = __nccwpck_require__(7336);
 var picocolors_default = /*#__PURE__*/__nccwpck_require__.n(picocolors);
+;// CONCATENATED MODULE: ./src/findings.ts
+/** Findings by account id, each list in the order given (most severe first, as evaluated). */
+function groupFindingsByAccount(findings) {
+    const byAccount = new Map();
+    for (const finding of findings) {
+        const list = byAccount.get(finding.accountId);
+        if (list)
+            list.push(finding);
+        else
+            byAccount.set(finding.accountId, [finding]);
+    }
+    return byAccount;
+}
+
 ;// CONCATENATED MODULE: ./src/reporters/text-report.ts
+
 
 /**
  * A plain-text result for a terminal or a log: the counts, then each account's findings
@@ -86011,12 +86030,7 @@ function renderTextReport(result, options = {}) {
         `Findings: ${c.red(`${summary.findingsByLevel.error} error`)}, ${c.yellow(`${summary.findingsByLevel.warning} warning`)}, ${c.cyan(`${summary.findingsByLevel.note} note`)}.`,
         ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).`] : []),
     ];
-    const byAccount = new Map();
-    for (const finding of evaluation.findings) {
-        const list = byAccount.get(finding.accountId) ?? [];
-        list.push(finding);
-        byAccount.set(finding.accountId, list);
-    }
+    const byAccount = groupFindingsByAccount(evaluation.findings);
     for (const verdict of evaluation.verdicts) {
         const findings = byAccount.get(verdict.accountId);
         if (!findings)

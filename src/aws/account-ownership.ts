@@ -1,6 +1,6 @@
 import { ListParentsCommand, OrganizationsClient, paginateListTagsForResource } from "@aws-sdk/client-organizations";
 import pLimit from "p-limit";
-import { globalEventsRegion, partitionOf } from "../partitions.js";
+import { configuredRegion, globalEventsRegion, partitionOf } from "../partitions.js";
 import { createClient, createTransport, describeError } from "./client-config.js";
 
 export interface AccountOwnership {
@@ -21,7 +21,7 @@ export async function readAccountOwnership(
   accountIds: string[],
   options: { tagKey: string; withParents: boolean; region?: string },
 ): Promise<Map<string, AccountOwnership>> {
-  const region = options.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1");
+  const region = options.region ?? configuredRegion();
   const transport = createTransport();
   const client = createClient(OrganizationsClient, transport, globalEventsRegion(partitionOf(region)));
   const limit = pLimit(ORGANIZATIONS_CONCURRENCY);

@@ -4,7 +4,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import pLimit from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
 import { INVENTORY_SCHEMA_VERSION, NOT_IN_ORGANIZATION, type AccountRecord, type Inventory, type TrailRecord } from "../inventory.js";
-import { globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
+import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
 import type { Settings } from "../settings.js";
 import { inShard } from "../shard.js";
 import { readAccountTrails } from "./account-trails.js";
@@ -128,7 +128,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
 /** Where the organization-wide calls go: the explicit Regions' partition, else the SDK's configured Region. */
 function scanHomeRegion(settings: Settings): string {
   if (settings.regions !== "enabled") return settings.regions[0]!;
-  return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1";
+  return configuredRegion();
 }
 
 interface AccountScanContext {

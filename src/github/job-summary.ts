@@ -1,5 +1,5 @@
 import type { AuditResult } from "../audit.js";
-import type { AccountVerdict, Finding } from "../findings.js";
+import { groupFindingsByAccount, type AccountVerdict, type Finding } from "../findings.js";
 import type { IssueSyncResult } from "./issue-sync.js";
 import { codeCell, escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
 
@@ -39,7 +39,7 @@ export function renderJobSummary(context: SummaryContext): string {
     ].join("\n"),
   );
 
-  const byAccount = groupByAccount(result.evaluation.findings);
+  const byAccount = groupFindingsByAccount(result.evaluation.findings);
   const verdictOf = new Map(result.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
   const findingRows = result.evaluation.findings
     .filter((finding) => finding.ruleId !== "cloudtrail/account-not-assessed")
@@ -119,12 +119,6 @@ function fixCell(finding: Finding, verdict: AccountVerdict | undefined): string 
   const command = finding.fix.find((line) => !line.startsWith("#"));
   const failed = verdict && verdict.failedRegions.length > 0 ? ` (Regions not read: ${verdict.failedRegions.join(", ")})` : "";
   return command ? `${codeCell(command)}${failed}` : escapeMarkdown(finding.fix[0] ?? "") + failed;
-}
-
-function groupByAccount(findings: Finding[]): Map<string, Finding[]> {
-  const map = new Map<string, Finding[]>();
-  for (const finding of findings) map.set(finding.accountId, [...(map.get(finding.accountId) ?? []), finding]);
-  return map;
 }
 
 /** Appends text while it fits; tables are cut row by row with a line saying how many were left out. */

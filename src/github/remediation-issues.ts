@@ -2,7 +2,7 @@ import { context } from "@actions/github";
 import type { AuditResult } from "../audit.js";
 import { readAccountOwnership } from "../aws/account-ownership.js";
 import { ConfigurationError } from "../configuration-error.js";
-import type { Finding } from "../findings.js";
+import { groupFindingsByAccount } from "../findings.js";
 import { LEVEL_RANK } from "../rules/catalog.js";
 import type { IssueSettings } from "./issue-settings.js";
 import { syncIssues, type AccountForIssue, type IssueSyncResult } from "./issue-sync.js";
@@ -28,13 +28,11 @@ export async function syncRemediationIssues(
     throw new ConfigurationError('create-issues needs GITHUB_REPOSITORY ("owner/name"), which GitHub Actions sets for every job.');
   }
   const { owner, repo } = context.repo;
-  const findingsByAccount = new Map<string, Finding[]>();
-  for (const finding of audit.evaluation.findings) {
-    findingsByAccount.set(finding.accountId, [...(findingsByAccount.get(finding.accountId) ?? []), finding]);
-  }
+  const findingsByAccount = groupFindingsByAccount(audit.evaluation.findings);
+  const verdictOf = new Map(audit.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
   // Findings are most severe first, so this order puts the most urgent issues first.
   const needing = [...findingsByAccount.keys()].filter((accountId) =>
-    audit.evaluation.verdicts.some((verdict) => verdict.accountId === accountId && verdict.verdict === "noncompliant") &&
+    verdictOf.get(accountId)?.verdict === "noncompliant" &&
     findingsByAccount.get(accountId)!.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning),
   );
   const clean = new Set(audit.evaluation.verdicts.filter((verdict) => verdict.verdict === "compliant").map((verdict) => verdict.accountId));
@@ -58,8 +56,7 @@ export async function syncRemediationIssues(
     });
     if (resolved.ignored.length > 0) ownerWarnings.push(`Account ${accountId}: tag ${settings.ownerTag} holds values that are not GitHub logins: ${resolved.ignored.join(", ")}.`);
     owners.set(accountId, resolved.logins);
-    const verdict = audit.evaluation.verdicts.find((item) => item.accountId === accountId)!;
-    return { verdict, findings: findingsByAccount.get(accountId)!, owners: resolved.logins };
+    return { verdict: verdictOf.get(accountId)!, findings: findingsByAccount.get(accountId)!, owners: resolved.logins };
   });
 
   const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";

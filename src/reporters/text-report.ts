@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import type { AuditResult } from "../audit.js";
+import { groupFindingsByAccount } from "../findings.js";
 import type { Level } from "../rules/catalog.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -19,12 +20,7 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     `Findings: ${c.red(`${summary.findingsByLevel.error} error`)}, ${c.yellow(`${summary.findingsByLevel.warning} warning`)}, ${c.cyan(`${summary.findingsByLevel.note} note`)}.`,
     ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).`] : []),
   ];
-  const byAccount = new Map<string, typeof evaluation.findings>();
-  for (const finding of evaluation.findings) {
-    const list = byAccount.get(finding.accountId) ?? [];
-    list.push(finding);
-    byAccount.set(finding.accountId, list);
-  }
+  const byAccount = groupFindingsByAccount(evaluation.findings);
   for (const verdict of evaluation.verdicts) {
     const findings = byAccount.get(verdict.accountId);
     if (!findings) continue;

@@ -22,6 +22,13 @@ export interface Inventory {
   organizationTrails: TrailRecord[];
   /** Why the organization trails could not be read from their owner, when they could not. */
   organizationTrailsError?: string;
+  /**
+   * CloudTrail Lake event data stores that collect for the whole organization, read once
+   * per scan from the caller. Absent in inventories written before Lake was read.
+   */
+  organizationEventDataStores?: EventDataStoreRecord[];
+  /** Why (some of) the organization's event data stores could not be read: verdicts then rest on trails. */
+  organizationEventDataStoresError?: string;
   accounts: AccountRecord[];
   /** The slice of the selected accounts this scan covered, when split across jobs. */
   shard?: Shard;
@@ -55,7 +62,24 @@ export interface AccountRecord {
   trails: TrailRecord[];
   /** What could not be read but did not stop a verdict. */
   warnings?: string[];
+  /** The account's own event data stores homed in the global events Region, when read. */
+  eventDataStores?: EventDataStoreRecord[];
+  /** Why they could not be read: the verdict then rests on trails. */
+  eventDataStoresError?: string;
   durationMs: number;
+}
+
+/** A CloudTrail Lake event data store (API EventDataStore): it records events as a trail does. */
+export interface EventDataStoreRecord {
+  arn: string;
+  name: string;
+  homeRegion: string;
+  ownerAccountId: string;
+  /** ENABLED while it ingests; CREATED, STARTING_INGESTION, STOPPING_INGESTION, STOPPED_INGESTION, PENDING_DELETION otherwise. */
+  status: string;
+  multiRegionEnabled: boolean;
+  organizationEnabled: boolean;
+  advancedEventSelectors: AdvancedEventSelector[];
 }
 
 export interface RegionRead {
@@ -74,6 +98,7 @@ export interface TrailRecord {
   includeGlobalServiceEvents: boolean;
   isOrganizationTrail: boolean;
   s3BucketName?: string;
+  kmsKeyId?: string;
   /** Present when GetTrailStatus was read; absent when it was not needed or failed (see statusError). */
   status?: TrailStatus;
   statusError?: string;
@@ -83,8 +108,13 @@ export interface TrailRecord {
 
 export interface TrailStatus {
   isLogging: boolean;
+  /** The S3 (or KMS) error of a failed delivery; it can linger after deliveries recover. */
   latestDeliveryError?: string;
+  /** The last successful delivery to S3 (ISO 8601). */
   latestDeliveryTime?: string;
+  /** The latest delivery attempt and the latest that succeeded, when AWS fills them in. */
+  latestDeliveryAttemptTime?: string;
+  latestDeliveryAttemptSucceeded?: string;
 }
 
 export interface TrailSelectors {

@@ -1,6 +1,6 @@
 import { ListParentsCommand, OrganizationsClient, paginateListTagsForResource } from "@aws-sdk/client-organizations";
 import pLimit from "p-limit";
-import { configuredRegion, globalEventsRegion, partitionOf } from "../partitions.js";
+import { configuredRegion, globalEventsRegion } from "../partitions.js";
 import { createClient, createTransport, describeError } from "./client-config.js";
 
 export interface AccountOwnership {
@@ -23,7 +23,7 @@ export async function readAccountOwnership(
 ): Promise<Map<string, AccountOwnership>> {
   const region = options.region ?? configuredRegion();
   const transport = createTransport();
-  const client = createClient(OrganizationsClient, transport, globalEventsRegion(partitionOf(region)));
+  const client = createClient(OrganizationsClient, transport, globalEventsRegion(region));
   const limit = pLimit(ORGANIZATIONS_CONCURRENCY);
   const parentsOf = new Map<string, Promise<string | undefined>>();
   const parentOf = (childId: string) => {

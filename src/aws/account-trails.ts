@@ -3,17 +3,16 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
-  type AdvancedEventSelector as SdkAdvancedSelector,
-  type EventSelector as SdkEventSelector,
-  type Trail,
 } from "@aws-sdk/client-cloudtrail";
 import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import pLimit from "p-limit";
-import type { RegionRead, TrailRecord, TrailSelectors } from "../inventory.js";
+import type { EventDataStoreRecord, RegionRead, TrailRecord } from "../inventory.js";
 import { partitionOf } from "../partitions.js";
-import { receivesGlobalEvents } from "../rules/trail-facts.js";
+import { receivesGlobalEvents, trailScope } from "../rules/trail-facts.js";
 import { createClient, describeError, errorName, type AwsTransport } from "./client-config.js";
+import { readEventDataStores } from "./event-data-stores.js";
+import { toSelectors, toTrailRecord, toTrailStatus } from "./trail-records.js";
 
 export interface AccountTrailsRequest {
   accountId: string;
@@ -30,6 +29,8 @@ export interface AccountTrailsRequest {
    * only those organization trails. A trail owned by another account is never read here.
    */
   detailsFor?: "own-trails" | "organization-trails";
+  /** Also read the account's own CloudTrail Lake event data stores in the global events Region. */
+  eventDataStores?: boolean;
 }
 
 export interface AccountTrails {
@@ -37,6 +38,8 @@ export interface AccountTrails {
   trails: TrailRecord[];
   /** What could not be read but does not stop a verdict (the list of enabled Regions). */
   warnings: string[];
+  eventDataStores?: EventDataStoreRecord[];
+  eventDataStoresError?: string;
 }
 
 /** Regions of one account read at once; CloudTrail's rate limits are per account and Region. */
@@ -77,11 +80,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
       client.send(new GetEventSelectorsCommand({ TrailName: record.arn }), options),
     ]);
     if (status.status === "fulfilled") {
-      record.status = {
-        isLogging: status.value.IsLogging === true,
-        ...(status.value.LatestDeliveryError ? { latestDeliveryError: status.value.LatestDeliveryError } : {}),
-        ...(status.value.LatestDeliveryTime ? { latestDeliveryTime: status.value.LatestDeliveryTime.toISOString() } : {}),
-      };
+      record.status = toTrailStatus(status.value);
     } else {
       record.statusError = describeError(status.reason);
     }
@@ -101,7 +100,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
         trails.set(record.arn, record);
         // Only a trail of this account that can receive global events can matter for its verdict.
         const wanted = (request.detailsFor ?? "own-trails") === "organization-trails" ? record.isOrganizationTrail : !record.isOrganizationTrail;
-        if (wanted && record.ownerAccountId === accountId && receivesGlobalEvents(record, globalEventsRegion)) {
+        if (wanted && record.ownerAccountId === accountId && receivesGlobalEvents(trailScope(record), request.partition)) {
           detailReads.push(limit(() => readDetails(record)));
         }
       }
@@ -113,6 +112,9 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
   };
 
   const globalRead = describeRegion(globalEventsRegion);
+  const storesRead = request.eventDataStores
+    ? readEventDataStores(transport, [globalEventsRegion], credentials, request.abortSignal)
+    : undefined;
   let otherRegions: string[];
   if (request.regions === "enabled") {
     try {
@@ -131,8 +133,15 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
   ]);
   // Details scheduled by the last Region read are only known once every DescribeTrails is back.
   await Promise.all(detailReads);
+  const stores = await storesRead;
 
   return {
+    ...(stores
+      ? {
+          eventDataStores: stores.stores.filter((store) => store.ownerAccountId === accountId),
+          ...(stores.errors.length > 0 ? { eventDataStoresError: stores.errors.join("; ") } : {}),
+        }
+      : {}),
     regions: reads.sort((a, b) => a.region.localeCompare(b.region)),
     trails: [...trails.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
     warnings,
@@ -141,12 +150,12 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
 
 const ENABLED_OPT_IN = new Set(["opt-in-not-required", "opted-in"]);
 
-async function listEnabledRegions(
+export async function listEnabledRegions(
   transport: AwsTransport,
   globalEventsRegion: string,
   partition: string,
-  credentials: AwsCredentialIdentity | undefined,
-  abortSignal: AbortSignal | undefined,
+  credentials?: AwsCredentialIdentity,
+  abortSignal?: AbortSignal,
 ): Promise<string[]> {
   const ec2 = createClient(EC2Client, transport, globalEventsRegion, credentials);
   const { Regions } = await ec2.send(new DescribeRegionsCommand({}), abortSignal ? { abortSignal } : {});
@@ -157,43 +166,4 @@ async function listEnabledRegions(
     .map((region) => region.RegionName!)
     .filter((region) => partitionOf(region) === partition)
     .sort();
-}
-
-const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):trail\/(.+)$/;
-
-function toTrailRecord(trail: Trail, seenInRegion: string): TrailRecord | undefined {
-  if (!trail.TrailARN) return undefined;
-  const match = TRAIL_ARN.exec(trail.TrailARN);
-  return {
-    arn: trail.TrailARN,
-    name: trail.Name ?? match?.[3] ?? trail.TrailARN,
-    homeRegion: trail.HomeRegion ?? match?.[1] ?? seenInRegion,
-    ownerAccountId: match?.[2] ?? "",
-    isMultiRegionTrail: trail.IsMultiRegionTrail === true,
-    includeGlobalServiceEvents: trail.IncludeGlobalServiceEvents === true,
-    isOrganizationTrail: trail.IsOrganizationTrail === true,
-    ...(trail.S3BucketName ? { s3BucketName: trail.S3BucketName } : {}),
-  };
-}
-
-function toSelectors(basic: SdkEventSelector[] | undefined, advanced: SdkAdvancedSelector[] | undefined): TrailSelectors {
-  return {
-    eventSelectors: (basic ?? []).map((selector) => ({
-      ...(selector.ReadWriteType ? { readWriteType: selector.ReadWriteType } : {}),
-      ...(selector.IncludeManagementEvents !== undefined ? { includeManagementEvents: selector.IncludeManagementEvents } : {}),
-      ...(selector.ExcludeManagementEventSources?.length ? { excludeManagementEventSources: selector.ExcludeManagementEventSources } : {}),
-    })),
-    advancedEventSelectors: (advanced ?? []).map((selector) => ({
-      ...(selector.Name ? { name: selector.Name } : {}),
-      fieldSelectors: (selector.FieldSelectors ?? []).map((field) => ({
-        field: field.Field ?? "",
-        ...(field.Equals?.length ? { equals: field.Equals } : {}),
-        ...(field.NotEquals?.length ? { notEquals: field.NotEquals } : {}),
-        ...(field.StartsWith?.length ? { startsWith: field.StartsWith } : {}),
-        ...(field.NotStartsWith?.length ? { notStartsWith: field.NotStartsWith } : {}),
-        ...(field.EndsWith?.length ? { endsWith: field.EndsWith } : {}),
-        ...(field.NotEndsWith?.length ? { notEndsWith: field.NotEndsWith } : {}),
-      })),
-    })),
-  };
 }

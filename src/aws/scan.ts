@@ -7,7 +7,8 @@ import { INVENTORY_SCHEMA_VERSION, NOT_IN_ORGANIZATION, type AccountRecord, type
 import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
 import type { Settings } from "../settings.js";
 import { inShard } from "../shard.js";
-import { readAccountTrails } from "./account-trails.js";
+import { listEnabledRegions, readAccountTrails } from "./account-trails.js";
+import { readEventDataStores } from "./event-data-stores.js";
 import { createClient, createTransport, DEFAULT_TRANSPORT, describeError, type AwsTransport, type TransportOptions } from "./client-config.js";
 import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./concurrency-governor.js";
 import { accessAccount } from "./credentials.js";
@@ -44,7 +45,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
   const started = now();
   const homeRegion = scanHomeRegion(settings);
   const partition = partitionOf(homeRegion);
-  const globalEventsRegion = globalRegionOf(partition);
+  const globalEventsRegion = globalRegionOf(homeRegion);
   const transport = createTransport({ ...DEFAULT_TRANSPORT, ...options.transport });
   const limit = pLimit(settings.concurrency);
   const governor = new ConcurrencyGovernor(limit, settings.concurrency, { ...DEFAULT_GOVERNOR, ...options.governor });
@@ -74,6 +75,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       if (read.organizationTrailsError) progress.organizationTrailsError = read.organizationTrailsError;
       return read;
     });
+    const organizationStores = readOrganizationEventDataStores(context);
     const finish = (record: AccountRecord) => {
       progress.done += 1;
       options.onAccountDone?.(record, { ...progress });
@@ -106,6 +108,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
     progress.listingComplete = true;
     const accounts = await Promise.all(scans);
     const organizationTrailsRead = await organizationTrails;
+    const organizationStoresRead = await organizationStores;
     transport.stats.lowestConcurrency = governor.lowest;
     return {
       schemaVersion: INVENTORY_SCHEMA_VERSION,
@@ -116,6 +119,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       organization,
       ...(settings.shard ? { shard: settings.shard } : {}),
       ...organizationTrailsRead,
+      ...organizationStoresRead,
       accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
       apiStats: transport.stats,
       durationMs: now() - started,
@@ -169,6 +173,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       regions: context.settings.regions,
       transport: context.transport,
       abortSignal: abort.signal,
+      eventDataStores: true,
     });
     const durationMs = context.now() - started;
     if (abort.signal.aborted) {
@@ -183,6 +188,8 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       regions: read.regions,
       trails: read.trails,
       ...(read.warnings.length > 0 ? { warnings: read.warnings } : {}),
+      ...(read.eventDataStores ? { eventDataStores: read.eventDataStores } : {}),
+      ...(read.eventDataStoresError ? { eventDataStoresError: read.eventDataStoresError } : {}),
       durationMs,
     };
   } catch (error) {
@@ -196,6 +203,34 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The organization's CloudTrail Lake event data stores, once per scan, in every Region the
+ * scan reads (ListEventDataStores is regional), with the caller's credentials: the
+ * management account's or a delegated administrator's. Only organization-wide stores
+ * are kept; members' own stores are read with theirs.
+ */
+async function readOrganizationEventDataStores(
+  context: AccountScanContext,
+): Promise<Pick<Inventory, "organizationEventDataStores" | "organizationEventDataStoresError">> {
+  let regions: string[];
+  if (context.settings.regions === "enabled") {
+    try {
+      regions = await listEnabledRegions(context.transport, context.globalEventsRegion, context.partition);
+    } catch {
+      // Lake is optional evidence: the global events Region still shows an organization store homed there.
+      regions = [context.globalEventsRegion];
+    }
+  } else {
+    regions = context.settings.regions;
+  }
+  if (!regions.includes(context.globalEventsRegion)) regions = [context.globalEventsRegion, ...regions];
+  const read = await readEventDataStores(context.transport, regions);
+  return {
+    organizationEventDataStores: read.stores.filter((store) => store.organizationEnabled),
+    ...(read.errors.length > 0 ? { organizationEventDataStoresError: read.errors.join("; ") } : {}),
+  };
 }
 
 /**

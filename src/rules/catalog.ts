@@ -24,6 +24,8 @@ export const RULE_IDS = [
   "cloudtrail/global-events-duplicated",
   "cloudtrail/global-events-reads-not-recorded",
   "cloudtrail/account-not-assessed",
+  "cloudtrail/global-events-not-delivered",
+  "cloudtrail/global-events-single-region",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];
@@ -38,7 +40,7 @@ export const RULES: Record<RuleId, RuleDefinition> = {
     defaultLevel: "error",
     securitySeverity: 8.0,
     shortDescription: "No CloudTrail trail records the account's global service events (IAM, STS, CloudFront).",
-    fullDescription: `An account is covered when at least one trail that applies to it (its own, or an organization trail) is logging, records management write events, and is multi-Region or a single-Region trail homed in us-east-1 with IncludeGlobalServiceEvents. ${NOV_2021} Without such a trail, changes to IAM users, roles and policies and STS sessions leave no audit record.`,
+    fullDescription: `An account's global management writes are recorded when at least one trail that applies to it (its own, or an organization trail) receives global service events, is logging, is delivering its log files and records management writes; reads likewise, possibly by another trail. A CloudTrail Lake event data store that is ingesting, organization-wide or the account's own, multi-Region and selects management events counts as such a trail. ${NOV_2021} In aws-cn IAM and STS events are recorded in cn-north-1 and CloudFront events in cn-northwest-1, so only a multi-Region trail records them all; where AWS does not document the Region (GovCloud), only multi-Region trails count. Without the writes, changes to IAM users, roles and policies and STS sessions leave no audit record.`,
     help: [
       "Make one trail record the global service events. Run the command that fits the trail in its home Region:",
       "",
@@ -57,7 +59,7 @@ export const RULES: Record<RuleId, RuleDefinition> = {
     defaultLevel: "warning",
     securitySeverity: 5.0,
     shortDescription: "A single-Region trail outside us-east-1 has IncludeGlobalServiceEvents on, but receives no global service events.",
-    fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist.`,
+    fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist. A warning when no other trail records the account's global service events; a note (no gap, a misleading flag) when another does.`,
     help: [
       "Make the trail multi-Region, which records the global service events:",
       "",
@@ -75,7 +77,7 @@ export const RULES: Record<RuleId, RuleDefinition> = {
     securitySeverity: 3.0,
     shortDescription: "More than one trail records the account's global service events, so each IAM, STS and CloudFront event is stored several times.",
     fullDescription:
-      "Every trail that records global service events stores its own copy of them. Keep the flag on one trail only (an organization trail, when there is one). Stopped trails and single-Region trails outside us-east-1 receive none and are not counted.",
+      "Every trail that records global service events stores its own copy of them. Keep the flag on one trail only (an organization trail, when there is one). Only trails whose recorded events overlap count (both record management writes, or both reads): a ReadOnly trail and a WriteOnly trail store disjoint events. Stopped trails, trails whose deliveries fail and single-Region trails outside us-east-1 store none and are not counted. A note when one of them is an organization trail.",
     help: [
       "Keep one trail recording global service events. On a single-Region trail in us-east-1, turn the flag off:",
       "",
@@ -114,6 +116,38 @@ export const RULES: Record<RuleId, RuleDefinition> = {
       "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; deploy the audit role with a StackSet.",
       "- A Region failed: the account's SCPs may deny CloudTrail reads there; the message names the Region and error.",
       "- A trail's status or selectors could not be read: the audit role needs cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.",
+    ].join("\n"),
+  },
+  "cloudtrail/global-events-not-delivered": {
+    id: "cloudtrail/global-events-not-delivered",
+    name: "GlobalEventsNotDelivered",
+    defaultLevel: "error",
+    securitySeverity: 8.0,
+    shortDescription: "A trail that would record the account's global service events is logging, but its log files are not delivered.",
+    fullDescription:
+      "GetTrailStatus reports a delivery error (LatestDeliveryError: the S3 bucket was deleted, its policy no longer lets CloudTrail write, or the KMS key is disabled) and no delivery has succeeded since: the trail logs but stores nothing. An error when no other trail records the account's global service events; a warning when another still does. An old error followed by a successful delivery, and a new trail with no delivery yet and no error, are not failing.",
+    help: [
+      "The message names the error and the likely cause. Run the fix in the trail's home Region:",
+      "",
+      "- The bucket no longer exists: `aws cloudtrail update-trail --region HOME --name TRAIL_ARN --s3-bucket-name BUCKET` with a bucket whose policy allows cloudtrail.amazonaws.com.",
+      "- The bucket policy: `aws s3api get-bucket-policy --bucket BUCKET`; it must allow cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject on AWSLogs/ACCOUNT_ID/*.",
+      "- The KMS key: `aws kms describe-key --key-id KEY_ARN --query KeyMetadata.KeyState`, then `aws kms enable-key --key-id KEY_ARN`; its key policy must let cloudtrail.amazonaws.com use it.",
+      "",
+      "`aws cloudtrail get-trail-status --region HOME --name TRAIL_ARN` shows LatestDeliveryError and LatestDeliveryTime once fixed.",
+    ].join("\n"),
+  },
+  "cloudtrail/global-events-single-region": {
+    id: "cloudtrail/global-events-single-region",
+    name: "GlobalEventsSingleRegion",
+    defaultLevel: "note",
+    securitySeverity: 2.0,
+    shortDescription: "Only single-Region trails record the account's global service events.",
+    fullDescription:
+      "A single-Region trail in us-east-1 with IncludeGlobalServiceEvents records the global endpoint's IAM, STS and CloudFront events, but STS calls to regional endpoints are recorded in the Region called, and AWS records some console sign-in events in other Regions (IAM User Guide, \"Logging IAM and AWS STS API calls with AWS CloudTrail\"). Only a multi-Region trail records them all.",
+    help: [
+      "Make the covering trail multi-Region (run in its home Region):",
+      "",
+      "`aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
     ].join("\n"),
   },
 };

@@ -1,12 +1,17 @@
-import { NOT_IN_ORGANIZATION, type AccountRecord, type Inventory, type TrailRecord } from "../inventory.js";
+import { NOT_IN_ORGANIZATION, type AccountRecord, type EventDataStoreRecord, type Inventory, type TrailRecord } from "../inventory.js";
 import type { AccountVerdict, Evaluation, Finding, InvolvedTrail } from "../findings.js";
-import { remediation, SELECTORS_REPLACE_NOTE } from "../remediation.js";
-import { LEVEL_RANK, RULES, type RuleId } from "./catalog.js";
+import { globalEventRegions } from "../partitions.js";
+import { remediation, SELECTORS_REPLACE_NOTE, shellComment, storeRemediation } from "../remediation.js";
+import { LEVEL_RANK, RULES, type Level, type RuleId } from "./catalog.js";
 import {
+  deliveryFailure,
   describeTrail,
   hasIneffectiveGlobalFlag,
   managementRecording,
   receivesGlobalEvents,
+  singleRegionShortfall,
+  trailScope,
+  type DeliveryFailure,
   type ManagementRecording,
 } from "./trail-facts.js";
 
@@ -34,18 +39,30 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-interface TrailJudgement {
-  trail: TrailRecord;
+/**
+ * A trail or a CloudTrail Lake event data store, judged for one account: what of the
+ * global service events it records. Coverage is the union of what the recorders record.
+ */
+interface Recorder {
+  arn: string;
+  name: string;
+  homeRegion: string;
+  trail?: TrailRecord;
+  store?: EventDataStoreRecord;
+  multiRegion: boolean;
+  /** Owned by another account (an organization trail or store seen from a member): fixable only there. */
+  foreign: boolean;
   receivesGlobal: boolean;
   logging: boolean | undefined;
   management: ManagementRecording | undefined;
-  /** true: records the account's global events; false: does not; undefined: could not be read. */
-  covers: boolean | undefined;
-  /** Why it does not cover, or what could not be read. */
+  delivery?: DeliveryFailure;
+  /** What it records of the global events; undefined when that could not be read. */
+  recorded: ManagementRecording | undefined;
+  /** Why it records less than everything, or what could not be read. */
   problem?: string;
-  /** Owned by another account (an organization trail seen from a member): fixable only there. */
-  foreign: boolean;
 }
+
+const NOTHING: ManagementRecording = { reads: false, writes: false };
 
 function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdict: AccountVerdict; findings: Finding[] } {
   const failedRegions = account.regions.filter((read) => read.outcome === "failed").map((read) => read.region);
@@ -58,19 +75,27 @@ function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdic
     return notAssessed(base, account, account.reason ?? "the account could not be read");
   }
 
-  const judgements = applicableTrails(inventory, account).map((trail) => judgeTrail(trail, account, inventory));
-  const covering = judgements.filter((judgement) => judgement.covers === true);
+  const recorders = [
+    ...applicableTrails(inventory, account).map((trail) => judgeTrail(trail, account, inventory)),
+    ...applicableStores(inventory, account).map((store) => judgeStore(store, account, inventory)),
+  ];
+  const writers = recorders.filter((recorder) => recorder.recorded?.writes);
+  const readers = recorders.filter((recorder) => recorder.recorded?.reads);
+  const failing = recorders.filter(
+    (recorder) => recorder.delivery && recorder.receivesGlobal && recorder.logging === true && (recorder.management?.reads || recorder.management?.writes),
+  );
   const findings: Finding[] = [];
+  const covered = writers.length > 0;
 
   for (const trail of ownTrails(account)) {
-    if (hasIneffectiveGlobalFlag(trail, inventory.globalEventsRegion)) findings.push(ineffectiveFlag(account, trail, inventory));
+    if (hasIneffectiveGlobalFlag(trail, inventory.partition)) findings.push(ineffectiveFlag(account, trail, inventory, covered ? writers : undefined));
   }
 
-  if (covering.length === 0) {
-    const undecided = judgements.filter((judgement) => judgement.covers === undefined);
+  if (!covered) {
+    const undecided = recorders.filter((recorder) => recorder.recorded === undefined && (recorder.management?.writes ?? true));
     const globalRead = account.regions.find((read) => read.region === inventory.globalEventsRegion);
     const reasons: string[] = [];
-    for (const judgement of undecided) reasons.push(`${describeTrail(judgement.trail)}: ${judgement.problem}`);
+    for (const recorder of undecided) reasons.push(`${describeRecorder(recorder)}: ${recorder.problem}`);
     if (globalRead?.outcome !== "read") {
       reasons.push(
         `${inventory.globalEventsRegion}, where global service events are recorded, could not be read (${globalRead?.error ?? "not read"}), so a trail there may have been missed`,
@@ -79,24 +104,24 @@ function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdic
     if (inventory.organizationTrailsError) {
       reasons.push(`the organization trails could not be read from their owner (${inventory.organizationTrailsError})`);
     }
+    // A trail that would record the writes but whose deliveries fail stores nothing: an error, not a gap in our reading.
+    for (const recorder of failing) findings.push(notDelivered(account, recorder, "error"));
     if (reasons.length > 0) {
       // Something that could cover the account was not seen: never call that compliant or broken.
       return notAssessed(base, account, `no trail was seen recording global service events, and ${reasons.join("; ")}`, findings);
     }
-    findings.push(notRecorded(account, judgements, inventory));
+    if (!failing.some((recorder) => recorder.management?.writes)) findings.push(notRecorded(account, recorders, readers, inventory));
     return { verdict: { ...base, verdict: "noncompliant", coveredBy: [] }, findings };
   }
 
-  if (!covering.some((judgement) => judgement.management?.reads)) findings.push(readsNotRecorded(account, covering));
-
-  const recording = judgements.filter(
-    (judgement) =>
-      judgement.receivesGlobal && judgement.logging === true && (judgement.management?.reads || judgement.management?.writes),
-  );
-  if (recording.length > 1) findings.push(duplicated(account, recording));
+  if (readers.length === 0) findings.push(readsNotRecorded(account, writers));
+  for (const recorder of failing) findings.push(notDelivered(account, recorder, "warning"));
+  const overlapping = overlappingTrails(writers, readers);
+  if (overlapping.length > 1) findings.push(duplicated(account, overlapping));
+  if (!writers.some((recorder) => recorder.multiRegion)) findings.push(singleRegionOnly(account, writers));
 
   const verdict = findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning) ? "noncompliant" : "compliant";
-  return { verdict: { ...base, verdict, coveredBy: covering.map((judgement) => judgement.trail.arn) }, findings };
+  return { verdict: { ...base, verdict, coveredBy: writers.map((recorder) => recorder.arn) }, findings };
 }
 
 function ownTrails(account: AccountRecord): TrailRecord[] {
@@ -120,27 +145,37 @@ function applicableTrails(inventory: Inventory, account: AccountRecord): TrailRe
   return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
 }
 
-function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory: Inventory): TrailJudgement {
-  const receivesGlobal = receivesGlobalEvents(trail, inventory.globalEventsRegion);
+/** The account's own event data stores, and the organization's organization-wide ones. */
+function applicableStores(inventory: Inventory, account: AccountRecord): EventDataStoreRecord[] {
+  const byArn = new Map<string, EventDataStoreRecord>();
+  for (const store of account.eventDataStores ?? []) if (store.ownerAccountId === account.id) byArn.set(store.arn, store);
+  if (account.state !== NOT_IN_ORGANIZATION) {
+    for (const store of inventory.organizationEventDataStores ?? []) if (store.organizationEnabled) byArn.set(store.arn, store);
+  }
+  return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+}
+
+function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory: Inventory): Recorder {
+  const scope = trailScope(trail);
+  const receivesGlobal = receivesGlobalEvents(scope, inventory.partition);
   const logging = trail.status?.isLogging;
   const management = managementRecording(trail.selectors);
   const foreign = trail.ownerAccountId !== account.id;
-  const judgement = { trail, receivesGlobal, logging, management, foreign };
+  const delivery = logging ? deliveryFailure(trail.status, inventory.generatedAt) : undefined;
+  const recorder = { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, trail, multiRegion: trail.isMultiRegionTrail, foreign, receivesGlobal, logging, management, ...(delivery ? { delivery } : {}) };
 
   // Every reason a trail falls short is listed: the fix has to address all of them.
   const problems: string[] = [];
-  if (!receivesGlobal) {
-    problems.push(
-      trail.homeRegion === inventory.globalEventsRegion
-        ? "single-Region with IncludeGlobalServiceEvents off"
-        : `single-Region outside ${inventory.globalEventsRegion}: receives no global service events`,
-    );
-  }
+  const shortfall = singleRegionShortfall(scope, inventory.partition);
+  if (shortfall) problems.push(shortfall);
   if (logging === false) problems.push("stopped (not logging)");
   if (management && !management.writes) {
     problems.push(management.reads ? "records management reads only, not writes" : "records no management events");
   }
-  if (problems.length > 0) return { ...judgement, covers: false, problem: problems.join("; ") };
+  if (delivery) problems.push(`its log files are not delivered (${delivery.error})`);
+  if (!receivesGlobal || logging === false || (management && !management.reads && !management.writes)) {
+    return { ...recorder, recorded: NOTHING, problem: problems.join("; ") };
+  }
 
   const unknown: string[] = [];
   if (logging === undefined) {
@@ -148,20 +183,66 @@ function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory: Inven
     unknown.push(`status could not be read (${why})`);
   }
   if (!management) unknown.push(`event selectors could not be read (${trail.selectorsError ?? "not read"})`);
-  if (unknown.length > 0) return { ...judgement, covers: undefined, problem: unknown.join("; ") };
-  return { ...judgement, covers: true };
+  if (unknown.length > 0) return { ...recorder, recorded: undefined, problem: [...problems, ...unknown].join("; ") };
+  return { ...recorder, recorded: delivery ? NOTHING : management!, ...(problems.length > 0 ? { problem: problems.join("; ") } : {}) };
+}
+
+function judgeStore(store: EventDataStoreRecord, account: AccountRecord, inventory: Inventory): Recorder {
+  const scope = { homeRegion: store.homeRegion, isMultiRegion: store.multiRegionEnabled, includeGlobalServiceEvents: true };
+  const receivesGlobal = receivesGlobalEvents(scope, inventory.partition);
+  const logging = store.status === "ENABLED";
+  const management = managementRecording({ eventSelectors: [], advancedEventSelectors: store.advancedEventSelectors })!;
+  const problems: string[] = [];
+  const shortfall = singleRegionShortfall(scope, inventory.partition);
+  if (shortfall) problems.push(shortfall);
+  if (!logging) problems.push(`not ingesting (status ${store.status})`);
+  if (!management.writes) problems.push(management.reads ? "selects management reads only, not writes" : "selects no management events");
+  const recorded = receivesGlobal && logging ? management : NOTHING;
+  return {
+    arn: store.arn,
+    name: store.name,
+    homeRegion: store.homeRegion,
+    store,
+    multiRegion: store.multiRegionEnabled,
+    foreign: store.ownerAccountId !== account.id,
+    receivesGlobal,
+    logging,
+    management,
+    recorded,
+    ...(problems.length > 0 ? { problem: problems.join("; ") } : {}),
+  };
+}
+
+function describeRecorder(recorder: Recorder): string {
+  if (recorder.trail) return describeTrail(recorder.trail);
+  const scope = `${recorder.store!.organizationEnabled ? "organization " : ""}event data store, ${recorder.multiRegion ? "multi-Region" : "single-Region"}`;
+  return `"${recorder.name}" (${scope}, home ${recorder.homeRegion})`;
+}
+
+/** Trails whose recorded event sets overlap: both record the writes, or both the reads. Event data stores are not trails. */
+function overlappingTrails(writers: Recorder[], readers: Recorder[]): Recorder[] {
+  const overlapping = new Set<Recorder>();
+  for (const group of [writers, readers]) {
+    const trails = group.filter((recorder) => recorder.trail);
+    if (trails.length > 1) for (const recorder of trails) overlapping.add(recorder);
+  }
+  return [...overlapping].sort((a, b) => a.arn.localeCompare(b.arn));
 }
 
 function label(account: AccountRecord): string {
   return account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id;
 }
 
-function finding(ruleId: RuleId, account: AccountRecord, details: Omit<Finding, "ruleId" | "level" | "accountId" | "accountName">): Finding {
-  return { ruleId, level: RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
+function finding(ruleId: RuleId, account: AccountRecord, details: Omit<Finding, "ruleId" | "level" | "accountId" | "accountName">, level?: Level): Finding {
+  return { ruleId, level: level ?? RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
 }
 
-function involved(judgement: TrailJudgement, problem = judgement.problem ?? "records global service events"): InvolvedTrail {
-  return { arn: judgement.trail.arn, name: judgement.trail.name, homeRegion: judgement.trail.homeRegion, problem };
+function involved(recorder: Recorder, problem = recorder.problem ?? "records global service events"): InvolvedTrail {
+  return { arn: recorder.arn, name: recorder.name, homeRegion: recorder.homeRegion, problem };
+}
+
+function names(recorders: Recorder[]): string {
+  return recorders.map(describeRecorder).join(", ");
 }
 
 function notAssessed(
@@ -183,90 +264,181 @@ function notAssessed(
 
 function notAssessedFix(reason: string, access: string | undefined): string[] {
   const roleName = access?.split(":role/")[1]?.split("/").pop();
-  if (roleName && /AccessDenied|not authorized|could not assume/i.test(reason)) {
-    return [
-      "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
-      `aws iam get-role --role-name ${roleName} --query Role.AssumeRolePolicyDocument`,
-    ];
+  if (roleName && /could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) {
+    return ["# In the account, check that the audit role exists and that its trust policy allows the scanning role:", remediation.assumeRoleTrust(roleName)];
   }
   return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
 }
 
-function notRecorded(account: AccountRecord, judgements: TrailJudgement[], inventory: Inventory): Finding {
-  const trails = judgements.map((judgement) => involved(judgement));
-  const fixable = judgements.filter((judgement) => !judgement.foreign);
+function notRecorded(account: AccountRecord, recorders: Recorder[], readers: Recorder[], inventory: Inventory): Finding {
+  const trails = recorders.map((recorder) => involved(recorder));
+  const fixable = recorders.filter((recorder) => recorder.trail && !recorder.foreign);
   const fix: string[] = [];
   // Fix the trail that is closest to covering, rather than creating yet another one.
-  const candidate = fixable.find((judgement) => judgement.receivesGlobal) ?? fixable[0];
-  if (candidate) {
+  const candidate = fixable.find((recorder) => recorder.receivesGlobal) ?? fixable[0];
+  if (candidate?.trail) {
     const trail = candidate.trail;
     if (!candidate.receivesGlobal) {
-      fix.push(`# Make ${describeTrail(trail)} multi-Region; that turns global service events on with it:`, remediation.makeMultiRegion(trail));
+      fix.push(shellComment(`Make ${describeTrail(trail)} multi-Region; that turns global service events on with it:`), remediation.makeMultiRegion(trail));
     }
     if (candidate.management && !candidate.management.writes) fix.push(SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(trail));
-    if (candidate.logging !== true) fix.push(remediation.startLogging(trail));
+    if (candidate.logging === false) {
+      fix.push(remediation.startLogging(trail));
+    } else if (candidate.logging === undefined) {
+      fix.push(
+        "# Its logging status was not read: check it, and only if IsLogging is false start it:",
+        remediation.trailStatus(trail),
+        `# ${remediation.startLogging(trail)}`,
+      );
+    }
   } else {
     fix.push(...remediation.createTrail(inventory.globalEventsRegion));
   }
-  const seen = trails.length > 0 ? ` Trails checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.` : " The account has no trail.";
-  const foreign = judgements.filter((judgement) => judgement.foreign);
-  const orgNote = foreign.length > 0 ? " The organization trail must be fixed from the management account." : "";
+  const seen =
+    trails.length > 0
+      ? ` Checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.`
+      : account.regions.some((read) => read.outcome === "failed")
+        ? ` No trail was seen; ${account.regions.filter((read) => read.outcome === "failed").length} Regions could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
+        : " The account has no trail.";
+  const orgNote = recorders.some((recorder) => recorder.foreign) ? " An organization trail or store must be fixed from the management account." : "";
+  const lake = inventory.organizationEventDataStoresError ?? account.eventDataStoresError;
+  const lakeNote = lake ? ` CloudTrail Lake could not be read (${lake}), so an event data store was not considered.` : "";
+  const headline =
+    readers.length > 0
+      ? `global service events (IAM, STS, CloudFront) are recorded for reads only, by ${names(readers)}: no trail records the management writes, so changes to IAM users, roles and policies leave no record.`
+      : "no trail records global service events (IAM, STS, CloudFront): neither management reads nor writes are recorded.";
   return finding("cloudtrail/global-events-not-recorded", account, {
     trails,
-    message: `Account ${label(account)}: no trail records global service events (IAM, STS, CloudFront).${seen}${orgNote}`,
+    message: `Account ${label(account)}: ${headline}${seen}${orgNote}${lakeNote}`,
     fix,
   });
 }
 
-function ineffectiveFlag(account: AccountRecord, trail: TrailRecord, inventory: Inventory): Finding {
-  const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${inventory.globalEventsRegion} does)`;
+function ineffectiveFlag(account: AccountRecord, trail: TrailRecord, inventory: Inventory, coveredBy: Recorder[] | undefined): Finding {
+  const { byService } = globalEventRegions(inventory.partition);
+  const where = [...new Set(Object.values(byService ?? {}))].join(" and ");
+  const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${where} does)`;
+  const common = { region: trail.homeRegion, trailArn: trail.arn, trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }] };
+  if (coveredBy) {
+    // The events are recorded elsewhere: a misleading flag, not a gap. A note never opens an issue.
+    return finding(
+      "cloudtrail/global-events-flag-ineffective",
+      account,
+      {
+        ...common,
+        message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
+        fix: ["# Another trail records the global service events: turn the misleading flag off:", remediation.excludeGlobalEvents(trail)],
+      },
+      "note",
+    );
+  }
   return finding("cloudtrail/global-events-flag-ineffective", account, {
-    region: trail.homeRegion,
-    trailArn: trail.arn,
-    trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }],
+    ...common,
     message: `Account ${label(account)}: trail "${trail.name}" is ${problem}.`,
-    fix: [
-      "# Either make it multi-Region (it then records global service events):",
-      remediation.makeMultiRegion(trail),
-      "# or, if another trail already records them, turn the misleading flag off:",
-      remediation.excludeGlobalEvents(trail),
-    ],
+    fix: ["# Make it multi-Region: it then records the global service events.", remediation.makeMultiRegion(trail)],
   });
 }
 
-function readsNotRecorded(account: AccountRecord, covering: TrailJudgement[]): Finding {
-  const judgement = covering[0]!;
-  const trails = covering.map((item) => involved(item, "records management writes only"));
+function readsNotRecorded(account: AccountRecord, writers: Recorder[]): Finding {
+  const first = writers[0]!;
+  const fix = first.trail
+    ? [
+        ...(first.foreign ? ["# The organization trail must be changed from the management account:"] : []),
+        SELECTORS_REPLACE_NOTE,
+        remediation.recordAllManagementEvents(first.trail),
+      ]
+    : ["# Add a management-events selector without readOnly to the event data store (aws cloudtrail update-event-data-store --advanced-event-selectors)."];
   return finding("cloudtrail/global-events-reads-not-recorded", account, {
-    region: judgement.trail.homeRegion,
-    trailArn: judgement.trail.arn,
-    trails,
-    message: `Account ${label(account)}: ${covering.map((item) => describeTrail(item.trail)).join(", ")} records global service events but management writes only; reads of IAM and STS are not recorded.`,
-    fix: judgement.foreign
-      ? ["# The organization trail must be changed from the management account:", SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(judgement.trail)]
-      : [SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(judgement.trail)],
+    region: first.homeRegion,
+    trailArn: first.arn,
+    trails: writers.map((recorder) => involved(recorder, "records management writes only")),
+    message: `Account ${label(account)}: ${names(writers)} records global service events but management writes only; reads of IAM and STS are not recorded.`,
+    fix,
   });
 }
 
-function duplicated(account: AccountRecord, recording: TrailJudgement[]): Finding {
-  const organizationTrail = recording.find((judgement) => judgement.trail.isOrganizationTrail);
-  const keep = organizationTrail ?? recording[0]!;
-  const redundant = recording.filter((judgement) => judgement !== keep && !judgement.foreign);
-  const fix: string[] = [`# Keep ${describeTrail(keep.trail)}; stop the others recording global service events:`];
-  for (const judgement of redundant) {
-    if (judgement.trail.isMultiRegionTrail) {
-      fix.push(`# ${describeTrail(judgement.trail)} is multi-Region and cannot turn global events off; delete it if the kept trail records what it records:`, remediation.deleteTrail(judgement.trail));
+/** Likely cause of a delivery error, from the S3 or KMS error text CloudTrail reports. */
+function deliveryCause(error: string): "bucket-missing" | "kms-key" | "bucket-policy" | "unknown" {
+  if (/NoSuchBucket/i.test(error)) return "bucket-missing";
+  if (/KMS|kms/.test(error)) return "kms-key";
+  if (/AccessDenied|InsufficientS3BucketPolicy|Forbidden|not authorized/i.test(error)) return "bucket-policy";
+  return "unknown";
+}
+
+function notDelivered(account: AccountRecord, recorder: Recorder, level: Level): Finding {
+  const trail = recorder.trail!;
+  const failure = recorder.delivery!;
+  const since = failure.lastDelivered ? `the last successful delivery was at ${failure.lastDelivered}` : "no successful delivery is recorded";
+  const cause = deliveryCause(failure.error);
+  const bucket = trail.s3BucketName ?? "YOUR-CLOUDTRAIL-BUCKET";
+  const causeText = {
+    "bucket-missing": `the S3 bucket "${bucket}" no longer exists`,
+    "kms-key": `the KMS key ${trail.kmsKeyId ? `"${trail.kmsKeyId}" ` : ""}is disabled, deleted or no longer lets CloudTrail use it`,
+    "bucket-policy": `the policy of bucket "${bucket}" no longer lets cloudtrail.amazonaws.com write`,
+    unknown: "see the error text",
+  }[cause];
+  const fix: string[] = recorder.foreign ? ["# The organization trail is fixed from the management account:"] : [];
+  if (cause === "bucket-missing") {
+    fix.push("# Point the trail at a bucket whose policy allows cloudtrail.amazonaws.com (replace the name):", remediation.changeBucket(trail));
+  } else if (cause === "kms-key" && trail.kmsKeyId) {
+    fix.push("# Check the key's state; enable it if it is Disabled, and check its policy allows cloudtrail.amazonaws.com:", remediation.keyState(trail.kmsKeyId, trail.homeRegion), `# ${remediation.enableKey(trail.kmsKeyId, trail.homeRegion)}`);
+  } else if (cause === "bucket-policy" && trail.s3BucketName) {
+    fix.push("# Check that the bucket policy allows cloudtrail.amazonaws.com s3:GetBucketAcl and s3:PutObject for this account:", remediation.bucketPolicy(trail.s3BucketName));
+  } else {
+    fix.push("# Read the trail's delivery status and error:", remediation.trailStatus(trail));
+  }
+  const others = level === "warning" ? " Another trail still records the account's global service events." : " No other trail records them: the account's global service events are not stored.";
+  return finding(
+    "cloudtrail/global-events-not-delivered",
+    account,
+    {
+      region: trail.homeRegion,
+      trailArn: trail.arn,
+      trails: [involved(recorder, `logging, but delivery fails: ${failure.error}`)],
+      message: `Account ${label(account)}: ${describeTrail(trail)} is logging but its log files are not delivered: "${failure.error}"; ${since}. Likely cause: ${causeText}.${others}`,
+      fix,
+    },
+    level,
+  );
+}
+
+function singleRegionOnly(account: AccountRecord, writers: Recorder[]): Finding {
+  const first = writers[0]!;
+  const fix = first.foreign
+    ? ["# The organization trail or store is changed from the management account:"]
+    : [];
+  fix.push(first.trail ? remediation.makeMultiRegion(first.trail) : storeRemediation.makeMultiRegion(first));
+  return finding("cloudtrail/global-events-single-region", account, {
+    region: first.homeRegion,
+    trailArn: first.arn,
+    trails: writers.map((recorder) => involved(recorder, "single-Region: records the global service events of its own Region only")),
+    message: `Account ${label(account)}: its global service events are recorded only by single-Region ${names(writers)}. That misses STS calls to regional endpoints (recorded in the Region called) and console sign-in events AWS records in other Regions; only a multi-Region trail records them all.`,
+    fix,
+  });
+}
+
+function duplicated(account: AccountRecord, recording: Recorder[]): Finding {
+  const organizationTrail = recording.find((recorder) => recorder.trail?.isOrganizationTrail);
+  const keep = organizationTrail ?? recording.find((recorder) => recorder.multiRegion) ?? recording[0]!;
+  const redundant = recording.filter((recorder) => recorder !== keep && !recorder.foreign);
+  const fix: string[] = [shellComment(`Keep ${describeRecorder(keep)}; stop the others recording global service events:`)];
+  for (const recorder of redundant) {
+    const trail = recorder.trail!;
+    if (trail.isMultiRegionTrail) {
+      fix.push(shellComment(`${describeTrail(trail)} is multi-Region and cannot turn global events off; delete it if the kept trail records what it records:`), `# ${remediation.deleteTrail(trail)}`);
     } else {
-      fix.push(remediation.excludeGlobalEvents(judgement.trail));
+      fix.push(remediation.excludeGlobalEvents(trail));
     }
   }
-  return {
-    ...finding("cloudtrail/global-events-duplicated", account, {
-      trails: recording.map((judgement) => involved(judgement, judgement === keep ? "records global service events (keep)" : "records global service events again")),
-      message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${recording.map((judgement) => describeTrail(judgement.trail)).join(", ")}.`,
+  return finding(
+    "cloudtrail/global-events-duplicated",
+    account,
+    {
+      trails: recording.map((recorder) => involved(recorder, recorder === keep ? "records global service events (keep)" : "records global service events again")),
+      message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${names(recording)}.`,
       fix,
-    }),
+    },
     // An organization trail is expected to overlap members' own trails: worth knowing, not a warning.
-    level: organizationTrail ? "note" : "warning",
-  };
+    organizationTrail ? "note" : "warning",
+  );
 }

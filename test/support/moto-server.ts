@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /**
  * moto's server, started on a free port for one test file and stopped after it. Outside
@@ -36,9 +37,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(): Promise<MotoServer> {
+const ALIGNED_LAUNCHER = fileURLToPath(new URL("./moto_aligned.py", import.meta.url));
+
+/**
+ * Starts moto's server with ListTrails and CloudTrail Lake brought in line with AWS
+ * (test/support/moto_aligned.py says how); `stock: true` runs moto exactly as installed.
+ */
+export async function startMoto(options: { stock?: boolean } = {}): Promise<MotoServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn(
+    "python3",
+    [ALIGNED_LAUNCHER, ...(options.stock ? ["--stock"] : []), "-H", "127.0.0.1", "-p", String(port)],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -1,0 +1,61 @@
+import { CloudTrailClient, GetEventDataStoreCommand, ListEventDataStoresCommand } from "@aws-sdk/client-cloudtrail";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import type { EventDataStoreRecord } from "../inventory.js";
+import { createClient, describeError, type AwsTransport } from "./client-config.js";
+import { toAdvancedSelectors } from "./trail-records.js";
+
+export interface EventDataStoresRead {
+  stores: EventDataStoreRecord[];
+  /** Regions whose stores could not be read, with the error: the verdict then rests on trails. */
+  errors: string[];
+}
+
+const STORE_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):eventdatastore\/(.+)$/;
+
+/**
+ * CloudTrail Lake event data stores of the credentials' account in the Regions given.
+ * ListEventDataStores is regional and its summary fields are deprecated, so each store is
+ * read with GetEventDataStore (API reference, ListEventDataStores and EventDataStore).
+ * Lake stopped taking new customers on 31 May 2026: most accounts answer an empty list.
+ */
+export async function readEventDataStores(
+  transport: AwsTransport,
+  regions: string[],
+  credentials?: AwsCredentialIdentity,
+  abortSignal?: AbortSignal,
+): Promise<EventDataStoresRead> {
+  const options = abortSignal ? { abortSignal } : {};
+  const stores: EventDataStoreRecord[] = [];
+  const errors: string[] = [];
+  await Promise.all(
+    regions.map(async (region) => {
+      const client = createClient(CloudTrailClient, transport, region, credentials);
+      try {
+        const arns: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(new ListEventDataStoresCommand(nextToken ? { NextToken: nextToken } : {}), options);
+          for (const store of page.EventDataStores ?? []) if (store.EventDataStoreArn) arns.push(store.EventDataStoreArn);
+          nextToken = page.NextToken;
+        } while (nextToken);
+        for (const arn of arns) {
+          const store = await client.send(new GetEventDataStoreCommand({ EventDataStore: arn }), options);
+          const match = STORE_ARN.exec(arn);
+          stores.push({
+            arn,
+            name: store.Name ?? match?.[3] ?? arn,
+            homeRegion: match?.[1] ?? region,
+            ownerAccountId: match?.[2] ?? "",
+            status: store.Status ?? "UNKNOWN",
+            multiRegionEnabled: store.MultiRegionEnabled === true,
+            organizationEnabled: store.OrganizationEnabled === true,
+            advancedEventSelectors: toAdvancedSelectors(store.AdvancedEventSelectors),
+          });
+        }
+      } catch (error) {
+        errors.push(`${region}: ${describeError(error)}`);
+      }
+    }),
+  );
+  return { stores: stores.sort((a, b) => a.arn.localeCompare(b.arn)), errors: errors.sort() };
+}

@@ -1,0 +1,87 @@
+"""moto's server with two CloudTrail behaviours brought in line with AWS before it starts.
+
+Started by test/support/moto-server.ts instead of the plain `moto_server`, with the same
+arguments; `--stock` runs moto unchanged (the tests that show the scanner on moto's own
+behaviour). Nothing here is the scanner's code: it is the local AWS the tests talk to.
+
+1. ListTrails. moto lists only the calling Region's trails plus multi-Region shadows. AWS
+   lists the account's trails of every Region, each with its HomeRegion (CloudTrail API
+   reference, ListTrails: "Lists trails that are in the current account"; Cloud
+   Conformity's audit runs it once, in us-east-1, to list every trail).
+2. CloudTrail Lake. moto 5.2 has no event data stores (its server answers 500). Enough of
+   CreateEventDataStore, ListEventDataStores and GetEventDataStore for the scanner, shaped
+   as the API reference's EventDataStore (Status, MultiRegionEnabled, OrganizationEnabled,
+   AdvancedEventSelectors; the management-events default when no selector is given).
+"""
+
+import json
+import sys
+
+from moto.cloudtrail import models, responses
+from moto.core.exceptions import JsonRESTError
+from moto.server import main
+
+STOCK = "--stock" in sys.argv
+if STOCK:
+    sys.argv.remove("--stock")
+
+DEFAULT_SELECTORS = [
+    {"Name": "Default management events", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
+]
+
+
+def list_trails(self):
+    trails = []
+    for backend in models.cloudtrail_backends[self.account_id].values():
+        trails.extend(backend.trails.values())
+    return trails
+
+
+def stores(backend):
+    if not hasattr(backend, "event_data_stores"):
+        backend.event_data_stores = {}
+    return backend.event_data_stores
+
+
+def create_event_data_store(self):
+    backend = self.cloudtrail_backend
+    name = self._get_param("Name")
+    arn = f"arn:aws:cloudtrail:{self.region}:{self.current_account}:eventdatastore/{name}"
+    store = {
+        "EventDataStoreArn": arn,
+        "Name": name,
+        "Status": "ENABLED" if self._get_param("StartIngestion", True) else "STOPPED_INGESTION",
+        "AdvancedEventSelectors": self._get_param("AdvancedEventSelectors") or DEFAULT_SELECTORS,
+        "MultiRegionEnabled": self._get_param("MultiRegionEnabled", True),
+        "OrganizationEnabled": self._get_param("OrganizationEnabled", False),
+        "RetentionPeriod": self._get_param("RetentionPeriod", 2557),
+        "TerminationProtectionEnabled": self._get_param("TerminationProtectionEnabled", True),
+    }
+    stores(backend)[arn] = store
+    return json.dumps(store)
+
+
+def list_event_data_stores(self):
+    listed = [
+        {key: store[key] for key in ("EventDataStoreArn", "Name")}
+        for store in stores(self.cloudtrail_backend).values()
+    ]
+    return json.dumps({"EventDataStores": listed})
+
+
+def get_event_data_store(self):
+    wanted = self._get_param("EventDataStore")
+    for store in stores(self.cloudtrail_backend).values():
+        if wanted in (store["EventDataStoreArn"], store["Name"]):
+            return json.dumps(store)
+    raise JsonRESTError("EventDataStoreNotFoundException", f"The specified event data store {wanted} was not found.")
+
+
+if not STOCK:
+    models.CloudTrailBackend.list_trails = list_trails
+    responses.CloudTrailResponse.create_event_data_store = create_event_data_store
+    responses.CloudTrailResponse.list_event_data_stores = list_event_data_stores
+    responses.CloudTrailResponse.get_event_data_store = get_event_data_store
+
+if __name__ == "__main__":
+    sys.exit(main())

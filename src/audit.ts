@@ -23,6 +23,8 @@ export interface AuditSummary {
   retries: number;
   throttles: number;
   durationMs: number;
+  /** Why the organization's CloudTrail Lake event data stores were not (all) read: verdicts then rest on trails. */
+  lakeNotRead?: string;
 }
 
 export interface AuditResult {
@@ -60,6 +62,7 @@ export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSu
     retries: inventory.apiStats?.retries ?? 0,
     throttles: inventory.apiStats?.throttles ?? 0,
     durationMs: inventory.durationMs,
+    ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
   };
 }
 

@@ -68,7 +68,14 @@ export async function runCli(argv: string[], out = process.stdout, err = process
     // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
 
-    const result = await runAudit(settings, { onAccountDone: progressDisplay(err) });
+    const progress = progressDisplay(err);
+    let result;
+    try {
+      result = await runAudit(settings, { onAccountDone: progress.onAccountDone });
+    } finally {
+      // The last account can finish before the listing is known complete: stop the bar here, always.
+      progress.stop();
+    }
     const written = await writeReports(result, settings);
     if (format === "json") {
       out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults), null, 2)}\n`);
@@ -91,22 +98,27 @@ export async function runCli(argv: string[], out = process.stdout, err = process
 }
 
 /** A progress bar on a terminal (cli-progress), plain lines every few seconds otherwise. */
-function progressDisplay(err: NodeJS.WritableStream & { isTTY?: boolean }): ScanOptions["onAccountDone"] {
+function progressDisplay(err: NodeJS.WritableStream & { isTTY?: boolean }): { onAccountDone: ScanOptions["onAccountDone"]; stop: () => void } {
   const tracker = new ProgressTracker();
-  if (!err.isTTY) return periodicLines(tracker, (line) => err.write(`${line}\n`));
+  if (!err.isTTY) return { onAccountDone: periodicLines(tracker, (line) => err.write(`${line}\n`)), stop: () => {} };
   const bar = new cliProgress.SingleBar(
     { stream: err, format: "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {eta_formatted}", hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
-  let started = false;
-  return (record, progress) => {
+  let running = false;
+  const stop = () => {
+    if (running) bar.stop();
+    running = false;
+  };
+  const onAccountDone: ScanOptions["onAccountDone"] = (record, progress) => {
     tracker.record(record, progress);
-    if (!started) {
+    if (!running) {
       bar.start(progress.total, 0, { findings: 0, notAssessed: 0 });
-      started = true;
+      running = true;
     }
     bar.setTotal(progress.total);
     bar.update(progress.done, { findings: tracker.findings, notAssessed: tracker.notAssessed });
-    if (progress.listingComplete && progress.done === progress.total) bar.stop();
+    if (progress.listingComplete && progress.done === progress.total) stop();
   };
+  return { onAccountDone, stop };
 }

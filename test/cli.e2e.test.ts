@@ -95,7 +95,7 @@ describe("the CLI's output formats", () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
     const json = await runNode(CLI, ["scan", "--inventory", sample, "--format", "json", "--fail-on", "none"], {}, dir);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).summary.findings).toBe(8);
+    expect(JSON.parse(json.stdout).summary.findings).toBe(11);
     const sarif = await runNode(CLI, ["scan", "--inventory", sample, "--format", "sarif", "--fail-on", "none"], {}, dir);
     expect(JSON.parse(sarif.stdout).version).toBe("2.1.0");
     const table = await runNode(CLI, ["scan", "--inventory", sample, "--fail-on", "none"], {}, dir);

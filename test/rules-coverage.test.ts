@@ -256,11 +256,11 @@ describe("CloudTrail Lake", () => {
     expect(result.verdict.coveredBy).toEqual([orgStore.arn]);
   });
 
-  it.each([
+  it.each<[string, Partial<EventDataStoreRecord>]>([
     ["not ingesting", { status: "STOPPED_INGESTION" }],
     ["single-Region outside us-east-1", { multiRegionEnabled: false, homeRegion: "eu-west-1" }],
     ["no management events", { advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Data"] }] }] }],
-  ] as const)("an organization store that is %s does not cover", (_name, shape) => {
+  ])("an organization store that is %s does not cover", (_name, shape) => {
     const result = judge(inventory(account(MEMBER, []), { organizationEventDataStores: [store(MANAGEMENT, "org-lake", { organizationEnabled: true, ...shape })] }));
     expect(result.rules).toEqual([NR]);
   });

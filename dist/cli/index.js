@@ -4141,7 +4141,7 @@ __webpack_unused_export__ = GetEventConfigurationCommand;
 __webpack_unused_export__ = GetEventConfigurationRequest$;
 __webpack_unused_export__ = GetEventConfigurationResponse$;
 __webpack_unused_export__ = GetEventDataStore$;
-__webpack_unused_export__ = GetEventDataStoreCommand;
+exports.V9B = GetEventDataStoreCommand;
 __webpack_unused_export__ = GetEventDataStoreRequest$;
 __webpack_unused_export__ = GetEventDataStoreResponse$;
 __webpack_unused_export__ = GetEventSelectors$;
@@ -4267,7 +4267,7 @@ __webpack_unused_export__ = ListDashboardsCommand;
 __webpack_unused_export__ = ListDashboardsRequest$;
 __webpack_unused_export__ = ListDashboardsResponse$;
 __webpack_unused_export__ = ListEventDataStores$;
-__webpack_unused_export__ = ListEventDataStoresCommand;
+exports.Yc1 = ListEventDataStoresCommand;
 __webpack_unused_export__ = ListEventDataStoresRequest$;
 __webpack_unused_export__ = ListEventDataStoresResponse$;
 __webpack_unused_export__ = ListImportFailures$;
@@ -84264,7 +84264,7 @@ module.exports = string => typeof string === 'string' ? string.replace(ansiRegex
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8432);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(888);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -84273,7 +84273,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8432:
+/***/ 888:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -84643,7 +84643,8 @@ var client = __nccwpck_require__(5152);
 const partition = (region) => (0,client.partition)(region);
 /**
  * Region and partition knowledge comes from the SDK's own endpoint data, so a Region AWS
- * adds reaches us with an SDK update instead of a hand-kept list.
+ * adds reaches us with an SDK update instead of a hand-kept list. Where AWS records the
+ * global services' events is not in that data: it is the table below.
  */
 function isKnownRegion(region) {
     // The SDK answers every string with some partition; only a listed Region has a description.
@@ -84652,21 +84653,44 @@ function isKnownRegion(region) {
 function partitionOf(region) {
     return partition(region).name;
 }
+/** The services whose events CloudTrail calls global service events. */
+const GLOBAL_SERVICES = ["iam", "sts", "cloudfront"];
+const GLOBAL_SERVICE_NAMES = { iam: "IAM", sts: "STS", cloudfront: "CloudFront" };
 /**
- * The Region that receives the global service events (IAM, STS, CloudFront) in a
- * partition. Since 22 Nov 2021 that is us-east-1 in the commercial partition; for the
- * other partitions we use the SDK's notion of the partition's global Region.
+ * Where each partition records each global service's events: the one table of it.
+ * A multi-Region trail receives them in every partition; this table decides only which
+ * single-Region trails do.
  */
-function partitions_globalEventsRegion(partitionName) {
-    if (partitionName === "aws")
-        return "us-east-1";
-    const sample = SAMPLE_REGION_BY_PARTITION[partitionName];
-    return sample ? partition(sample).implicitGlobalRegion : "us-east-1";
-}
-const SAMPLE_REGION_BY_PARTITION = {
-    "aws-us-gov": "us-gov-west-1",
-    "aws-cn": "cn-north-1",
+const GLOBAL_EVENT_REGIONS = {
+    // Commercial: since 22 Nov 2021 IAM, STS (global endpoint) and CloudFront events are
+    // recorded in us-east-1 only (CloudTrail User Guide, "CloudTrail concepts", global
+    // service events; "update-trail" page). shared/aws-facts.md.
+    aws: { byService: { iam: "us-east-1", sts: "us-east-1", cloudfront: "us-east-1" }, readRegion: "us-east-1" },
+    // China: "Amazon CloudTrail - Getting Started with Amazon Web Services in China": since
+    // 22 Nov 2021 CloudFront events are recorded in cn-northwest-1 (Ningxia), IAM and STS in
+    // cn-north-1 (Beijing); AWS tells owners of single-Region trails to go multi-Region.
+    "aws-cn": { byService: { iam: "cn-north-1", sts: "cn-north-1", cloudfront: "cn-northwest-1" }, readRegion: "cn-north-1" },
+    // GovCloud (US): no AWS page found that names the Region (AWS GovCloud User Guide,
+    // CloudTrail page, is silent; searched Nov 2026). Do not guess.
+    "aws-us-gov": {
+        unknownBecause: "AWS does not document which GovCloud (US) Region records the global service events, so only a multi-Region trail is certain to record them",
+        readRegion: "us-gov-west-1",
+    },
 };
+/** Where global service events are recorded in a partition; an unknown partition counts only multi-Region trails. */
+function globalEventRegions(partitionName) {
+    return (GLOBAL_EVENT_REGIONS[partitionName] ?? {
+        unknownBecause: `where partition ${partitionName} records the global service events is not documented, so only a multi-Region trail is certain to record them`,
+    });
+}
+/**
+ * The Region the scan reads, for the partition of the Region given, for the trails that
+ * can record global events: where they are recorded (us-east-1 in aws), else the
+ * partition's global Region in the SDK's endpoint data.
+ */
+function partitions_globalEventsRegion(regionInPartition) {
+    return globalEventRegions(partitionOf(regionInPartition)).readRegion ?? partition(regionInPartition).implicitGlobalRegion;
+}
 /** The Region the SDK's environment names, for calls that are not tied to a Region of their own. */
 function configuredRegion() {
     return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1";
@@ -84696,19 +84720,89 @@ var client_cloudtrail_dist_cjs = __nccwpck_require__(7392);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ec2/dist-cjs/index.js
 var client_ec2_dist_cjs = __nccwpck_require__(5193);
 ;// CONCATENATED MODULE: ./src/rules/trail-facts.ts
+
 /** The event sources whose events AWS records as global service events. */
 const GLOBAL_EVENT_SOURCES = ["iam.amazonaws.com", "sts.amazonaws.com", "cloudfront.amazonaws.com"];
-/**
- * Whether a trail is delivered global service events at all. A multi-Region trail always
- * is (the API refuses one with IncludeGlobalServiceEvents off); since Nov 2021 a
- * single-Region trail is only if it lives where the events are recorded.
- */
-function receivesGlobalEvents(trail, globalEventsRegion) {
-    return trail.isMultiRegionTrail || (trail.homeRegion === globalEventsRegion && trail.includeGlobalServiceEvents);
+function trailScope(trail) {
+    return { homeRegion: trail.homeRegion, isMultiRegion: trail.isMultiRegionTrail, includeGlobalServiceEvents: trail.includeGlobalServiceEvents };
 }
-/** The flag is on, yet the trail is single-Region elsewhere: it has received nothing since Nov 2021. */
-function hasIneffectiveGlobalFlag(trail, globalEventsRegion) {
-    return !trail.isMultiRegionTrail && trail.homeRegion !== globalEventsRegion && trail.includeGlobalServiceEvents;
+/**
+ * Which global services' events reach a trail. A multi-Region trail receives them all
+ * (the API refuses one with IncludeGlobalServiceEvents off); a single-Region trail with
+ * the flag on receives those that its partition records in its home Region (the table
+ * in partitions.ts), and none where that is not documented.
+ */
+function globalServicesReceived(scope, partition) {
+    if (scope.isMultiRegion)
+        return [...GLOBAL_SERVICES];
+    const { byService } = globalEventRegions(partition);
+    if (!scope.includeGlobalServiceEvents || !byService)
+        return [];
+    return GLOBAL_SERVICES.filter((service) => byService[service] === scope.homeRegion);
+}
+/** Whether every global service's events reach it. */
+function receivesGlobalEvents(scope, partition) {
+    return globalServicesReceived(scope, partition).length === GLOBAL_SERVICES.length;
+}
+/**
+ * Why a single-Region trail does not receive (all) global events, in words, or undefined
+ * when it does. Names the Regions that do receive them.
+ */
+function singleRegionShortfall(scope, partition) {
+    if (receivesGlobalEvents(scope, partition))
+        return undefined;
+    const { byService, unknownBecause } = globalEventRegions(partition);
+    if (!byService)
+        return `single-Region: ${unknownBecause}`;
+    const received = globalServicesReceived(scope, partition);
+    const homes = [...new Set(Object.values(byService))];
+    if (homes.includes(scope.homeRegion) && !scope.includeGlobalServiceEvents)
+        return "single-Region with IncludeGlobalServiceEvents off";
+    if (received.length > 0) {
+        const missing = GLOBAL_SERVICES.filter((service) => !received.includes(service));
+        return `single-Region in ${scope.homeRegion}: receives ${received.map((service) => GLOBAL_SERVICE_NAMES[service]).join(" and ")} events but not ${missing.map((service) => `${GLOBAL_SERVICE_NAMES[service]} (recorded in ${byService[service]})`).join(", ")}`;
+    }
+    return `single-Region outside ${homes.join(" and ")}: receives no global service events`;
+}
+/**
+ * The flag is on, yet the trail is single-Region where its partition records none of the
+ * global events: it has received nothing since Nov 2021. Where the partition does not
+ * document the Region, nothing is claimed.
+ */
+function hasIneffectiveGlobalFlag(trail, partition) {
+    const { byService } = globalEventRegions(partition);
+    return Boolean(byService) && !trail.isMultiRegionTrail && trail.includeGlobalServiceEvents && globalServicesReceived(trailScope(trail), partition).length === 0;
+}
+/**
+ * A trail whose recent deliveries fail stores nothing, logging or not. LatestDeliveryError
+ * can linger after deliveries recover (shared/aws-facts.md), so it counts only when no
+ * delivery succeeded after it:
+ * - with LatestDeliveryAttemptTime, when the last success (LatestDeliveryTime, or
+ *   LatestDeliveryAttemptSucceeded) is older than the latest attempt;
+ * - without it (the current API reference marks the attempt fields "no longer in use"),
+ *   when nothing was delivered in the DELIVERY_QUIET_LIMIT_MS before the scan. CloudTrail
+ *   delivers log files about every 5 minutes while events occur (User Guide, "How
+ *   CloudTrail works"), and the scan's own calls are management events of the account.
+ * A new trail with no delivery and no error is not failing.
+ */
+function deliveryFailure(status, scannedAt) {
+    if (!status?.latestDeliveryError)
+        return undefined;
+    const lastDelivered = status.latestDeliveryTime;
+    const failure = { error: status.latestDeliveryError, ...(lastDelivered ? { lastDelivered } : {}) };
+    const delivered = Math.max(time(lastDelivered), time(status.latestDeliveryAttemptSucceeded));
+    const attempted = time(status.latestDeliveryAttemptTime);
+    if (attempted > 0)
+        return delivered >= attempted ? undefined : failure;
+    const scanned = time(scannedAt);
+    if (scanned > 0 && delivered > 0 && scanned - delivered < DELIVERY_QUIET_LIMIT_MS)
+        return undefined;
+    return failure;
+}
+const DELIVERY_QUIET_LIMIT_MS = 6 * 60 * 60 * 1000;
+function time(value) {
+    const parsed = value ? Date.parse(value) : Number.NaN;
+    return Number.isNaN(parsed) ? 0 : parsed;
 }
 /**
  * Which management events of the global services the selectors record. Undefined when
@@ -84869,7 +84963,114 @@ function describeError(error) {
     return message && !message.startsWith(name) ? `${name}: ${message}` : message || name;
 }
 
+;// CONCATENATED MODULE: ./src/aws/trail-records.ts
+/** The SDK's CloudTrail shapes as inventory records: plain data, dates as ISO strings. */
+function toTrailStatus(status) {
+    const text = (value) => (value ? value : undefined);
+    const attemptTime = text(status.LatestDeliveryAttemptTime);
+    const attemptSucceeded = text(status.LatestDeliveryAttemptSucceeded);
+    return {
+        isLogging: status.IsLogging === true,
+        ...(status.LatestDeliveryError ? { latestDeliveryError: status.LatestDeliveryError } : {}),
+        ...(status.LatestDeliveryTime ? { latestDeliveryTime: status.LatestDeliveryTime.toISOString() } : {}),
+        ...(attemptTime ? { latestDeliveryAttemptTime: attemptTime } : {}),
+        ...(attemptSucceeded ? { latestDeliveryAttemptSucceeded: attemptSucceeded } : {}),
+    };
+}
+const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):trail\/(.+)$/;
+function toTrailRecord(trail, seenInRegion) {
+    if (!trail.TrailARN)
+        return undefined;
+    const match = TRAIL_ARN.exec(trail.TrailARN);
+    return {
+        arn: trail.TrailARN,
+        name: trail.Name ?? match?.[3] ?? trail.TrailARN,
+        homeRegion: trail.HomeRegion ?? match?.[1] ?? seenInRegion,
+        ownerAccountId: match?.[2] ?? "",
+        isMultiRegionTrail: trail.IsMultiRegionTrail === true,
+        includeGlobalServiceEvents: trail.IncludeGlobalServiceEvents === true,
+        isOrganizationTrail: trail.IsOrganizationTrail === true,
+        ...(trail.S3BucketName ? { s3BucketName: trail.S3BucketName } : {}),
+        ...(trail.KmsKeyId ? { kmsKeyId: trail.KmsKeyId } : {}),
+    };
+}
+function toSelectors(basic, advanced) {
+    return {
+        eventSelectors: (basic ?? []).map((selector) => ({
+            ...(selector.ReadWriteType ? { readWriteType: selector.ReadWriteType } : {}),
+            ...(selector.IncludeManagementEvents !== undefined ? { includeManagementEvents: selector.IncludeManagementEvents } : {}),
+            ...(selector.ExcludeManagementEventSources?.length ? { excludeManagementEventSources: selector.ExcludeManagementEventSources } : {}),
+        })),
+        advancedEventSelectors: toAdvancedSelectors(advanced),
+    };
+}
+function toAdvancedSelectors(advanced) {
+    return (advanced ?? []).map((selector) => ({
+        ...(selector.Name ? { name: selector.Name } : {}),
+        fieldSelectors: (selector.FieldSelectors ?? []).map((field) => ({
+            field: field.Field ?? "",
+            ...(field.Equals?.length ? { equals: field.Equals } : {}),
+            ...(field.NotEquals?.length ? { notEquals: field.NotEquals } : {}),
+            ...(field.StartsWith?.length ? { startsWith: field.StartsWith } : {}),
+            ...(field.NotStartsWith?.length ? { notStartsWith: field.NotStartsWith } : {}),
+            ...(field.EndsWith?.length ? { endsWith: field.EndsWith } : {}),
+            ...(field.NotEndsWith?.length ? { notEndsWith: field.NotEndsWith } : {}),
+        })),
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/aws/event-data-stores.ts
+
+
+
+const STORE_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):eventdatastore\/(.+)$/;
+/**
+ * CloudTrail Lake event data stores of the credentials' account in the Regions given.
+ * ListEventDataStores is regional and its summary fields are deprecated, so each store is
+ * read with GetEventDataStore (API reference, ListEventDataStores and EventDataStore).
+ * Lake stopped taking new customers on 31 May 2026: most accounts answer an empty list.
+ */
+async function readEventDataStores(transport, regions, credentials, abortSignal) {
+    const options = abortSignal ? { abortSignal } : {};
+    const stores = [];
+    const errors = [];
+    await Promise.all(regions.map(async (region) => {
+        const client = createClient(client_cloudtrail_dist_cjs/* CloudTrailClient */.Vsm, transport, region, credentials);
+        try {
+            const arns = [];
+            let nextToken;
+            do {
+                const page = await client.send(new client_cloudtrail_dist_cjs/* ListEventDataStoresCommand */.Yc1(nextToken ? { NextToken: nextToken } : {}), options);
+                for (const store of page.EventDataStores ?? [])
+                    if (store.EventDataStoreArn)
+                        arns.push(store.EventDataStoreArn);
+                nextToken = page.NextToken;
+            } while (nextToken);
+            for (const arn of arns) {
+                const store = await client.send(new client_cloudtrail_dist_cjs/* GetEventDataStoreCommand */.V9B({ EventDataStore: arn }), options);
+                const match = STORE_ARN.exec(arn);
+                stores.push({
+                    arn,
+                    name: store.Name ?? match?.[3] ?? arn,
+                    homeRegion: match?.[1] ?? region,
+                    ownerAccountId: match?.[2] ?? "",
+                    status: store.Status ?? "UNKNOWN",
+                    multiRegionEnabled: store.MultiRegionEnabled === true,
+                    organizationEnabled: store.OrganizationEnabled === true,
+                    advancedEventSelectors: toAdvancedSelectors(store.AdvancedEventSelectors),
+                });
+            }
+        }
+        catch (error) {
+            errors.push(`${region}: ${describeError(error)}`);
+        }
+    }));
+    return { stores: stores.sort((a, b) => a.arn.localeCompare(b.arn)), errors: errors.sort() };
+}
+
 ;// CONCATENATED MODULE: ./src/aws/account-trails.ts
+
+
 
 
 
@@ -84910,11 +85111,7 @@ async function readAccountTrails(request) {
             client.send(new client_cloudtrail_dist_cjs/* GetEventSelectorsCommand */.ave({ TrailName: record.arn }), options),
         ]);
         if (status.status === "fulfilled") {
-            record.status = {
-                isLogging: status.value.IsLogging === true,
-                ...(status.value.LatestDeliveryError ? { latestDeliveryError: status.value.LatestDeliveryError } : {}),
-                ...(status.value.LatestDeliveryTime ? { latestDeliveryTime: status.value.LatestDeliveryTime.toISOString() } : {}),
-            };
+            record.status = toTrailStatus(status.value);
         }
         else {
             record.statusError = describeError(status.reason);
@@ -84936,7 +85133,7 @@ async function readAccountTrails(request) {
                 trails.set(record.arn, record);
                 // Only a trail of this account that can receive global events can matter for its verdict.
                 const wanted = (request.detailsFor ?? "own-trails") === "organization-trails" ? record.isOrganizationTrail : !record.isOrganizationTrail;
-                if (wanted && record.ownerAccountId === accountId && receivesGlobalEvents(record, globalEventsRegion)) {
+                if (wanted && record.ownerAccountId === accountId && receivesGlobalEvents(trailScope(record), request.partition)) {
                     detailReads.push(limit(() => readDetails(record)));
                 }
             }
@@ -84949,6 +85146,9 @@ async function readAccountTrails(request) {
         }
     };
     const globalRead = describeRegion(globalEventsRegion);
+    const storesRead = request.eventDataStores
+        ? readEventDataStores(transport, [globalEventsRegion], credentials, request.abortSignal)
+        : undefined;
     let otherRegions;
     if (request.regions === "enabled") {
         try {
@@ -84969,7 +85169,14 @@ async function readAccountTrails(request) {
     ]);
     // Details scheduled by the last Region read are only known once every DescribeTrails is back.
     await Promise.all(detailReads);
+    const stores = await storesRead;
     return {
+        ...(stores
+            ? {
+                eventDataStores: stores.stores.filter((store) => store.ownerAccountId === accountId),
+                ...(stores.errors.length > 0 ? { eventDataStoresError: stores.errors.join("; ") } : {}),
+            }
+            : {}),
         regions: reads.sort((a, b) => a.region.localeCompare(b.region)),
         trails: [...trails.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
         warnings,
@@ -84986,43 +85193,6 @@ async function listEnabledRegions(transport, globalEventsRegion, partition, cred
         .map((region) => region.RegionName)
         .filter((region) => partitionOf(region) === partition)
         .sort();
-}
-const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):trail\/(.+)$/;
-function toTrailRecord(trail, seenInRegion) {
-    if (!trail.TrailARN)
-        return undefined;
-    const match = TRAIL_ARN.exec(trail.TrailARN);
-    return {
-        arn: trail.TrailARN,
-        name: trail.Name ?? match?.[3] ?? trail.TrailARN,
-        homeRegion: trail.HomeRegion ?? match?.[1] ?? seenInRegion,
-        ownerAccountId: match?.[2] ?? "",
-        isMultiRegionTrail: trail.IsMultiRegionTrail === true,
-        includeGlobalServiceEvents: trail.IncludeGlobalServiceEvents === true,
-        isOrganizationTrail: trail.IsOrganizationTrail === true,
-        ...(trail.S3BucketName ? { s3BucketName: trail.S3BucketName } : {}),
-    };
-}
-function toSelectors(basic, advanced) {
-    return {
-        eventSelectors: (basic ?? []).map((selector) => ({
-            ...(selector.ReadWriteType ? { readWriteType: selector.ReadWriteType } : {}),
-            ...(selector.IncludeManagementEvents !== undefined ? { includeManagementEvents: selector.IncludeManagementEvents } : {}),
-            ...(selector.ExcludeManagementEventSources?.length ? { excludeManagementEventSources: selector.ExcludeManagementEventSources } : {}),
-        })),
-        advancedEventSelectors: (advanced ?? []).map((selector) => ({
-            ...(selector.Name ? { name: selector.Name } : {}),
-            fieldSelectors: (selector.FieldSelectors ?? []).map((field) => ({
-                field: field.Field ?? "",
-                ...(field.Equals?.length ? { equals: field.Equals } : {}),
-                ...(field.NotEquals?.length ? { notEquals: field.NotEquals } : {}),
-                ...(field.StartsWith?.length ? { startsWith: field.StartsWith } : {}),
-                ...(field.NotStartsWith?.length ? { notStartsWith: field.NotStartsWith } : {}),
-                ...(field.EndsWith?.length ? { endsWith: field.EndsWith } : {}),
-                ...(field.NotEndsWith?.length ? { notEndsWith: field.NotEndsWith } : {}),
-            })),
-        })),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/aws/concurrency-governor.ts
@@ -85205,6 +85375,7 @@ function toAccount(account) {
 
 
 
+
 const DEFAULT_ACCOUNT_TIMEOUT_MS = 300_000;
 /** The AWS half of an audit: reads the selected accounts of the organization into an inventory. */
 async function scanOrganization(settings, options = {}) {
@@ -85212,7 +85383,7 @@ async function scanOrganization(settings, options = {}) {
     const started = now();
     const homeRegion = scanHomeRegion(settings);
     const partition = partitionOf(homeRegion);
-    const globalEventsRegion = partitions_globalEventsRegion(partition);
+    const globalEventsRegion = partitions_globalEventsRegion(homeRegion);
     const transport = createTransport({ ...DEFAULT_TRANSPORT, ...options.transport });
     const limit = pLimit(settings.concurrency);
     const governor = new ConcurrencyGovernor(limit, settings.concurrency, { ...DEFAULT_GOVERNOR, ...options.governor });
@@ -85238,6 +85409,7 @@ async function scanOrganization(settings, options = {}) {
                 progress.organizationTrailsError = read.organizationTrailsError;
             return read;
         });
+        const organizationStores = readOrganizationEventDataStores(context);
         const finish = (record) => {
             progress.done += 1;
             options.onAccountDone?.(record, { ...progress });
@@ -85266,6 +85438,7 @@ async function scanOrganization(settings, options = {}) {
         progress.listingComplete = true;
         const accounts = await Promise.all(scans);
         const organizationTrailsRead = await organizationTrails;
+        const organizationStoresRead = await organizationStores;
         transport.stats.lowestConcurrency = governor.lowest;
         return {
             schemaVersion: INVENTORY_SCHEMA_VERSION,
@@ -85276,6 +85449,7 @@ async function scanOrganization(settings, options = {}) {
             organization,
             ...(settings.shard ? { shard: settings.shard } : {}),
             ...organizationTrailsRead,
+            ...organizationStoresRead,
             accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
             apiStats: transport.stats,
             durationMs: now() - started,
@@ -85319,6 +85493,7 @@ async function scanAccount(account, context) {
             regions: context.settings.regions,
             transport: context.transport,
             abortSignal: abort.signal,
+            eventDataStores: true,
         });
         const durationMs = context.now() - started;
         if (abort.signal.aborted) {
@@ -85333,6 +85508,8 @@ async function scanAccount(account, context) {
             regions: read.regions,
             trails: read.trails,
             ...(read.warnings.length > 0 ? { warnings: read.warnings } : {}),
+            ...(read.eventDataStores ? { eventDataStores: read.eventDataStores } : {}),
+            ...(read.eventDataStoresError ? { eventDataStoresError: read.eventDataStoresError } : {}),
             durationMs,
         };
     }
@@ -85348,6 +85525,34 @@ async function scanAccount(account, context) {
     finally {
         clearTimeout(timer);
     }
+}
+/**
+ * The organization's CloudTrail Lake event data stores, once per scan, in every Region the
+ * scan reads (ListEventDataStores is regional), with the caller's credentials: the
+ * management account's or a delegated administrator's. Only organization-wide stores
+ * are kept; members' own stores are read with theirs.
+ */
+async function readOrganizationEventDataStores(context) {
+    let regions;
+    if (context.settings.regions === "enabled") {
+        try {
+            regions = await listEnabledRegions(context.transport, context.globalEventsRegion, context.partition);
+        }
+        catch {
+            // Lake is optional evidence: the global events Region still shows an organization store homed there.
+            regions = [context.globalEventsRegion];
+        }
+    }
+    else {
+        regions = context.settings.regions;
+    }
+    if (!regions.includes(context.globalEventsRegion))
+        regions = [context.globalEventsRegion, ...regions];
+    const read = await readEventDataStores(context.transport, regions);
+    return {
+        organizationEventDataStores: read.stores.filter((store) => store.organizationEnabled),
+        ...(read.errors.length > 0 ? { organizationEventDataStoresError: read.errors.join("; ") } : {}),
+    };
 }
 /**
  * Organization trails are judged by what their owner reads, once per scan: with the
@@ -85386,6 +85591,8 @@ const RULE_IDS = [
     "cloudtrail/global-events-duplicated",
     "cloudtrail/global-events-reads-not-recorded",
     "cloudtrail/account-not-assessed",
+    "cloudtrail/global-events-not-delivered",
+    "cloudtrail/global-events-single-region",
 ];
 const NOV_2021 = "Since 22 November 2021 AWS records the events of its global services (IAM, STS through the global endpoint, CloudFront) in us-east-1 only: a single-Region trail homed in any other Region receives none of them, even with IncludeGlobalServiceEvents on.";
 const RULES = {
@@ -85395,7 +85602,7 @@ const RULES = {
         defaultLevel: "error",
         securitySeverity: 8.0,
         shortDescription: "No CloudTrail trail records the account's global service events (IAM, STS, CloudFront).",
-        fullDescription: `An account is covered when at least one trail that applies to it (its own, or an organization trail) is logging, records management write events, and is multi-Region or a single-Region trail homed in us-east-1 with IncludeGlobalServiceEvents. ${NOV_2021} Without such a trail, changes to IAM users, roles and policies and STS sessions leave no audit record.`,
+        fullDescription: `An account's global management writes are recorded when at least one trail that applies to it (its own, or an organization trail) receives global service events, is logging, is delivering its log files and records management writes; reads likewise, possibly by another trail. A CloudTrail Lake event data store that is ingesting, organization-wide or the account's own, multi-Region and selects management events counts as such a trail. ${NOV_2021} In aws-cn IAM and STS events are recorded in cn-north-1 and CloudFront events in cn-northwest-1, so only a multi-Region trail records them all; where AWS does not document the Region (GovCloud), only multi-Region trails count. Without the writes, changes to IAM users, roles and policies and STS sessions leave no audit record.`,
         help: [
             "Make one trail record the global service events. Run the command that fits the trail in its home Region:",
             "",
@@ -85414,7 +85621,7 @@ const RULES = {
         defaultLevel: "warning",
         securitySeverity: 5.0,
         shortDescription: "A single-Region trail outside us-east-1 has IncludeGlobalServiceEvents on, but receives no global service events.",
-        fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist.`,
+        fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist. A warning when no other trail records the account's global service events; a note (no gap, a misleading flag) when another does.`,
         help: [
             "Make the trail multi-Region, which records the global service events:",
             "",
@@ -85431,7 +85638,7 @@ const RULES = {
         defaultLevel: "warning",
         securitySeverity: 3.0,
         shortDescription: "More than one trail records the account's global service events, so each IAM, STS and CloudFront event is stored several times.",
-        fullDescription: "Every trail that records global service events stores its own copy of them. Keep the flag on one trail only (an organization trail, when there is one). Stopped trails and single-Region trails outside us-east-1 receive none and are not counted.",
+        fullDescription: "Every trail that records global service events stores its own copy of them. Keep the flag on one trail only (an organization trail, when there is one). Only trails whose recorded events overlap count (both record management writes, or both reads): a ReadOnly trail and a WriteOnly trail store disjoint events. Stopped trails, trails whose deliveries fail and single-Region trails outside us-east-1 store none and are not counted. A note when one of them is an organization trail.",
         help: [
             "Keep one trail recording global service events. On a single-Region trail in us-east-1, turn the flag off:",
             "",
@@ -85468,6 +85675,36 @@ const RULES = {
             "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; deploy the audit role with a StackSet.",
             "- A Region failed: the account's SCPs may deny CloudTrail reads there; the message names the Region and error.",
             "- A trail's status or selectors could not be read: the audit role needs cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.",
+        ].join("\n"),
+    },
+    "cloudtrail/global-events-not-delivered": {
+        id: "cloudtrail/global-events-not-delivered",
+        name: "GlobalEventsNotDelivered",
+        defaultLevel: "error",
+        securitySeverity: 8.0,
+        shortDescription: "A trail that would record the account's global service events is logging, but its log files are not delivered.",
+        fullDescription: "GetTrailStatus reports a delivery error (LatestDeliveryError: the S3 bucket was deleted, its policy no longer lets CloudTrail write, or the KMS key is disabled) and no delivery has succeeded since: the trail logs but stores nothing. An error when no other trail records the account's global service events; a warning when another still does. An old error followed by a successful delivery, and a new trail with no delivery yet and no error, are not failing.",
+        help: [
+            "The message names the error and the likely cause. Run the fix in the trail's home Region:",
+            "",
+            "- The bucket no longer exists: `aws cloudtrail update-trail --region HOME --name TRAIL_ARN --s3-bucket-name BUCKET` with a bucket whose policy allows cloudtrail.amazonaws.com.",
+            "- The bucket policy: `aws s3api get-bucket-policy --bucket BUCKET`; it must allow cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject on AWSLogs/ACCOUNT_ID/*.",
+            "- The KMS key: `aws kms describe-key --key-id KEY_ARN --query KeyMetadata.KeyState`, then `aws kms enable-key --key-id KEY_ARN`; its key policy must let cloudtrail.amazonaws.com use it.",
+            "",
+            "`aws cloudtrail get-trail-status --region HOME --name TRAIL_ARN` shows LatestDeliveryError and LatestDeliveryTime once fixed.",
+        ].join("\n"),
+    },
+    "cloudtrail/global-events-single-region": {
+        id: "cloudtrail/global-events-single-region",
+        name: "GlobalEventsSingleRegion",
+        defaultLevel: "note",
+        securitySeverity: 2.0,
+        shortDescription: "Only single-Region trails record the account's global service events.",
+        fullDescription: "A single-Region trail in us-east-1 with IncludeGlobalServiceEvents records the global endpoint's IAM, STS and CloudFront events, but STS calls to regional endpoints are recorded in the Region called, and AWS records some console sign-in events in other Regions (IAM User Guide, \"Logging IAM and AWS STS API calls with AWS CloudTrail\"). Only a multi-Region trail records them all.",
+        help: [
+            "Make the covering trail multi-Region (run in its home Region):",
+            "",
+            "`aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
         ].join("\n"),
     },
 };
@@ -85621,26 +85858,57 @@ function buildJsonReport(result, omittedSarifResults = 0) {
 
 ;// CONCATENATED MODULE: ./src/remediation.ts
 /**
- * The fixes we recommend, as the exact AWS CLI commands (shared/aws-facts.md). Each runs
- * in the trail's home Region and names the trail by ARN, which works for every trail.
+ * The fixes we recommend, as exact AWS CLI commands (shared/aws-facts.md). Each runs in
+ * the trail's home Region and names the trail by ARN, which works for every trail. Every
+ * value that comes from AWS or from a loaded inventory is shell-quoted: a fix block is
+ * pasted into a shell, and a trail or bucket name is not to be trusted there.
  * Lines that start with "#" explain the line after them.
  */
+/** One shell word: single-quoted unless it is plainly safe, with ' written as '\''. */
+function shellQuote(value) {
+    if (/^[\w@%+=:,./-]+$/.test(value))
+        return value;
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/** A comment line: never more than one line, whatever the names in it hold. */
+function shellComment(text) {
+    return `# ${text.replace(/[\r\n\u2028\u2029]+/g, " ")}`;
+}
+function command(...words) {
+    return words.map(shellQuote).join(" ");
+}
+const MANAGEMENT_EVENTS_SELECTOR = '[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]';
 const remediation = {
-    startLogging: (trail) => `aws cloudtrail start-logging --region ${trail.homeRegion} --name ${trail.arn}`,
-    makeMultiRegion: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --is-multi-region-trail`,
-    includeGlobalEvents: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --include-global-service-events`,
-    excludeGlobalEvents: (trail) => `aws cloudtrail update-trail --region ${trail.homeRegion} --name ${trail.arn} --no-include-global-service-events`,
-    recordAllManagementEvents: (trail) => `aws cloudtrail put-event-selectors --region ${trail.homeRegion} --trail-name ${trail.arn} --advanced-event-selectors '[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]'`,
+    trailStatus: (trail) => command("aws", "cloudtrail", "get-trail-status", "--region", trail.homeRegion, "--name", trail.arn),
+    startLogging: (trail) => command("aws", "cloudtrail", "start-logging", "--region", trail.homeRegion, "--name", trail.arn),
+    makeMultiRegion: (trail) => command("aws", "cloudtrail", "update-trail", "--region", trail.homeRegion, "--name", trail.arn, "--is-multi-region-trail"),
+    includeGlobalEvents: (trail) => command("aws", "cloudtrail", "update-trail", "--region", trail.homeRegion, "--name", trail.arn, "--include-global-service-events"),
+    excludeGlobalEvents: (trail) => command("aws", "cloudtrail", "update-trail", "--region", trail.homeRegion, "--name", trail.arn, "--no-include-global-service-events"),
+    recordAllManagementEvents: (trail) => command("aws", "cloudtrail", "put-event-selectors", "--region", trail.homeRegion, "--trail-name", trail.arn, "--advanced-event-selectors", MANAGEMENT_EVENTS_SELECTOR),
     createTrail: (globalEventsRegion) => [
         "# No trail can be fixed: create a multi-Region trail (its S3 bucket policy must allow cloudtrail.amazonaws.com to write).",
-        `aws cloudtrail create-trail --region ${globalEventsRegion} --name org-trail-audit-global --s3-bucket-name <your-cloudtrail-bucket> --is-multi-region-trail`,
-        `aws cloudtrail start-logging --region ${globalEventsRegion} --name org-trail-audit-global`,
+        "# Replace the bucket name with yours first.",
+        command("aws", "cloudtrail", "create-trail", "--region", globalEventsRegion, "--name", "org-trail-audit-global", "--s3-bucket-name", "YOUR-CLOUDTRAIL-BUCKET", "--is-multi-region-trail"),
+        command("aws", "cloudtrail", "start-logging", "--region", globalEventsRegion, "--name", "org-trail-audit-global"),
     ],
-    deleteTrail: (trail) => `aws cloudtrail delete-trail --region ${trail.homeRegion} --name ${trail.arn}`,
+    deleteTrail: (trail) => command("aws", "cloudtrail", "delete-trail", "--region", trail.homeRegion, "--name", trail.arn),
+    changeBucket: (trail) => command("aws", "cloudtrail", "update-trail", "--region", trail.homeRegion, "--name", trail.arn, "--s3-bucket-name", "YOUR-CLOUDTRAIL-BUCKET"),
+    bucketPolicy: (bucket) => command("aws", "s3api", "get-bucket-policy", "--bucket", bucket, "--query", "Policy", "--output", "text"),
+    keyState: (keyId, trailRegion) => command("aws", "kms", "describe-key", "--region", keyRegion(keyId, trailRegion), "--key-id", keyId, "--query", "KeyMetadata.KeyState"),
+    enableKey: (keyId, trailRegion) => command("aws", "kms", "enable-key", "--region", keyRegion(keyId, trailRegion), "--key-id", keyId),
+    assumeRoleTrust: (roleName) => command("aws", "iam", "get-role", "--role-name", roleName, "--query", "Role.AssumeRolePolicyDocument"),
 };
+/** A key ARN names its Region; a bare key id or alias lives in the trail's. */
+function keyRegion(keyId, trailRegion) {
+    return keyId.startsWith("arn:") ? keyId.split(":")[3] || trailRegion : trailRegion;
+}
 const SELECTORS_REPLACE_NOTE = "# put-event-selectors replaces the trail's selectors: add any data-event selectors it has to the list.";
+const storeRemediation = {
+    makeMultiRegion: (store) => command("aws", "cloudtrail", "update-event-data-store", "--region", store.homeRegion, "--event-data-store", store.arn, "--multi-region-enabled"),
+};
 
 ;// CONCATENATED MODULE: ./src/rules/evaluate.ts
+
 
 
 
@@ -85665,6 +85933,7 @@ function compareFindings(a, b) {
         a.ruleId.localeCompare(b.ruleId) ||
         (a.trailArn ?? "").localeCompare(b.trailArn ?? ""));
 }
+const NOTHING = { reads: false, writes: false };
 function evaluateAccount(inventory, account) {
     const failedRegions = account.regions.filter((read) => read.outcome === "failed").map((read) => read.region);
     const base = { accountId: account.id, accountName: account.name, state: account.state, failedRegions };
@@ -85674,39 +85943,53 @@ function evaluateAccount(inventory, account) {
     if (account.outcome === "failed") {
         return notAssessed(base, account, account.reason ?? "the account could not be read");
     }
-    const judgements = applicableTrails(inventory, account).map((trail) => judgeTrail(trail, account, inventory));
-    const covering = judgements.filter((judgement) => judgement.covers === true);
+    const recorders = [
+        ...applicableTrails(inventory, account).map((trail) => judgeTrail(trail, account, inventory)),
+        ...applicableStores(inventory, account).map((store) => judgeStore(store, account, inventory)),
+    ];
+    const writers = recorders.filter((recorder) => recorder.recorded?.writes);
+    const readers = recorders.filter((recorder) => recorder.recorded?.reads);
+    const failing = recorders.filter((recorder) => recorder.delivery && recorder.receivesGlobal && recorder.logging === true && (recorder.management?.reads || recorder.management?.writes));
     const findings = [];
+    const covered = writers.length > 0;
     for (const trail of ownTrails(account)) {
-        if (hasIneffectiveGlobalFlag(trail, inventory.globalEventsRegion))
-            findings.push(ineffectiveFlag(account, trail, inventory));
+        if (hasIneffectiveGlobalFlag(trail, inventory.partition))
+            findings.push(ineffectiveFlag(account, trail, inventory, covered ? writers : undefined));
     }
-    if (covering.length === 0) {
-        const undecided = judgements.filter((judgement) => judgement.covers === undefined);
+    if (!covered) {
+        const undecided = recorders.filter((recorder) => recorder.recorded === undefined && (recorder.management?.writes ?? true));
         const globalRead = account.regions.find((read) => read.region === inventory.globalEventsRegion);
         const reasons = [];
-        for (const judgement of undecided)
-            reasons.push(`${describeTrail(judgement.trail)}: ${judgement.problem}`);
+        for (const recorder of undecided)
+            reasons.push(`${describeRecorder(recorder)}: ${recorder.problem}`);
         if (globalRead?.outcome !== "read") {
             reasons.push(`${inventory.globalEventsRegion}, where global service events are recorded, could not be read (${globalRead?.error ?? "not read"}), so a trail there may have been missed`);
         }
         if (inventory.organizationTrailsError) {
             reasons.push(`the organization trails could not be read from their owner (${inventory.organizationTrailsError})`);
         }
+        // A trail that would record the writes but whose deliveries fail stores nothing: an error, not a gap in our reading.
+        for (const recorder of failing)
+            findings.push(notDelivered(account, recorder, "error"));
         if (reasons.length > 0) {
             // Something that could cover the account was not seen: never call that compliant or broken.
             return notAssessed(base, account, `no trail was seen recording global service events, and ${reasons.join("; ")}`, findings);
         }
-        findings.push(notRecorded(account, judgements, inventory));
+        if (!failing.some((recorder) => recorder.management?.writes))
+            findings.push(notRecorded(account, recorders, readers, inventory));
         return { verdict: { ...base, verdict: "noncompliant", coveredBy: [] }, findings };
     }
-    if (!covering.some((judgement) => judgement.management?.reads))
-        findings.push(readsNotRecorded(account, covering));
-    const recording = judgements.filter((judgement) => judgement.receivesGlobal && judgement.logging === true && (judgement.management?.reads || judgement.management?.writes));
-    if (recording.length > 1)
-        findings.push(duplicated(account, recording));
+    if (readers.length === 0)
+        findings.push(readsNotRecorded(account, writers));
+    for (const recorder of failing)
+        findings.push(notDelivered(account, recorder, "warning"));
+    const overlapping = overlappingTrails(writers, readers);
+    if (overlapping.length > 1)
+        findings.push(duplicated(account, overlapping));
+    if (!writers.some((recorder) => recorder.multiRegion))
+        findings.push(singleRegionOnly(account, writers));
     const verdict = findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning) ? "noncompliant" : "compliant";
-    return { verdict: { ...base, verdict, coveredBy: covering.map((judgement) => judgement.trail.arn) }, findings };
+    return { verdict: { ...base, verdict, coveredBy: writers.map((recorder) => recorder.arn) }, findings };
 }
 function ownTrails(account) {
     return account.trails.filter((trail) => trail.ownerAccountId === account.id);
@@ -85730,26 +86013,42 @@ function applicableTrails(inventory, account) {
     }
     return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
 }
+/** The account's own event data stores, and the organization's organization-wide ones. */
+function applicableStores(inventory, account) {
+    const byArn = new Map();
+    for (const store of account.eventDataStores ?? [])
+        if (store.ownerAccountId === account.id)
+            byArn.set(store.arn, store);
+    if (account.state !== NOT_IN_ORGANIZATION) {
+        for (const store of inventory.organizationEventDataStores ?? [])
+            if (store.organizationEnabled)
+                byArn.set(store.arn, store);
+    }
+    return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+}
 function judgeTrail(trail, account, inventory) {
-    const receivesGlobal = receivesGlobalEvents(trail, inventory.globalEventsRegion);
+    const scope = trailScope(trail);
+    const receivesGlobal = receivesGlobalEvents(scope, inventory.partition);
     const logging = trail.status?.isLogging;
     const management = managementRecording(trail.selectors);
     const foreign = trail.ownerAccountId !== account.id;
-    const judgement = { trail, receivesGlobal, logging, management, foreign };
+    const delivery = logging ? deliveryFailure(trail.status, inventory.generatedAt) : undefined;
+    const recorder = { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, trail, multiRegion: trail.isMultiRegionTrail, foreign, receivesGlobal, logging, management, ...(delivery ? { delivery } : {}) };
     // Every reason a trail falls short is listed: the fix has to address all of them.
     const problems = [];
-    if (!receivesGlobal) {
-        problems.push(trail.homeRegion === inventory.globalEventsRegion
-            ? "single-Region with IncludeGlobalServiceEvents off"
-            : `single-Region outside ${inventory.globalEventsRegion}: receives no global service events`);
-    }
+    const shortfall = singleRegionShortfall(scope, inventory.partition);
+    if (shortfall)
+        problems.push(shortfall);
     if (logging === false)
         problems.push("stopped (not logging)");
     if (management && !management.writes) {
         problems.push(management.reads ? "records management reads only, not writes" : "records no management events");
     }
-    if (problems.length > 0)
-        return { ...judgement, covers: false, problem: problems.join("; ") };
+    if (delivery)
+        problems.push(`its log files are not delivered (${delivery.error})`);
+    if (!receivesGlobal || logging === false || (management && !management.reads && !management.writes)) {
+        return { ...recorder, recorded: NOTHING, problem: problems.join("; ") };
+    }
     const unknown = [];
     if (logging === undefined) {
         const why = trail.statusError ?? (foreign ? "it is read from the account that owns it, which was not read" : "not read");
@@ -85758,17 +86057,65 @@ function judgeTrail(trail, account, inventory) {
     if (!management)
         unknown.push(`event selectors could not be read (${trail.selectorsError ?? "not read"})`);
     if (unknown.length > 0)
-        return { ...judgement, covers: undefined, problem: unknown.join("; ") };
-    return { ...judgement, covers: true };
+        return { ...recorder, recorded: undefined, problem: [...problems, ...unknown].join("; ") };
+    return { ...recorder, recorded: delivery ? NOTHING : management, ...(problems.length > 0 ? { problem: problems.join("; ") } : {}) };
+}
+function judgeStore(store, account, inventory) {
+    const scope = { homeRegion: store.homeRegion, isMultiRegion: store.multiRegionEnabled, includeGlobalServiceEvents: true };
+    const receivesGlobal = receivesGlobalEvents(scope, inventory.partition);
+    const logging = store.status === "ENABLED";
+    const management = managementRecording({ eventSelectors: [], advancedEventSelectors: store.advancedEventSelectors });
+    const problems = [];
+    const shortfall = singleRegionShortfall(scope, inventory.partition);
+    if (shortfall)
+        problems.push(shortfall);
+    if (!logging)
+        problems.push(`not ingesting (status ${store.status})`);
+    if (!management.writes)
+        problems.push(management.reads ? "selects management reads only, not writes" : "selects no management events");
+    const recorded = receivesGlobal && logging ? management : NOTHING;
+    return {
+        arn: store.arn,
+        name: store.name,
+        homeRegion: store.homeRegion,
+        store,
+        multiRegion: store.multiRegionEnabled,
+        foreign: store.ownerAccountId !== account.id,
+        receivesGlobal,
+        logging,
+        management,
+        recorded,
+        ...(problems.length > 0 ? { problem: problems.join("; ") } : {}),
+    };
+}
+function describeRecorder(recorder) {
+    if (recorder.trail)
+        return describeTrail(recorder.trail);
+    const scope = `${recorder.store.organizationEnabled ? "organization " : ""}event data store, ${recorder.multiRegion ? "multi-Region" : "single-Region"}`;
+    return `"${recorder.name}" (${scope}, home ${recorder.homeRegion})`;
+}
+/** Trails whose recorded event sets overlap: both record the writes, or both the reads. Event data stores are not trails. */
+function overlappingTrails(writers, readers) {
+    const overlapping = new Set();
+    for (const group of [writers, readers]) {
+        const trails = group.filter((recorder) => recorder.trail);
+        if (trails.length > 1)
+            for (const recorder of trails)
+                overlapping.add(recorder);
+    }
+    return [...overlapping].sort((a, b) => a.arn.localeCompare(b.arn));
 }
 function label(account) {
     return account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id;
 }
-function finding(ruleId, account, details) {
-    return { ruleId, level: RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
+function finding(ruleId, account, details, level) {
+    return { ruleId, level: level ?? RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
 }
-function involved(judgement, problem = judgement.problem ?? "records global service events") {
-    return { arn: judgement.trail.arn, name: judgement.trail.name, homeRegion: judgement.trail.homeRegion, problem };
+function involved(recorder, problem = recorder.problem ?? "records global service events") {
+    return { arn: recorder.arn, name: recorder.name, homeRegion: recorder.homeRegion, problem };
+}
+function names(recorders) {
+    return recorders.map(describeRecorder).join(", ");
 }
 function notAssessed(base, account, reason, findings = []) {
     const failed = base.failedRegions.length > 0 ? ` Regions that failed: ${base.failedRegions.join(", ")}.` : "";
@@ -85781,92 +86128,166 @@ function notAssessed(base, account, reason, findings = []) {
 }
 function notAssessedFix(reason, access) {
     const roleName = access?.split(":role/")[1]?.split("/").pop();
-    if (roleName && /AccessDenied|not authorized|could not assume/i.test(reason)) {
-        return [
-            "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
-            `aws iam get-role --role-name ${roleName} --query Role.AssumeRolePolicyDocument`,
-        ];
+    if (roleName && /could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) {
+        return ["# In the account, check that the audit role exists and that its trust policy allows the scanning role:", remediation.assumeRoleTrust(roleName)];
     }
     return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
 }
-function notRecorded(account, judgements, inventory) {
-    const trails = judgements.map((judgement) => involved(judgement));
-    const fixable = judgements.filter((judgement) => !judgement.foreign);
+function notRecorded(account, recorders, readers, inventory) {
+    const trails = recorders.map((recorder) => involved(recorder));
+    const fixable = recorders.filter((recorder) => recorder.trail && !recorder.foreign);
     const fix = [];
     // Fix the trail that is closest to covering, rather than creating yet another one.
-    const candidate = fixable.find((judgement) => judgement.receivesGlobal) ?? fixable[0];
-    if (candidate) {
+    const candidate = fixable.find((recorder) => recorder.receivesGlobal) ?? fixable[0];
+    if (candidate?.trail) {
         const trail = candidate.trail;
         if (!candidate.receivesGlobal) {
-            fix.push(`# Make ${describeTrail(trail)} multi-Region; that turns global service events on with it:`, remediation.makeMultiRegion(trail));
+            fix.push(shellComment(`Make ${describeTrail(trail)} multi-Region; that turns global service events on with it:`), remediation.makeMultiRegion(trail));
         }
         if (candidate.management && !candidate.management.writes)
             fix.push(SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(trail));
-        if (candidate.logging !== true)
+        if (candidate.logging === false) {
             fix.push(remediation.startLogging(trail));
+        }
+        else if (candidate.logging === undefined) {
+            fix.push("# Its logging status was not read: check it, and only if IsLogging is false start it:", remediation.trailStatus(trail), `# ${remediation.startLogging(trail)}`);
+        }
     }
     else {
         fix.push(...remediation.createTrail(inventory.globalEventsRegion));
     }
-    const seen = trails.length > 0 ? ` Trails checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.` : " The account has no trail.";
-    const foreign = judgements.filter((judgement) => judgement.foreign);
-    const orgNote = foreign.length > 0 ? " The organization trail must be fixed from the management account." : "";
+    const seen = trails.length > 0
+        ? ` Checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.`
+        : account.regions.some((read) => read.outcome === "failed")
+            ? ` No trail was seen; ${account.regions.filter((read) => read.outcome === "failed").length} Regions could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
+            : " The account has no trail.";
+    const orgNote = recorders.some((recorder) => recorder.foreign) ? " An organization trail or store must be fixed from the management account." : "";
+    const lake = inventory.organizationEventDataStoresError ?? account.eventDataStoresError;
+    const lakeNote = lake ? ` CloudTrail Lake could not be read (${lake}), so an event data store was not considered.` : "";
+    const headline = readers.length > 0
+        ? `global service events (IAM, STS, CloudFront) are recorded for reads only, by ${names(readers)}: no trail records the management writes, so changes to IAM users, roles and policies leave no record.`
+        : "no trail records global service events (IAM, STS, CloudFront): neither management reads nor writes are recorded.";
     return finding("cloudtrail/global-events-not-recorded", account, {
         trails,
-        message: `Account ${label(account)}: no trail records global service events (IAM, STS, CloudFront).${seen}${orgNote}`,
+        message: `Account ${label(account)}: ${headline}${seen}${orgNote}${lakeNote}`,
         fix,
     });
 }
-function ineffectiveFlag(account, trail, inventory) {
-    const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${inventory.globalEventsRegion} does)`;
+function ineffectiveFlag(account, trail, inventory, coveredBy) {
+    const { byService } = globalEventRegions(inventory.partition);
+    const where = [...new Set(Object.values(byService ?? {}))].join(" and ");
+    const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${where} does)`;
+    const common = { region: trail.homeRegion, trailArn: trail.arn, trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }] };
+    if (coveredBy) {
+        // The events are recorded elsewhere: a misleading flag, not a gap. A note never opens an issue.
+        return finding("cloudtrail/global-events-flag-ineffective", account, {
+            ...common,
+            message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
+            fix: ["# Another trail records the global service events: turn the misleading flag off:", remediation.excludeGlobalEvents(trail)],
+        }, "note");
+    }
     return finding("cloudtrail/global-events-flag-ineffective", account, {
-        region: trail.homeRegion,
-        trailArn: trail.arn,
-        trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }],
+        ...common,
         message: `Account ${label(account)}: trail "${trail.name}" is ${problem}.`,
-        fix: [
-            "# Either make it multi-Region (it then records global service events):",
-            remediation.makeMultiRegion(trail),
-            "# or, if another trail already records them, turn the misleading flag off:",
-            remediation.excludeGlobalEvents(trail),
-        ],
+        fix: ["# Make it multi-Region: it then records the global service events.", remediation.makeMultiRegion(trail)],
     });
 }
-function readsNotRecorded(account, covering) {
-    const judgement = covering[0];
-    const trails = covering.map((item) => involved(item, "records management writes only"));
+function readsNotRecorded(account, writers) {
+    const first = writers[0];
+    const fix = first.trail
+        ? [
+            ...(first.foreign ? ["# The organization trail must be changed from the management account:"] : []),
+            SELECTORS_REPLACE_NOTE,
+            remediation.recordAllManagementEvents(first.trail),
+        ]
+        : ["# Add a management-events selector without readOnly to the event data store (aws cloudtrail update-event-data-store --advanced-event-selectors)."];
     return finding("cloudtrail/global-events-reads-not-recorded", account, {
-        region: judgement.trail.homeRegion,
-        trailArn: judgement.trail.arn,
-        trails,
-        message: `Account ${label(account)}: ${covering.map((item) => describeTrail(item.trail)).join(", ")} records global service events but management writes only; reads of IAM and STS are not recorded.`,
-        fix: judgement.foreign
-            ? ["# The organization trail must be changed from the management account:", SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(judgement.trail)]
-            : [SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(judgement.trail)],
+        region: first.homeRegion,
+        trailArn: first.arn,
+        trails: writers.map((recorder) => involved(recorder, "records management writes only")),
+        message: `Account ${label(account)}: ${names(writers)} records global service events but management writes only; reads of IAM and STS are not recorded.`,
+        fix,
+    });
+}
+/** Likely cause of a delivery error, from the S3 or KMS error text CloudTrail reports. */
+function deliveryCause(error) {
+    if (/NoSuchBucket/i.test(error))
+        return "bucket-missing";
+    if (/KMS|kms/.test(error))
+        return "kms-key";
+    if (/AccessDenied|InsufficientS3BucketPolicy|Forbidden|not authorized/i.test(error))
+        return "bucket-policy";
+    return "unknown";
+}
+function notDelivered(account, recorder, level) {
+    const trail = recorder.trail;
+    const failure = recorder.delivery;
+    const since = failure.lastDelivered ? `the last successful delivery was at ${failure.lastDelivered}` : "no successful delivery is recorded";
+    const cause = deliveryCause(failure.error);
+    const bucket = trail.s3BucketName ?? "YOUR-CLOUDTRAIL-BUCKET";
+    const causeText = {
+        "bucket-missing": `the S3 bucket "${bucket}" no longer exists`,
+        "kms-key": `the KMS key ${trail.kmsKeyId ? `"${trail.kmsKeyId}" ` : ""}is disabled, deleted or no longer lets CloudTrail use it`,
+        "bucket-policy": `the policy of bucket "${bucket}" no longer lets cloudtrail.amazonaws.com write`,
+        unknown: "see the error text",
+    }[cause];
+    const fix = recorder.foreign ? ["# The organization trail is fixed from the management account:"] : [];
+    if (cause === "bucket-missing") {
+        fix.push("# Point the trail at a bucket whose policy allows cloudtrail.amazonaws.com (replace the name):", remediation.changeBucket(trail));
+    }
+    else if (cause === "kms-key" && trail.kmsKeyId) {
+        fix.push("# Check the key's state; enable it if it is Disabled, and check its policy allows cloudtrail.amazonaws.com:", remediation.keyState(trail.kmsKeyId, trail.homeRegion), `# ${remediation.enableKey(trail.kmsKeyId, trail.homeRegion)}`);
+    }
+    else if (cause === "bucket-policy" && trail.s3BucketName) {
+        fix.push("# Check that the bucket policy allows cloudtrail.amazonaws.com s3:GetBucketAcl and s3:PutObject for this account:", remediation.bucketPolicy(trail.s3BucketName));
+    }
+    else {
+        fix.push("# Read the trail's delivery status and error:", remediation.trailStatus(trail));
+    }
+    const others = level === "warning" ? " Another trail still records the account's global service events." : " No other trail records them: the account's global service events are not stored.";
+    return finding("cloudtrail/global-events-not-delivered", account, {
+        region: trail.homeRegion,
+        trailArn: trail.arn,
+        trails: [involved(recorder, `logging, but delivery fails: ${failure.error}`)],
+        message: `Account ${label(account)}: ${describeTrail(trail)} is logging but its log files are not delivered: "${failure.error}"; ${since}. Likely cause: ${causeText}.${others}`,
+        fix,
+    }, level);
+}
+function singleRegionOnly(account, writers) {
+    const first = writers[0];
+    const fix = first.foreign
+        ? ["# The organization trail or store is changed from the management account:"]
+        : [];
+    fix.push(first.trail ? remediation.makeMultiRegion(first.trail) : storeRemediation.makeMultiRegion(first));
+    return finding("cloudtrail/global-events-single-region", account, {
+        region: first.homeRegion,
+        trailArn: first.arn,
+        trails: writers.map((recorder) => involved(recorder, "single-Region: records the global service events of its own Region only")),
+        message: `Account ${label(account)}: its global service events are recorded only by single-Region ${names(writers)}. That misses STS calls to regional endpoints (recorded in the Region called) and console sign-in events AWS records in other Regions; only a multi-Region trail records them all.`,
+        fix,
     });
 }
 function duplicated(account, recording) {
-    const organizationTrail = recording.find((judgement) => judgement.trail.isOrganizationTrail);
-    const keep = organizationTrail ?? recording[0];
-    const redundant = recording.filter((judgement) => judgement !== keep && !judgement.foreign);
-    const fix = [`# Keep ${describeTrail(keep.trail)}; stop the others recording global service events:`];
-    for (const judgement of redundant) {
-        if (judgement.trail.isMultiRegionTrail) {
-            fix.push(`# ${describeTrail(judgement.trail)} is multi-Region and cannot turn global events off; delete it if the kept trail records what it records:`, remediation.deleteTrail(judgement.trail));
+    const organizationTrail = recording.find((recorder) => recorder.trail?.isOrganizationTrail);
+    const keep = organizationTrail ?? recording.find((recorder) => recorder.multiRegion) ?? recording[0];
+    const redundant = recording.filter((recorder) => recorder !== keep && !recorder.foreign);
+    const fix = [shellComment(`Keep ${describeRecorder(keep)}; stop the others recording global service events:`)];
+    for (const recorder of redundant) {
+        const trail = recorder.trail;
+        if (trail.isMultiRegionTrail) {
+            fix.push(shellComment(`${describeTrail(trail)} is multi-Region and cannot turn global events off; delete it if the kept trail records what it records:`), `# ${remediation.deleteTrail(trail)}`);
         }
         else {
-            fix.push(remediation.excludeGlobalEvents(judgement.trail));
+            fix.push(remediation.excludeGlobalEvents(trail));
         }
     }
-    return {
-        ...finding("cloudtrail/global-events-duplicated", account, {
-            trails: recording.map((judgement) => involved(judgement, judgement === keep ? "records global service events (keep)" : "records global service events again")),
-            message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${recording.map((judgement) => describeTrail(judgement.trail)).join(", ")}.`,
-            fix,
-        }),
-        // An organization trail is expected to overlap members' own trails: worth knowing, not a warning.
-        level: organizationTrail ? "note" : "warning",
-    };
+    return finding("cloudtrail/global-events-duplicated", account, {
+        trails: recording.map((recorder) => involved(recorder, recorder === keep ? "records global service events (keep)" : "records global service events again")),
+        message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${names(recording)}.`,
+        fix,
+    }, 
+    // An organization trail is expected to overlap members' own trails: worth knowing, not a warning.
+    organizationTrail ? "note" : "warning");
 }
 
 ;// CONCATENATED MODULE: ./src/audit.ts
@@ -85906,6 +86327,7 @@ function summarize(inventory, evaluation) {
         retries: inventory.apiStats?.retries ?? 0,
         throttles: inventory.apiStats?.throttles ?? 0,
         durationMs: inventory.durationMs,
+        ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
     };
 }
 async function writeReports(result, settings) {
@@ -86028,6 +86450,7 @@ function renderTextReport(result, options = {}) {
     const lines = [
         c.bold(`org-trail-audit: ${summary.accountsScanned} accounts scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${summary.regionsRead} Regions read in ${(summary.durationMs / 1000).toFixed(1)} s.`),
         `Findings: ${c.red(`${summary.findingsByLevel.error} error`)}, ${c.yellow(`${summary.findingsByLevel.warning} warning`)}, ${c.cyan(`${summary.findingsByLevel.note} note`)}.`,
+        ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
         ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).`] : []),
     ];
     const byAccount = groupFindingsByAccount(evaluation.findings);
@@ -86250,7 +86673,15 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
         if (values.profile)
             process.env.AWS_PROFILE = values.profile;
-        const result = await runAudit(settings, { onAccountDone: progressDisplay(err) });
+        const progress = progressDisplay(err);
+        let result;
+        try {
+            result = await runAudit(settings, { onAccountDone: progress.onAccountDone });
+        }
+        finally {
+            // The last account can finish before the listing is known complete: stop the bar here, always.
+            progress.stop();
+        }
         const written = await writeReports(result, settings);
         if (format === "json") {
             out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults), null, 2)}\n`);
@@ -86278,20 +86709,26 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
 function progressDisplay(err) {
     const tracker = new ProgressTracker();
     if (!err.isTTY)
-        return periodicLines(tracker, (line) => err.write(`${line}\n`));
+        return { onAccountDone: periodicLines(tracker, (line) => err.write(`${line}\n`)), stop: () => { } };
     const bar = new (cli_progress_default()).SingleBar({ stream: err, format: "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {eta_formatted}", hideCursor: true, clearOnComplete: true }, (cli_progress_default()).Presets.shades_classic);
-    let started = false;
-    return (record, progress) => {
+    let running = false;
+    const stop = () => {
+        if (running)
+            bar.stop();
+        running = false;
+    };
+    const onAccountDone = (record, progress) => {
         tracker.record(record, progress);
-        if (!started) {
+        if (!running) {
             bar.start(progress.total, 0, { findings: 0, notAssessed: 0 });
-            started = true;
+            running = true;
         }
         bar.setTotal(progress.total);
         bar.update(progress.done, { findings: tracker.findings, notAssessed: tracker.notAssessed });
         if (progress.listingComplete && progress.done === progress.total)
-            bar.stop();
+            stop();
     };
+    return { onAccountDone, stop };
 }
 
 

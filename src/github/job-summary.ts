@@ -32,6 +32,9 @@ export function renderJobSummary(context: SummaryContext): string {
       `**${summary.accountsScanned}** accounts scanned: **${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, **${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ${summary.regionsRead} Regions read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, in ${(summary.durationMs / 1000).toFixed(1)} s.`,
       "",
       `Findings: ${summary.findingsByLevel.error} error, ${summary.findingsByLevel.warning} warning, ${summary.findingsByLevel.note} note.${summary.apiCalls > 0 ? ` AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).` : ""}${result.inventory.shard ? ` This job scanned shard ${result.inventory.shard.index} of ${result.inventory.shard.count}.` : ""}`,
+      ...(summary.lakeNotRead
+        ? ["", `> [!NOTE]\n> CloudTrail Lake was not read (${escapeMarkdown(summary.lakeNotRead)}): verdicts rest on trails, and an organization event data store was not considered.`]
+        : []),
       ...(context.omittedSarifResults
         ? ["", `> [!WARNING]\n> ${context.omittedSarifResults} least severe results were left out of the SARIF to stay within GitHub's code-scanning limits; ${fullList}.`]
         : []),

@@ -18,6 +18,7 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
       `org-trail-audit: ${summary.accountsScanned} accounts scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${summary.regionsRead} Regions read in ${(summary.durationMs / 1000).toFixed(1)} s.`,
     ),
     `Findings: ${c.red(`${summary.findingsByLevel.error} error`)}, ${c.yellow(`${summary.findingsByLevel.warning} warning`)}, ${c.cyan(`${summary.findingsByLevel.note} note`)}.`,
+    ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
     ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).`] : []),
   ];
   const byAccount = groupFindingsByAccount(evaluation.findings);

@@ -33,10 +33,21 @@ export interface RecordedReply {
   body: string;
 }
 
+/** Rewrites moto's answer body to one AWS would give (a behaviour moto cannot produce); undefined leaves it. */
+export type AnswerRewrite = (call: AwsCall, body: string) => string | undefined;
+
+/**
+ * Signs a request over to another caller before moto sees it: returns the access key moto
+ * should take the call as coming from (moto derives the account from it), or undefined.
+ */
+export type CallerSwap = (call: AwsCall) => string | undefined;
+
 export interface AwsProxy {
   endpoint: string;
   calls: AwsCall[];
   faults: FaultRule[];
+  rewrites: AnswerRewrite[];
+  callerSwaps: CallerSwap[];
   /** Added before every answer, like a real AWS round trip (the benchmark's 50 ms). */
   latencyMs: number;
   /**
@@ -56,6 +67,8 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
   const calls: AwsCall[] = [];
   const accountByAccessKey = new Map<string, string>([["testing", callerAccountId]]);
   const faults: FaultRule[] = [];
+  const rewrites: AnswerRewrite[] = [];
+  const callerSwaps: CallerSwap[] = [];
   const targetUrl = new URL(target);
   const stalled: ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
@@ -94,13 +107,19 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
       }
       proxy.replayMisses += 1;
     }
+    const headers = { ...req.headers };
+    for (const swap of callerSwaps) {
+      const accessKey = swap(call);
+      if (accessKey) headers.authorization = String(headers.authorization ?? "").replace(/Credential=[^/]+\//, `Credential=${accessKey}/`);
+    }
     const upstream = httpRequest(
-      { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
+      { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers },
       (reply) => {
         const parts: Buffer[] = [];
         reply.on("data", (chunk: Buffer) => parts.push(chunk));
         reply.on("end", () => {
-          const text = Buffer.concat(parts).toString();
+          let text = Buffer.concat(parts).toString();
+          for (const rewrite of rewrites) text = rewrite(call, text) ?? text;
           if (call.operation === "AssumeRole") {
             const accessKey = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(text)?.[1];
             const account = /arn:[\w-]+:iam::(\d{12}):role/.exec(new URLSearchParams(call.body).get("RoleArn") ?? "")?.[1];
@@ -129,6 +148,8 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
     endpoint: `http://127.0.0.1:${port}`,
     calls,
     faults,
+    rewrites,
+    callerSwaps,
     count: (operation: string) => calls.filter((call) => call.operation === operation).length,
     close: () =>
       new Promise<void>((resolve) => {

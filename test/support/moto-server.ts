@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,19 +46,21 @@ const ALIGNED_LAUNCHER = fileURLToPath(new URL("./moto_aligned.py", import.meta.
  */
 export async function startMoto(options: { stock?: boolean } = {}): Promise<MotoServer> {
   const port = await freePort();
+  const logPath = join(mkdtempSync(join(tmpdir(), "moto-")), "server.log");
+  const logFd = openSync(logPath, "w");
   const child: ChildProcess = spawn(
     "python3",
     [ALIGNED_LAUNCHER, ...(options.stock ? ["--stock"] : []), "-H", "127.0.0.1", "-p", String(port)],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    // moto logs every request to stderr: into a file, not a pipe, which a test that blocks
+    // its event loop (spawnSync) would stop draining, stalling moto once the pipe is full.
+    { stdio: ["ignore", "ignore", logFd] },
   );
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
+  closeSync(logFd);
+  const stderrTail = () => readFileSync(logPath, "utf8").slice(-4000);
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderrTail()}`);
     try {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
       if (response.ok) break;
@@ -66,7 +69,7 @@ export async function startMoto(options: { stock?: boolean } = {}): Promise<Moto
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`moto_server did not start on ${endpoint}: ${stderr}`);
+      throw new Error(`moto_server did not start on ${endpoint}: ${stderrTail()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -42,11 +42,11 @@ export interface Scenario {
 export const ALL_MANAGEMENT: TrailSpec["selectors"] = {
   advanced: [{ Name: "Management events", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] }],
 };
-const WRITES_ONLY: TrailSpec["selectors"] = {
+export const WRITES_ONLY: TrailSpec["selectors"] = {
   advanced: [{ Name: "Writes", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }, { Field: "readOnly", Equals: ["false"] }] }],
 };
 const BASIC_ALL: TrailSpec["selectors"] = { basic: [{ ReadWriteType: "All", IncludeManagementEvents: true }] };
-const BASIC_READ_ONLY: TrailSpec["selectors"] = { basic: [{ ReadWriteType: "ReadOnly", IncludeManagementEvents: true }] };
+export const BASIC_READ_ONLY: TrailSpec["selectors"] = { basic: [{ ReadWriteType: "ReadOnly", IncludeManagementEvents: true }] };
 const DATA_ONLY: TrailSpec["selectors"] = {
   basic: [{ ReadWriteType: "All", IncludeManagementEvents: false, DataResources: [{ Type: "AWS::S3::Object", Values: ["arn:aws:s3"] }] }],
 };
@@ -59,7 +59,7 @@ export const OWN_TRAILS_SCENARIO: Scenario = {
   },
   members: [
     { key: "multi-eu", name: "covered-multi-eu", trails: [{ name: "audit", region: "eu-west-1", multiRegion: true, logging: true, selectors: BASIC_ALL }], expected: [] },
-    { key: "single-use1", name: "covered-single-us-east-1", trails: [{ name: "audit", region: "us-east-1", globalEvents: true, logging: true, selectors: ALL_MANAGEMENT }], expected: [] },
+    { key: "single-use1", name: "covered-single-us-east-1", trails: [{ name: "audit", region: "us-east-1", globalEvents: true, logging: true, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-single-region"] },
     {
       key: "ineffective",
       name: "ineffective-flag-only",

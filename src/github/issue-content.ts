@@ -38,6 +38,7 @@ const HEADLINES: Partial<Record<Finding["ruleId"], string>> = {
   "cloudtrail/global-events-not-recorded": "CloudTrail does not record global service events",
   "cloudtrail/global-events-flag-ineffective": "a CloudTrail trail's global-events flag has no effect",
   "cloudtrail/global-events-duplicated": "CloudTrail records global service events more than once",
+  "cloudtrail/global-events-not-delivered": "a CloudTrail trail logs global service events but delivers nothing",
 };
 
 export function renderIssue(input: IssueContentInput): IssueContent {
@@ -71,9 +72,13 @@ export function renderIssue(input: IssueContentInput): IssueContent {
     );
   }
   if (verdict.failedRegions.length > 0) sections.push("", `Regions that could not be read this run: ${verdict.failedRegions.join(", ")}.`);
-  sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account):", "", "```sh");
-  const commands = [...new Set(findings.flatMap((finding) => finding.fix))];
-  sections.push(...commands.map((line) => line.replace(/```/g, "'''")), "```", "");
+  sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account). One block per finding, in the order above; lines starting with # explain the next line, or hold a command to run only after the check before it.");
+  // One block per finding, never merged: a line shared by two fixes means something else in each.
+  findings.forEach((finding, index) => {
+    if (finding.fix.length === 0) return;
+    sections.push("", `#### ${index + 1}. ${inlineCode(finding.ruleId)} (${finding.level})`, "", ...fencedBlock("sh", finding.fix));
+  });
+  sections.push("");
   sections.push("This issue is kept up to date by org-trail-audit: it is updated when the findings change and closed when the account is assessed clean.");
 
   const stable = `${title}\n${sections.join("\n")}\n${input.assignees.join(",")}`;
@@ -81,6 +86,13 @@ export function renderIssue(input: IssueContentInput): IssueContent {
   const runLine = input.runUrl ? `\n\nLast changed by [this workflow run](${input.runUrl}).` : "";
   const body = `<!-- org-trail-audit:account=${verdict.accountId} digest=${digest} -->\n${sections.join("\n")}${runLine}\n`;
   return { accountId: verdict.accountId, title, body, digest };
+}
+
+/** A fenced block whose fence is longer than any run of backticks inside it, so nothing can close it early. */
+function fencedBlock(language: string, lines: string[]): string[] {
+  const longest = Math.max(0, ...lines.flatMap((line) => (line.match(/`+/g) ?? []).map((run) => run.length)));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return [`${fence}${language}`, ...lines, fence];
 }
 
 function uniqueTrails(findings: Finding[]) {

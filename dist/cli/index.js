@@ -84722,7 +84722,7 @@ var client_ec2_dist_cjs = __nccwpck_require__(5193);
 ;// CONCATENATED MODULE: ./src/rules/trail-facts.ts
 
 /** The event sources whose events AWS records as global service events. */
-const GLOBAL_EVENT_SOURCES = ["iam.amazonaws.com", "sts.amazonaws.com", "cloudfront.amazonaws.com"];
+const GLOBAL_EVENT_SOURCES = GLOBAL_SERVICES.map((service) => `${service}.amazonaws.com`);
 function trailScope(trail) {
     return { homeRegion: trail.homeRegion, isMultiRegion: trail.isMultiRegionTrail, includeGlobalServiceEvents: trail.includeGlobalServiceEvents };
 }
@@ -84964,7 +84964,7 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/aws/trail-records.ts
-/** The SDK's CloudTrail shapes as inventory records: plain data, dates as ISO strings. */
+/** The SDK's CloudTrail shapes (trails and Lake event data stores) as inventory records: plain data, dates as ISO strings. */
 function toTrailStatus(status) {
     const text = (value) => (value ? value : undefined);
     const attemptTime = text(status.LatestDeliveryAttemptTime);
@@ -84977,7 +84977,22 @@ function toTrailStatus(status) {
         ...(attemptSucceeded ? { latestDeliveryAttemptSucceeded: attemptSucceeded } : {}),
     };
 }
+// Region, owner account and name, from a trail's or an event data store's ARN.
 const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):trail\/(.+)$/;
+const STORE_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):eventdatastore\/(.+)$/;
+function toEventDataStoreRecord(arn, store, listedInRegion) {
+    const match = STORE_ARN.exec(arn);
+    return {
+        arn,
+        name: store.Name ?? match?.[3] ?? arn,
+        homeRegion: match?.[1] ?? listedInRegion,
+        ownerAccountId: match?.[2] ?? "",
+        status: store.Status ?? "UNKNOWN",
+        multiRegionEnabled: store.MultiRegionEnabled === true,
+        organizationEnabled: store.OrganizationEnabled === true,
+        advancedEventSelectors: toAdvancedSelectors(store.AdvancedEventSelectors),
+    };
+}
 function toTrailRecord(trail, seenInRegion) {
     if (!trail.TrailARN)
         return undefined;
@@ -85023,7 +85038,6 @@ function toAdvancedSelectors(advanced) {
 
 
 
-const STORE_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):eventdatastore\/(.+)$/;
 /**
  * CloudTrail Lake event data stores of the credentials' account in the Regions given.
  * ListEventDataStores is regional and its summary fields are deprecated, so each store is
@@ -85048,17 +85062,7 @@ async function readEventDataStores(transport, regions, credentials, abortSignal)
             } while (nextToken);
             for (const arn of arns) {
                 const store = await client.send(new client_cloudtrail_dist_cjs/* GetEventDataStoreCommand */.V9B({ EventDataStore: arn }), options);
-                const match = STORE_ARN.exec(arn);
-                stores.push({
-                    arn,
-                    name: store.Name ?? match?.[3] ?? arn,
-                    homeRegion: match?.[1] ?? region,
-                    ownerAccountId: match?.[2] ?? "",
-                    status: store.Status ?? "UNKNOWN",
-                    multiRegionEnabled: store.MultiRegionEnabled === true,
-                    organizationEnabled: store.OrganizationEnabled === true,
-                    advancedEventSelectors: toAdvancedSelectors(store.AdvancedEventSelectors),
-                });
+                stores.push(toEventDataStoreRecord(arn, store, region));
             }
         }
         catch (error) {

@@ -2,15 +2,13 @@ import { CloudTrailClient, GetEventDataStoreCommand, ListEventDataStoresCommand 
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { EventDataStoreRecord } from "../inventory.js";
 import { createClient, describeError, type AwsTransport } from "./client-config.js";
-import { toAdvancedSelectors } from "./trail-records.js";
+import { toEventDataStoreRecord } from "./trail-records.js";
 
 export interface EventDataStoresRead {
   stores: EventDataStoreRecord[];
   /** Regions whose stores could not be read, with the error: the verdict then rests on trails. */
   errors: string[];
 }
-
-const STORE_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):eventdatastore\/(.+)$/;
 
 /**
  * CloudTrail Lake event data stores of the credentials' account in the Regions given.
@@ -40,17 +38,7 @@ export async function readEventDataStores(
         } while (nextToken);
         for (const arn of arns) {
           const store = await client.send(new GetEventDataStoreCommand({ EventDataStore: arn }), options);
-          const match = STORE_ARN.exec(arn);
-          stores.push({
-            arn,
-            name: store.Name ?? match?.[3] ?? arn,
-            homeRegion: match?.[1] ?? region,
-            ownerAccountId: match?.[2] ?? "",
-            status: store.Status ?? "UNKNOWN",
-            multiRegionEnabled: store.MultiRegionEnabled === true,
-            organizationEnabled: store.OrganizationEnabled === true,
-            advancedEventSelectors: toAdvancedSelectors(store.AdvancedEventSelectors),
-          });
+          stores.push(toEventDataStoreRecord(arn, store, region));
         }
       } catch (error) {
         errors.push(`${region}: ${describeError(error)}`);

@@ -1,12 +1,13 @@
 import type {
   AdvancedEventSelector as SdkAdvancedSelector,
   EventSelector as SdkEventSelector,
+  GetEventDataStoreResponse,
   GetTrailStatusResponse,
   Trail,
 } from "@aws-sdk/client-cloudtrail";
-import type { AdvancedEventSelector, TrailRecord, TrailSelectors, TrailStatus } from "../inventory.js";
+import type { AdvancedEventSelector, EventDataStoreRecord, TrailRecord, TrailSelectors, TrailStatus } from "../inventory.js";
 
-/** The SDK's CloudTrail shapes as inventory records: plain data, dates as ISO strings. */
+/** The SDK's CloudTrail shapes (trails and Lake event data stores) as inventory records: plain data, dates as ISO strings. */
 
 export function toTrailStatus(status: GetTrailStatusResponse): TrailStatus {
   const text = (value: string | undefined) => (value ? value : undefined);
@@ -21,7 +22,23 @@ export function toTrailStatus(status: GetTrailStatusResponse): TrailStatus {
   };
 }
 
+// Region, owner account and name, from a trail's or an event data store's ARN.
 const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):trail\/(.+)$/;
+const STORE_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):eventdatastore\/(.+)$/;
+
+export function toEventDataStoreRecord(arn: string, store: GetEventDataStoreResponse, listedInRegion: string): EventDataStoreRecord {
+  const match = STORE_ARN.exec(arn);
+  return {
+    arn,
+    name: store.Name ?? match?.[3] ?? arn,
+    homeRegion: match?.[1] ?? listedInRegion,
+    ownerAccountId: match?.[2] ?? "",
+    status: store.Status ?? "UNKNOWN",
+    multiRegionEnabled: store.MultiRegionEnabled === true,
+    organizationEnabled: store.OrganizationEnabled === true,
+    advancedEventSelectors: toAdvancedSelectors(store.AdvancedEventSelectors),
+  };
+}
 
 export function toTrailRecord(trail: Trail, seenInRegion: string): TrailRecord | undefined {
   if (!trail.TrailARN) return undefined;
@@ -52,15 +69,15 @@ export function toSelectors(basic: SdkEventSelector[] | undefined, advanced: Sdk
 
 export function toAdvancedSelectors(advanced: SdkAdvancedSelector[] | undefined): AdvancedEventSelector[] {
   return (advanced ?? []).map((selector) => ({
-      ...(selector.Name ? { name: selector.Name } : {}),
-      fieldSelectors: (selector.FieldSelectors ?? []).map((field) => ({
-        field: field.Field ?? "",
-        ...(field.Equals?.length ? { equals: field.Equals } : {}),
-        ...(field.NotEquals?.length ? { notEquals: field.NotEquals } : {}),
-        ...(field.StartsWith?.length ? { startsWith: field.StartsWith } : {}),
-        ...(field.NotStartsWith?.length ? { notStartsWith: field.NotStartsWith } : {}),
-        ...(field.EndsWith?.length ? { endsWith: field.EndsWith } : {}),
-        ...(field.NotEndsWith?.length ? { notEndsWith: field.NotEndsWith } : {}),
-      })),
+    ...(selector.Name ? { name: selector.Name } : {}),
+    fieldSelectors: (selector.FieldSelectors ?? []).map((field) => ({
+      field: field.Field ?? "",
+      ...(field.Equals?.length ? { equals: field.Equals } : {}),
+      ...(field.NotEquals?.length ? { notEquals: field.NotEquals } : {}),
+      ...(field.StartsWith?.length ? { startsWith: field.StartsWith } : {}),
+      ...(field.NotStartsWith?.length ? { notStartsWith: field.NotStartsWith } : {}),
+      ...(field.EndsWith?.length ? { endsWith: field.EndsWith } : {}),
+      ...(field.NotEndsWith?.length ? { notEndsWith: field.NotEndsWith } : {}),
+    })),
   }));
 }

@@ -2,7 +2,7 @@ import type { AdvancedEventSelector, FieldSelector, TrailRecord, TrailSelectors,
 import { GLOBAL_SERVICE_NAMES, GLOBAL_SERVICES, globalEventRegions, type GlobalService } from "../partitions.js";
 
 /** The event sources whose events AWS records as global service events. */
-export const GLOBAL_EVENT_SOURCES = ["iam.amazonaws.com", "sts.amazonaws.com", "cloudfront.amazonaws.com"] as const;
+export const GLOBAL_EVENT_SOURCES = GLOBAL_SERVICES.map((service) => `${service}.amazonaws.com`);
 
 /** What a trail or event data store is made of, as far as where it records goes. */
 export interface RecorderScope {

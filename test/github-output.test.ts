@@ -1,3 +1,4 @@
+import MarkdownIt from "markdown-it";
 import { describe, expect, it } from "vitest";
 import { summarize, type AuditResult } from "../src/audit.js";
 import type { Finding } from "../src/findings.js";
@@ -5,7 +6,7 @@ import { planAnnotations } from "../src/github/annotations.js";
 import { readMarker, renderIssue } from "../src/github/issue-content.js";
 import { planIssueOperations } from "../src/github/issue-plan.js";
 import { renderJobSummary } from "../src/github/job-summary.js";
-import { escapeMarkdown } from "../src/github/markdown.js";
+import { escapeMarkdown, markdownTable } from "../src/github/markdown.js";
 import { resolveOwners } from "../src/github/owners.js";
 import type { AccountRecord, Inventory } from "../src/inventory.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
@@ -55,6 +56,40 @@ describe("escaping organization-supplied strings", () => {
     expect(escaped).not.toMatch(/(^|[^\\])\*\*/);
     expect(escaped).not.toMatch(/(^|[^\\])\[/);
     expect(escaped).not.toContain("\n");
+  });
+
+  // What a reader sees is the rendered text, so render with a real CommonMark + GFM-tables
+  // parser and compare that text with the input, character for character.
+  const RENDER_CASES = [
+    ...HOSTILE,
+    "Alice's sandbox",
+    "R&D \"prod\"",
+    "&amp; &#39; &lt;b&gt; &copy;",
+    "#1 _under_ ~strike~ 1. item",
+    "back\\slash \\* star",
+    "<!-- comment --> </td>",
+    "https://example.com/a_b",
+  ];
+  const markdown = new MarkdownIt("commonmark").enable("table");
+  const renderedText = (html: string) =>
+    html
+      .replace(/<\/?(p|table|thead|tbody|tr|th|td)>/g, "")
+      .trim()
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
+
+  it.each(RENDER_CASES)("renders %j as exactly that text, in a paragraph and in a table cell", (name) => {
+    const expected = name.replace(/\r?\n|\r/g, " ");
+    const paragraph = markdown.render(escapeMarkdown(name));
+    expect(paragraph).not.toMatch(/<(?!\/?p>)/);
+    expect(renderedText(paragraph)).toBe(expected);
+    const table = markdown.render(markdownTable(["Account", "Note"], [[escapeMarkdown(name), "x"]]));
+    const cells = [...table.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((match) => match[1]!);
+    expect(cells).toHaveLength(2);
+    expect(cells[0]).not.toMatch(/</);
+    expect(renderedText(cells[0]!)).toBe(expected.trim());
   });
 
   it("keeps every summary table row to its columns whatever the names", () => {

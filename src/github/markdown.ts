@@ -1,17 +1,19 @@
 /**
  * Everything an organization supplies (account names, tag values, trail names) is shown
- * as text: HTML is entity-encoded and Markdown punctuation backslash-escaped, so a name
- * like `<img src=x onerror=alert(1)>` or `| **pwned** |` renders literally and cannot
- * break a table.
+ * as text: Markdown punctuation is backslash-escaped and `&`, `<`, `>` entity-encoded, so a
+ * name like `<img src=x onerror=alert(1)>` or `| **pwned** |` renders literally and cannot
+ * break a table. Punctuation is escaped before entities are written: the other order turned
+ * an entity's own `#` into `\#`, and "Alice's" rendered as "Alice&#39;s". Quotes need no
+ * entity outside an attribute (CommonMark 0.31, "Entity and numeric character references").
  */
 export function escapeMarkdown(text: string): string {
   return text
-    .replace(/[&<>"']/g, (char) => HTML_ENTITIES[char]!)
     .replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&")
+    .replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!)
     .replace(/\r?\n|\r/g, " ");
 }
 
-const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 
 /** A Markdown table: header cells are ours; row cells must already be escaped. */
 export function markdownTable(header: string[], rows: string[][]): string {

@@ -107,4 +107,17 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
     const others = Object.fromEntries(Object.entries(expectedVerdicts).filter(([id]) => id !== stalled));
     expect(Object.fromEntries(Object.entries(verdicts).filter(([id]) => id !== stalled))).toEqual(others);
   });
+
+  it("an AssumeRole whose connection is dropped every time: not assessed, blamed on the network, not on the trust policy", async () => {
+    const cut = org.byKey("no-trail").id;
+    proxy.faults.push((call) => (call.operation === "AssumeRole" && call.body.includes(cut) ? "reset" : undefined));
+    const inventory = await scanOrganization(parseSettings({}), { transport: { callTimeoutMs: 30_000, maxAttempts: 2 } });
+    const { verdicts, findings } = evaluateInventory(inventory);
+    expect(verdicts.find((verdict) => verdict.accountId === cut)!.verdict).toBe("not-assessed");
+    const reason = inventory.accounts.find((item) => item.id === cut)!.reason!;
+    expect(reason).toMatch(new RegExp(`^AssumeRole for arn:aws:iam::${cut}:role/\\S+ never reached AWS STS: could not reach http://127\\.0\\.0\\.1:\\d+: the connection was reset \\(ECONNRESET\\)$`));
+    const fix = findings.find((finding) => finding.accountId === cut)!.fix.join("\n");
+    expect(fix).toContain("check the network path");
+    expect(fix).not.toContain("trust policy");
+  });
 });

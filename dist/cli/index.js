@@ -84264,7 +84264,7 @@ module.exports = string => typeof string === 'string' ? string.replace(ansiRegex
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(888);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(752);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -84273,7 +84273,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 888:
+/***/ 752:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -84863,12 +84863,70 @@ var external_node_http_ = __nccwpck_require__(7067);
 var retry = __nccwpck_require__(3609);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./src/aws/failure-cause.ts
+/**
+ * Why a call failed, told by cause: a call that never reached AWS (nothing listening, a
+ * name that does not resolve, TLS refused, no answer in time) is a network or endpoint
+ * problem, and saying "check the credentials" or "check the trust policy" for it sends
+ * people to the wrong place. The endpoint is recorded on the error by the transport
+ * (client-config.ts) from the request it sent.
+ */
+/** Set on an error by the transport: the URL the failed attempt was sent to. */
+const FAILED_ENDPOINT = "$orgTrailAuditEndpoint";
+const CONNECTION_CODES = {
+    ECONNREFUSED: "nothing is listening there (connection refused)",
+    ECONNRESET: "the connection was reset",
+    EHOSTUNREACH: "the host is unreachable",
+    ENETUNREACH: "the network is unreachable",
+    EPIPE: "the connection was closed while sending",
+    ENOTFOUND: "the host name does not resolve (DNS)",
+    EAI_AGAIN: "the host name could not be resolved just now (DNS)",
+    ETIMEDOUT: "no answer in time",
+    ECONNABORTED: "the connection was aborted",
+};
+const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout"]);
+/** Node's TLS failures: certificate codes and ERR_TLS_* / ERR_SSL_*. */
+function isTlsCode(code) {
+    return /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/.test(code) || code === "EPROTO";
+}
+/** The network cause of a failed call, or undefined when AWS answered (or the cause is not the network). */
+function networkFailure(error) {
+    if (!error || typeof error !== "object")
+        return undefined;
+    const fields = error;
+    const endpoint = typeof fields[FAILED_ENDPOINT] === "string"
+        ? fields[FAILED_ENDPOINT]
+        : typeof fields.hostname === "string"
+            ? fields.hostname
+            : typeof fields.address === "string"
+                ? `${fields.address}${fields.port ? `:${String(fields.port)}` : ""}`
+                : undefined;
+    const code = typeof fields.code === "string" ? fields.code : undefined;
+    const name = typeof fields.name === "string" ? fields.name : undefined;
+    const located = endpoint ? { endpoint } : {};
+    if (code && CONNECTION_CODES[code])
+        return { code, ...located, meaning: CONNECTION_CODES[code] };
+    if (code && isTlsCode(code))
+        return { code, ...located, meaning: "the TLS connection was refused (certificate or protocol)" };
+    // An answer that arrived is AWS's: only a request that got none is a timeout.
+    if (name && TIMEOUT_NAMES.has(name) && !fields.$response)
+        return { code: name, ...located, meaning: "no answer within the per-call time limit" };
+    return undefined;
+}
+/** "could not reach https://sts.us-east-1.amazonaws.com: nothing is listening there (ECONNREFUSED)" */
+function describeNetworkFailure(failure) {
+    return `could not reach ${failure.endpoint ?? "the AWS endpoint"}: ${failure.meaning} (${failure.code})`;
+}
+/** What to check, for a person reading a report. */
+const NETWORK_ADVICE = "Check the network path from the runner to that endpoint (proxy, firewall, DNS, VPC endpoint) and AWS_ENDPOINT_URL if it is set; the credentials were not the problem";
+
 ;// CONCATENATED MODULE: ./src/aws/api-stats.ts
 function emptyApiStats() {
     return { calls: {}, retries: 0, throttles: 0, failures: 0 };
 }
 
 ;// CONCATENATED MODULE: ./src/aws/client-config.ts
+
 
 
 
@@ -84919,12 +84977,17 @@ function createClient(Constructor, transport, region, credentials) {
             throw error;
         }
     }, { step: "initialize", name: "orgTrailAuditCallCounter" });
-    // Inside the retry loop: sees every attempt's error, so persistent throttling is noticed.
+    // Inside the retry loop: sees every attempt's error, so persistent throttling is noticed,
+    // and the request it was sent as, so a network failure can name its endpoint.
     stack.add((next) => async (args) => {
         try {
             return await next(args);
         }
         catch (error) {
+            const request = args.request;
+            if (error && typeof error === "object" && request?.hostname && !(FAILED_ENDPOINT in error)) {
+                error[FAILED_ENDPOINT] = `${request.protocol ?? "https:"}//${request.hostname}${request.port ? `:${request.port}` : ""}`;
+            }
             if ((0,retry.isThrottlingError)(error)) {
                 stats.throttles += 1;
                 transport.onThrottle?.(service);
@@ -84956,8 +85019,11 @@ function errorName(error) {
         return String(error.name);
     return "Error";
 }
-/** One line for a report: the AWS error code and its message, never a stack. */
+/** One line for a report: the AWS error code and its message (or the network cause and endpoint), never a stack. */
 function describeError(error) {
+    const network = networkFailure(error);
+    if (network)
+        return describeNetworkFailure(network);
     const name = errorName(error);
     const message = error instanceof Error ? error.message : String(error);
     return message && !message.startsWith(name) ? `${name}: ${message}` : message || name;
@@ -85292,6 +85358,8 @@ async function accessAccount(sts, accountId, callerAccountId, partition, setting
 
 ;// CONCATENATED MODULE: ./src/aws/organization.ts
 
+
+
 async function describeOrganization(client) {
     const { Organization } = await client.send(new dist_cjs/* DescribeOrganizationCommand */.ov$({}));
     return { id: Organization?.Id ?? "", managementAccountId: Organization?.MasterAccountId ?? "" };
@@ -85329,10 +85397,17 @@ async function streamSelectedAccounts(client, settings, onAccount) {
     };
     await Promise.all([
         ...(everything || listed.size > 0 ? [listAll()] : []),
-        ...settings.organizationalUnits.map((unit) => walkUnit(client, unit, emit)),
+        ...settings.organizationalUnits.map((unit) => walkUnit(client, unit, emit).catch((error) => {
+            if (NOT_FOUND.has(errorName(error))) {
+                throw new ConfigurationError(`Input "organizational-units" names ${unit}, which this organization does not hold (${errorName(error)}). Give OU ids (ou-...) or the root id (r-...) of this organization.`);
+            }
+            throw error;
+        })),
     ]);
     return { notInOrganization: [...listed].filter((id) => !seen.has(id) && !excluded.has(id)).sort() };
 }
+/** What Organizations answers for a parent id it does not hold. */
+const NOT_FOUND = new Set(["ParentNotFoundException", "OrganizationalUnitNotFoundException", "TargetNotFoundException"]);
 async function walkUnit(client, parentId, emit) {
     const children = [];
     await Promise.all([
@@ -85380,6 +85455,7 @@ function toAccount(account) {
 
 
 
+
 const DEFAULT_ACCOUNT_TIMEOUT_MS = 300_000;
 /** The AWS half of an audit: reads the selected accounts of the organization into an inventory. */
 async function scanOrganization(settings, options = {}) {
@@ -85396,11 +85472,19 @@ async function scanOrganization(settings, options = {}) {
     try {
         const sts = createClient(client_sts_dist_cjs/* STSClient */.iM, transport, globalEventsRegion);
         const identity = await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})).catch((error) => {
+            const network = networkFailure(error);
+            if (network)
+                throw new ConfigurationError(`AWS STS ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
             throw new ConfigurationError(`The AWS credentials could not be used (${describeError(error)}). Give the job credentials the standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.`);
         });
         const callerAccountId = identity.Account ?? "";
         const organizations = createClient(dist_cjs/* OrganizationsClient */.gnq, transport, globalEventsRegion);
         const refused = (error) => {
+            if (error instanceof ConfigurationError)
+                throw error;
+            const network = networkFailure(error);
+            if (network)
+                throw new ConfigurationError(`AWS Organizations ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
             throw new ConfigurationError(`AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with credentials of the management account or a delegated administrator (caller: ${identity.Arn ?? callerAccountId}).`);
         };
         const organization = await describeOrganization(organizations).catch(refused);
@@ -85523,7 +85607,9 @@ async function scanAccount(account, context) {
             ? `timed out after ${timeoutMs / 1000} s`
             : access
                 ? describeError(error)
-                : `could not assume ${attempted}: ${describeError(error)}`;
+                : networkFailure(error)
+                    ? `AssumeRole for ${attempted} never reached AWS STS: ${describeError(error)}`
+                    : `could not assume ${attempted}: ${describeError(error)}`;
         return { ...base, access: attempted, outcome: "failed", reason, regions: [], trails: [], durationMs: context.now() - started };
     }
     finally {
@@ -85677,6 +85763,7 @@ const RULES = {
             "The message says why. Common causes:",
             "",
             "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; deploy the audit role with a StackSet.",
+            "- \"never reached AWS\" or \"could not reach\": a network or endpoint failure (connection refused, DNS, TLS, no answer in time); the message names the endpoint. Check the runner's network path to it, not the role.",
             "- A Region failed: the account's SCPs may deny CloudTrail reads there; the message names the Region and error.",
             "- A trail's status or selectors could not be read: the audit role needs cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.",
         ].join("\n"),
@@ -86134,6 +86221,9 @@ function notAssessedFix(reason, access) {
     const roleName = access?.split(":role/")[1]?.split("/").pop();
     if (roleName && /could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) {
         return ["# In the account, check that the audit role exists and that its trust policy allows the scanning role:", remediation.assumeRoleTrust(roleName)];
+    }
+    if (/could not reach/.test(reason)) {
+        return ["# The call never reached AWS: check the network path from the runner to the endpoint named above (proxy, firewall, DNS, VPC endpoint), then re-run the scan."];
     }
     return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
 }

@@ -3,6 +3,7 @@ import { Agent as HttpAgent } from "node:http";
 import { isThrottlingError } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity } from "@smithy/types";
+import { describeNetworkFailure, FAILED_ENDPOINT, networkFailure } from "./failure-cause.js";
 import { emptyApiStats, type ApiStats } from "./api-stats.js";
 
 /**
@@ -86,12 +87,17 @@ export function createClient<Client extends { middlewareStack: unknown }>(
       },
     { step: "initialize", name: "orgTrailAuditCallCounter" },
   );
-  // Inside the retry loop: sees every attempt's error, so persistent throttling is noticed.
+  // Inside the retry loop: sees every attempt's error, so persistent throttling is noticed,
+  // and the request it was sent as, so a network failure can name its endpoint.
   stack.add(
     (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
       try {
         return await next(args);
       } catch (error) {
+        const request = (args as { request?: { protocol?: string; hostname?: string; port?: number } }).request;
+        if (error && typeof error === "object" && request?.hostname && !(FAILED_ENDPOINT in error)) {
+          (error as Record<string, unknown>)[FAILED_ENDPOINT] = `${request.protocol ?? "https:"}//${request.hostname}${request.port ? `:${request.port}` : ""}`;
+        }
         if (isThrottlingError(error as Parameters<typeof isThrottlingError>[0])) {
           stats.throttles += 1;
           transport.onThrottle?.(service);
@@ -127,8 +133,10 @@ export function errorName(error: unknown): string {
   return "Error";
 }
 
-/** One line for a report: the AWS error code and its message, never a stack. */
+/** One line for a report: the AWS error code and its message (or the network cause and endpoint), never a stack. */
 export function describeError(error: unknown): string {
+  const network = networkFailure(error);
+  if (network) return describeNetworkFailure(network);
   const name = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
   return message && !message.startsWith(name) ? `${name}: ${message}` : message || name;

@@ -6,7 +6,9 @@ import {
   paginateListOrganizationalUnitsForParent,
   type Account,
 } from "@aws-sdk/client-organizations";
+import { ConfigurationError } from "../configuration-error.js";
 import type { Settings } from "../settings.js";
+import { errorName } from "./client-config.js";
 
 export interface OrganizationAccount {
   id: string;
@@ -61,10 +63,22 @@ export async function streamSelectedAccounts(
   };
   await Promise.all([
     ...(everything || listed.size > 0 ? [listAll()] : []),
-    ...settings.organizationalUnits.map((unit) => walkUnit(client, unit, emit)),
+    ...settings.organizationalUnits.map((unit) =>
+      walkUnit(client, unit, emit).catch((error: unknown) => {
+        if (NOT_FOUND.has(errorName(error))) {
+          throw new ConfigurationError(
+            `Input "organizational-units" names ${unit}, which this organization does not hold (${errorName(error)}). Give OU ids (ou-...) or the root id (r-...) of this organization.`,
+          );
+        }
+        throw error;
+      }),
+    ),
   ]);
   return { notInOrganization: [...listed].filter((id) => !seen.has(id) && !excluded.has(id)).sort() };
 }
+
+/** What Organizations answers for a parent id it does not hold. */
+const NOT_FOUND = new Set(["ParentNotFoundException", "OrganizationalUnitNotFoundException", "TargetNotFoundException"]);
 
 async function walkUnit(client: OrganizationsClient, parentId: string, emit: (account: Account) => void): Promise<void> {
   const children: string[] = [];

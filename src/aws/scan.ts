@@ -12,6 +12,7 @@ import { readEventDataStores } from "./event-data-stores.js";
 import { createClient, createTransport, DEFAULT_TRANSPORT, describeError, type AwsTransport, type TransportOptions } from "./client-config.js";
 import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./concurrency-governor.js";
 import { accessAccount } from "./credentials.js";
+import { describeNetworkFailure, NETWORK_ADVICE, networkFailure } from "./failure-cause.js";
 import { describeOrganization, streamSelectedAccounts, type OrganizationAccount } from "./organization.js";
 
 export interface ScanProgress {
@@ -54,6 +55,8 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
   try {
     const sts = createClient(STSClient, transport, globalEventsRegion);
     const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
+      const network = networkFailure(error);
+      if (network) throw new ConfigurationError(`AWS STS ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
       throw new ConfigurationError(
         `The AWS credentials could not be used (${describeError(error)}). Give the job credentials the standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.`,
       );
@@ -61,6 +64,9 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
     const callerAccountId = identity.Account ?? "";
     const organizations = createClient(OrganizationsClient, transport, globalEventsRegion);
     const refused = (error: unknown): never => {
+      if (error instanceof ConfigurationError) throw error;
+      const network = networkFailure(error);
+      if (network) throw new ConfigurationError(`AWS Organizations ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
       throw new ConfigurationError(
         `AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with credentials of the management account or a delegated administrator (caller: ${identity.Arn ?? callerAccountId}).`,
       );
@@ -198,7 +204,9 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       ? `timed out after ${timeoutMs / 1000} s`
       : access
         ? describeError(error)
-        : `could not assume ${attempted}: ${describeError(error)}`;
+        : networkFailure(error)
+          ? `AssumeRole for ${attempted} never reached AWS STS: ${describeError(error)}`
+          : `could not assume ${attempted}: ${describeError(error)}`;
     return { ...base, access: attempted, outcome: "failed", reason, regions: [], trails: [], durationMs: context.now() - started };
   } finally {
     clearTimeout(timer);

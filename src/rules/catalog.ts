@@ -114,6 +114,7 @@ export const RULES: Record<RuleId, RuleDefinition> = {
       "The message says why. Common causes:",
       "",
       "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; deploy the audit role with a StackSet.",
+      "- \"never reached AWS\" or \"could not reach\": a network or endpoint failure (connection refused, DNS, TLS, no answer in time); the message names the endpoint. Check the runner's network path to it, not the role.",
       "- A Region failed: the account's SCPs may deny CloudTrail reads there; the message names the Region and error.",
       "- A trail's status or selectors could not be read: the audit role needs cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.",
     ].join("\n"),

@@ -267,6 +267,9 @@ function notAssessedFix(reason: string, access: string | undefined): string[] {
   if (roleName && /could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) {
     return ["# In the account, check that the audit role exists and that its trust policy allows the scanning role:", remediation.assumeRoleTrust(roleName)];
   }
+  if (/could not reach/.test(reason)) {
+    return ["# The call never reached AWS: check the network path from the runner to the endpoint named above (proxy, firewall, DNS, VPC endpoint), then re-run the scan."];
+  }
   return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
 }
 

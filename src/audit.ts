@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { scanOrganization, type ScanOptions } from "./aws/scan.js";
 import type { AccountVerdict, Evaluation, Finding } from "./findings.js";
 import { loadInventory, type Inventory } from "./inventory.js";
+import { prepareOutputPaths } from "./output-paths.js";
 import { buildSarif } from "./reporters/sarif.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
@@ -35,6 +36,7 @@ export interface AuditResult {
 
 /** settings → inventory (read from AWS, or loaded) → findings. */
 export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}): Promise<AuditResult> {
+  await prepareOutputPaths(settings);
   const inventory = settings.inventoryFile
     ? await loadInventory(settings.inventoryFile)
     : await scanOrganization(settings, scanOptions);

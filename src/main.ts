@@ -7,6 +7,7 @@ import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.j
 import type { IssueSyncResult } from "./github/issue-sync.js";
 import { renderJobSummary } from "./github/job-summary.js";
 import { syncRemediationIssues } from "./github/remediation-issues.js";
+import { countOf } from "./plural.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
 import { INPUT_NAMES, parseSettings } from "./settings.js";
 
@@ -27,12 +28,17 @@ export async function run(): Promise<void> {
       // Never printed anywhere; masked all the same, should an SDK error ever echo one.
       onSecret: (secret) => core.setSecret(secret),
     });
-    const written = await writeReports(result, settings);
+    // From here on the scan is done: a later failure still leaves the summary and the
+    // outputs of whatever was written, and is reported at the end.
+    const failures: unknown[] = [];
+    const written = await writeReports(result, settings).catch((error: unknown) => {
+      failures.push(error);
+      return undefined;
+    });
     const { summary } = result;
 
     let issues: IssueSyncResult | undefined;
     let owners: Map<string, string[]> | undefined;
-    let issueFailure: unknown;
     if (issueSettings.createIssues) {
       try {
         ({ result: issues, owners } = await syncRemediationIssues(result, issueSettings, {
@@ -40,24 +46,28 @@ export async function run(): Promise<void> {
           log: (message) => core.info(message),
         }));
       } catch (error) {
-        issueFailure = error;
+        failures.push(error);
       }
     }
 
-    await core.summary
-      .addRaw(
-        renderJobSummary({
-          result,
-          ...(owners ? { owners } : {}),
-          ...(issues ? { issues } : {}),
-          omittedSarifResults: written.omittedSarifResults,
-          ...(written.reportFile ? { reportFile: written.reportFile } : {}),
-        }),
-      )
-      .write();
+    try {
+      await core.summary
+        .addRaw(
+          renderJobSummary({
+            result,
+            ...(owners ? { owners } : {}),
+            ...(issues ? { issues } : {}),
+            omittedSarifResults: written?.omittedSarifResults ?? 0,
+            ...(written?.reportFile ? { reportFile: written.reportFile } : {}),
+          }),
+        )
+        .write();
+    } catch (error) {
+      failures.push(error);
+    }
 
     const failing = findingsAtOrAbove(result.evaluation.findings, settings.failOn);
-    const stepFails = failing.length > 0 || issueFailure !== undefined;
+    const stepFails = failing.length > 0 || failures.length > 0;
     for (const annotation of planAnnotations(result.evaluation.findings, stepFails ? 1 : 0)) {
       const properties = { title: annotation.title };
       if (annotation.kind === "error") core.error(annotation.message, properties);
@@ -65,8 +75,9 @@ export async function run(): Promise<void> {
       else core.notice(annotation.message, properties);
     }
 
-    core.setOutput("sarif-file", written.sarifFile);
-    core.setOutput("report-file", written.reportFile ?? "");
+    // An empty sarif-file output tells the upload step that there is nothing to upload.
+    core.setOutput("sarif-file", written?.sarifFile ?? "");
+    core.setOutput("report-file", written?.reportFile ?? "");
     core.setOutput("accounts-scanned", summary.accountsScanned);
     core.setOutput("noncompliant-accounts", summary.noncompliant);
     core.setOutput("not-assessed-accounts", summary.notAssessed);
@@ -74,21 +85,22 @@ export async function run(): Promise<void> {
     core.setOutput("issues-opened", issues && !issues.dryRun ? issues.opened + issues.reopened : 0);
     core.setOutput("issues-closed", issues && !issues.dryRun ? issues.closed : 0);
     core.info(
-      `${summary.accountsScanned} accounts scanned: ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped. ${summary.findings} findings; SARIF in ${written.sarifFile}.`,
+      `${countOf(summary.accountsScanned, "account")} scanned: ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped. ${countOf(summary.findings, "finding")}${written ? `; SARIF in ${written.sarifFile}` : ""}.`,
     );
 
-    if (issueFailure !== undefined) throw issueFailure;
+    if (failures.length > 1) for (const failure of failures.slice(0, -1)) core.error(describeFailure(failure));
+    if (failures.length > 0) throw failures[failures.length - 1];
     if (failing.length > 0) {
       core.setFailed(`${failing.length} findings at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`);
     }
   } catch (error) {
-    if (isConfigurationError(error)) {
-      core.setFailed(error.message);
-    } else {
-      core.setFailed(`org-trail-audit failed unexpectedly: ${describeError(error)}`);
-      if (error instanceof Error && error.stack) core.debug(error.stack);
-    }
+    core.setFailed(describeFailure(error));
+    if (!isConfigurationError(error) && error instanceof Error && error.stack) core.debug(error.stack);
   }
+}
+
+function describeFailure(error: unknown): string {
+  return isConfigurationError(error) ? error.message : `org-trail-audit failed unexpectedly: ${describeError(error)}`;
 }
 
 function readInputs<Name extends string>(names: readonly Name[]): Partial<Record<Name, string>> {

@@ -84264,7 +84264,7 @@ module.exports = string => typeof string === 'string' ? string.replace(ansiRegex
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(752);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5819);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -84273,7 +84273,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 752:
+/***/ 5819:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -85671,6 +85671,57 @@ async function readOrganizationTrails(managementAccountId, context) {
     }
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/output-paths.ts
+
+
+
+
+/**
+ * Checks every file the run will write before the first AWS call: a scan of thousands of
+ * accounts must not end in ENOENT because a report's directory was missing. Missing
+ * directories are created; a path given twice (one output overwriting another, or the
+ * loaded inventory) and a path that cannot be written are refused with one message.
+ */
+async function prepareOutputPaths(settings) {
+    const outputs = [["sarif-file", settings.sarifFile]];
+    if (settings.reportFile)
+        outputs.push(["report-file", settings.reportFile]);
+    const claimed = new Map();
+    if (settings.inventoryFile)
+        claimed.set((0,external_node_path_.resolve)(settings.inventoryFile), "inventory-file");
+    for (const [input, path] of outputs) {
+        const absolute = (0,external_node_path_.resolve)(path);
+        const other = claimed.get(absolute);
+        if (other) {
+            throw new ConfigurationError(`Input "${input}" names ${path}, which input "${other}" names too; give each its own file, or one would overwrite the other.`);
+        }
+        claimed.set(absolute, input);
+        await checkWritable(input, path, absolute);
+    }
+}
+async function checkWritable(input, path, absolute) {
+    const directory = (0,external_node_path_.dirname)(absolute);
+    try {
+        await (0,promises_.mkdir)(directory, { recursive: true });
+    }
+    catch (error) {
+        throw new ConfigurationError(`Input "${input}" names ${path}, whose directory ${directory} cannot be created (${error.code ?? String(error)}).`);
+    }
+    const existing = await (0,promises_.stat)(absolute).catch(() => undefined);
+    if (existing?.isDirectory())
+        throw new ConfigurationError(`Input "${input}" names ${path}, which is a directory; it accepts a file path.`);
+    try {
+        await (0,promises_.access)(existing ? absolute : directory, external_node_fs_.constants.W_OK);
+    }
+    catch {
+        throw new ConfigurationError(`Input "${input}" names ${path}, which this user cannot write (${existing ? "the file" : `the directory ${directory}`} is not writable).`);
+    }
+}
+
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/rules/catalog.ts
@@ -86392,8 +86443,10 @@ function duplicated(account, recording) {
 
 
 
+
 /** settings → inventory (read from AWS, or loaded) → findings. */
 async function runAudit(settings, scanOptions = {}) {
+    await prepareOutputPaths(settings);
     const inventory = settings.inventoryFile
         ? await loadInventory(settings.inventoryFile)
         : await scanOrganization(settings, scanOptions);

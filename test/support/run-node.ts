@@ -44,7 +44,8 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
     ...env,
     ...inputEnv,
     GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
+    // A test may point the summary elsewhere (somewhere unwritable) to make that write fail.
+    GITHUB_STEP_SUMMARY: env.GITHUB_STEP_SUMMARY ?? summaryFile,
     GITHUB_WORKSPACE: dir,
     RUNNER_TEMP: dir,
   }, dir);

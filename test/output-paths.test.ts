@@ -40,7 +40,7 @@ describe("output paths, checked before the first AWS call", () => {
     writeFileSync(join(dir, "a-file"), "");
     mkdirSync(join(dir, "a-directory"));
     const underFile = await runAction({ "sarif-file": "a-file/audit.sarif" }, await refusedAws(), dir);
-    expect(errorsOf(underFile.stdout)).toEqual([expect.stringMatching(/^::error::Input "sarif-file" names a-file\/audit.sarif, whose directory .*a-file cannot be created \(EEXIST|ENOTDIR\)\.$/)]);
+    expect(errorsOf(underFile.stdout)).toEqual([expect.stringMatching(/^::error::Input "sarif-file" names a-file\/audit.sarif, whose directory .*a-file cannot be created \((EEXIST|ENOTDIR)\)\.$/)]);
     const directory = await runAction({ "sarif-file": "audit.sarif", "report-file": "a-directory" }, await refusedAws(), dir);
     expect(errorsOf(directory.stdout)).toEqual(["::error::Input \"report-file\" names a-directory, which is a directory; it accepts a file path."]);
   });

@@ -7,7 +7,8 @@ import { buildSarif } from "./reporters/sarif.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
 import { evaluateInventory } from "./rules/evaluate.js";
-import type { FailOn, Settings } from "./settings.js";
+import { ConfigurationError } from "./configuration-error.js";
+import { SELECTION_INPUTS, type FailOn, type Settings } from "./settings.js";
 
 export interface AuditSummary {
   accountsInScope: number;
@@ -40,8 +41,22 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
   const inventory = settings.inventoryFile
     ? await loadInventory(settings.inventoryFile)
     : await scanOrganization(settings, scanOptions);
+  if (inventory.accounts.length === 0 && !settings.allowEmpty) throw emptySelection(settings);
   const evaluation = evaluateInventory(inventory);
   return { inventory, evaluation, summary: summarize(inventory, evaluation) };
+}
+
+function emptySelection(settings: Settings): ConfigurationError {
+  const given = [
+    settings.accounts.length > 0 ? `accounts: ${settings.accounts.join(", ")}` : "",
+    settings.excludeAccounts.length > 0 ? `exclude-accounts: ${settings.excludeAccounts.length} ids` : "",
+    settings.organizationalUnits.length > 0 ? `organizational-units: ${settings.organizationalUnits.join(", ")}` : "",
+    settings.shard ? `shard: ${settings.shard.index}/${settings.shard.count}` : "",
+  ].filter(Boolean);
+  const source = settings.inventoryFile ? `The inventory ${settings.inventoryFile} holds` : "The selection holds";
+  return new ConfigurationError(
+    `${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty selection is expected.`,
+  );
 }
 
 export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSummary {

@@ -23,6 +23,8 @@ export interface Settings {
   failOn: FailOn;
   /** This job's slice of the accounts, when the scan is split across a job matrix. */
   shard?: Shard;
+  /** A selection of no account is an error (a typo looks like success) unless this is set. */
+  allowEmpty: boolean;
 }
 
 /** Raw values by input name, as action.yml spells them; "" and undefined mean "not given". */
@@ -43,6 +45,7 @@ export const INPUT_DEFAULTS = {
   "inventory-file": "",
   "fail-on": "error",
   shard: "",
+  "allow-empty": "false",
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -113,8 +116,18 @@ export function parseSettings(raw: RawInputs): Settings {
     ...(value("inventory-file") ? { inventoryFile: value("inventory-file") } : {}),
     failOn: failOn as FailOn,
     ...(shard ? { shard } : {}),
+    allowEmpty: parseBoolean("allow-empty", value("allow-empty")),
   };
 }
+
+export function parseBoolean(name: string, text: string): boolean {
+  if (/^(true|yes|1)$/i.test(text)) return true;
+  if (/^(false|no|0)$/i.test(text)) return false;
+  throw inputError(name, text, "true or false");
+}
+
+/** Inputs that choose which accounts are scanned: named when a selection comes out empty. */
+export const SELECTION_INPUTS = ["accounts", "exclude-accounts", "organizational-units", "shard"] as const;
 
 function parseShard(text: string): Shard | undefined {
   if (!text) return undefined;

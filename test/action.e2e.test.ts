@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { CreateOrganizationalUnitCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { RULE_IDS, RULES } from "../src/rules/catalog.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
@@ -98,6 +99,27 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
     expect(strayResult.ruleId).toBe("cloudtrail/account-not-assessed");
     expect(strayResult.message.text).toContain("not a member of organization");
     expect(proxy.count("AssumeRole")).toBe(2);
+  });
+
+  it("fails a selection that holds no account, naming the selection inputs, unless allow-empty is true", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const organizations = new OrganizationsClient({ region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    const { OrganizationalUnit: empty } = await organizations.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "empty" }));
+    organizations.destroy();
+    const run = await runAction({ "organizational-units": empty!.Id!, "fail-on": "none" }, env);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split("\n").filter((line) => line.startsWith("::error::"))).toEqual([
+      `::error::The selection holds no account (organizational-units: ${empty!.Id!}): check the inputs "accounts", "exclude-accounts", "organizational-units", "shard", or set "allow-empty: true" if an empty selection is expected.`,
+    ]);
+    expect(run.outputs["sarif-file"]).toBeUndefined();
+
+    const excludedAll = await runAction({ "exclude-accounts": org.accounts.map((account) => account.id).join(","), "fail-on": "none" }, env);
+    expect(excludedAll.code).toBe(1);
+    expect(excludedAll.stdout).toContain(`::error::The selection holds no account (exclude-accounts: ${org.accounts.length} ids)`);
+
+    const allowed = await runAction({ "organizational-units": empty!.Id!, "allow-empty": "true", "fail-on": "none" }, env);
+    expect(allowed.code).toBe(0);
+    expect(allowed.outputs["accounts-scanned"]).toBe("0");
   });
 
   it.each([

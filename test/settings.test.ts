@@ -20,6 +20,7 @@ describe("parseSettings", () => {
       concurrency: 16,
       sarifFile: "org-trail-audit.sarif",
       failOn: "error",
+      allowEmpty: false,
     });
   });
 
@@ -58,6 +59,7 @@ describe("parseSettings", () => {
     ["role-duration-seconds", "60", /Input "role-duration-seconds" got "60"; it accepts a whole number of seconds from 900 to 3600/],
     ["organizational-units", "ou-1", /Input "organizational-units" got "ou-1"/],
     ["fail-on", "critical", /Input "fail-on" got "critical"; it accepts none, note, warning, error/],
+    ["allow-empty", "maybe", /Input "allow-empty" got "maybe"; it accepts true or false/],
   ] as const)("rejects %s=%s with one message naming the input and what it accepts", (name, value, message) => {
     const attempt = () => parseSettings({ [name]: value });
     expect(attempt).toThrow(ConfigurationError);

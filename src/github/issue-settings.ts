@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { ConfigurationError } from "../configuration-error.js";
-import { inputError, parseList } from "../settings.js";
+import { inputError, parseBoolean, parseList } from "../settings.js";
 
 /** The action-only inputs that shape remediation issues; the CLI has no GitHub side. */
 export const ISSUE_INPUT_DEFAULTS = {
@@ -71,12 +71,6 @@ export async function parseIssueSettings(raw: Partial<Record<IssueInputName, str
     dryRun,
     token,
   };
-}
-
-function parseBoolean(name: IssueInputName, text: string): boolean {
-  if (/^(true|yes|1)$/i.test(text)) return true;
-  if (/^(false|no|0)$/i.test(text)) return false;
-  throw inputError(name, text, "true or false");
 }
 
 /**

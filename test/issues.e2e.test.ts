@@ -49,7 +49,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     await organizations.send(new MoveAccountCommand({ AccountId: org.byKey("by-ou").id, SourceParentId: org.rootId, DestinationParentId: OrganizationalUnit!.Id! }));
 
     workspace = mkdtempSync(join(tmpdir(), "ota-issues-"));
-    writeFileSync(join(workspace, "owners.yml"), `# account or OU -> GitHub logins\n"${org.byKey("by-file").id}": [bob, ghost-user]\n${OrganizationalUnit!.Id}: carol\n`);
+    writeFileSync(join(workspace, "owners.yml"), `# account or OU -> GitHub logins\n"${org.byKey("by-file").id}": [bob, ghost-user]\n${OrganizationalUnit!.Id}: carol\n# two keys that match nothing: reported, not silently ignored\n"999999999999": erin\nou-zz99-zzzzzzzz: erin\n`);
     env = { ...awsEnvironment(proxy.endpoint), GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform", GITHUB_RUN_ID: "4242", GITHUB_SERVER_URL: "https://github.com" };
     proxy.faults.push((call) =>
       refusedAccount && call.operation === "AssumeRole" && decodeURIComponent(call.body).includes(`::${refusedAccount}:role/`)
@@ -90,6 +90,9 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     expect(run.outputs["issues-opened"]).toBe("4");
     expect(run.summary).toContain("ghost-user");
     expect(run.summary).toContain("4 opened");
+    expect(run.summary).toContain("owners\\-file names an account this scan did not include: 999999999999");
+    // The real OU key is not among them.
+    expect(run.summary).toContain("owners\\-file names OU or root ids this organization does not hold: ou\\-zz99\\-zzzzzzzz\\. Check");
     expect(github.violations).toEqual([]);
   });
 

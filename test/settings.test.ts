@@ -133,5 +133,8 @@ describe("parseIssueSettings", () => {
     const path = join(dir, "bad.yml");
     writeFileSync(path, "payments: alice\n");
     await expect(parseIssueSettings({ "owners-file": path })).rejects.toThrow(/has the key "payments"; keys must be 12-digit account ids/);
+    // A short number is not padded into some other account's id.
+    writeFileSync(path, "12345: alice\n");
+    await expect(parseIssueSettings({ "owners-file": path })).rejects.toThrow(/has the key "12345"; keys must be 12-digit account ids/);
   });
 });

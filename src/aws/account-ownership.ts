@@ -1,7 +1,13 @@
-import { ListParentsCommand, OrganizationsClient, paginateListTagsForResource } from "@aws-sdk/client-organizations";
+import {
+  DescribeOrganizationalUnitCommand,
+  ListParentsCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+  paginateListTagsForResource,
+} from "@aws-sdk/client-organizations";
 import pLimit from "p-limit";
 import { configuredRegion, globalEventsRegion } from "../partitions.js";
-import { createClient, createTransport, describeError } from "./client-config.js";
+import { createClient, createTransport, describeError, errorName } from "./client-config.js";
 
 export interface AccountOwnership {
   tagValue?: string;
@@ -63,3 +69,37 @@ export async function readAccountOwnership(
   }
 }
 
+
+/**
+ * Which OU and root ids of an owners-file this organization does not hold, so that a
+ * mistyped key is reported instead of silently matching nothing. One call per OU key.
+ */
+export async function findUnknownParents(ids: string[], options: { region?: string } = {}): Promise<{ unknown: string[]; error?: string }> {
+  if (ids.length === 0) return { unknown: [] };
+  const transport = createTransport();
+  const client = createClient(OrganizationsClient, transport, globalEventsRegion(options.region ?? configuredRegion()));
+  const limit = pLimit(ORGANIZATIONS_CONCURRENCY);
+  try {
+    const roots = ids.some((id) => id.startsWith("r-"))
+      ? new Set(((await client.send(new ListRootsCommand({}))).Roots ?? []).map((root) => root.Id))
+      : new Set<string | undefined>();
+    const unknown = await Promise.all(
+      ids.map((id) =>
+        id.startsWith("r-")
+          ? Promise.resolve(roots.has(id) ? undefined : id)
+          : limit(() => client.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: id }))).then(
+              () => undefined,
+              (error: unknown) => {
+                if (errorName(error) === "OrganizationalUnitNotFoundException") return id;
+                throw error;
+              },
+            ),
+      ),
+    );
+    return { unknown: unknown.filter((id): id is string => id !== undefined) };
+  } catch (error) {
+    return { unknown: [], error: describeError(error) };
+  } finally {
+    transport.destroy();
+  }
+}

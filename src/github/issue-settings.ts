@@ -86,8 +86,9 @@ export async function loadOwnersFile(path: string): Promise<Map<string, string[]
   }
   let parsed: unknown;
   try {
-    // Account ids must stay strings: a YAML 1.2 core schema still reads 012345678901 as a number.
-    parsed = parseYaml(text, { intAsBigInt: true });
+    // Every scalar a string (YAML's failsafe schema): account ids must keep their leading
+    // zeros, and a short number must stay short, not be padded into some other account's id.
+    parsed = parseYaml(text, { schema: "failsafe" });
   } catch (error) {
     throw new ConfigurationError(`Input "owners-file" names "${path}", which is not valid YAML or JSON (${(error as Error).message.split("\n")[0]}).`);
   }
@@ -96,7 +97,7 @@ export async function loadOwnersFile(path: string): Promise<Map<string, string[]
   }
   const owners = new Map<string, string[]>();
   for (const [rawKey, rawValue] of Object.entries(parsed as Record<string, unknown>)) {
-    const key = String(rawKey).padStart(/^\d+$/.test(String(rawKey)) ? 12 : 0, "0");
+    const key = String(rawKey);
     if (!OWNERS_KEY.test(key)) {
       throw new ConfigurationError(`Input "owners-file" (${path}) has the key "${rawKey}"; keys must be 12-digit account ids, OU ids (ou-...) or root ids (r-...).`);
     }

@@ -1,9 +1,10 @@
 import { context } from "@actions/github";
 import type { AuditResult } from "../audit.js";
-import { readAccountOwnership } from "../aws/account-ownership.js";
+import { findUnknownParents, readAccountOwnership } from "../aws/account-ownership.js";
 import { ConfigurationError } from "../configuration-error.js";
 import { groupFindingsByAccount } from "../findings.js";
 import { LEVEL_RANK } from "../rules/catalog.js";
+import { inShard } from "../shard.js";
 import type { IssueSettings } from "./issue-settings.js";
 import { syncIssues, type AccountForIssue, type IssueSyncResult } from "./issue-sync.js";
 import { createOctokit } from "./octokit.js";
@@ -44,6 +45,8 @@ export async function syncRemediationIssues(
     : await readAccountOwnership(needing, { tagKey: settings.ownerTag, withParents });
   if (options.offline && needing.length > 0) ownerWarnings.push(`Owner tags were not read: the scan was loaded from inventory-file, so owners come from owners-file and default-assignees.`);
 
+  ownerWarnings.push(...(await unknownOwnerKeys(audit, settings, options.offline)));
+
   const owners = new Map<string, string[]>();
   const wanted: AccountForIssue[] = needing.map((accountId) => {
     const found = ownership.get(accountId);
@@ -75,4 +78,25 @@ export async function syncRemediationIssues(
   });
   result.ownerWarnings.push(...ownerWarnings);
   return { result, owners };
+}
+
+/**
+ * owners-file keys that match nothing: account ids that are not in this scan (within this
+ * shard's slice, as other shards hold the rest) and OU or root ids the organization does
+ * not hold. A mistyped key otherwise leaves its accounts' issues unassigned, silently.
+ */
+async function unknownOwnerKeys(audit: AuditResult, settings: IssueSettings, offline: boolean): Promise<string[]> {
+  const keys = [...settings.ownersByKey.keys()];
+  const scanned = new Set(audit.inventory.accounts.map((account) => account.id));
+  const shard = audit.inventory.shard;
+  const strayAccounts = keys.filter((key) => /^\d{12}$/.test(key) && !scanned.has(key) && inShard(key, shard));
+  const warnings = strayAccounts.length > 0
+    ? [`owners-file names ${strayAccounts.length === 1 ? "an account" : "accounts"} this scan did not include: ${strayAccounts.join(", ")}. Check for a typo, or remove ${strayAccounts.length === 1 ? "it" : "them"}.`]
+    : [];
+  const parentKeys = keys.filter((key) => !/^\d{12}$/.test(key));
+  if (offline || parentKeys.length === 0) return warnings;
+  const checked = await findUnknownParents(parentKeys);
+  if (checked.error) warnings.push(`owners-file OU and root ids could not be checked (${checked.error}).`);
+  if (checked.unknown.length > 0) warnings.push(`owners-file names OU or root ids this organization does not hold: ${checked.unknown.join(", ")}. Check for a typo.`);
+  return warnings;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env tsx
 /**
- * Keeps README.md's inputs and outputs tables equal to action.yml: `npm run docs` rewrites
- * them between their markers; the tests fail when they drift.
+ * Keeps README.md's inputs and outputs tables, and the CLI's flag help, equal to action.yml:
+ * `npm run docs` rewrites the tables between their markers and src/input-help.ts; the
+ * tests fail when they drift.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
@@ -35,9 +36,20 @@ export function updateReadme(readme: string, actionYaml: string): string {
   return result;
 }
 
+/** src/input-help.ts: each input's description, for `--help` (the bundle cannot read action.yml). */
+export function renderInputHelp(actionYaml: string): string {
+  const action = parseYaml(actionYaml) as ActionMetadata;
+  const entries = Object.entries(action.inputs).map(([name, input]) => `  ${JSON.stringify(name)}: ${JSON.stringify(input.description.replace(/\s*\n\s*/g, " ").trim())},`);
+  return `// Generated from action.yml by \`npm run docs\`; do not edit.\nexport const INPUT_HELP: Record<string, string> = {\n${entries.join("\n")}\n};\n`;
+}
+
+export const INPUT_HELP_FILE = "src/input-help.ts";
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const actionYaml = readFileSync("action.yml", "utf8");
   const readme = readFileSync("README.md", "utf8");
-  const updated = updateReadme(readme, readFileSync("action.yml", "utf8"));
+  const updated = updateReadme(readme, actionYaml);
   writeFileSync("README.md", updated);
+  writeFileSync(INPUT_HELP_FILE, renderInputHelp(actionYaml));
   console.log(updated === readme ? "README.md tables already match action.yml" : "README.md tables rewritten from action.yml");
 }

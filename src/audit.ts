@@ -27,6 +27,8 @@ export interface AuditSummary {
   durationMs: number;
   /** Why the organization's CloudTrail Lake event data stores were not (all) read: verdicts then rest on trails. */
   lakeNotRead?: string;
+  /** The saved inventory this run evaluated offline; durationMs is then that scan's, not this run's. */
+  loadedFrom?: string;
 }
 
 export interface AuditResult {
@@ -43,7 +45,16 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
     : await scanOrganization(settings, scanOptions);
   if (inventory.accounts.length === 0 && !settings.allowEmpty) throw emptySelection(settings);
   const evaluation = evaluateInventory(inventory);
-  return { inventory, evaluation, summary: summarize(inventory, evaluation) };
+  const summary = summarize(inventory, evaluation);
+  return { inventory, evaluation, summary: settings.inventoryFile ? { ...summary, loadedFrom: settings.inventoryFile } : summary };
+}
+
+/** How the accounts were read, for a headline: "in 4.2 s", or, offline, which saved scan, when, and that this run is offline. */
+export function describeScan(summary: AuditSummary, generatedAt: string): string {
+  const took = `${(summary.durationMs / 1000).toFixed(1)} s`;
+  return summary.loadedFrom
+    ? `in the saved scan of ${generatedAt || "unknown date"} (${took}); evaluated offline from ${summary.loadedFrom}`
+    : `in ${took}`;
 }
 
 function emptySelection(settings: Settings): ConfigurationError {

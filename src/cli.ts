@@ -8,33 +8,79 @@ import { periodicLines, ProgressTracker } from "./progress.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { buildSarif } from "./reporters/sarif.js";
 import { renderTextReport } from "./reporters/text-report.js";
+import { ISSUE_INPUT_NAMES } from "./github/issue-settings.js";
+import { INPUT_HELP } from "./input-help.js";
 import { INPUT_DEFAULTS, INPUT_NAMES, parseSettings, type RawInputs } from "./settings.js";
 import { TOOL_NAME, TOOL_VERSION } from "./version.js";
 
 /** Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input or unusable credentials, 3 the tool failed. */
 export const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 } as const;
 
+/** Flags the CLI has beyond the action's inputs, with their help. */
+const CLI_FLAGS: [flag: string, help: string][] = [
+  ["--inventory <file>", "Same as --inventory-file."],
+  ["--profile <name>", "AWS shared-config profile to use (the SDK's AWS_PROFILE)."],
+  ["--format <text|json|sarif>", "What to print on standard output (default: text; \"table\" is an old name for it). The files above are written whatever the format."],
+  ["--help, --version", ""],
+];
+
+const HELP_COLUMN = 30;
+const HELP_WIDTH = 96;
+
+/** "  --flag <value>   help text wrapped under its column". */
+function helpEntry(flag: string, help: string): string {
+  const words = help.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = `  ${flag}  `.padEnd(HELP_COLUMN);
+  if (line.length > HELP_COLUMN) {
+    lines.push(line.trimEnd());
+    line = " ".repeat(HELP_COLUMN);
+  }
+  let fresh = true;
+  for (const word of words) {
+    if (!fresh && line.length + 1 + word.length > HELP_WIDTH) {
+      lines.push(line);
+      line = " ".repeat(HELP_COLUMN);
+      fresh = true;
+    }
+    line += fresh ? word : ` ${word}`;
+    fresh = false;
+  }
+  lines.push(line.trimEnd());
+  return lines.join("\n");
+}
+
 const USAGE = `Usage: ${TOOL_NAME} scan [options]
 
 Audits every account of an AWS Organization: does CloudTrail record the global service
 events (IAM, STS, CloudFront)? Credentials come the standard AWS SDK ways.
 
-Options (the action's inputs, as flags):
-${INPUT_NAMES.map((name) => `  --${name.padEnd(24)} default: ${INPUT_DEFAULTS[name] || "(none)"}`).join("\n")}
-  --inventory <file>         same as --inventory-file
-  --profile <name>           AWS shared-config profile to use
-  --format <table|json|sarif> what to print on standard output (default: table);
-                             the files above are written whatever the format
-  --help, --version
+Options: the action's inputs, as flags of the same names
+${INPUT_NAMES.map((name) => helpEntry(`--${name} <value>`, `${INPUT_HELP[name] ?? ""} Default: ${INPUT_DEFAULTS[name] || "(none)"}.`)).join("\n")}
+
+CLI only:
+${CLI_FLAGS.map(([flag, help]) => helpEntry(flag, help)).join("\n")}
+
+Action only (the CLI writes no GitHub issues):
+  ${ISSUE_INPUT_NAMES.join(", ")}.
 
 Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input or unusable
 credentials, 3 the tool failed.
 `;
 
-const FORMATS = ["table", "json", "sarif"] as const;
+const FORMATS = ["text", "json", "sarif", "table"] as const;
 
-export async function runCli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function runCli(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  // `scan | head -1`: once the reader has gone, the rest of the output is nobody's; stop
+  // writing it quietly instead of dying on EPIPE with a stack trace.
+  out.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
   try {
+    const actionOnly = argv.map((arg) => /^--([a-z-]+)/.exec(arg)?.[1]).find((name) => (ISSUE_INPUT_NAMES as readonly (string | undefined)[]).includes(name));
+    if (actionOnly) {
+      throw new ConfigurationError(`Flag "--${actionOnly}" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.`);
+    }
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -58,12 +104,18 @@ export async function runCli(argv: string[], out = process.stdout, err = process
     if (positionals.length !== 1 || positionals[0] !== "scan") {
       throw new ConfigurationError(`Expected the command "scan", got "${positionals.join(" ")}". Run ${TOOL_NAME} --help.`);
     }
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value === "string" && value.trim() === "") {
+        const fallback = (INPUT_DEFAULTS as Record<string, string>)[name];
+        throw new ConfigurationError(`Flag "--${name}" was given an empty value; give a value${fallback !== undefined ? ` or leave the flag out for the default (${fallback || "none"})` : ""}.`);
+      }
+    }
     const raw: RawInputs = Object.fromEntries(INPUT_NAMES.map((name) => [name, (values as Record<string, unknown>)[name] as string | undefined]));
     if (values.inventory) raw["inventory-file"] = values.inventory as string;
     const settings = parseSettings(raw);
-    const format = (values.format as string | undefined) ?? "table";
+    const format = (values.format as string | undefined) ?? "text";
     if (!(FORMATS as readonly string[]).includes(format)) {
-      throw new ConfigurationError(`Flag "--format" got "${format}"; it accepts ${FORMATS.join(", ")}.`);
+      throw new ConfigurationError(`Flag "--format" got "${format}"; it accepts text, json, sarif.`);
     }
     // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
@@ -102,7 +154,7 @@ function progressDisplay(err: NodeJS.WritableStream & { isTTY?: boolean }): { on
   const tracker = new ProgressTracker();
   if (!err.isTTY) return { onAccountDone: periodicLines(tracker, (line) => err.write(`${line}\n`)), stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: err, format: "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {eta_formatted}", hideCursor: true, clearOnComplete: true },
+    { stream: err, format: "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {estimate}", hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let running = false;
@@ -113,11 +165,11 @@ function progressDisplay(err: NodeJS.WritableStream & { isTTY?: boolean }): { on
   const onAccountDone: ScanOptions["onAccountDone"] = (record, progress) => {
     tracker.record(record, progress);
     if (!running) {
-      bar.start(progress.total, 0, { findings: 0, notAssessed: 0 });
+      bar.start(progress.total, 0, { findings: 0, notAssessed: 0, estimate: tracker.etaText() });
       running = true;
     }
     bar.setTotal(progress.total);
-    bar.update(progress.done, { findings: tracker.findings, notAssessed: tracker.notAssessed });
+    bar.update(progress.done, { findings: tracker.findings, notAssessed: tracker.notAssessed, estimate: tracker.etaText() });
     if (progress.listingComplete && progress.done === progress.total) stop();
   };
   return { onAccountDone, stop };

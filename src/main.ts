@@ -91,7 +91,7 @@ export async function run(): Promise<void> {
     if (failures.length > 1) for (const failure of failures.slice(0, -1)) core.error(describeFailure(failure));
     if (failures.length > 0) throw failures[failures.length - 1];
     if (failing.length > 0) {
-      core.setFailed(`${failing.length} findings at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`);
+      core.setFailed(`${countOf(failing.length, "finding")} at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`);
     }
   } catch (error) {
     core.setFailed(describeFailure(error));

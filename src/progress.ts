@@ -1,6 +1,11 @@
 import type { ScanProgress } from "./aws/scan.js";
 import { INVENTORY_SCHEMA_VERSION, type AccountRecord } from "./inventory.js";
+import { countOf } from "./plural.js";
 import { evaluateInventory } from "./rules/evaluate.js";
+
+/** An estimate waits for this many accounts, and this share of the total, to be done. */
+const ETA_MIN_SAMPLES = 10;
+const ETA_MIN_SHARE = 0.05;
 
 /**
  * Counts a long scan as it goes: accounts done of those selected, findings so far, and
@@ -12,15 +17,16 @@ export class ProgressTracker {
   total = 0;
   findings = 0;
   notAssessed = 0;
-  private readonly started: number;
+  private listingComplete = false;
+  private firstDoneAt: number | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {
-    this.started = now();
-  }
+  constructor(private readonly now: () => number = Date.now) {}
 
   record(account: AccountRecord, progress: ScanProgress): void {
     this.done = progress.done;
     this.total = progress.total;
+    this.listingComplete = progress.listingComplete;
+    this.firstDoneAt ??= this.now();
     const { findings, verdicts } = evaluateInventory({
       schemaVersion: INVENTORY_SCHEMA_VERSION,
       generatedAt: "",
@@ -35,16 +41,29 @@ export class ProgressTracker {
     if (verdicts[0]?.verdict === "not-assessed") this.notAssessed += 1;
   }
 
-  /** Seconds left at the pace so far; undefined before the first account is done. */
+  /**
+   * Seconds left at the pace so far, once it means something: the total is known (listing
+   * done) and enough accounts are done. The pace is measured from the first account done,
+   * not from the start, so the warm-up (credentials, organization trails, the first
+   * connections) does not inflate it: it made a 20-second scan first promise 4 minutes.
+   */
   etaSeconds(): number | undefined {
-    if (this.done === 0) return undefined;
-    const elapsed = (this.now() - this.started) / 1000;
-    return Math.max(0, Math.round((elapsed / this.done) * (this.total - this.done)));
+    if (!this.listingComplete || this.firstDoneAt === undefined || this.done < Math.min(this.total, Math.max(ETA_MIN_SAMPLES, Math.ceil(this.total * ETA_MIN_SHARE)))) {
+      return undefined;
+    }
+    const perAccount = (this.now() - this.firstDoneAt) / 1000 / Math.max(1, this.done - 1);
+    return Math.max(0, Math.round(perAccount * (this.total - this.done)));
+  }
+
+  /** "1m 5s", or what the estimate waits for. */
+  etaText(): string {
+    const eta = this.etaSeconds();
+    if (eta !== undefined) return formatDuration(eta);
+    return this.listingComplete ? "estimating" : "listing accounts";
   }
 
   line(): string {
-    const eta = this.etaSeconds();
-    return `Scanned ${this.done}/${this.total} accounts; findings so far: ${this.findings}, not assessed: ${this.notAssessed}; ETA ${eta === undefined ? "unknown" : formatDuration(eta)}.`;
+    return `Scanned ${this.done}/${countOf(this.total, "account")}; findings so far: ${this.findings}, not assessed: ${this.notAssessed}; ETA ${this.etaText()}.`;
   }
 }
 

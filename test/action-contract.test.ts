@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import { updateReadme } from "../scripts/action-docs.js";
+import { INPUT_HELP_FILE, renderInputHelp, updateReadme } from "../scripts/action-docs.js";
 import { ISSUE_INPUT_DEFAULTS } from "../src/github/issue-settings.js";
 import { INPUT_DEFAULTS } from "../src/settings.js";
 
@@ -31,9 +31,10 @@ describe("action.yml", () => {
     expect(Object.keys(action.outputs).sort()).toEqual([...new Set(set)].sort());
   });
 
-  it("is documented in README.md by tables generated from it (npm run docs)", () => {
+  it("is documented in README.md by tables, and in the CLI's --help, generated from it (npm run docs)", () => {
     const readme = readFileSync("README.md", "utf8");
     expect(updateReadme(readme, readFileSync("action.yml", "utf8"))).toBe(readme);
+    expect(readFileSync(INPUT_HELP_FILE, "utf8")).toBe(renderInputHelp(readFileSync("action.yml", "utf8")));
   });
 });
 

@@ -1,8 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { ISSUE_INPUT_NAMES } from "../src/github/issue-settings.js";
+import { INPUT_NAMES } from "../src/settings.js";
 import { awsEnvironment, awsProfileEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runNode } from "./support/run-node.js";
 import { OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
@@ -27,11 +30,51 @@ describe("the CLI without AWS", () => {
     expect(unknown.stderr).toContain("--colour");
   });
 
+  it("--help describes every flag with the action's own description and default, and lists the action-only inputs", async () => {
+    const help = await runNode(CLI, ["--help"], {}, mkdtempSync(join(tmpdir(), "ota-cli-")));
+    const action = parseYaml(readFileSync("action.yml", "utf8")) as { inputs: Record<string, { description: string; default?: string }> };
+    const text = help.stdout.replace(/\s+/g, " ");
+    for (const name of INPUT_NAMES) {
+      const description = action.inputs[name]!.description.replace(/\s+/g, " ").trim();
+      expect(text).toContain(`--${name} <value> ${description} Default: ${action.inputs[name]!.default || "(none)"}.`);
+    }
+    for (const name of ISSUE_INPUT_NAMES) expect(help.stdout).toMatch(new RegExp(`Action only[^]*${name}`));
+  });
+
+  it.each([
+    [["scan", "--concurrency="], 'Flag "--concurrency" was given an empty value; give a value or leave the flag out for the default (16).'],
+    [["scan", "--regions", " "], 'Flag "--regions" was given an empty value; give a value or leave the flag out for the default (enabled).'],
+    [["scan", "--create-issues", "true"], 'Flag "--create-issues" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.'],
+    [["scan", "--owners-file=owners.yml"], 'Flag "--owners-file" is an input of the action only'],
+  ])("%j: exits 2 with one line, before any AWS call", async (args, message) => {
+    const run = await runNode(CLI, args, {}, mkdtempSync(join(tmpdir(), "ota-cli-")));
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toContain(`org-trail-audit: ${message}`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("stops quietly when its reader goes away (scan | head -1): no EPIPE stack, the usual exit code", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+    // Far more output than a pipe buffers (64 KiB), so the writer meets the closed pipe.
+    const sample = JSON.parse(readFileSync("examples/sample-inventory.json", "utf8"));
+    const base = sample.accounts.find((account: { id: string }) => account.id === "222233334444");
+    sample.accounts = Array.from({ length: 1500 }, (_, index) => ({ ...base, id: String(300_000_000_000 + index), name: `acct-${index}` }));
+    writeFileSync(join(dir, "big.json"), JSON.stringify(sample));
+    const piped = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" scan --inventory big.json --format json --fail-on none 2>stderr.txt | head -1; echo "exit=\${PIPESTATUS[0]}"`], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    expect(piped.stdout).toMatch(/^\{\nexit=0\n$/);
+    const stderr = readFileSync(join(dir, "stderr.txt"), "utf8");
+    expect(stderr).not.toContain("EPIPE");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("evaluates the sample inventory (what npm start runs) and exits 1 when findings reach --fail-on", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
     const run = await runNode(CLI, ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json")], {}, dir);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("data-platform (222233334444): noncompliant");
+    // Offline: says so, and that the duration is the saved scan's.
+    expect(run.stdout).toMatch(/^org-trail-audit: 14 accounts scanned, .* 38 Regions read in the saved scan of 2026-11-26T06:00:00\.000Z \(2\.3 s\); evaluated offline from .*sample-inventory\.json\.$/m);
+    expect(run.stdout).toContain("Findings: 6 errors, 2 warnings, 3 notes.");
     expect(run.stdout).toContain("aws cloudtrail start-logging --region us-west-2");
     expect(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")).toContain('"version": "2.1.0"');
   });
@@ -102,6 +145,6 @@ describe("the CLI's output formats", () => {
     expect(table.stdout).not.toContain("\u001b[");
     const bad = await runNode(CLI, ["scan", "--inventory", sample, "--format", "xml"], {}, dir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('Flag "--format" got "xml"; it accepts table, json, sarif.');
+    expect(bad.stderr).toContain('Flag "--format" got "xml"; it accepts text, json, sarif.');
   });
 });

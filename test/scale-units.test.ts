@@ -97,16 +97,42 @@ describe("progress", () => {
     durationMs: 1,
   });
 
-  it("counts findings so far and estimates the time left from the pace so far", () => {
+  it("counts findings so far, and estimates the time left only once the pace means something", () => {
     let now = 0;
     const tracker = new ProgressTracker(() => now);
-    now = 10_000;
-    tracker.record(account("111111111111", []), progress(1, 4));
-    now = 20_000;
-    tracker.record(account("222222222222", []), progress(2, 4));
-    expect(tracker.findings).toBe(2);
-    expect(tracker.etaSeconds()).toBe(20);
-    expect(tracker.line()).toBe("Scanned 2/4 accounts; findings so far: 2, not assessed: 0; ETA 20s.");
+    // A slow start (credentials, organization trails): the first account takes 30 s.
+    now = 30_000;
+    tracker.record(account("100000000001", []), progress(1, 100));
+    expect(tracker.findings).toBe(1);
+    expect(tracker.etaSeconds()).toBeUndefined();
+    expect(tracker.line()).toBe("Scanned 1/100 accounts; findings so far: 1, not assessed: 0; ETA estimating.");
+    // Then one a second: after 10 accounts (and 5 %), the estimate is the pace since the first.
+    for (let index = 2; index <= 9; index += 1) {
+      now += 1_000;
+      tracker.record(account(String(100_000_000_000 + index), []), progress(index, 100));
+      expect(tracker.etaSeconds()).toBeUndefined();
+    }
+    now += 1_000;
+    tracker.record(account("100000000010", []), progress(10, 100));
+    expect(tracker.etaSeconds()).toBe(90);
+    expect(tracker.line()).toBe("Scanned 10/100 accounts; findings so far: 10, not assessed: 0; ETA 1m 30s.");
+  });
+
+  it("gives no estimate while the listing is still growing the total", () => {
+    let now = 0;
+    const tracker = new ProgressTracker(() => now);
+    for (let index = 1; index <= 20; index += 1) {
+      now += 1_000;
+      tracker.record(account(String(100_000_000_000 + index), []), { ...progress(index, index + 5), listingComplete: false });
+    }
+    expect(tracker.etaSeconds()).toBeUndefined();
+    expect(tracker.line()).toMatch(/ETA listing accounts\.$/);
+  });
+
+  it("says 1 account, not 1 accounts", () => {
+    const tracker = new ProgressTracker(() => 0);
+    tracker.record(account("100000000001", []), progress(1, 1));
+    expect(tracker.line()).toBe("Scanned 1/1 account; findings so far: 1, not assessed: 0; ETA 0s.");
   });
 
   it("prints a line only every few seconds", () => {

@@ -29,7 +29,7 @@ export function planAnnotations(findings: Finding[], reservedErrors = 0): Annota
     if (shown.length < ofLevel.length) {
       annotations.push({
         kind: KIND[level],
-        title: `${ofLevel.length - shown.length} more ${level} findings`,
+        title: `${ofLevel.length - shown.length} more ${level} ${ofLevel.length - shown.length === 1 ? "finding" : "findings"}`,
         message: `${ofLevel.length - shown.length} more ${level}-level findings are not shown as annotations: see the job summary, the code-scanning alerts or the JSON report.`,
       });
     }

@@ -1,4 +1,5 @@
-import type { AuditResult } from "../audit.js";
+import { describeScan, type AuditResult } from "../audit.js";
+import { countOf } from "../plural.js";
 import { groupFindingsByAccount, type AccountVerdict, type Finding } from "../findings.js";
 import type { IssueSyncResult } from "./issue-sync.js";
 import { codeCell, escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
@@ -29,9 +30,9 @@ export function renderJobSummary(context: SummaryContext): string {
     [
       "## CloudTrail global service events",
       "",
-      `**${summary.accountsScanned}** accounts scanned: **${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, **${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ${summary.regionsRead} Regions read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+      `**${summary.accountsScanned}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: **${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, **${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ${countOf(summary.regionsRead, "Region")} read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, ${escapeMarkdown(describeScan(summary, result.inventory.generatedAt))}.`,
       "",
-      `Findings: ${summary.findingsByLevel.error} error, ${summary.findingsByLevel.warning} warning, ${summary.findingsByLevel.note} note.${summary.apiCalls > 0 ? ` AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).` : ""}${result.inventory.shard ? ` This job scanned shard ${result.inventory.shard.index} of ${result.inventory.shard.count}.` : ""}`,
+      `Findings: ${countOf(summary.findingsByLevel.error, "error")}, ${countOf(summary.findingsByLevel.warning, "warning")}, ${countOf(summary.findingsByLevel.note, "note")}.${summary.apiCalls > 0 ? ` AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).` : ""}${result.inventory.shard ? ` This job scanned shard ${result.inventory.shard.index} of ${result.inventory.shard.count}.` : ""}`,
       ...(summary.lakeNotRead
         ? ["", `> [!NOTE]\n> CloudTrail Lake was not read (${escapeMarkdown(summary.lakeNotRead)}): verdicts rest on trails, and an organization event data store was not considered.`]
         : []),

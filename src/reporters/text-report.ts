@@ -1,5 +1,6 @@
 import pc from "picocolors";
-import type { AuditResult } from "../audit.js";
+import { describeScan, type AuditResult } from "../audit.js";
+import { countOf } from "../plural.js";
 import { groupFindingsByAccount } from "../findings.js";
 import type { Level } from "../rules/catalog.js";
 
@@ -15,11 +16,11 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
   const { summary, evaluation } = result;
   const lines: string[] = [
     c.bold(
-      `org-trail-audit: ${summary.accountsScanned} accounts scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${summary.regionsRead} Regions read in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+      `org-trail-audit: ${countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${countOf(summary.regionsRead, "Region")} read ${describeScan(summary, result.inventory.generatedAt)}.`,
     ),
-    `Findings: ${c.red(`${summary.findingsByLevel.error} error`)}, ${c.yellow(`${summary.findingsByLevel.warning} warning`)}, ${c.cyan(`${summary.findingsByLevel.note} note`)}.`,
+    `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ${c.yellow(countOf(summary.findingsByLevel.warning, "warning"))}, ${c.cyan(countOf(summary.findingsByLevel.note, "note"))}.`,
     ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
-    ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${summary.retries} retries, ${summary.throttles} throttled attempts).`] : []),
+    ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).`] : []),
   ];
   const byAccount = groupFindingsByAccount(evaluation.findings);
   for (const verdict of evaluation.verdicts) {

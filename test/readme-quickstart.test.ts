@@ -98,9 +98,11 @@ describe.skipIf(!moto.available)("a new user's first runs, as the README shows t
     const dir = mkdtempSync(join(tmpdir(), "ota-readme-cli-"));
     const env = awsProfileEnvironment(server.endpoint, dir, "audit");
     const lines = codeBlocks(section("The CLI"), "sh").flatMap(commands);
-    expect(lines.length).toBe(2);
+    expect(lines.length).toBe(3);
     for (const line of lines) {
-      const args = line.replace(/^npx org-trail-audit /, "").split(/\s+/);
+      // npx runs the published package's bin, which is this bundle (test/release.test.ts).
+      expect(line).toMatch(/^(npx org-trail-audit|node dist\/cli\/index\.js) /);
+      const args = line.replace(/^(npx org-trail-audit|node dist\/cli\/index\.js) /, "").split(/\s+/);
       const run = await runNode(join(process.cwd(), "dist/cli/index.js"), args, env, dir);
       expect(run.code, `${line}\n${run.stdout}${run.stderr}`).toBe(0);
     }

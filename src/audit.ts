@@ -3,6 +3,7 @@ import { scanOrganization, type ScanOptions } from "./aws/scan.js";
 import type { AccountVerdict, Evaluation, Finding } from "./findings.js";
 import { loadInventory, type Inventory } from "./inventory.js";
 import { prepareOutputPaths } from "./output-paths.js";
+import { countOf } from "./plural.js";
 import { buildSarif } from "./reporters/sarif.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
@@ -27,6 +28,8 @@ export interface AuditSummary {
   durationMs: number;
   /** Why the organization's CloudTrail Lake event data stores were not (all) read: verdicts then rest on trails. */
   lakeNotRead?: string;
+  /** Accounts read Region by Region because ListTrails failed for them (their warnings say why). */
+  perRegionReads: number;
   /** The saved inventory this run evaluated offline; durationMs is then that scan's, not this run's. */
   loadedFrom?: string;
 }
@@ -47,6 +50,12 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
   const evaluation = evaluateInventory(inventory);
   const summary = summarize(inventory, evaluation);
   return { inventory, evaluation, summary: settings.inventoryFile ? { ...summary, loadedFrom: settings.inventoryFile } : summary };
+}
+
+/** Said in every report when ListTrails failed somewhere: the scan was slower, and why. */
+export function perRegionNote(summary: AuditSummary): string | undefined {
+  if (summary.perRegionReads === 0) return undefined;
+  return `${countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack).`;
 }
 
 /** How the accounts were read, for a headline: "in 4.2 s", or, offline, which saved scan, when, and that this run is offline. */
@@ -90,6 +99,7 @@ export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSu
     retries: inventory.apiStats?.retries ?? 0,
     throttles: inventory.apiStats?.throttles ?? 0,
     durationMs: inventory.durationMs,
+    perRegionReads: inventory.accounts.filter((account) => account.readPlan === "per-region").length,
     ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
   };
 }

@@ -48,6 +48,8 @@ export type AccountOutcome =
   /** Not ACTIVE (suspended, closed, ...): not scanned on purpose. */
   | "skipped";
 
+export type ReadPlan = "list-trails" | "per-region";
+
 export interface AccountRecord {
   id: string;
   name: string;
@@ -58,8 +60,15 @@ export interface AccountRecord {
   reason?: string;
   /** How the scanner got in, or tried to: "caller" (its own credentials) or a role ARN. */
   access?: string;
+  /** The Regions whose DescribeTrails was called: see readPlan. */
   regions: RegionRead[];
   trails: TrailRecord[];
+  /**
+   * How the Regions to describe were chosen: "list-trails", the global events Region plus the
+   * home Regions ListTrails named; "per-region", every Region (ListTrails failed, or an
+   * older scan). Absent in inventories from before the choice existed (per Region).
+   */
+  readPlan?: ReadPlan;
   /** What could not be read but did not stop a verdict. */
   warnings?: string[];
   /** The account's own event data stores homed in the global events Region, when read. */

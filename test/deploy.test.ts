@@ -55,6 +55,7 @@ describe("least-privilege IAM templates", () => {
         "cloudtrail:GetEventSelectors",
         "cloudtrail:GetTrailStatus",
         "cloudtrail:ListEventDataStores",
+        "cloudtrail:ListTrails",
         "ec2:DescribeRegions",
       ]),
     );

@@ -83,15 +83,20 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
   });
 
   it("ends a stalled Region by its call time limit: the verdict rests on what was read and names the Region", async () => {
-    const covered = org.byKey("multi-eu").id;
-    proxy.faults.push((call) => (call.accountId === covered && call.service === "cloudtrail" && call.region === "ap-northeast-1" ? "stall" : undefined));
+    // Under the ListTrails plan a Region other than us-east-1 is read only when it homes a
+    // trail: this account's single-Region trail is homed in eu-west-1.
+    const stalledIn = org.byKey("ineffective").id;
+    proxy.faults.push((call) => (call.accountId === stalledIn && call.service === "cloudtrail" && call.region === "eu-west-1" ? "stall" : undefined));
     // One attempt of 15 s: no answer of moto's takes that long even on a loaded machine, so
     // only the stalled Region can reach the limit.
     const { inventory, verdicts } = await verdictsOf({}, { transport: { callTimeoutMs: 15_000, maxAttempts: 1 } });
-    const account = inventory.accounts.find((item) => item.id === covered)!;
-    expect(account.regions.find((region) => region.region === "ap-northeast-1")).toMatchObject({ outcome: "failed" });
-    expect(verdicts[covered]).toBe("compliant");
-    expect(evaluateInventory(inventory).verdicts.find((verdict) => verdict.accountId === covered)!.failedRegions).toEqual(["ap-northeast-1"]);
+    const account = inventory.accounts.find((item) => item.id === stalledIn)!;
+    expect(account.regions.find((region) => region.region === "eu-west-1")).toMatchObject({ outcome: "failed" });
+    expect(verdicts).toEqual(expectedVerdicts);
+    const { verdicts: judged, findings } = evaluateInventory(inventory);
+    expect(judged.find((verdict) => verdict.accountId === stalledIn)!.failedRegions).toEqual(["eu-west-1"]);
+    // us-east-1 was read and shows nothing that covers: not "has no trail", but what was and was not seen.
+    expect(findings.find((finding) => finding.accountId === stalledIn)!.message).toContain("1 Region could not be read");
   });
 
   it("ends a stalled account by its time limit: not assessed with the reason, and the scan finishes", async () => {

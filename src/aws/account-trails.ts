@@ -3,11 +3,12 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
+  paginateListTrails,
 } from "@aws-sdk/client-cloudtrail";
 import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import pLimit from "p-limit";
-import type { EventDataStoreRecord, RegionRead, TrailRecord } from "../inventory.js";
+import type { EventDataStoreRecord, ReadPlan, RegionRead, TrailRecord } from "../inventory.js";
 import { partitionOf } from "../partitions.js";
 import { receivesGlobalEvents, trailScope } from "../rules/trail-facts.js";
 import { createClient, describeError, errorName, type AwsTransport } from "./client-config.js";
@@ -31,11 +32,15 @@ export interface AccountTrailsRequest {
   detailsFor?: "own-trails" | "organization-trails";
   /** Also read the account's own CloudTrail Lake event data stores in the global events Region. */
   eventDataStores?: boolean;
+  /** "list-trails" (the default) or "per-region": see readAccountTrails. */
+  plan?: ReadPlan;
 }
 
 export interface AccountTrails {
   regions: RegionRead[];
   trails: TrailRecord[];
+  /** The plan that was carried out: "per-region" also when ListTrails failed. */
+  plan: ReadPlan;
   /** What could not be read but does not stop a verdict (the list of enabled Regions). */
   warnings: string[];
   eventDataStores?: EventDataStoreRecord[];
@@ -49,11 +54,21 @@ export const REGION_CONCURRENCY = 24;
 const NOT_ENABLED_ERRORS = new Set(["UnrecognizedClientException", "InvalidClientTokenId"]);
 
 /**
- * Reads every trail that applies to one account, pipelined for the round-trip critical
- * path: the global events Region's DescribeTrails runs alongside the Region listing, and
- * the status and selectors of a trail that can record global events are read as soon as
- * any Region shows it (every such trail shows in the global events Region), while the
- * remaining Regions are still being described.
+ * Reads every trail that applies to one account, in a number of calls that does not grow
+ * with the Regions. Every trail that can record the account's global service events shows
+ * in the global events Region's DescribeTrails (shadows included), so that one call carries
+ * the verdict. Other Regions matter only for single-Region trails homed there (the flag
+ * rule, and naming a trail to fix rather than "create a trail"): ListTrails, in the global
+ * events Region, names each trail with its HomeRegion ("Lists trails that are in the
+ * current account", CloudTrail API reference, ListTrails), and only the home Regions of
+ * trails the global events Region did not show are described. No verdict depends on
+ * ListTrails: the reference does not state its cross-Region scope (../shared/aws-facts.md).
+ * If it fails or is denied (an audit role deployed before it needed cloudtrail:ListTrails),
+ * the account is read per Region as before, and a warning says so.
+ *
+ * The calls are pipelined for the round-trip critical path: DescribeTrails, ListTrails and
+ * the Lake read go out together, and a trail's status and selectors are read the moment a
+ * Region shows it.
  */
 export async function readAccountTrails(request: AccountTrailsRequest): Promise<AccountTrails> {
   const { accountId, credentials, transport, globalEventsRegion } = request;
@@ -115,17 +130,40 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
   const storesRead = request.eventDataStores
     ? readEventDataStores(transport, [globalEventsRegion], credentials, request.abortSignal)
     : undefined;
-  let otherRegions: string[];
-  if (request.regions === "enabled") {
+  const wanted = request.regions === "enabled" ? undefined : new Set(request.regions);
+
+  let plan: ReadPlan = request.plan ?? "list-trails";
+  let otherRegions: string[] = [];
+  if (plan === "list-trails") {
     try {
-      otherRegions = await listEnabledRegions(transport, globalEventsRegion, request.partition, credentials, request.abortSignal);
+      const listed: { arn: string; homeRegion: string }[] = [];
+      const pages = paginateListTrails({ client: cloudTrail(globalEventsRegion) }, {}, ...(request.abortSignal ? [{ abortSignal: request.abortSignal }] : []));
+      for await (const page of pages) {
+        for (const trail of page.Trails ?? []) if (trail.TrailARN && trail.HomeRegion) listed.push({ arn: trail.TrailARN, homeRegion: trail.HomeRegion });
+      }
+      // Known once the global events Region is described: its trails need no second look.
+      await globalRead;
+      otherRegions = [...new Set(listed.filter((trail) => !trails.has(trail.arn)).map((trail) => trail.homeRegion))].filter(
+        (region) => region !== globalEventsRegion && partitionOf(region) === request.partition && (!wanted || wanted.has(region)),
+      );
     } catch (error) {
-      // The global events Region alone shows every trail that can record global events.
-      warnings.push(`Listing the enabled Regions failed (${describeError(error)}); only ${globalEventsRegion} was read.`);
-      otherRegions = [];
+      if (request.abortSignal?.aborted) throw error;
+      warnings.push(`ListTrails failed (${describeError(error)}); every Region was described instead.`);
+      plan = "per-region";
     }
-  } else {
-    otherRegions = request.regions;
+  }
+  if (plan === "per-region") {
+    if (wanted) {
+      otherRegions = [...wanted];
+    } else {
+      try {
+        otherRegions = await listEnabledRegions(transport, globalEventsRegion, request.partition, credentials, request.abortSignal);
+      } catch (error) {
+        // The global events Region alone shows every trail that can record global events.
+        warnings.push(`Listing the enabled Regions failed (${describeError(error)}); only ${globalEventsRegion} was read.`);
+        otherRegions = [];
+      }
+    }
   }
   const reads = await Promise.all([
     globalRead,
@@ -144,6 +182,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
       : {}),
     regions: reads.sort((a, b) => a.region.localeCompare(b.region)),
     trails: [...trails.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
+    plan,
     warnings,
   };
 }

@@ -3,7 +3,7 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import pLimit from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
-import { INVENTORY_SCHEMA_VERSION, NOT_IN_ORGANIZATION, type AccountRecord, type Inventory, type TrailRecord } from "../inventory.js";
+import { INVENTORY_SCHEMA_VERSION, NOT_IN_ORGANIZATION, type AccountRecord, type Inventory, type ReadPlan, type TrailRecord } from "../inventory.js";
 import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
 import type { Settings } from "../settings.js";
 import { inShard } from "../shard.js";
@@ -36,6 +36,8 @@ export interface ScanOptions {
   /** Told of every secret the scan obtains (assumed-role keys), so a log can mask them. */
   onSecret?: (secret: string) => void;
   now?: () => number;
+  /** How each account's Regions are chosen; "list-trails" unless a test or the benchmark compares plans. */
+  readPlan?: ReadPlan;
 }
 
 export const DEFAULT_ACCOUNT_TIMEOUT_MS = 300_000;
@@ -180,6 +182,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       transport: context.transport,
       abortSignal: abort.signal,
       eventDataStores: true,
+      ...(context.options.readPlan ? { plan: context.options.readPlan } : {}),
     });
     const durationMs = context.now() - started;
     if (abort.signal.aborted) {
@@ -193,6 +196,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       ...(usable ? {} : { reason: `no Region could be read (${read.regions.map((r) => `${r.region}: ${r.error ?? r.outcome}`).join("; ")})` }),
       regions: read.regions,
       trails: read.trails,
+      readPlan: read.plan,
       ...(read.warnings.length > 0 ? { warnings: read.warnings } : {}),
       ...(read.eventDataStores ? { eventDataStores: read.eventDataStores } : {}),
       ...(read.eventDataStoresError ? { eventDataStoresError: read.eventDataStoresError } : {}),
@@ -258,6 +262,7 @@ async function readOrganizationTrails(
       globalEventsRegion: context.globalEventsRegion,
       // Every trail that can record global events shows in the global events Region.
       regions: [context.globalEventsRegion],
+      plan: "per-region",
       transport: context.transport,
       detailsFor: "organization-trails",
     });

@@ -1,4 +1,4 @@
-import { describeScan, type AuditResult } from "../audit.js";
+import { describeScan, perRegionNote, type AuditResult } from "../audit.js";
 import { countOf } from "../plural.js";
 import { groupFindingsByAccount, type AccountVerdict, type Finding } from "../findings.js";
 import type { IssueSyncResult } from "./issue-sync.js";
@@ -36,6 +36,7 @@ export function renderJobSummary(context: SummaryContext): string {
       ...(summary.lakeNotRead
         ? ["", `> [!NOTE]\n> CloudTrail Lake was not read (${escapeMarkdown(summary.lakeNotRead)}): verdicts rest on trails, and an organization event data store was not considered.`]
         : []),
+      ...(perRegionNote(summary) ? ["", `> [!NOTE]\n> ${escapeMarkdown(perRegionNote(summary)!)}`] : []),
       ...(context.omittedSarifResults
         ? ["", `> [!WARNING]\n> ${context.omittedSarifResults} least severe results were left out of the SARIF to stay within GitHub's code-scanning limits; ${fullList}.`]
         : []),

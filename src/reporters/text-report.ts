@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { describeScan, type AuditResult } from "../audit.js";
+import { describeScan, perRegionNote, type AuditResult } from "../audit.js";
 import { countOf } from "../plural.js";
 import { groupFindingsByAccount } from "../findings.js";
 import type { Level } from "../rules/catalog.js";
@@ -20,6 +20,7 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     ),
     `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ${c.yellow(countOf(summary.findingsByLevel.warning, "warning"))}, ${c.cyan(countOf(summary.findingsByLevel.note, "note"))}.`,
     ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
+    ...(perRegionNote(summary) ? [perRegionNote(summary)!] : []),
     ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).`] : []),
   ];
   const byAccount = groupFindingsByAccount(evaluation.findings);

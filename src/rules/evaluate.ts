@@ -1,3 +1,4 @@
+import { countOf } from "../plural.js";
 import { NOT_IN_ORGANIZATION, type AccountRecord, type EventDataStoreRecord, type Inventory, type TrailRecord } from "../inventory.js";
 import type { AccountVerdict, Evaluation, Finding, InvolvedTrail } from "../findings.js";
 import { globalEventRegions } from "../partitions.js";
@@ -301,7 +302,7 @@ function notRecorded(account: AccountRecord, recorders: Recorder[], readers: Rec
     trails.length > 0
       ? ` Checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.`
       : account.regions.some((read) => read.outcome === "failed")
-        ? ` No trail was seen; ${account.regions.filter((read) => read.outcome === "failed").length} Regions could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
+        ? ` No trail was seen; ${countOf(account.regions.filter((read) => read.outcome === "failed").length, "Region")} could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
         : " The account has no trail.";
   const orgNote = recorders.some((recorder) => recorder.foreign) ? " An organization trail or store must be fixed from the management account." : "";
   const lake = inventory.organizationEventDataStoresError ?? account.eventDataStoresError;

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { summarize } from "../src/audit.js";
+import { scanOrganization } from "../src/aws/scan.js";
+import { renderTextReport } from "../src/reporters/text-report.js";
+import type { Inventory } from "../src/inventory.js";
+import { evaluateInventory } from "../src/rules/evaluate.js";
+import { parseSettings } from "../src/settings.js";
+import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
+import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { ISSUES_SCENARIO, ORGANIZATION_TRAIL_SCENARIO, OWN_TRAILS_SCENARIO, seedOrganization, type Scenario, type SeededOrganization } from "./support/seed-org.js";
+
+const moto = motoAvailability();
+
+/** What a user sees of an account: its verdict, and each finding's rule, message and fix. */
+function judged(inventory: Inventory) {
+  const { verdicts, findings } = evaluateInventory(inventory);
+  return Object.fromEntries(
+    verdicts.map((verdict) => [
+      verdict.accountId,
+      {
+        verdict: verdict.verdict,
+        coveredBy: verdict.coveredBy,
+        findings: findings.filter((finding) => finding.accountId === verdict.accountId).map((finding) => ({ ruleId: finding.ruleId, level: finding.level, message: finding.message, fix: finding.fix })),
+      },
+    ]),
+  );
+}
+
+const denyListTrails = { status: 400, code: "AccessDeniedException", message: "not authorized to perform: cloudtrail:ListTrails" };
+
+/**
+ * The ListTrails read plan (global events Region + the home Regions ListTrails names)
+ * against the per-Region plan it replaces, on moto with ListTrails answering as AWS does
+ * (test/support/moto_aligned.py).
+ */
+describe.skipIf(!moto.available)("the read plan: calls that do not grow with Regions, verdicts unchanged", () => {
+  let server: MotoServer;
+  let proxy: AwsProxy;
+
+  beforeAll(async () => {
+    server = await startMoto();
+    proxy = await startAwsProxy(server.endpoint);
+    Object.assign(process.env, awsEnvironment(proxy.endpoint));
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await server.reset();
+    proxy.faults.length = 0;
+  });
+
+  it.each([
+    ["own trails", OWN_TRAILS_SCENARIO],
+    ["organization trail", ORGANIZATION_TRAIL_SCENARIO],
+    ["issues", ISSUES_SCENARIO],
+  ] as [string, Scenario][])("%s scenario: the same verdicts, findings and fixes as reading every Region", async (_name, scenario) => {
+    await seedOrganization(server.endpoint, scenario);
+    const perRegion = await scanOrganization(parseSettings({}), { readPlan: "per-region" });
+    const listed = await scanOrganization(parseSettings({}));
+    expect(judged(listed)).toEqual(judged(perRegion));
+    const active = listed.accounts.filter((account) => account.outcome === "read");
+    expect(active.every((account) => account.readPlan === "list-trails")).toBe(true);
+    // Fewer DescribeTrails by far: one per account, plus one per Region that homes a trail the global events Region did not show.
+    expect(listed.apiStats!.calls["CloudTrail.DescribeTrails"]!).toBeLessThan(perRegion.apiStats!.calls["CloudTrail.DescribeTrails"]! / 4);
+    expect(listed.apiStats!.calls["EC2.DescribeRegions"] ?? 0).toBe(1); // once per scan, for the organization's Lake stores
+  });
+
+  it("an account with one multi-Region trail costs at most 6 calls, whatever the number of Regions", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const account = org.byKey("multi-eu").id;
+    for (const regions of ["enabled", "us-east-1,eu-west-1,ap-south-1,sa-east-1"]) {
+      proxy.calls.length = 0;
+      await scanOrganization(parseSettings({ accounts: account, regions }));
+      const ofAccount = proxy.calls.filter((call) => call.accountId === account || (call.operation === "AssumeRole" && decodeURIComponent(call.body).includes(`::${account}:`)));
+      expect(ofAccount.map((call) => call.operation).sort()).toEqual(["AssumeRole", "DescribeTrails", "GetEventSelectors", "GetTrailStatus", "ListEventDataStores", "ListTrails"]);
+    }
+  });
+
+  it("describes the home Region of a single-Region trail elsewhere, so its flag and its name still reach the finding", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const inventory = await scanOrganization(parseSettings({ accounts: org.byKey("ineffective").id }));
+    const account = inventory.accounts.find((item) => item.id === org.byKey("ineffective").id)!;
+    expect(account.regions.map((read) => read.region)).toEqual(["eu-west-1", "us-east-1"]);
+    expect(account.trails.map((trail) => trail.name)).toEqual(["eu-only"]);
+    const { findings } = evaluateInventory(inventory);
+    expect(findings.map((finding) => finding.ruleId).sort()).toEqual(["cloudtrail/global-events-flag-ineffective", "cloudtrail/global-events-not-recorded"]);
+  });
+
+  it("when ListTrails is refused, reads that account Region by Region, says so, and judges it the same", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const expected = judged(await scanOrganization(parseSettings({})));
+    const refused = org.byKey("ineffective").id;
+    proxy.faults.push((call) => (call.operation === "ListTrails" && call.accountId === refused ? denyListTrails : undefined));
+    const inventory = await scanOrganization(parseSettings({}));
+    expect(judged(inventory)).toEqual(expected);
+    const account = inventory.accounts.find((item) => item.id === refused)!;
+    expect(account.readPlan).toBe("per-region");
+    expect(account.warnings).toEqual([expect.stringMatching(/^ListTrails failed \(AccessDeniedException: not authorized to perform: cloudtrail:ListTrails\); every Region was described instead\.$/)]);
+    expect(account.regions.length).toBeGreaterThan(10);
+    const others = inventory.accounts.filter((item) => item.id !== refused && item.outcome === "read");
+    expect(others.every((item) => item.readPlan === "list-trails")).toBe(true);
+    const summary = summarize(inventory, evaluateInventory(inventory));
+    expect(summary.perRegionReads).toBe(1);
+    expect(renderTextReport({ inventory, evaluation: evaluateInventory(inventory), summary })).toContain("1 account was read Region by Region because ListTrails failed there");
+  });
+});
+
+/**
+ * On stock moto, ListTrails lists only the calling Region's trails and multi-Region shadows
+ * (../shared/aws-facts.md): a single-Region trail homed elsewhere goes unseen. Verdicts do
+ * not depend on ListTrails, so they hold; the per-Region fallback sees everything.
+ */
+describe.skipIf(!moto.available)("on stock moto, whose ListTrails sees one Region", () => {
+  let server: MotoServer;
+  let proxy: AwsProxy;
+  let org: SeededOrganization;
+
+  beforeAll(async () => {
+    server = await startMoto({ stock: true });
+    proxy = await startAwsProxy(server.endpoint);
+    Object.assign(process.env, awsEnvironment(proxy.endpoint));
+    org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it("verdicts hold under the ListTrails plan; with ListTrails refused the fallback finds every rule", async () => {
+    const expected = Object.fromEntries(org.accounts.map((account) => [account.id, [...account.expected].sort()]));
+    const listed = evaluateInventory(await scanOrganization(parseSettings({})));
+    const perRegion = evaluateInventory(await scanOrganization(parseSettings({}), { readPlan: "per-region" }));
+    expect(listed.verdicts.map((verdict) => [verdict.accountId, verdict.verdict])).toEqual(perRegion.verdicts.map((verdict) => [verdict.accountId, verdict.verdict]));
+
+    proxy.faults.push((call) => (call.operation === "ListTrails" ? denyListTrails : undefined));
+    const fallback = evaluateInventory(await scanOrganization(parseSettings({})));
+    const rulesOf = (evaluation: typeof fallback) =>
+      Object.fromEntries(org.accounts.map((account) => [account.id, evaluation.findings.filter((finding) => finding.accountId === account.id).map((finding) => finding.ruleId).sort()]));
+    expect(rulesOf(fallback)).toEqual(expected);
+  });
+});

@@ -56,6 +56,9 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
     // The management account is read with the caller's credentials: one AssumeRole per other active account.
     const active = org.accounts.filter((account) => !account.suspended).length;
     expect(proxy.count("AssumeRole")).toBe(active - 1);
+    // One ListAccounts page holds this organization: no OU walk.
+    expect(proxy.count("ListAccounts")).toBe(1);
+    expect(proxy.count("ListRoots")).toBe(0);
   });
 
   it("counts members covered by the organization trail as compliant and reads the trail once", async () => {

@@ -4470,7 +4470,7 @@ __webpack_unused_export__ = paginateListInsightsMetricData;
 __webpack_unused_export__ = paginateListPublicKeys;
 __webpack_unused_export__ = paginateListQueries;
 __webpack_unused_export__ = paginateListTags;
-__webpack_unused_export__ = paginateListTrails;
+exports.zlR = paginateListTrails;
 __webpack_unused_export__ = paginateLookupEvents;
 
 
@@ -57139,9 +57139,9 @@ __webpack_unused_export__ = ListAWSServiceAccessForOrganizationCommand;
 __webpack_unused_export__ = ListAWSServiceAccessForOrganizationRequest$;
 __webpack_unused_export__ = ListAWSServiceAccessForOrganizationResponse$;
 __webpack_unused_export__ = ListAccounts$;
-__webpack_unused_export__ = ListAccountsCommand;
+exports.Q0l = ListAccountsCommand;
 __webpack_unused_export__ = ListAccountsForParent$;
-__webpack_unused_export__ = ListAccountsForParentCommand;
+exports.Jgz = ListAccountsForParentCommand;
 __webpack_unused_export__ = ListAccountsForParentRequest$;
 __webpack_unused_export__ = ListAccountsForParentResponse$;
 __webpack_unused_export__ = ListAccountsRequest$;
@@ -57183,7 +57183,7 @@ __webpack_unused_export__ = ListInboundResponsibilityTransfersCommand;
 __webpack_unused_export__ = ListInboundResponsibilityTransfersRequest$;
 __webpack_unused_export__ = ListInboundResponsibilityTransfersResponse$;
 __webpack_unused_export__ = ListOrganizationalUnitsForParent$;
-__webpack_unused_export__ = ListOrganizationalUnitsForParentCommand;
+exports.sUM = ListOrganizationalUnitsForParentCommand;
 __webpack_unused_export__ = ListOrganizationalUnitsForParentRequest$;
 __webpack_unused_export__ = ListOrganizationalUnitsForParentResponse$;
 __webpack_unused_export__ = ListOutboundResponsibilityTransfers$;
@@ -57203,7 +57203,7 @@ __webpack_unused_export__ = ListPoliciesForTargetResponse$;
 __webpack_unused_export__ = ListPoliciesRequest$;
 __webpack_unused_export__ = ListPoliciesResponse$;
 __webpack_unused_export__ = ListRoots$;
-__webpack_unused_export__ = ListRootsCommand;
+exports.Hkb = ListRootsCommand;
 __webpack_unused_export__ = ListRootsRequest$;
 __webpack_unused_export__ = ListRootsResponse$;
 __webpack_unused_export__ = ListTagsForResource$;
@@ -57319,8 +57319,8 @@ __webpack_unused_export__ = UpdateResponsibilityTransferRequest$;
 __webpack_unused_export__ = UpdateResponsibilityTransferResponse$;
 __webpack_unused_export__ = errorTypeRegistries;
 __webpack_unused_export__ = paginateListAWSServiceAccessForOrganization;
-exports.A53 = paginateListAccounts;
-exports.Hcl = paginateListAccountsForParent;
+__webpack_unused_export__ = paginateListAccounts;
+__webpack_unused_export__ = paginateListAccountsForParent;
 __webpack_unused_export__ = paginateListAccountsWithInvalidEffectivePolicy;
 __webpack_unused_export__ = paginateListChildren;
 __webpack_unused_export__ = paginateListCreateAccountStatus;
@@ -57329,7 +57329,7 @@ __webpack_unused_export__ = paginateListDelegatedServicesForAccount;
 __webpack_unused_export__ = paginateListEffectivePolicyValidationErrors;
 __webpack_unused_export__ = paginateListHandshakesForAccount;
 __webpack_unused_export__ = paginateListHandshakesForOrganization;
-exports.Ogl = paginateListOrganizationalUnitsForParent;
+__webpack_unused_export__ = paginateListOrganizationalUnitsForParent;
 __webpack_unused_export__ = paginateListParents;
 __webpack_unused_export__ = paginateListPolicies;
 __webpack_unused_export__ = paginateListPoliciesForTarget;
@@ -85152,11 +85152,21 @@ const REGION_CONCURRENCY = 24;
 // A call into a Region the account has not enabled is refused with these: "not enabled", not a failure.
 const NOT_ENABLED_ERRORS = new Set(["UnrecognizedClientException", "InvalidClientTokenId"]);
 /**
- * Reads every trail that applies to one account, pipelined for the round-trip critical
- * path: the global events Region's DescribeTrails runs alongside the Region listing, and
- * the status and selectors of a trail that can record global events are read as soon as
- * any Region shows it (every such trail shows in the global events Region), while the
- * remaining Regions are still being described.
+ * Reads every trail that applies to one account, in a number of calls that does not grow
+ * with the Regions. Every trail that can record the account's global service events shows
+ * in the global events Region's DescribeTrails (shadows included), so that one call carries
+ * the verdict. Other Regions matter only for single-Region trails homed there (the flag
+ * rule, and naming a trail to fix rather than "create a trail"): ListTrails, in the global
+ * events Region, names each trail with its HomeRegion ("Lists trails that are in the
+ * current account", CloudTrail API reference, ListTrails), and only the home Regions of
+ * trails the global events Region did not show are described. No verdict depends on
+ * ListTrails: the reference does not state its cross-Region scope (../shared/aws-facts.md).
+ * If it fails or is denied (an audit role deployed before it needed cloudtrail:ListTrails),
+ * the account is read per Region as before, and a warning says so.
+ *
+ * The calls are pipelined for the round-trip critical path: DescribeTrails, ListTrails and
+ * the Lake read go out together, and a trail's status and selectors are read the moment a
+ * Region shows it.
  */
 async function readAccountTrails(request) {
     const { accountId, credentials, transport, globalEventsRegion } = request;
@@ -85219,19 +85229,43 @@ async function readAccountTrails(request) {
     const storesRead = request.eventDataStores
         ? readEventDataStores(transport, [globalEventsRegion], credentials, request.abortSignal)
         : undefined;
-    let otherRegions;
-    if (request.regions === "enabled") {
+    const wanted = request.regions === "enabled" ? undefined : new Set(request.regions);
+    let plan = request.plan ?? "list-trails";
+    let otherRegions = [];
+    if (plan === "list-trails") {
         try {
-            otherRegions = await listEnabledRegions(transport, globalEventsRegion, request.partition, credentials, request.abortSignal);
+            const listed = [];
+            const pages = (0,client_cloudtrail_dist_cjs/* paginateListTrails */.zlR)({ client: cloudTrail(globalEventsRegion) }, {}, ...(request.abortSignal ? [{ abortSignal: request.abortSignal }] : []));
+            for await (const page of pages) {
+                for (const trail of page.Trails ?? [])
+                    if (trail.TrailARN && trail.HomeRegion)
+                        listed.push({ arn: trail.TrailARN, homeRegion: trail.HomeRegion });
+            }
+            // Known once the global events Region is described: its trails need no second look.
+            await globalRead;
+            otherRegions = [...new Set(listed.filter((trail) => !trails.has(trail.arn)).map((trail) => trail.homeRegion))].filter((region) => region !== globalEventsRegion && partitionOf(region) === request.partition && (!wanted || wanted.has(region)));
         }
         catch (error) {
-            // The global events Region alone shows every trail that can record global events.
-            warnings.push(`Listing the enabled Regions failed (${describeError(error)}); only ${globalEventsRegion} was read.`);
-            otherRegions = [];
+            if (request.abortSignal?.aborted)
+                throw error;
+            warnings.push(`ListTrails failed (${describeError(error)}); every Region was described instead.`);
+            plan = "per-region";
         }
     }
-    else {
-        otherRegions = request.regions;
+    if (plan === "per-region") {
+        if (wanted) {
+            otherRegions = [...wanted];
+        }
+        else {
+            try {
+                otherRegions = await listEnabledRegions(transport, globalEventsRegion, request.partition, credentials, request.abortSignal);
+            }
+            catch (error) {
+                // The global events Region alone shows every trail that can record global events.
+                warnings.push(`Listing the enabled Regions failed (${describeError(error)}); only ${globalEventsRegion} was read.`);
+                otherRegions = [];
+            }
+        }
     }
     const reads = await Promise.all([
         globalRead,
@@ -85249,6 +85283,7 @@ async function readAccountTrails(request) {
             : {}),
         regions: reads.sort((a, b) => a.region.localeCompare(b.region)),
         trails: [...trails.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
+        plan,
         warnings,
     };
 }
@@ -85360,20 +85395,39 @@ async function accessAccount(sts, accountId, callerAccountId, partition, setting
 
 
 
+
 async function describeOrganization(client) {
     const { Organization } = await client.send(new dist_cjs/* DescribeOrganizationCommand */.ov$({}));
     return { id: Organization?.Id ?? "", managementAccountId: Organization?.MasterAccountId ?? "" };
 }
 /**
- * Hands over the accounts to scan as the listing pages arrive, so that scanning overlaps
- * the sequential paging of large organizations: everything (no selection), or the union
- * of the listed accounts and those beneath the listed OUs, less the exclusions. Returns
- * the listed ids the organization does not hold. Needs the management account or a
- * delegated administrator.
+ * Organizations answers its List calls 20 items a page at most (API reference, ListAccounts
+ * and ListAccountsForParent: MaxResults 1-20): ask for that, never the smaller default.
+ */
+const ORGANIZATIONS_PAGE_SIZE = 20;
+/**
+ * Organizations calls of the listing in flight at once. Organizations throttles early
+ * (TooManyRequestsException); throttled calls are retried with backoff.
+ */
+const LISTING_CONCURRENCY = 8;
+/**
+ * Hands over the accounts to scan as the listing pages arrive, so that scanning starts at
+ * once and overlaps the listing: everything (no selection), or the union of the listed
+ * accounts and those beneath the listed OUs, less the exclusions. Returns the listed ids
+ * the organization does not hold. Needs the management account or a delegated administrator.
+ *
+ * ListAccounts is one sequential chain of 20-account pages: 500 round trips at 10,000
+ * accounts, which would bound the whole scan. So once its first page shows there is more,
+ * the OU tree is walked in parallel as well (ListRoots, then ListAccountsForParent and
+ * ListOrganizationalUnitsForParent for every OU at once); the listing is complete when
+ * either has seen everything, and the other stops at its next page.
  */
 async function streamSelectedAccounts(client, settings, onAccount) {
     const excluded = new Set(settings.excludeAccounts);
     const emitted = new Set();
+    const everything = settings.accounts.length === 0 && settings.organizationalUnits.length === 0;
+    const listed = new Set(settings.accounts);
+    const seen = new Set();
     const emit = (raw) => {
         const account = toAccount(raw);
         if (!account || excluded.has(account.id) || emitted.has(account.id))
@@ -85381,23 +85435,17 @@ async function streamSelectedAccounts(client, settings, onAccount) {
         emitted.add(account.id);
         onAccount(account);
     };
-    const everything = settings.accounts.length === 0 && settings.organizationalUnits.length === 0;
-    const listed = new Set(settings.accounts);
-    const seen = new Set();
-    const listAll = async () => {
-        // The paginator follows NextToken through empty pages, which ListAccounts may return.
-        for await (const page of (0,dist_cjs/* paginateListAccounts */.A53)({ client }, {})) {
-            for (const account of page.Accounts ?? []) {
-                if (account.Id)
-                    seen.add(account.Id);
-                if (everything || (account.Id && listed.has(account.Id)))
-                    emit(account);
-            }
-        }
+    const fromWholeOrganization = (raw) => {
+        if (!raw.Id)
+            return;
+        seen.add(raw.Id);
+        if (everything || listed.has(raw.Id))
+            emit(raw);
     };
+    const lister = new PageLister(client);
     await Promise.all([
-        ...(everything || listed.size > 0 ? [listAll()] : []),
-        ...settings.organizationalUnits.map((unit) => walkUnit(client, unit, emit).catch((error) => {
+        ...(everything || listed.size > 0 ? [listWholeOrganization(lister, fromWholeOrganization)] : []),
+        ...settings.organizationalUnits.map((unit) => lister.walkUnit(unit, emit, { finished: false }).catch((error) => {
             if (NOT_FOUND.has(errorName(error))) {
                 throw new configuration_error_ConfigurationError(`Input "organizational-units" names ${unit}, which this organization does not hold (${errorName(error)}). Give OU ids (ou-...) or the root id (r-...) of this organization.`);
             }
@@ -85408,24 +85456,78 @@ async function streamSelectedAccounts(client, settings, onAccount) {
 }
 /** What Organizations answers for a parent id it does not hold. */
 const NOT_FOUND = new Set(["ParentNotFoundException", "OrganizationalUnitNotFoundException", "TargetNotFoundException"]);
-async function walkUnit(client, parentId, emit) {
-    const children = [];
-    await Promise.all([
-        (async () => {
-            for await (const page of (0,dist_cjs/* paginateListAccountsForParent */.Hcl)({ client }, { ParentId: parentId })) {
+/** Every account of the organization: the ListAccounts chain, raced by an OU walk once there is more than one page. */
+function listWholeOrganization(lister, onAccount) {
+    const control = { finished: false };
+    return new Promise((resolve, reject) => {
+        let walk;
+        const chain = (async () => {
+            let token;
+            do {
+                const next = token;
+                const page = await lister.page((client) => client.send(new dist_cjs/* ListAccountsCommand */.Q0l({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(next ? { NextToken: next } : {}) })));
+                if (control.finished)
+                    return;
                 for (const account of page.Accounts ?? [])
-                    emit(account);
-            }
-        })(),
-        (async () => {
-            for await (const page of (0,dist_cjs/* paginateListOrganizationalUnitsForParent */.Ogl)({ client }, { ParentId: parentId })) {
+                    onAccount(account);
+                // A page may be empty and still have a NextToken: follow it.
+                token = page.NextToken;
+                if (token && !walk) {
+                    walk = lister.walkOrganization(onAccount, control);
+                    walk.then(resolve, () => {
+                        // The chain still lists everything on its own.
+                    });
+                }
+            } while (token);
+        })();
+        chain.then(resolve, (error) => {
+            if (walk)
+                walk.then(resolve, () => reject(error));
+            else
+                reject(error);
+        });
+    }).finally(() => {
+        control.finished = true;
+    });
+}
+/** Organizations List calls, a page at a time, a bounded number in flight. */
+class PageLister {
+    client;
+    limit = pLimit(LISTING_CONCURRENCY);
+    constructor(client) {
+        this.client = client;
+    }
+    page(call) {
+        return this.limit(() => call(this.client));
+    }
+    async walkOrganization(onAccount, control) {
+        const { Roots } = await this.page((client) => client.send(new dist_cjs/* ListRootsCommand */.Hkb({})));
+        await Promise.all((Roots ?? []).filter((root) => root.Id).map((root) => this.walkUnit(root.Id, onAccount, control)));
+    }
+    /** Every account beneath a root or OU, recursively, the children's pages all in flight together. */
+    async walkUnit(parentId, onAccount, control) {
+        const children = [];
+        await Promise.all([
+            this.pages((client, token) => client.send(new dist_cjs/* ListAccountsForParentCommand */.Jgz({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => page.Accounts?.forEach(onAccount), control),
+            this.pages((client, token) => client.send(new dist_cjs/* ListOrganizationalUnitsForParentCommand */.sUM({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => {
                 for (const unit of page.OrganizationalUnits ?? [])
                     if (unit.Id)
-                        children.push(unit.Id);
-            }
-        })(),
-    ]);
-    await Promise.all(children.map((child) => walkUnit(client, child, emit)));
+                        children.push(this.walkUnit(unit.Id, onAccount, control));
+            }, control),
+        ]);
+        await Promise.all(children);
+    }
+    async pages(call, onPage, control) {
+        let token;
+        do {
+            if (control.finished)
+                return;
+            const next = token;
+            const page = await this.page((client) => call(client, next));
+            onPage(page);
+            token = page.NextToken;
+        } while (token);
+    }
 }
 function toAccount(account) {
     if (!account.Id)
@@ -85582,6 +85684,7 @@ async function scanAccount(account, context) {
             transport: context.transport,
             abortSignal: abort.signal,
             eventDataStores: true,
+            ...(context.options.readPlan ? { plan: context.options.readPlan } : {}),
         });
         const durationMs = context.now() - started;
         if (abort.signal.aborted) {
@@ -85595,6 +85698,7 @@ async function scanAccount(account, context) {
             ...(usable ? {} : { reason: `no Region could be read (${read.regions.map((r) => `${r.region}: ${r.error ?? r.outcome}`).join("; ")})` }),
             regions: read.regions,
             trails: read.trails,
+            readPlan: read.plan,
             ...(read.warnings.length > 0 ? { warnings: read.warnings } : {}),
             ...(read.eventDataStores ? { eventDataStores: read.eventDataStores } : {}),
             ...(read.eventDataStoresError ? { eventDataStoresError: read.eventDataStoresError } : {}),
@@ -85658,6 +85762,7 @@ async function readOrganizationTrails(managementAccountId, context) {
             globalEventsRegion: context.globalEventsRegion,
             // Every trail that can record global events shows in the global events Region.
             regions: [context.globalEventsRegion],
+            plan: "per-region",
             transport: context.transport,
             detailsFor: "organization-trails",
         });
@@ -85720,6 +85825,12 @@ async function checkWritable(input, path, absolute) {
     catch {
         throw new configuration_error_ConfigurationError(`Input "${input}" names ${path}, which this user cannot write (${existing ? "the file" : `the directory ${directory}`} is not writable).`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/plural.ts
+/** "1 account", "2 accounts": counts shown to people agree with their nouns. */
+function countOf(count, noun, plural = `${noun}s`) {
+    return `${count.toLocaleString("en-US")} ${count === 1 ? noun : plural}`;
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -86055,6 +86166,7 @@ const storeRemediation = {
 
 
 
+
 /** Judges every account of an inventory. Pure: no I/O, same inventory in, same result out. */
 function evaluateInventory(inventory) {
     const verdicts = [];
@@ -86304,7 +86416,7 @@ function notRecorded(account, recorders, readers, inventory) {
     const seen = trails.length > 0
         ? ` Checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.`
         : account.regions.some((read) => read.outcome === "failed")
-            ? ` No trail was seen; ${account.regions.filter((read) => read.outcome === "failed").length} Regions could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
+            ? ` No trail was seen; ${countOf(account.regions.filter((read) => read.outcome === "failed").length, "Region")} could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
             : " The account has no trail.";
     const orgNote = recorders.some((recorder) => recorder.foreign) ? " An organization trail or store must be fixed from the management account." : "";
     const lake = inventory.organizationEventDataStoresError ?? account.eventDataStoresError;
@@ -86591,6 +86703,7 @@ function settings_inputError(input, given, accepts) {
 
 
 
+
 /** settings → inventory (read from AWS, or loaded) → findings. */
 async function runAudit(settings, scanOptions = {}) {
     await prepareOutputPaths(settings);
@@ -86602,6 +86715,12 @@ async function runAudit(settings, scanOptions = {}) {
     const evaluation = evaluateInventory(inventory);
     const summary = summarize(inventory, evaluation);
     return { inventory, evaluation, summary: settings.inventoryFile ? { ...summary, loadedFrom: settings.inventoryFile } : summary };
+}
+/** Said in every report when ListTrails failed somewhere: the scan was slower, and why. */
+function perRegionNote(summary) {
+    if (summary.perRegionReads === 0)
+        return undefined;
+    return `${countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack).`;
 }
 /** How the accounts were read, for a headline: "in 4.2 s", or, offline, which saved scan, when, and that this run is offline. */
 function describeScan(summary, generatedAt) {
@@ -86641,6 +86760,7 @@ function summarize(inventory, evaluation) {
         retries: inventory.apiStats?.retries ?? 0,
         throttles: inventory.apiStats?.throttles ?? 0,
         durationMs: inventory.durationMs,
+        perRegionReads: inventory.accounts.filter((account) => account.readPlan === "per-region").length,
         ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
     };
 }
@@ -86667,12 +86787,6 @@ function findingsAtOrAbove(findings, failOn) {
 // EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
 var cli_progress = __nccwpck_require__(8502);
 var cli_progress_default = /*#__PURE__*/__nccwpck_require__.n(cli_progress);
-;// CONCATENATED MODULE: ./src/plural.ts
-/** "1 account", "2 accounts": counts shown to people agree with their nouns. */
-function countOf(count, noun, plural = `${noun}s`) {
-    return `${count.toLocaleString("en-US")} ${count === 1 ? noun : plural}`;
-}
-
 ;// CONCATENATED MODULE: ./src/progress.ts
 
 
@@ -86791,6 +86905,7 @@ function renderTextReport(result, options = {}) {
         c.bold(`org-trail-audit: ${countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${countOf(summary.regionsRead, "Region")} read ${describeScan(summary, result.inventory.generatedAt)}.`),
         `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ${c.yellow(countOf(summary.findingsByLevel.warning, "warning"))}, ${c.cyan(countOf(summary.findingsByLevel.note, "note"))}.`,
         ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
+        ...(perRegionNote(summary) ? [perRegionNote(summary)] : []),
         ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).`] : []),
     ];
     const byAccount = groupFindingsByAccount(evaluation.findings);

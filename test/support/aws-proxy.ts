@@ -58,12 +58,14 @@ export interface AwsProxy {
   recorded: Map<string, RecordedReply>;
   /** Requests replay mode had to forward because nothing was recorded for them. */
   replayMisses: number;
+  /** When set, Organizations' List calls are forwarded asking for at most this many items a page (AWS: 20). */
+  organizationsPageSize: number;
   count(operation: string): number;
   close(): Promise<void>;
 }
 
 export async function startAwsProxy(target: string, callerAccountId = "123456789012"): Promise<AwsProxy> {
-  const proxy = { latencyMs: 0, mode: "forward" as AwsProxy["mode"], recorded: new Map<string, RecordedReply>(), replayMisses: 0 };
+  const proxy = { latencyMs: 0, mode: "forward" as AwsProxy["mode"], recorded: new Map<string, RecordedReply>(), replayMisses: 0, organizationsPageSize: 0 };
   const calls: AwsCall[] = [];
   const accountByAccessKey = new Map<string, string>([["testing", callerAccountId]]);
   const faults: FaultRule[] = [];
@@ -112,6 +114,8 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
       const accessKey = swap(call);
       if (accessKey) headers.authorization = String(headers.authorization ?? "").replace(/Credential=[^/]+\//, `Credential=${accessKey}/`);
     }
+    const forwarded = pageSizeCapped(call, body, proxy.organizationsPageSize);
+    if (forwarded !== body) headers["content-length"] = String(forwarded.length);
     const upstream = httpRequest(
       { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers },
       (reply) => {
@@ -138,7 +142,7 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
       res.writeHead(502);
       res.end();
     });
-    upstream.end(body);
+    upstream.end(forwarded);
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -158,6 +162,17 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
         server.close(() => resolve());
       }),
   });
+}
+
+/**
+ * AWS answers Organizations' List calls at most 20 items a page, whatever MaxResults asks
+ * (moto pages 100): with a cap set, the request is forwarded asking for no more than it.
+ */
+function pageSizeCapped(call: AwsCall, body: Buffer, cap: number): Buffer {
+  if (!cap || call.service !== "organizations" || !call.operation.startsWith("List")) return body;
+  const input = JSON.parse(body.toString() || "{}") as { MaxResults?: number };
+  input.MaxResults = Math.min(input.MaxResults ?? cap, cap);
+  return Buffer.from(JSON.stringify(input));
 }
 
 /** What makes two requests the same for replay: everything but the signature's time and nonce. */

@@ -84949,6 +84949,7 @@ function createTransport(options = DEFAULT_TRANSPORT) {
         requestHandler,
         maxAttempts: options.maxAttempts,
         stats: emptyApiStats(),
+        shared: new Map(),
         destroy: () => {
             httpsAgent.destroy();
             httpAgent.destroy();
@@ -84957,9 +84958,14 @@ function createTransport(options = DEFAULT_TRANSPORT) {
 }
 /** An SDK client on the shared transport, counted: every client of a scan is made here. */
 function createClient(Constructor, transport, region, credentials) {
-    const client = new Constructor(clientConfig(transport, region, credentials));
-    const { stats } = transport;
     const service = Constructor.name.replace(/Client$/, "");
+    const shared = transport.shared.get(service);
+    const client = new Constructor(clientConfig(transport, region, credentials, shared === "learning" ? undefined : shared));
+    if (!shared) {
+        transport.shared.set(service, "learning");
+        learnSharedSettings(client.config).then((learnt) => transport.shared.set(service, learnt), () => transport.shared.delete(service));
+    }
+    const { stats } = transport;
     const stack = client.middlewareStack;
     // Outside the retry loop: one count per call, with the attempts it took.
     stack.add((next, context) => async (args) => {
@@ -85004,13 +85010,40 @@ function createClient(Constructor, transport, region, credentials) {
  * the one STS client, and which a per-account client making three calls never benefits
  * from. Scan-wide adaptation is the concurrency governor's.
  */
-function clientConfig(transport, region, credentials) {
+function clientConfig(transport, region, credentials, shared) {
     return {
         region,
         requestHandler: transport.requestHandler,
         retryMode: "standard",
         maxAttempts: transport.maxAttempts,
         ...(credentials ? { credentials } : {}),
+        ...(shared
+            ? {
+                useFipsEndpoint: shared.useFipsEndpoint,
+                useDualstackEndpoint: shared.useDualstackEndpoint,
+                // Already looked up: either use what was found, or do not look again.
+                ...(shared.configuredEndpoint ? { endpoint: shared.configuredEndpoint } : { ignoreConfiguredEndpointUrls: true }),
+                userAgentAppId: () => Promise.resolve(shared.userAgentAppId),
+                authSchemePreference: shared.authSchemePreference ?? [],
+            }
+            : {}),
+    };
+}
+async function learnSharedSettings(clientConfig) {
+    const config = clientConfig;
+    const [configuredEndpoint, useFipsEndpoint, useDualstackEndpoint, userAgentAppId, authSchemePreference] = await Promise.all([
+        config.serviceConfiguredEndpoint?.(),
+        config.useFipsEndpoint(),
+        config.useDualstackEndpoint(),
+        config.userAgentAppId?.(),
+        config.authSchemePreference?.(),
+    ]);
+    return {
+        ...(configuredEndpoint ? { configuredEndpoint } : {}),
+        useFipsEndpoint,
+        useDualstackEndpoint,
+        ...(userAgentAppId ? { userAgentAppId } : {}),
+        ...(authSchemePreference ? { authSchemePreference } : {}),
     };
 }
 /** The error's AWS name (ThrottlingException, AccessDenied, ...), or the JS one. */
@@ -85110,12 +85143,14 @@ function toAdvancedSelectors(advanced) {
  * read with GetEventDataStore (API reference, ListEventDataStores and EventDataStore).
  * Lake stopped taking new customers on 31 May 2026: most accounts answer an empty list.
  */
-async function readEventDataStores(transport, regions, credentials, abortSignal) {
+async function readEventDataStores(transport, regions, credentials, abortSignal, 
+/** The caller's clients by Region, when it has them: a client per account and Region is costly enough. */
+clientFor = (region) => createClient(client_cloudtrail_dist_cjs/* CloudTrailClient */.Vsm, transport, region, credentials)) {
     const options = abortSignal ? { abortSignal } : {};
     const stores = [];
     const errors = [];
     await Promise.all(regions.map(async (region) => {
-        const client = createClient(client_cloudtrail_dist_cjs/* CloudTrailClient */.Vsm, transport, region, credentials);
+        const client = clientFor(region);
         try {
             const arns = [];
             let nextToken;
@@ -85227,7 +85262,7 @@ async function readAccountTrails(request) {
     };
     const globalRead = describeRegion(globalEventsRegion);
     const storesRead = request.eventDataStores
-        ? readEventDataStores(transport, [globalEventsRegion], credentials, request.abortSignal)
+        ? readEventDataStores(transport, [globalEventsRegion], credentials, request.abortSignal, cloudTrail)
         : undefined;
     const wanted = request.regions === "enabled" ? undefined : new Set(request.regions);
     let plan = request.plan ?? "list-trails";
@@ -86560,7 +86595,7 @@ const INPUT_DEFAULTS = {
     "exclude-accounts": "",
     "organizational-units": "",
     regions: "enabled",
-    concurrency: "16",
+    concurrency: "64",
     "sarif-file": "org-trail-audit.sarif",
     "report-file": "",
     "inventory-file": "",
@@ -87037,7 +87072,7 @@ const INPUT_HELP = {
     "exclude-accounts": "Account ids never scanned (12 digits, comma or newline separated).",
     "organizational-units": "OU or root ids; every account beneath them, recursively, is scanned.",
     "regions": "\"enabled\" (every Region each account has enabled) or a list of Region codes. The Region that receives global service events (us-east-1) is always read.",
-    "concurrency": "Accounts scanned at once (1-256). Regions within an account are read concurrently too.",
+    "concurrency": "Accounts scanned at once (1-256). The default, 64, was chosen with the benchmark (npm run bench; README, Benchmark). It is halved while AWS keeps throttling.",
     "sarif-file": "Where the SARIF 2.1.0 result is written, for github/codeql-action/upload-sarif.",
     "report-file": "Where the JSON report (summary, verdicts, findings and the full inventory) is written; none when empty.",
     "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS.",

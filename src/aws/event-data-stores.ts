@@ -21,13 +21,15 @@ export async function readEventDataStores(
   regions: string[],
   credentials?: AwsCredentialIdentity,
   abortSignal?: AbortSignal,
+  /** The caller's clients by Region, when it has them: a client per account and Region is costly enough. */
+  clientFor: (region: string) => CloudTrailClient = (region) => createClient(CloudTrailClient, transport, region, credentials),
 ): Promise<EventDataStoresRead> {
   const options = abortSignal ? { abortSignal } : {};
   const stores: EventDataStoreRecord[] = [];
   const errors: string[] = [];
   await Promise.all(
     regions.map(async (region) => {
-      const client = createClient(CloudTrailClient, transport, region, credentials);
+      const client = clientFor(region);
       try {
         const arns: string[] = [];
         let nextToken: string | undefined;

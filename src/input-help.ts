@@ -8,7 +8,7 @@ export const INPUT_HELP: Record<string, string> = {
   "exclude-accounts": "Account ids never scanned (12 digits, comma or newline separated).",
   "organizational-units": "OU or root ids; every account beneath them, recursively, is scanned.",
   "regions": "\"enabled\" (every Region each account has enabled) or a list of Region codes. The Region that receives global service events (us-east-1) is always read.",
-  "concurrency": "Accounts scanned at once (1-256). Regions within an account are read concurrently too.",
+  "concurrency": "Accounts scanned at once (1-256). The default, 64, was chosen with the benchmark (npm run bench; README, Benchmark). It is halved while AWS keeps throttling.",
   "sarif-file": "Where the SARIF 2.1.0 result is written, for github/codeql-action/upload-sarif.",
   "report-file": "Where the JSON report (summary, verdicts, findings and the full inventory) is written; none when empty.",
   "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS.",

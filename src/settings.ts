@@ -39,7 +39,7 @@ export const INPUT_DEFAULTS = {
   "exclude-accounts": "",
   "organizational-units": "",
   regions: "enabled",
-  concurrency: "16",
+  concurrency: "64",
   "sarif-file": "org-trail-audit.sarif",
   "report-file": "",
   "inventory-file": "",

@@ -17,7 +17,7 @@ describe("parseSettings", () => {
       excludeAccounts: [],
       organizationalUnits: [],
       regions: "enabled",
-      concurrency: 16,
+      concurrency: 64,
       sarifFile: "org-trail-audit.sarif",
       failOn: "error",
       allowEmpty: false,

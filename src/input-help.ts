@@ -20,7 +20,7 @@ export const INPUT_HELP: Record<string, string> = {
   "owner-tag": "Account tag holding the GitHub logins of the account's owners (comma separated).",
   "owners-file": "YAML or JSON file in the repository mapping account ids or OU ids to GitHub logins, used when the owner tag is not set.",
   "default-assignees": "Logins assigned when neither the owner tag nor owners-file names anyone.",
-  "max-issue-operations": "Issue writes per run at most (1-1000); the rest waits for the next run.",
+  "max-issue-operations": "Issue writes per run at most (1-500, GitHub's hourly allowance for content writes); the rest waits for the next run. Writes are paced a second apart.",
   "dry-run": "Print the planned issue operations and write nothing.",
   "github-token": "Token for the issues; needs `issues: write`.",
 };

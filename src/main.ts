@@ -66,6 +66,9 @@ export async function run(): Promise<void> {
       failures.push(error);
     }
 
+    if (issues && issues.failed.length > 0) {
+      failures.push(new Error(`GitHub refused ${countOf(issues.failed.length, "issue operation")} (first: ${issues.failed[0]!.operation}: ${issues.failed[0]!.reason}); the job summary lists them.`));
+    }
     const failing = findingsAtOrAbove(result.evaluation.findings, settings.failOn);
     const stepFails = failing.length > 0 || failures.length > 0;
     for (const annotation of planAnnotations(result.evaluation.findings, stepFails ? 1 : 0)) {
@@ -84,6 +87,7 @@ export async function run(): Promise<void> {
     core.setOutput("findings", summary.findings);
     core.setOutput("issues-opened", issues && !issues.dryRun ? issues.opened + issues.reopened : 0);
     core.setOutput("issues-closed", issues && !issues.dryRun ? issues.closed : 0);
+    core.setOutput("issues-failed", issues?.failed.length ?? 0);
     core.info(
       `${countOf(summary.accountsScanned, "account")} scanned: ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped. ${countOf(summary.findings, "finding")}${written ? `; SARIF in ${written.sarifFile}` : ""}.`,
     );

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { summarize, type AuditResult } from "../src/audit.js";
 import type { Finding } from "../src/findings.js";
 import { planAnnotations } from "../src/github/annotations.js";
-import { readMarker, renderIssue } from "../src/github/issue-content.js";
+import { ISSUE_BODY_LIMIT, readMarker, renderIssue } from "../src/github/issue-content.js";
 import { planIssueOperations } from "../src/github/issue-plan.js";
 import { renderJobSummary } from "../src/github/job-summary.js";
 import { escapeMarkdown, markdownTable } from "../src/github/markdown.js";
@@ -165,6 +165,36 @@ describe("issue content and planning", () => {
     const changed = renderIssue({ verdict, findings: accountFindings.slice(0, 1), assignees: ["bob"], mentioned: [] });
     expect(changed.digest).not.toBe(first.digest);
     expect(first.body).toContain("aws cloudtrail update-trail --region eu-west-1");
+  });
+
+  it("an account with 100 trails gets a body under GitHub's limit, shortened by whole rows and blocks, saying what was left out", () => {
+    const id = "444455556666";
+    // 100 single-Region trails with the global-events flag on: each a flag-ineffective finding with its own fix.
+    const trails = Array.from({ length: 100 }, (_, index) => ({
+      arn: `arn:aws:cloudtrail:eu-west-1:${id}:trail/regional-trail-with-a-rather-long-descriptive-name-${index}`,
+      name: `regional-trail-with-a-rather-long-descriptive-name-${index}`,
+      homeRegion: "eu-west-1",
+      ownerAccountId: id,
+      isMultiRegionTrail: false,
+      includeGlobalServiceEvents: true,
+      isOrganizationTrail: false,
+      status: { isLogging: true },
+      selectors: { eventSelectors: [{ readWriteType: "All" as const }], advancedEventSelectors: [] },
+    }));
+    const big: Inventory = { ...inventoryOf(1, () => "many-trails"), accounts: [{ id, name: "many-trails", state: "ACTIVE", outcome: "read", regions: [{ region: "us-east-1", outcome: "read" }, { region: "eu-west-1", outcome: "read" }], trails, durationMs: 1 }] };
+    const evaluation = evaluateInventory(big);
+    const findings = evaluation.findings.filter((finding) => finding.accountId === id);
+    expect(findings.length).toBeGreaterThan(50);
+    const full = renderIssue({ verdict: evaluation.verdicts[0]!, findings: findings, assignees: [], mentioned: [] });
+    expect(full.body.length).toBeLessThanOrEqual(ISSUE_BODY_LIMIT);
+    expect(full.body).toMatch(/more findings, left out to stay within GitHub's issue size/);
+    expect(full.body).toMatch(/The fixes of findings \d+ to \d+ are left out/);
+    // Every fence opened is closed, and every shown fix block is whole.
+    const fences = full.body.split("\n").filter((line) => /^```/.test(line));
+    expect(fences.length % 2).toBe(0);
+    const shownBlocks = fences.length / 2;
+    expect(shownBlocks).toBeGreaterThan(0);
+    for (const finding of findings.slice(0, shownBlocks)) for (const line of finding.fix) expect(full.body).toContain(line);
   });
 
   it("creates, updates, reopens and closes by marker, and leaves everything else alone", () => {

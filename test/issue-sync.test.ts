@@ -76,4 +76,65 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     expect(github.issues).toHaveLength(1);
     expect(github.issues[0]!.body).toContain(`account=${accountId}`);
   });
+
+  const request = (wanted: Parameters<typeof syncIssues>[0]["wanted"], extra: Partial<Parameters<typeof syncIssues>[0]> = {}) => ({
+    octokit: createOctokit("ghs_token", () => undefined),
+    owner: "acme",
+    repo: "platform",
+    labels: ["cloudtrail", "security"],
+    maxOperations: 50,
+    dryRun: false,
+    wanted,
+    clean: new Set<string>(),
+    log: () => undefined,
+    ...extra,
+  });
+
+  it("a body GitHub refuses (422, too long), a label another job created first, an unassignable owner: each affects its own issue only", async () => {
+    github.issues.length = 0;
+    github.labels.clear();
+    github.labels.add("security");
+    github.labelsCreatedElsewhere.add("security");
+    github.assignable.add("bob");
+    github.revoked.add("bob");
+    const ids = ["300000000001", "300000000002", "300000000003"];
+    const huge: Finding = { ...finding(ids[1]!), message: "x".repeat(70_000) };
+    const result = await syncIssues(
+      request([
+        { verdict: verdict(ids[0]!), findings: [finding(ids[0]!)], owners: ["bob"] },
+        { verdict: verdict(ids[1]!), findings: [huge], owners: [] },
+        { verdict: verdict(ids[2]!), findings: [finding(ids[2]!)], owners: [] },
+      ]),
+    );
+    github.labelsCreatedElsewhere.clear();
+    expect(result.opened).toBe(2);
+    expect(result.failed).toEqual([{ operation: expect.stringContaining(`account ${ids[1]}`), reason: "HTTP 422: Validation Failed (body is too long (maximum is 65536 characters))" }]);
+    expect(github.issues.map((issue) => issue.body.match(/account=(\d+)/)![1])).toEqual([ids[0], ids[2]]);
+    expect(github.issues[0]!.assignees).toEqual([]);
+  });
+
+  it("paces every write at least a second after the previous one (injected clock: no real waiting asserted)", async () => {
+    github.issues.length = 0;
+    // Updates, not creates: Octokit's throttling spaces notification-triggering creates 3 s apart on its own.
+    for (const [index, id] of ["300000000011", "300000000012", "300000000013"].entries()) {
+      github.issues.push({ number: index + 1, title: "t", body: `<!-- org-trail-audit:account=${id} digest=stale -->`, state: "open", state_reason: null, labels: ["cloudtrail", "security"], assignees: [], comments: [] });
+    }
+    let clock = 0;
+    const waits: number[] = [];
+    const result = await syncIssues(
+      request(
+        ["300000000011", "300000000012", "300000000013"].map((id) => ({ verdict: verdict(id), findings: [finding(id)], owners: [] })),
+        {
+          now: () => clock,
+          sleep: async (ms) => {
+            waits.push(ms);
+            clock += ms;
+          },
+        },
+      ),
+    );
+    expect(result.updated).toBe(3);
+    // Three updates at clock 0: the second and third each wait out the full second.
+    expect(waits).toEqual([1000, 1000]);
+  });
 });

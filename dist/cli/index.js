@@ -86980,6 +86980,7 @@ const ISSUE_INPUT_DEFAULTS = {
     "dry-run": "false",
     "github-token": "",
 };
+const MAX_ISSUE_OPERATIONS = 500;
 const ISSUE_INPUT_NAMES = Object.keys(ISSUE_INPUT_DEFAULTS);
 // GitHub logins: 1-39 letters, digits or single inner hyphens.
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -87001,8 +87002,10 @@ async function parseIssueSettings(raw) {
     if (badLogin !== undefined)
         throw inputError("default-assignees", badLogin, "GitHub logins separated by commas");
     const max = value("max-issue-operations");
-    if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > 1000) {
-        throw inputError("max-issue-operations", max, "a whole number of issue writes per run, from 1 to 1000");
+    // GitHub allows 500 content-creating requests an hour ("Rate limits for the REST API",
+    // secondary rate limits): more in one run would only be refused.
+    if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > MAX_ISSUE_OPERATIONS) {
+        throw inputError("max-issue-operations", max, `a whole number of issue writes per run, from 1 to ${MAX_ISSUE_OPERATIONS}`);
     }
     const token = value("github-token");
     if (createIssues && !token) {
@@ -87084,7 +87087,7 @@ const INPUT_HELP = {
     "owner-tag": "Account tag holding the GitHub logins of the account's owners (comma separated).",
     "owners-file": "YAML or JSON file in the repository mapping account ids or OU ids to GitHub logins, used when the owner tag is not set.",
     "default-assignees": "Logins assigned when neither the owner tag nor owners-file names anyone.",
-    "max-issue-operations": "Issue writes per run at most (1-1000); the rest waits for the next run.",
+    "max-issue-operations": "Issue writes per run at most (1-500, GitHub's hourly allowance for content writes); the rest waits for the next run. Writes are paced a second apart.",
     "dry-run": "Print the planned issue operations and write nothing.",
     "github-token": "Token for the issues; needs `issues: write`.",
 };

@@ -41,7 +41,37 @@ const HEADLINES: Partial<Record<Finding["ruleId"], string>> = {
   "cloudtrail/global-events-not-delivered": "a CloudTrail trail logs global service events but delivers nothing",
 };
 
+/**
+ * GitHub refuses an issue body over 65,536 characters (HTTP 422, "body is too long"); the
+ * margin covers the marker and the run link. An account with dozens of trails can pass it.
+ */
+export const ISSUE_BODY_LIMIT = 60_000;
+
+/** How much of the lists a body shows; halved until the body fits. */
+interface BodyShape {
+  findings: number;
+  trails: number;
+  fixBlocks: number;
+}
+
+/**
+ * The issue for one account, under GitHub's body limit: when the whole text would not fit,
+ * the findings, the trail table and the fix blocks are shortened to their first entries,
+ * whole lines and whole blocks only, with a count of what was left out and where it is.
+ */
 export function renderIssue(input: IssueContentInput): IssueContent {
+  let shape: BodyShape = { findings: input.findings.length, trails: Number.POSITIVE_INFINITY, fixBlocks: input.findings.length };
+  for (;;) {
+    const content = renderShaped(input, shape);
+    if (content.body.length <= ISSUE_BODY_LIMIT || (shape.findings <= 1 && shape.trails <= 1 && shape.fixBlocks <= 1)) return content;
+    const trails = Math.min(shape.trails, uniqueTrails(input.findings).length);
+    shape = { findings: Math.max(1, Math.floor(shape.findings / 2)), trails: Math.max(1, Math.floor(trails / 2)), fixBlocks: Math.max(1, Math.floor(shape.fixBlocks / 2)) };
+  }
+}
+
+const ELSEWHERE = "the job summary, the code-scanning alerts and the JSON report (report-file) list them all";
+
+function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent {
   const { verdict, findings } = input;
   const account = verdict.accountName && verdict.accountName !== verdict.accountId ? `${verdict.accountName} (${verdict.accountId})` : verdict.accountId;
   const title = `${account}: ${HEADLINES[findings[0]!.ruleId] ?? RULES[findings[0]!.ruleId].shortDescription}`;
@@ -58,26 +88,30 @@ export function renderIssue(input: IssueContentInput): IssueContent {
     sections.push("");
   }
   sections.push("### What is wrong", "");
-  for (const finding of findings) {
+  for (const finding of findings.slice(0, shape.findings)) {
     sections.push(`- **${finding.level}** ${inlineCode(finding.ruleId)}: ${escapeMarkdown(finding.message)}`);
   }
+  if (findings.length > shape.findings) sections.push(`- … and ${findings.length - shape.findings} more findings, left out to stay within GitHub's issue size: ${ELSEWHERE}.`);
   const trails = uniqueTrails(findings);
   if (trails.length > 0) {
+    const shown = trails.slice(0, shape.trails);
     sections.push(
       "",
       markdownTable(
         ["Trail", "Home Region", "What it lacks"],
-        trails.map((trail) => [escapeMarkdown(trail.name), escapeMarkdown(trail.homeRegion), escapeMarkdown(trail.problem)]),
+        shown.map((trail) => [escapeMarkdown(trail.name), escapeMarkdown(trail.homeRegion), escapeMarkdown(trail.problem)]),
       ),
     );
+    if (trails.length > shown.length) sections.push("", `${trails.length - shown.length} more trails are not listed here, to stay within GitHub's issue size: ${ELSEWHERE}.`);
   }
   if (verdict.failedRegions.length > 0) sections.push("", `Regions that could not be read this run: ${verdict.failedRegions.join(", ")}.`);
   sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account). One block per finding, in the order above; lines starting with # explain the next line, or hold a command to run only after the check before it.");
   // One block per finding, never merged: a line shared by two fixes means something else in each.
-  findings.forEach((finding, index) => {
+  findings.slice(0, shape.fixBlocks).forEach((finding, index) => {
     if (finding.fix.length === 0) return;
     sections.push("", `#### ${index + 1}. ${inlineCode(finding.ruleId)} (${finding.level})`, "", ...fencedBlock("sh", finding.fix));
   });
+  if (findings.length > shape.fixBlocks) sections.push("", `The fixes of findings ${shape.fixBlocks + 1} to ${findings.length} are left out to stay within GitHub's issue size: ${ELSEWHERE}.`);
   sections.push("");
   sections.push("This issue is kept up to date by org-trail-audit: it is updated when the findings change and closed when the account is assessed clean.");
 

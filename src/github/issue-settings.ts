@@ -15,6 +15,8 @@ export const ISSUE_INPUT_DEFAULTS = {
   "github-token": "",
 } as const;
 
+export const MAX_ISSUE_OPERATIONS = 500;
+
 export type IssueInputName = keyof typeof ISSUE_INPUT_DEFAULTS;
 export const ISSUE_INPUT_NAMES = Object.keys(ISSUE_INPUT_DEFAULTS) as IssueInputName[];
 
@@ -52,8 +54,10 @@ export async function parseIssueSettings(raw: Partial<Record<IssueInputName, str
   if (badLogin !== undefined) throw inputError("default-assignees", badLogin, "GitHub logins separated by commas");
 
   const max = value("max-issue-operations");
-  if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > 1000) {
-    throw inputError("max-issue-operations", max, "a whole number of issue writes per run, from 1 to 1000");
+  // GitHub allows 500 content-creating requests an hour ("Rate limits for the REST API",
+  // secondary rate limits): more in one run would only be refused.
+  if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > MAX_ISSUE_OPERATIONS) {
+    throw inputError("max-issue-operations", max, `a whole number of issue writes per run, from 1 to ${MAX_ISSUE_OPERATIONS}`);
   }
   const token = value("github-token");
   if (createIssues && !token) {

@@ -23,7 +23,13 @@ export interface IssueSyncRequest {
   /** Accounts assessed clean this run. */
   clean: Set<string>;
   log: (message: string) => void;
+  /** Injected by tests; real time otherwise. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
+
+/** GitHub asks for at least a second between requests that create content ("Best practices for using the REST API"). */
+export const WRITE_INTERVAL_MS = 1_000;
 
 export interface IssueSyncResult {
   dryRun: boolean;
@@ -38,6 +44,8 @@ export interface IssueSyncResult {
   ownerWarnings: string[];
   /** One line per operation planned, for logs and dry runs. */
   planned: string[];
+  /** Operations GitHub refused, each with its reason: the others went ahead, and the step fails at the end. */
+  failed: { operation: string; reason: string }[];
 }
 
 /** Raised when the token may not write issues: the fix is a permission in the workflow. */
@@ -70,6 +78,7 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     unassignable,
     ownerWarnings: [],
     planned: operations.map(describeOperation),
+    failed: [],
   };
   if (request.dryRun) {
     for (const line of result.planned) request.log(`dry run, would ${line}`);
@@ -77,9 +86,10 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     return result;
   }
 
+  const paced = pacedWrites(request);
   let writesLeft = request.maxOperations;
   if (operations.some((operation) => operation.kind === "create" || operation.kind === "reopen")) {
-    writesLeft -= await guard(() => ensureLabels(request), "create labels");
+    writesLeft -= await guard(() => ensureLabels(request, paced), "create labels");
   }
   for (const [index, operation] of operations.entries()) {
     const writes = operation.kind === "close" ? 2 : 1;
@@ -88,12 +98,71 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
       request.log(`max-issue-operations reached: ${result.deferred} issue operations deferred to the next run.`);
       break;
     }
-    await guard(() => perform(request, operation), describeOperation(operation));
     writesLeft -= writes;
+    try {
+      await guard(() => perform(request, operation, paced), describeOperation(operation));
+    } catch (error) {
+      // A permission problem ends the sync: every other write would fail the same way.
+      if (error instanceof IssuesPermissionError) throw error;
+      // Anything else concerns this issue alone: report it, go on with the rest.
+      const failure = { operation: describeOperation(operation), reason: describeGitHubError(error) };
+      result.failed.push(failure);
+      request.log(`could not ${failure.operation}: ${failure.reason}`);
+      continue;
+    }
     count(result, operation);
     request.log(describeOperation(operation));
   }
   return result;
+}
+
+/** Runs each write at least WRITE_INTERVAL_MS after the previous one started. */
+type PacedWrite = <T>(write: () => Promise<T>) => Promise<T>;
+
+function pacedWrites(request: IssueSyncRequest): PacedWrite {
+  const sleep = request.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = request.now ?? Date.now;
+  let last: number | undefined;
+  return async (write) => {
+    if (last !== undefined) {
+      const wait = last + WRITE_INTERVAL_MS - now();
+      if (wait > 0) await sleep(wait);
+    }
+    last = now();
+    return write();
+  };
+}
+
+/** What GitHub said, told apart by cause: "HTTP 422: body is too long (maximum is 65536 characters)". */
+export function describeGitHubError(error: unknown): string {
+  const status = statusOf(error);
+  const details = validationErrors(error)
+    .map((detail) => detail.message ?? [detail.resource, detail.field, detail.code].filter(Boolean).join(" "))
+    .filter(Boolean);
+  const message = (error as { response?: { data?: { message?: string } } }).response?.data?.message ?? (error as Error).message ?? String(error);
+  return `${status ? `HTTP ${status}: ` : ""}${message}${details.length > 0 ? ` (${details.join("; ")})` : ""}`;
+}
+
+interface ValidationError {
+  resource?: string;
+  field?: string;
+  code?: string;
+  message?: string;
+}
+
+function validationErrors(error: unknown): ValidationError[] {
+  const errors = (error as { response?: { data?: { errors?: unknown } } }).response?.data?.errors;
+  return Array.isArray(errors) ? errors.filter((item): item is ValidationError => typeof item === "object" && item !== null) : [];
+}
+
+/** A 422 about the assignees (a login that lost access since it was checked), not about the issue. */
+function isAssigneeRefusal(error: unknown): boolean {
+  return statusOf(error) === 422 && validationErrors(error).some((detail) => detail.field === "assignees");
+}
+
+/** Another job (a shard, an overlapping run) created the label first. */
+function isAlreadyExists(error: unknown): boolean {
+  return statusOf(error) === 422 && validationErrors(error).some((detail) => detail.code === "already_exists");
 }
 
 function count(result: IssueSyncResult, operation: IssueOperation): void {
@@ -144,49 +213,61 @@ async function canBeAssigned(octokit: Octokit, owner: string, repo: string, logi
 }
 
 /** Creates the labels that do not exist yet; returns how many writes that took. */
-async function ensureLabels(request: IssueSyncRequest): Promise<number> {
+async function ensureLabels(request: IssueSyncRequest, paced: PacedWrite): Promise<number> {
   let writes = 0;
   for (const name of request.labels) {
     try {
       await request.octokit.rest.issues.getLabel({ owner: request.owner, repo: request.repo, name });
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
-      await request.octokit.rest.issues.createLabel({ owner: request.owner, repo: request.repo, name, color: "d93f0b" });
       writes += 1;
+      try {
+        await paced(() => request.octokit.rest.issues.createLabel({ owner: request.owner, repo: request.repo, name, color: "d93f0b" }));
+      } catch (createError) {
+        if (!isAlreadyExists(createError)) throw createError;
+      }
     }
   }
   return writes;
 }
 
-async function perform(request: IssueSyncRequest, operation: IssueOperation): Promise<void> {
+async function perform(request: IssueSyncRequest, operation: IssueOperation, paced: PacedWrite): Promise<void> {
   const { octokit, owner, repo } = request;
   switch (operation.kind) {
     case "create": {
       const create = (assignees: string[]) =>
-        octokit.rest.issues.create({ owner, repo, title: operation.content.title, body: operation.content.body, labels: request.labels, assignees });
+        paced(() => octokit.rest.issues.create({ owner, repo, title: operation.content.title, body: operation.content.body, labels: request.labels, assignees }));
       try {
         await create(operation.assignees);
       } catch (error) {
         // An owner who lost access since the check: the issue matters more than the assignment.
-        if (statusOf(error) !== 422 || operation.assignees.length === 0) throw error;
+        if (!isAssigneeRefusal(error) || operation.assignees.length === 0) throw error;
         await create([]);
       }
       return;
     }
-    case "reopen":
-      await octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "open", title: operation.content.title, body: operation.content.body, assignees: operation.assignees });
+    case "reopen": {
+      const reopen = (assignees: string[]) =>
+        paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "open", title: operation.content.title, body: operation.content.body, assignees }));
+      try {
+        await reopen(operation.assignees);
+      } catch (error) {
+        if (!isAssigneeRefusal(error) || operation.assignees.length === 0) throw error;
+        await reopen([]);
+      }
       return;
+    }
     case "update":
-      await octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, title: operation.content.title, body: operation.content.body });
+      await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, title: operation.content.title, body: operation.content.body }));
       return;
     case "close":
-      await octokit.rest.issues.createComment({
+      await paced(() => octokit.rest.issues.createComment({
         owner,
         repo,
         issue_number: operation.issue.number,
         body: `Account ${operation.accountId} was assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`,
-      });
-      await octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "closed", state_reason: "completed" });
+      }));
+      await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "closed", state_reason: "completed" }));
       return;
   }
 }

@@ -97,6 +97,13 @@ function renderIssueSection(issues: IssueSyncResult): string {
   lines.push(
     `Issues ${verb}: ${issues.opened} opened, ${issues.reopened} reopened, ${issues.updated} updated, ${issues.closed} closed; ${issues.unchanged} unchanged.`,
   );
+  if (issues.failed.length > 0) {
+    lines.push(
+      "",
+      `> [!WARNING]\n> GitHub refused ${countOf(issues.failed.length, "issue operation")}; the others went ahead, and this step fails so that it is seen:`,
+      ...issues.failed.map((failure) => `> - ${escapeMarkdown(failure.operation)}: ${escapeMarkdown(failure.reason)}`),
+    );
+  }
   if (issues.deferred > 0) {
     lines.push("", `${issues.deferred} issue operations were deferred by max-issue-operations; the next run continues.`);
   }

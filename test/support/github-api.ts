@@ -18,6 +18,10 @@ interface Operation {
   requestBody: object | null;
 }
 
+// GitHub's answer to an issue body over 65,536 characters.
+const BODY_TOO_LONG = { message: "Validation Failed", errors: [{ resource: "Issue", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }] };
+const tooLong = (text: unknown) => typeof text === "string" && text.length > 65_536;
+
 const spec: { operations: Operation[] } = JSON.parse(readFileSync(new URL("../fixtures/github-rest-operations.json", import.meta.url), "utf8"));
 
 export interface FakeIssue {
@@ -32,6 +36,7 @@ export interface FakeIssue {
 }
 
 export interface RecordedRequest {
+  at?: number;
   method: string;
   path: string;
   operationId?: string;
@@ -47,6 +52,8 @@ export interface FakeGitHub {
   assignable: Set<string>;
   /** Logins the assignees check accepts but an issue write refuses (access lost in between). */
   revoked: Set<string>;
+  /** Labels another job creates between this one's check and its create: get answers 404, create 422 already_exists. */
+  labelsCreatedElsewhere: Set<string>;
   requests: RecordedRequest[];
   /** Requests that do not match GitHub's description (unknown route, bad parameter or body). */
   violations: string[];
@@ -76,6 +83,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     labels: new Set(),
     assignable: new Set(),
     revoked: new Set(),
+    labelsCreatedElsewhere: new Set(),
     requests: [],
     violations: [],
     secondaryRateLimits: 0,
@@ -101,7 +109,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     const method = req.method ?? "GET";
     const body = rawBody ? JSON.parse(rawBody) : undefined;
     const route = routes.find((candidate) => candidate.op.method === method && candidate.pattern.test(url.pathname));
-    state.requests.push({ method, path: url.pathname + url.search, ...(route ? { operationId: route.op.operationId } : {}), ...(body !== undefined ? { body } : {}) });
+    state.requests.push({ at: Date.now(), method, path: url.pathname + url.search, ...(route ? { operationId: route.op.operationId } : {}), ...(body !== undefined ? { body } : {}) });
     if (!route) {
       state.violations.push(`unknown route ${method} ${url.pathname}`);
       return send(res, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
@@ -125,6 +133,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       case "issues/list-for-repo":
         return listIssues(res, url);
       case "issues/create": {
+        if (tooLong(body.body)) return send(res, 422, BODY_TOO_LONG);
         const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login) || state.revoked.has(login));
         if (bad) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }] });
         const issue: FakeIssue = { number: state.issues.length + 1, title: body.title, body: body.body ?? "", state: "open", state_reason: null, labels: body.labels ?? [], assignees: body.assignees ?? [], comments: [] };
@@ -135,6 +144,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       case "issues/update": {
         const issue = state.issues.find((item) => item.number === Number(params.issue_number));
         if (!issue) return send(res, 404, { message: "Not Found" });
+        if (tooLong(body.body)) return send(res, 422, BODY_TOO_LONG);
         const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login));
         if (bad) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }] });
         if (body.title !== undefined) issue.title = body.title;
@@ -155,7 +165,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       case "issues/check-user-can-be-assigned":
         return state.assignable.has(params.assignee!) ? send(res, 204) : send(res, 404, { message: "Not Found" });
       case "issues/get-label":
-        return state.labels.has(params.name!) ? send(res, 200, { name: params.name, color: "ededed" }) : send(res, 404, { message: "Not Found" });
+        return state.labels.has(params.name!) && !state.labelsCreatedElsewhere.has(params.name!) ? send(res, 200, { name: params.name, color: "ededed" }) : send(res, 404, { message: "Not Found" });
       case "issues/create-label":
         if (state.labels.has(body.name)) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] });
         state.labels.add(body.name);

@@ -36,6 +36,12 @@ export async function run(): Promise<void> {
       return undefined;
     });
     const { summary } = result;
+    if (written && written.omittedSarifResults > 0) {
+      core.warning(
+        `${countOf(written.omittedSarifResults, "result was", "results were")} left out of the SARIF, the least severe first: GitHub stores 5,000 results per run, and their open code-scanning alerts will close as if fixed. The job summary and the JSON report (report-file) have every finding.`,
+        { title: "SARIF results left out" },
+      );
+    }
 
     let issues: IssueSyncResult | undefined;
     let owners: Map<string, string[]> | undefined;

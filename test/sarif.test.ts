@@ -12,6 +12,7 @@ import { loadInventory, type Inventory } from "../src/inventory.js";
 import { buildSarif, findingFingerprint, type SarifLog } from "../src/reporters/sarif.js";
 import { RULE_IDS } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
+import { runAction } from "./support/run-node.js";
 
 const require = createRequire(import.meta.url);
 const multitoolPackage = require.resolve("@microsoft/sarif-multitool-linux/package.json");
@@ -107,7 +108,7 @@ describe("SARIF 2.1.0", () => {
   });
 
   describe("within GitHub's limits for an organization of 10,000 accounts", () => {
-    // 10,000 accounts with 3 findings each: 30,000 results, over the 25,000 GitHub ingests.
+    // 10,000 accounts with several findings each: over 25,000 results, far over the 5,000 GitHub stores per run.
     const bigInventory = async (): Promise<{ inventory: Inventory; findings: Finding[] }> => {
       const sample = await loadInventory("examples/sample-inventory.json");
       const template = sample.accounts.find((account) => account.name === "data-platform")!;
@@ -129,26 +130,42 @@ describe("SARIF 2.1.0", () => {
       return { inventory, findings: [...findings, ...extra, ...extra, ...extra] };
     };
 
-    it("drops the least severe results first and says how many in the run's properties", async () => {
+    it("keeps the 5,000 most severe results GitHub stores, and says how many were left out in the run's properties", async () => {
       const { inventory, findings } = await bigInventory();
       expect(findings.length).toBeGreaterThan(25_000);
       const { log, omittedResults } = buildSarif(inventory, findings);
       const results = log.runs[0]!.results as any[];
-      expect(results.length).toBeLessThanOrEqual(25_000);
-      expect(omittedResults).toBe(findings.length - results.length);
+      expect(results).toHaveLength(5_000);
+      expect(omittedResults).toBe(findings.length - 5_000);
       expect(log.runs[0]!.properties).toMatchObject({ omittedResults, totalFindings: findings.length });
-      // Every error survives; what was cut are notes.
-      const errors = findings.filter((finding) => finding.level === "error").length;
-      expect(results.filter((result) => result.level === "error")).toHaveLength(errors);
-      expect(gzipSync(JSON.stringify(log)).length).toBeLessThanOrEqual(10 * 1024 * 1024);
+      // Most severe first: no kept result is less severe than a left-out one.
+      const rank = { error: 3, warning: 2, note: 1 } as const;
+      const weakestKept = Math.min(...results.map((result) => rank[result.level as keyof typeof rank]));
+      const strongestDropped = Math.max(...findings.slice(5_000).map((finding) => rank[finding.level]));
+      expect(weakestKept).toBeGreaterThanOrEqual(strongestDropped);
+      // What upload-sarif sends (base64 of the gzip) is within 10 MB.
+      expect(Math.ceil(gzipSync(JSON.stringify(log)).length / 3) * 4).toBeLessThanOrEqual(10 * 1024 * 1024);
+    });
+
+    it("the action warns on the step, with the exact number left out, when an organization has more than 5,000 findings", async () => {
+      const { inventory } = await bigInventory();
+      const dir = mkdtempSync(join(tmpdir(), "ota-sarif-"));
+      writeFileSync(join(dir, "inventory.json"), JSON.stringify(inventory));
+      const total = evaluateInventory(inventory).findings.length;
+      expect(total).toBeGreaterThan(5_000);
+      const run = await runAction({ "inventory-file": "inventory.json", "fail-on": "none" }, {}, dir);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`::warning title=SARIF results left out::${(total - 5_000).toLocaleString("en-US")} results were left out of the SARIF`);
+      expect(run.summary).toContain(`${total - 5_000} least severe results were left out of the SARIF`);
+      expect(JSON.parse(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")).runs[0].results).toHaveLength(5_000);
     });
 
     it("shrinks to the compressed-size limit when that is the one crossed", async () => {
       const { inventory, findings } = await bigInventory();
       const limit = 200_000;
       const { log, omittedResults } = buildSarif(inventory, findings, { maxGzipBytes: limit });
-      expect(gzipSync(JSON.stringify(log)).length).toBeLessThanOrEqual(limit);
-      expect(omittedResults).toBeGreaterThan(findings.length - 25_000);
+      expect(Math.ceil(gzipSync(JSON.stringify(log)).length / 3) * 4).toBeLessThanOrEqual(limit);
+      expect(omittedResults).toBeGreaterThan(findings.length - 5_000);
       expect((log.runs[0]!.results as any[])[0].level).toBe("error");
     });
   });

@@ -86009,9 +86009,16 @@ const TOOL_URI = "https://github.com/org-trail-audit/org-trail-audit";
 
 
 
-/** GitHub code scanning ingests at most this many results per run... */
-const MAX_SARIF_RESULTS = 25_000;
-/** ...and at most this many bytes of gzip-compressed SARIF per upload. */
+/**
+ * GitHub code scanning stores at most this many results per run ("SARIF support for code
+ * scanning": "Only the top 5,000 results will be included"; a file may hold 25,000, but
+ * the rest are dropped, and their alerts close as if fixed)...
+ */
+const MAX_SARIF_RESULTS = 5_000;
+/**
+ * ...and takes at most 10 MB per upload, measured here on what upload-sarif sends: the
+ * gzip of the file, base64-encoded (github/codeql-action, upload-lib.ts).
+ */
 const MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024;
 /** The stable, relative location that stands for an account in code scanning. */
 function accountLocationUri(accountId) {
@@ -86034,12 +86041,16 @@ function buildSarif(inventory, findings, options = {}) {
         // The code-scanning category: one per shard when a scan is split across jobs.
         const category = inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME;
         const log = sarifLog(inventory, findings.slice(0, kept), findings.length - kept, category);
-        const size = (0,external_node_zlib_.gzipSync)(JSON.stringify(log)).length;
+        const size = uploadedSize(log);
         if (size <= maxGzipBytes || kept === 0)
             return { log, omittedResults: findings.length - kept };
         // Shrink in proportion to the overshoot, with a margin, rather than one result at a time.
         kept = Math.max(0, Math.floor(kept * (maxGzipBytes / size) * 0.95));
     }
+}
+/** The bytes upload-sarif sends for this log: base64 of its gzip. */
+function uploadedSize(log) {
+    return Math.ceil((0,external_node_zlib_.gzipSync)(JSON.stringify(log)).length / 3) * 4;
 }
 function sarifLog(inventory, findings, omitted, category) {
     const ruleIndex = new Map(RULE_IDS.map((id, index) => [id, index]));
@@ -86084,7 +86095,7 @@ function sarifLog(inventory, findings, omitted, category) {
                     ...(inventory.shard ? { shard: `${inventory.shard.index}/${inventory.shard.count}` } : {}),
                     totalFindings: findings.length + omitted,
                     omittedResults: omitted,
-                    ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (25,000 results, 10 MB compressed): the least severe results were left out; the JSON report has them all." } : {}),
+                    ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe results were left out; the JSON report has them all." } : {}),
                 },
             },
         ],

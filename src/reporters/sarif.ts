@@ -6,9 +6,16 @@ import { RULE_IDS, RULES } from "../rules/catalog.js";
 import { shardLabel } from "../shard.js";
 import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from "../version.js";
 
-/** GitHub code scanning ingests at most this many results per run... */
-export const MAX_SARIF_RESULTS = 25_000;
-/** ...and at most this many bytes of gzip-compressed SARIF per upload. */
+/**
+ * GitHub code scanning stores at most this many results per run ("SARIF support for code
+ * scanning": "Only the top 5,000 results will be included"; a file may hold 25,000, but
+ * the rest are dropped, and their alerts close as if fixed)...
+ */
+export const MAX_SARIF_RESULTS = 5_000;
+/**
+ * ...and takes at most 10 MB per upload, measured here on what upload-sarif sends: the
+ * gzip of the file, base64-encoded (github/codeql-action, upload-lib.ts).
+ */
 export const MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024;
 
 export interface SarifOptions {
@@ -58,11 +65,16 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
     // The code-scanning category: one per shard when a scan is split across jobs.
     const category = inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME;
     const log = sarifLog(inventory, findings.slice(0, kept), findings.length - kept, category);
-    const size = gzipSync(JSON.stringify(log)).length;
+    const size = uploadedSize(log);
     if (size <= maxGzipBytes || kept === 0) return { log, omittedResults: findings.length - kept };
     // Shrink in proportion to the overshoot, with a margin, rather than one result at a time.
     kept = Math.max(0, Math.floor(kept * (maxGzipBytes / size) * 0.95));
   }
+}
+
+/** The bytes upload-sarif sends for this log: base64 of its gzip. */
+export function uploadedSize(log: SarifLog): number {
+  return Math.ceil(gzipSync(JSON.stringify(log)).length / 3) * 4;
 }
 
 function sarifLog(inventory: Inventory, findings: Finding[], omitted: number, category: string): SarifLog {
@@ -108,7 +120,7 @@ function sarifLog(inventory: Inventory, findings: Finding[], omitted: number, ca
           ...(inventory.shard ? { shard: `${inventory.shard.index}/${inventory.shard.count}` } : {}),
           totalFindings: findings.length + omitted,
           omittedResults: omitted,
-          ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (25,000 results, 10 MB compressed): the least severe results were left out; the JSON report has them all." } : {}),
+          ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe results were left out; the JSON report has them all." } : {}),
         },
       },
     ],

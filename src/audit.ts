@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { scanOrganization, type ScanOptions } from "./aws/scan.js";
 import type { AccountVerdict, Evaluation, Finding } from "./findings.js";
-import { loadInventory, type Inventory } from "./inventory.js";
+import type { Inventory } from "./inventory.js";
+import { loadInventories } from "./inventory-merge.js";
 import { prepareOutputPaths } from "./output-paths.js";
 import { countOf } from "./plural.js";
 import { buildSarif } from "./reporters/sarif.js";
@@ -42,10 +43,15 @@ export interface AuditResult {
 
 /** settings → inventory (read from AWS, or loaded) → findings. */
 export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}): Promise<AuditResult> {
-  await prepareOutputPaths(settings);
-  const inventory = settings.inventoryFile
-    ? await loadInventory(settings.inventoryFile)
-    : await scanOrganization(settings, scanOptions);
+  let inventory: Inventory;
+  if (settings.inventoryFile) {
+    const loaded = await loadInventories(settings.inventoryFile, settings.shard);
+    await prepareOutputPaths(settings, loaded.files);
+    inventory = loaded.inventory;
+  } else {
+    await prepareOutputPaths(settings);
+    inventory = await scanOrganization(settings, scanOptions);
+  }
   if (inventory.accounts.length === 0 && !settings.allowEmpty) throw emptySelection(settings);
   const evaluation = evaluateInventory(inventory);
   const summary = summarize(inventory, evaluation);

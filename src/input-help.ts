@@ -11,7 +11,7 @@ export const INPUT_HELP: Record<string, string> = {
   "concurrency": "Accounts scanned at once (1-256). The default, 64, was chosen with the benchmark (npm run bench; README, Benchmark). It is halved while AWS keeps throttling.",
   "sarif-file": "Where the SARIF 2.1.0 result is written, for github/codeql-action/upload-sarif.",
   "report-file": "Where the JSON report (summary, verdicts, findings and the full inventory) is written; none when empty.",
-  "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS.",
+  "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS. Several files (comma or newline separated, or globs such as inventories/*.json) must be the shards of one sharded scan: they are checked (one organization, every shard once, no account twice) and evaluated once, as the whole organization (the fan-in job of a matrix).",
   "fail-on": "The step fails when a finding at or above this level exists (none, note, warning, error).",
   "shard": "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job matrix). Each shard writes its SARIF under its own category and syncs issues only for its own accounts.",
   "allow-empty": "When the selection (accounts, exclude-accounts, organizational-units, shard) holds no account, the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty selection.",

@@ -10,11 +10,11 @@ import type { Settings } from "./settings.js";
  * directories are created; a path given twice (one output overwriting another, or the
  * loaded inventory) and a path that cannot be written are refused with one message.
  */
-export async function prepareOutputPaths(settings: Pick<Settings, "sarifFile" | "reportFile" | "inventoryFile">): Promise<void> {
+export async function prepareOutputPaths(settings: Pick<Settings, "sarifFile" | "reportFile">, inventoryFiles: string[] = []): Promise<void> {
   const outputs: [input: string, path: string][] = [["sarif-file", settings.sarifFile]];
   if (settings.reportFile) outputs.push(["report-file", settings.reportFile]);
   const claimed = new Map<string, string>();
-  if (settings.inventoryFile) claimed.set(resolve(settings.inventoryFile), "inventory-file");
+  for (const file of inventoryFiles) claimed.set(resolve(file), "inventory-file");
   for (const [input, path] of outputs) {
     const absolute = resolve(path);
     const other = claimed.get(absolute);

@@ -51,10 +51,27 @@ describe("example workflows", () => {
       .flatMap((job) => job.steps ?? [])
       .filter((step) => step.uses?.startsWith("org-trail-audit/org-trail-audit@"));
 
-  it.each(["docs/examples/scheduled-audit.yml", "docs/examples/sharded-audit.yml"])("%s gives the action only inputs it has", (file) => {
+  it.each([
+    ["docs/examples/scheduled-audit.yml", 1],
+    ["docs/examples/sharded-audit.yml", 2],
+  ] as const)("%s gives the action only inputs it has", (file, uses) => {
     const steps = ourSteps(parseYaml(readFileSync(file, "utf8")));
-    expect(steps.length).toBe(1);
+    expect(steps.length).toBe(uses);
     for (const step of steps) for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+  });
+
+  it("the sharded example is matrix then fan-in: shards save inventories, one job evaluates them, uploads one SARIF and syncs issues, one run at a time", () => {
+    const workflow = parseYaml(readFileSync("docs/examples/sharded-audit.yml", "utf8"));
+    expect(workflow.concurrency).toMatchObject({ group: expect.any(String), "cancel-in-progress": false });
+    const [scan, report] = [workflow.jobs.scan, workflow.jobs.report];
+    const scanStep = ourSteps({ jobs: { scan } })[0]!;
+    expect(scanStep.with).toMatchObject({ shard: "${{ matrix.shard }}/4", "report-file": expect.stringContaining("${{ matrix.shard }}") });
+    expect(scanStep.with!["create-issues"]).toBeUndefined();
+    expect(report.needs).toBe("scan");
+    const reportStep = ourSteps({ jobs: { report } })[0]!;
+    expect(reportStep.with).toMatchObject({ "inventory-file": "inventories/*.json", "create-issues": true });
+    const uploads = (job: { steps: { uses?: string }[] }) => job.steps.filter((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@")).length;
+    expect([uploads(scan), uploads(report)]).toEqual([0, 1]);
   });
 
   it("the README's workflow gives the action only inputs it has, and the permissions it needs", () => {

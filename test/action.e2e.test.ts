@@ -1,10 +1,12 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateOrganizationalUnitCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { RULE_IDS, RULES } from "../src/rules/catalog.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { startFakeGitHub } from "./support/github-api.js";
 import { runAction } from "./support/run-node.js";
 import { ORGANIZATION_TRAIL_SCENARIO, OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
 
@@ -177,5 +179,39 @@ describe.skipIf(!moto.available)("sharding across a job matrix", () => {
     }
     expect(scanned.sort()).toEqual(org.accounts.map((account) => account.id).sort());
     expect(categories).toEqual(new Set(["org-trail-audit/shard-1-of-3", "org-trail-audit/shard-2-of-3", "org-trail-audit/shard-3-of-3"]));
+  });
+
+  it("three shards + one fan-in job: one SARIF under one category, each account once, issues synced once", async () => {
+    await server.reset();
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const github = await startFakeGitHub();
+    try {
+      const workspace = mkdtempSync(join(tmpdir(), "ota-fan-in-"));
+      const env = awsEnvironment(server.endpoint);
+      // The matrix: each shard saves its inventory (the README's example uploads it as an artifact).
+      for (const index of [1, 2, 3]) {
+        const run = await runAction({ shard: `${index}/3`, "report-file": `inventories/shard-${index}.json`, "sarif-file": `shard-${index}.sarif`, "fail-on": "none" }, env, workspace);
+        expect(run.code, run.stdout).toBe(0);
+      }
+      // The fan-in: every shard's inventory, evaluated once, with no AWS but for owner tags.
+      const fanIn = await runAction(
+        { "inventory-file": "inventories/*.json", "create-issues": "true", "github-token": "ghs_test", "fail-on": "none" },
+        { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform" },
+        workspace,
+      );
+      expect(fanIn.code, fanIn.stdout).toBe(0);
+      const log = JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8"));
+      expect(log.runs).toHaveLength(1);
+      expect(log.runs[0].automationDetails.id.split("/").slice(0, -1).join("/")).toBe("org-trail-audit");
+      expect(log.runs[0].properties.accountsInInventory).toBe(org.accounts.length);
+      expect(sarifRulesByAccount(join(workspace, "org-trail-audit.sarif"), org)).toEqual(expectedRules(org));
+      // One issue per account needing work (an error or warning), each opened exactly once.
+      const needing = org.accounts.filter((account) => account.expected.some((rule) => RULES[rule as keyof typeof RULES].defaultLevel !== "note"));
+      const issueAccounts = github.issues.map((issue) => /account=(\d{12})/.exec(issue.body)![1]).sort();
+      expect(issueAccounts).toEqual(needing.map((account) => account.id).sort());
+      expect(fanIn.outputs["issues-opened"]).toBe(String(needing.length));
+    } finally {
+      await github.close();
+    }
   });
 });

@@ -1,0 +1,98 @@
+import { glob, isDynamicPattern } from "tinyglobby";
+import { ConfigurationError } from "./configuration-error.js";
+import { loadInventory, type Inventory } from "./inventory.js";
+import { parseList } from "./settings.js";
+import { inShard, type Shard } from "./shard.js";
+
+/**
+ * inventory-file: one saved inventory or JSON report, or the shards of one sharded scan
+ * (several paths, comma or newline separated, or globs) to evaluate once, as one
+ * organization: the fan-in job of a job matrix. Shards must come from the same
+ * organization, be complete (1 to n of n, each once) and hold disjoint accounts; anything
+ * else is refused with one message, since evaluating half an organization as the whole
+ * would close the issues and alerts of the missing half.
+ */
+export async function loadInventories(spec: string, shard?: Shard): Promise<{ inventory: Inventory; files: string[] }> {
+  const files = await expand(spec);
+  const loaded = await Promise.all(files.map(async (file) => ({ file, inventory: await loadInventory(file) })));
+  const inventory = loaded.length === 1 ? loaded[0]!.inventory : mergeShards(loaded);
+  // A shard job given a saved inventory evaluates its own slice, as a scanning shard would.
+  if (shard) return { inventory: { ...inventory, shard, accounts: inventory.accounts.filter((account) => inShard(account.id, shard)) }, files };
+  return { inventory, files };
+}
+
+async function expand(spec: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of parseList(spec)) {
+    if (!isDynamicPattern(entry)) {
+      files.push(entry);
+      continue;
+    }
+    const matched = (await glob(entry, { onlyFiles: true, expandDirectories: false })).sort();
+    if (matched.length === 0) throw new ConfigurationError(`Input "inventory-file" has the pattern "${entry}", which matches no file.`);
+    files.push(...matched);
+  }
+  return [...new Set(files)];
+}
+
+function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventory {
+  const refuse = (problem: string) =>
+    new ConfigurationError(`Input "inventory-file" names ${loaded.length} files that are not the shards of one scan: ${problem}. Give every shard's inventory (k/n for k = 1 to n) of one organization, or one file.`);
+  const unsharded = loaded.filter((item) => !item.inventory.shard);
+  if (unsharded.length > 0) throw refuse(`${unsharded.map((item) => item.file).join(", ")} ${unsharded.length === 1 ? "is" : "are"} not a shard`);
+  const organizations = new Set(loaded.map((item) => item.inventory.organization?.id ?? "(none)"));
+  if (organizations.size > 1) throw refuse(`they come from different organizations (${[...organizations].join(", ")})`);
+  const partitions = new Set(loaded.map((item) => item.inventory.partition));
+  if (partitions.size > 1) throw refuse(`they come from different partitions (${[...partitions].join(", ")})`);
+  const counts = new Set(loaded.map((item) => item.inventory.shard!.count));
+  if (counts.size > 1) throw refuse(`they split the organization differently (n = ${[...counts].join(", ")})`);
+  const count = [...counts][0]!;
+  const byIndex = new Map<number, string[]>();
+  for (const item of loaded) byIndex.set(item.inventory.shard!.index, [...(byIndex.get(item.inventory.shard!.index) ?? []), item.file]);
+  const twice = [...byIndex].filter(([, files]) => files.length > 1);
+  if (twice.length > 0) throw refuse(`shard ${twice[0]![0]}/${count} is given twice (${twice[0]![1].join(", ")})`);
+  const missing = Array.from({ length: count }, (_, index) => index + 1).filter((index) => !byIndex.has(index));
+  if (missing.length > 0) throw refuse(`shard${missing.length === 1 ? "" : "s"} ${missing.map((index) => `${index}/${count}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing`);
+  const owner = new Map<string, string>();
+  for (const item of loaded) {
+    for (const account of item.inventory.accounts) {
+      const other = owner.get(account.id);
+      if (other) throw refuse(`account ${account.id} is in both ${other} and ${item.file}`);
+      owner.set(account.id, item.file);
+    }
+  }
+
+  const inventories = loaded.map((item) => item.inventory).sort((a, b) => a.shard!.index - b.shard!.index);
+  const first = inventories[0]!;
+  const unique = <T extends { arn: string }>(items: T[]) => [...new Map(items.map((item) => [item.arn, item])).values()];
+  const errors = (key: "organizationTrailsError" | "organizationEventDataStoresError") => [...new Set(inventories.map((inventory) => inventory[key]).filter((error): error is string => Boolean(error)))];
+  const trailErrors = errors("organizationTrailsError");
+  const storeErrors = errors("organizationEventDataStoresError");
+  const stats = inventories.map((inventory) => inventory.apiStats).filter((item) => item !== undefined);
+  const { shard: _shard, ...rest } = first;
+  return {
+    ...rest,
+    generatedAt: inventories.map((inventory) => inventory.generatedAt).sort()[0]!,
+    organizationTrails: unique(inventories.flatMap((inventory) => inventory.organizationTrails)),
+    ...(trailErrors.length > 0 ? { organizationTrailsError: trailErrors.join("; ") } : { organizationTrailsError: undefined }),
+    organizationEventDataStores: unique(inventories.flatMap((inventory) => inventory.organizationEventDataStores ?? [])),
+    ...(storeErrors.length > 0 ? { organizationEventDataStoresError: storeErrors.join("; ") } : { organizationEventDataStoresError: undefined }),
+    accounts: inventories.flatMap((inventory) => inventory.accounts).sort((a, b) => a.id.localeCompare(b.id)),
+    ...(stats.length > 0
+      ? {
+          apiStats: {
+            ...stats[0]!,
+            calls: stats.reduce<Record<string, number>>((sum, item) => {
+              for (const [operation, calls] of Object.entries(item.calls)) sum[operation] = (sum[operation] ?? 0) + calls;
+              return sum;
+            }, {}),
+            retries: stats.reduce((sum, item) => sum + item.retries, 0),
+            throttles: stats.reduce((sum, item) => sum + item.throttles, 0),
+            failures: stats.reduce((sum, item) => sum + item.failures, 0),
+          },
+        }
+      : {}),
+    // The shards ran side by side: the fan-in's scan took as long as the slowest.
+    durationMs: Math.max(...inventories.map((inventory) => inventory.durationMs)),
+  };
+}

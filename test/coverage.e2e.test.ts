@@ -7,8 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { scanOrganization } from "../src/aws/scan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { parseSettings } from "../src/settings.js";
-import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
-import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import type { AwsProxy } from "./support/aws-proxy.js";
+import { motoAvailability, resetMotoBehindProxy, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
 import { ALL_MANAGEMENT, BASIC_READ_ONLY, MANAGEMENT_ACCOUNT_ID, WRITES_ONLY, seedOrganization, type Scenario } from "./support/seed-org.js";
 
 const moto = motoAvailability();
@@ -40,20 +40,9 @@ describe.skipIf(!moto.available)("verdicts in real configurations, scanned on mo
   let server: MotoServer;
   let proxy: AwsProxy;
 
-  beforeAll(async () => {
-    server = await startMoto();
-    proxy = await startAwsProxy(server.endpoint);
-    Object.assign(process.env, awsEnvironment(proxy.endpoint));
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await server.reset();
-    proxy.rewrites.length = 0;
-    proxy.callerSwaps.length = 0;
-  });
+  beforeAll(async () => ({ server, proxy } = await startMotoBehindProxy()));
+  afterAll(() => stopMotoBehindProxy(server, proxy));
+  beforeEach(() => resetMotoBehindProxy(server, proxy));
 
   const rulesOf = (findings: { accountId: string; ruleId: string }[], accountId: string) =>
     findings.filter((finding) => finding.accountId === accountId).map((finding) => finding.ruleId).sort();

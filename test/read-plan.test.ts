@@ -5,8 +5,8 @@ import { renderTextReport } from "../src/reporters/text-report.js";
 import type { Inventory } from "../src/inventory.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { parseSettings } from "../src/settings.js";
-import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
-import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import type { AwsProxy } from "./support/aws-proxy.js";
+import { motoAvailability, resetMotoBehindProxy, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
 import { ISSUES_SCENARIO, ORGANIZATION_TRAIL_SCENARIO, OWN_TRAILS_SCENARIO, seedOrganization, type Scenario, type SeededOrganization } from "./support/seed-org.js";
 
 const moto = motoAvailability();
@@ -37,19 +37,9 @@ describe.skipIf(!moto.available)("the read plan: calls that do not grow with Reg
   let server: MotoServer;
   let proxy: AwsProxy;
 
-  beforeAll(async () => {
-    server = await startMoto();
-    proxy = await startAwsProxy(server.endpoint);
-    Object.assign(process.env, awsEnvironment(proxy.endpoint));
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await server.reset();
-    proxy.faults.length = 0;
-  });
+  beforeAll(async () => ({ server, proxy } = await startMotoBehindProxy()));
+  afterAll(() => stopMotoBehindProxy(server, proxy));
+  beforeEach(() => resetMotoBehindProxy(server, proxy));
 
   it.each([
     ["own trails", OWN_TRAILS_SCENARIO],
@@ -118,15 +108,10 @@ describe.skipIf(!moto.available)("on stock moto, whose ListTrails sees one Regio
   let org: SeededOrganization;
 
   beforeAll(async () => {
-    server = await startMoto({ stock: true });
-    proxy = await startAwsProxy(server.endpoint);
-    Object.assign(process.env, awsEnvironment(proxy.endpoint));
+    ({ server, proxy } = await startMotoBehindProxy({ stock: true }));
     org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
   });
-  afterAll(async () => {
-    await proxy?.close();
-    await server?.stop();
-  });
+  afterAll(() => stopMotoBehindProxy(server, proxy));
 
   it("verdicts hold under the ListTrails plan; with ListTrails refused the fallback finds every rule", async () => {
     const expected = Object.fromEntries(org.accounts.map((account) => [account.id, [...account.expected].sort()]));

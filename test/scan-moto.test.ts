@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { scanOrganization } from "../src/aws/scan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { parseSettings } from "../src/settings.js";
-import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
-import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import type { AwsProxy } from "./support/aws-proxy.js";
+import { awsEnvironment, motoAvailability, resetMotoBehindProxy, startMoto, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
 import {
   MANAGEMENT_ACCOUNT_ID,
   ORGANIZATION_TRAIL_SCENARIO,
@@ -19,20 +19,9 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
   let server: MotoServer;
   let proxy: AwsProxy;
 
-  beforeAll(async () => {
-    server = await startMoto();
-    proxy = await startAwsProxy(server.endpoint);
-    Object.assign(process.env, awsEnvironment(proxy.endpoint));
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await server.reset();
-    proxy.faults.length = 0;
-    proxy.calls.length = 0;
-  });
+  beforeAll(async () => ({ server, proxy } = await startMotoBehindProxy()));
+  afterAll(() => stopMotoBehindProxy(server, proxy));
+  beforeEach(() => resetMotoBehindProxy(server, proxy));
 
   const rulesByAccount = (org: SeededOrganization, findings: { accountId: string; ruleId: string }[]) =>
     Object.fromEntries(

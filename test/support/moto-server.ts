@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startAwsProxy, type AwsProxy } from "./aws-proxy.js";
 
 /**
  * moto's server, started on a free port for one test file and stopped after it. Outside
@@ -109,4 +110,29 @@ export function awsProfileEnvironment(endpoint: string, dir: string, profile: st
   writeFileSync(join(dir, "credentials"), `[${profile}]\naws_access_key_id = ${AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n`);
   writeFileSync(join(dir, "config"), `[profile ${profile}]\nregion = us-east-1\n`);
   return { ...withoutKeys, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
+}
+
+/**
+ * moto behind the recording proxy, with this process's SDK pointed at the proxy: what
+ * most scan tests start in beforeAll. resetMotoBehindProxy empties moto and every fault,
+ * rewrite and swap between tests.
+ */
+export async function startMotoBehindProxy(options: { stock?: boolean } = {}): Promise<{ server: MotoServer; proxy: AwsProxy }> {
+  const server = await startMoto(options);
+  const proxy = await startAwsProxy(server.endpoint);
+  Object.assign(process.env, awsEnvironment(proxy.endpoint));
+  return { server, proxy };
+}
+
+export async function resetMotoBehindProxy(server: MotoServer, proxy: AwsProxy): Promise<void> {
+  await server.reset();
+  proxy.faults.length = 0;
+  proxy.rewrites.length = 0;
+  proxy.callerSwaps.length = 0;
+  proxy.calls.length = 0;
+}
+
+export async function stopMotoBehindProxy(server: MotoServer | undefined, proxy: AwsProxy | undefined): Promise<void> {
+  await proxy?.close();
+  await server?.stop();
 }

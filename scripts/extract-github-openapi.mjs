@@ -15,6 +15,8 @@ const OPERATIONS = [
   ["get", "/repos/{owner}/{repo}/assignees/{assignee}"],
   ["get", "/repos/{owner}/{repo}/labels/{name}"],
   ["post", "/repos/{owner}/{repo}/labels"],
+  ["post", "/repos/{owner}/{repo}/issues/{issue_number}/assignees"],
+  ["delete", "/repos/{owner}/{repo}/issues/{issue_number}/assignees"],
 ];
 
 const require = createRequire(import.meta.url);

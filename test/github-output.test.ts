@@ -160,7 +160,7 @@ describe("issue content and planning", () => {
   it("carries a marker with a digest that ignores the run link but follows the content", () => {
     const first = renderIssue({ verdict, findings: accountFindings, assignees: ["alice"], mentioned: [], runUrl: "https://github.com/a/b/actions/runs/1" });
     const second = renderIssue({ verdict, findings: accountFindings, assignees: ["alice"], mentioned: [], runUrl: "https://github.com/a/b/actions/runs/2" });
-    expect(readMarker(first.body)).toEqual({ accountId: verdict.accountId, digest: first.digest });
+    expect(readMarker(first.body)).toEqual({ accountId: verdict.accountId, digest: first.digest, assigned: ["alice"] });
     expect(second.digest).toBe(first.digest);
     const changed = renderIssue({ verdict, findings: accountFindings.slice(0, 1), assignees: ["bob"], mentioned: [] });
     expect(changed.digest).not.toBe(first.digest);

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readMarker } from "../src/github/issue-content.js";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
@@ -121,14 +122,33 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     expect(run.outputs["not-assessed-accounts"]).toBe("1");
   });
 
-  it("run 4 reopens the issue when the account breaks again", async () => {
+  it("run 4 reopens the issue when the account breaks again, keeping whoever a person assigned", async () => {
     await setTrailLogging(server.endpoint, org.byKey("tagged").id, ISSUES_SCENARIO.members[0]!.trails[0]!, false);
+    // Between runs a person assigned erin to the closed issue.
+    github.assignable.add("erin");
+    issueFor("tagged")!.assignees.push("erin");
     const run = await runAction(inputs(), env, workspace);
     expect(run.code).toBe(0);
-    expect(issueFor("tagged")).toMatchObject({ state: "open", assignees: ["alice"] });
+    expect(issueFor("tagged")).toMatchObject({ state: "open", assignees: ["alice", "erin"] });
     expect(github.issues).toHaveLength(4);
     expect(run.outputs["issues-opened"]).toBe("1");
     expect(github.violations).toEqual([]);
+  });
+
+  it("run 5: an owner change adds the new owner and removes only the owner the action had assigned", async () => {
+    const owners = join(workspace, "owners.yml");
+    const before = readFileSync(owners, "utf8");
+    writeFileSync(owners, before.replace(/\[bob, ghost-user\]/, "[carol]"));
+    issueFor("by-file")!.assignees.push("dave");
+    try {
+      const run = await runAction(inputs(), env, workspace);
+      expect(run.code, run.stdout).toBe(0);
+      expect(issueFor("by-file")!.assignees.sort()).toEqual(["carol", "dave"]);
+      expect(readMarker(issueFor("by-file")!.body)!.assigned).toEqual(["carol"]);
+      expect(github.violations).toEqual([]);
+    } finally {
+      writeFileSync(owners, before);
+    }
   });
 
   it("a dry run prints the planned operations and writes nothing", async () => {

@@ -9,13 +9,17 @@ import { escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
  * is recognised without rewriting its issue.
  */
 // Any digest value is accepted: a hand-edited digest must not hide the issue (that would open a duplicate).
-const MARKER = /<!--\s*org-trail-audit:account=(\d{12})(?:\s+digest=(\S*?))?\s*-->/;
+// "assigned" lists the logins this action assigned, the only ones it may later unassign.
+const MARKER = /<!--\s*org-trail-audit:account=(\d{12})(?:\s+digest=(\S*?))?(?:\s+assigned=(\S*?))?\s*-->/;
 
-export function readMarker(body: string | null | undefined): { accountId: string; digest?: string } | undefined {
+export function readMarker(body: string | null | undefined): { accountId: string; digest?: string; assigned: string[] } | undefined {
   const match = MARKER.exec(body ?? "");
   if (!match) return undefined;
-  return { accountId: match[1]!, ...(match[2] ? { digest: match[2] } : {}) };
+  return { accountId: match[1]!, ...(match[2] ? { digest: match[2] } : {}), assigned: (match[3] ?? "").split(",").filter(Boolean) };
 }
+
+/** GitHub assigns at most 10 people to an issue ("Add assignees to an issue"); further owners are mentioned. */
+export const MAX_ASSIGNEES = 10;
 
 export interface IssueContent {
   accountId: string;
@@ -118,7 +122,8 @@ function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent 
   const stable = `${title}\n${sections.join("\n")}\n${input.assignees.join(",")}`;
   const digest = createHash("sha256").update(stable).digest("hex").slice(0, 16);
   const runLine = input.runUrl ? `\n\nLast changed by [this workflow run](${input.runUrl}).` : "";
-  const body = `<!-- org-trail-audit:account=${verdict.accountId} digest=${digest} -->\n${sections.join("\n")}${runLine}\n`;
+  const assigned = input.assignees.length > 0 ? ` assigned=${input.assignees.join(",")}` : "";
+  const body = `<!-- org-trail-audit:account=${verdict.accountId} digest=${digest}${assigned} -->\n${sections.join("\n")}${runLine}\n`;
   return { accountId: verdict.accountId, title, body, digest };
 }
 

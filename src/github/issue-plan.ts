@@ -5,12 +5,22 @@ export interface ExistingIssue {
   state: "open" | "closed";
   accountId: string;
   digest?: string;
+  /** Who is assigned now, by anyone. */
+  assignees?: string[];
+  /** Who this action assigned (the marker's record): the only logins it may unassign. */
+  assignedByAction?: string[];
+}
+
+/** Assignee changes made with GitHub's add and remove endpoints, never by replacing the list. */
+export interface AssigneeChange {
+  add: string[];
+  remove: string[];
 }
 
 export type IssueOperation =
   | { kind: "create"; content: IssueContent; assignees: string[] }
-  | { kind: "update"; issue: ExistingIssue; content: IssueContent }
-  | { kind: "reopen"; issue: ExistingIssue; content: IssueContent; assignees: string[] }
+  | { kind: "update"; issue: ExistingIssue; content: IssueContent; assignees: AssigneeChange }
+  | { kind: "reopen"; issue: ExistingIssue; content: IssueContent; assignees: AssigneeChange }
   | { kind: "close"; issue: ExistingIssue; accountId: string };
 
 export interface IssuePlanInput {
@@ -37,8 +47,8 @@ export function planIssueOperations(input: IssuePlanInput): { operations: IssueO
   for (const { content, assignees } of input.wanted) {
     const issue = current.get(content.accountId);
     if (!issue) operations.push({ kind: "create", content, assignees });
-    else if (issue.state === "closed") operations.push({ kind: "reopen", issue, content, assignees });
-    else if (issue.digest !== content.digest) operations.push({ kind: "update", issue, content });
+    else if (issue.state === "closed") operations.push({ kind: "reopen", issue, content, assignees: assigneeChange(issue, assignees) });
+    else if (issue.digest !== content.digest) operations.push({ kind: "update", issue, content, assignees: assigneeChange(issue, assignees) });
     else unchanged += 1;
   }
   for (const accountId of [...input.clean].sort()) {
@@ -46,4 +56,24 @@ export function planIssueOperations(input: IssuePlanInput): { operations: IssueO
     if (issue?.state === "open") operations.push({ kind: "close", issue, accountId });
   }
   return { operations, unchanged };
+}
+
+/**
+ * New owners are added; owners this action assigned before and that are owners no longer
+ * are removed; anyone a person assigned stays, whatever the owners say.
+ */
+function assigneeChange(issue: ExistingIssue, owners: string[]): AssigneeChange {
+  const current = new Set((issue.assignees ?? []).map((login) => login.toLowerCase()));
+  const wanted = new Set(owners.map((login) => login.toLowerCase()));
+  return {
+    add: owners.filter((login) => !current.has(login.toLowerCase())),
+    remove: (issue.assignedByAction ?? []).filter((login) => !wanted.has(login.toLowerCase()) && current.has(login.toLowerCase())),
+  };
+}
+
+/** Writes an operation takes: the issue write, plus one per assignee endpoint it calls. */
+export function writesOf(operation: IssueOperation): number {
+  if (operation.kind === "close") return 2;
+  if (operation.kind === "create") return 1;
+  return 1 + (operation.assignees.add.length > 0 ? 1 : 0) + (operation.assignees.remove.length > 0 ? 1 : 0);
 }

@@ -1,7 +1,7 @@
 import { ConfigurationError } from "../configuration-error.js";
 import type { AccountVerdict, Finding } from "../findings.js";
-import { readMarker, renderIssue } from "./issue-content.js";
-import { planIssueOperations, type ExistingIssue, type IssueOperation } from "./issue-plan.js";
+import { MAX_ASSIGNEES, readMarker, renderIssue } from "./issue-content.js";
+import { planIssueOperations, writesOf, type AssigneeChange, type ExistingIssue, type IssueOperation } from "./issue-plan.js";
 import type { Octokit } from "./octokit.js";
 
 export interface AccountForIssue {
@@ -61,8 +61,8 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
   const unassignable = owners.filter((login) => !assignable.get(login));
 
   const wanted = request.wanted.map((account) => {
-    const assignees = account.owners.filter((login) => assignable.get(login));
-    const mentioned = account.owners.filter((login) => !assignable.get(login));
+    const assignees = account.owners.filter((login) => assignable.get(login)).slice(0, MAX_ASSIGNEES);
+    const mentioned = account.owners.filter((login) => !assignees.includes(login));
     const content = renderIssue({ verdict: account.verdict, findings: account.findings, assignees, mentioned, ...(request.runUrl ? { runUrl: request.runUrl } : {}) });
     return { content, assignees };
   });
@@ -92,7 +92,7 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     writesLeft -= await guard(() => ensureLabels(request, paced), "create labels");
   }
   for (const [index, operation] of operations.entries()) {
-    const writes = operation.kind === "close" ? 2 : 1;
+    const writes = writesOf(operation);
     if (writes > writesLeft) {
       result.deferred = operations.length - index;
       request.log(`max-issue-operations reached: ${result.deferred} issue operations deferred to the next run.`);
@@ -198,7 +198,16 @@ async function listTrackedIssues(request: IssueSyncRequest): Promise<ExistingIss
     if (issue.pull_request) return [];
     const marker = readMarker(issue.body);
     if (!marker) return [];
-    return [{ number: issue.number, state: issue.state === "closed" ? "closed" : "open", accountId: marker.accountId, ...(marker.digest ? { digest: marker.digest } : {}) } satisfies ExistingIssue];
+    return [
+      {
+        number: issue.number,
+        state: issue.state === "closed" ? "closed" : "open",
+        accountId: marker.accountId,
+        ...(marker.digest ? { digest: marker.digest } : {}),
+        assignees: (issue.assignees ?? []).map((assignee) => assignee.login),
+        assignedByAction: marker.assigned,
+      } satisfies ExistingIssue,
+    ];
   });
 }
 
@@ -246,19 +255,14 @@ async function perform(request: IssueSyncRequest, operation: IssueOperation, pac
       }
       return;
     }
-    case "reopen": {
-      const reopen = (assignees: string[]) =>
-        paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "open", title: operation.content.title, body: operation.content.body, assignees }));
-      try {
-        await reopen(operation.assignees);
-      } catch (error) {
-        if (!isAssigneeRefusal(error) || operation.assignees.length === 0) throw error;
-        await reopen([]);
-      }
+    case "reopen":
+      // No assignees here: the update endpoint replaces them, and would drop whoever a person assigned.
+      await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "open", title: operation.content.title, body: operation.content.body }));
+      await changeAssignees(request, operation.issue.number, operation.assignees, paced);
       return;
-    }
     case "update":
       await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, title: operation.content.title, body: operation.content.body }));
+      await changeAssignees(request, operation.issue.number, operation.assignees, paced);
       return;
     case "close":
       await paced(() => octokit.rest.issues.createComment({
@@ -270,6 +274,12 @@ async function perform(request: IssueSyncRequest, operation: IssueOperation, pac
       await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "closed", state_reason: "completed" }));
       return;
   }
+}
+
+async function changeAssignees(request: IssueSyncRequest, issueNumber: number, change: AssigneeChange, paced: PacedWrite): Promise<void> {
+  const { octokit, owner, repo } = request;
+  if (change.add.length > 0) await paced(() => octokit.rest.issues.addAssignees({ owner, repo, issue_number: issueNumber, assignees: change.add }));
+  if (change.remove.length > 0) await paced(() => octokit.rest.issues.removeAssignees({ owner, repo, issue_number: issueNumber, assignees: change.remove }));
 }
 
 async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {

@@ -156,6 +156,19 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         }
         return send(res, 200, issueJson(issue));
       }
+      case "issues/add-assignees": {
+        // GitHub adds the assignable logins and silently ignores the others (REST docs, "Add assignees to an issue").
+        const issue = state.issues.find((item) => item.number === Number(params.issue_number));
+        if (!issue) return send(res, 404, { message: "Not Found" });
+        for (const login of body.assignees ?? []) if (state.assignable.has(login) && !issue.assignees.includes(login) && issue.assignees.length < 10) issue.assignees.push(login);
+        return send(res, 201, issueJson(issue));
+      }
+      case "issues/remove-assignees": {
+        const issue = state.issues.find((item) => item.number === Number(params.issue_number));
+        if (!issue) return send(res, 404, { message: "Not Found" });
+        issue.assignees = issue.assignees.filter((login) => !(body.assignees ?? []).includes(login));
+        return send(res, 200, issueJson(issue));
+      }
       case "issues/create-comment": {
         const issue = state.issues.find((item) => item.number === Number(params.issue_number));
         if (!issue) return send(res, 404, { message: "Not Found" });

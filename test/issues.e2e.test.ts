@@ -149,6 +149,10 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     } finally {
       writeFileSync(owners, before);
     }
+    // And back: bob is added again, carol (assigned by the action) removed, dave (by a person) stays.
+    const back = await runAction(inputs(), env, workspace);
+    expect(back.code, back.stdout).toBe(0);
+    expect(issueFor("by-file")!.assignees.sort()).toEqual(["bob", "dave"]);
   });
 
   it("a dry run prints the planned operations and writes nothing", async () => {

@@ -69,14 +69,14 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
   const trailErrors = errors("organizationTrailsError");
   const storeErrors = errors("organizationEventDataStoresError");
   const stats = inventories.map((inventory) => inventory.apiStats).filter((item) => item !== undefined);
-  const { shard: _shard, ...rest } = first;
+  const { shard: _shard, organizationTrailsError: _trailsError, organizationEventDataStoresError: _storesError, ...rest } = first;
   return {
     ...rest,
     generatedAt: inventories.map((inventory) => inventory.generatedAt).sort()[0]!,
     organizationTrails: unique(inventories.flatMap((inventory) => inventory.organizationTrails)),
-    ...(trailErrors.length > 0 ? { organizationTrailsError: trailErrors.join("; ") } : { organizationTrailsError: undefined }),
+    ...(trailErrors.length > 0 ? { organizationTrailsError: trailErrors.join("; ") } : {}),
     organizationEventDataStores: unique(inventories.flatMap((inventory) => inventory.organizationEventDataStores ?? [])),
-    ...(storeErrors.length > 0 ? { organizationEventDataStoresError: storeErrors.join("; ") } : { organizationEventDataStoresError: undefined }),
+    ...(storeErrors.length > 0 ? { organizationEventDataStoresError: storeErrors.join("; ") } : {}),
     accounts: inventories.flatMap((inventory) => inventory.accounts).sort((a, b) => a.id.localeCompare(b.id)),
     ...(stats.length > 0
       ? {

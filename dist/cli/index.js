@@ -86794,8 +86794,10 @@ var external_node_util_ = __nccwpck_require__(7975);
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudtrail/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(7392);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-organizations/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(2503);
+var client_organizations_dist_cjs = __nccwpck_require__(2503);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var client_sts_dist_cjs = __nccwpck_require__(1695);
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
@@ -87219,8 +87221,6 @@ function shardLabel(shard) {
     return `shard-${shard.index}-of-${shard.count}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudtrail/dist-cjs/index.js
-var client_cloudtrail_dist_cjs = __nccwpck_require__(7392);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ec2/dist-cjs/index.js
 var client_ec2_dist_cjs = __nccwpck_require__(5193);
 ;// CONCATENATED MODULE: ./src/rules/trail-facts.ts
@@ -87647,9 +87647,9 @@ function toAdvancedSelectors(advanced) {
  * read with GetEventDataStore (API reference, ListEventDataStores and EventDataStore).
  * Lake stopped taking new customers on 31 May 2026: most accounts answer an empty list.
  */
-async function readEventDataStores(transport, regions, credentials, abortSignal, 
-/** The caller's clients by Region, when it has them: a client per account and Region is costly enough. */
-clientFor = (region) => createClient(client_cloudtrail_dist_cjs/* CloudTrailClient */.Vsm, transport, region, credentials)) {
+async function readEventDataStores(
+/** The caller's CloudTrail client for a Region, with the credentials of the account to read. */
+clientFor, regions, abortSignal) {
     const options = abortSignal ? { abortSignal } : {};
     const stores = [];
     const errors = [];
@@ -87659,14 +87659,14 @@ clientFor = (region) => createClient(client_cloudtrail_dist_cjs/* CloudTrailClie
             const arns = [];
             let nextToken;
             do {
-                const page = await client.send(new client_cloudtrail_dist_cjs/* ListEventDataStoresCommand */.Yc1(nextToken ? { NextToken: nextToken } : {}), options);
+                const page = await client.send(new dist_cjs/* ListEventDataStoresCommand */.Yc1(nextToken ? { NextToken: nextToken } : {}), options);
                 for (const store of page.EventDataStores ?? [])
                     if (store.EventDataStoreArn)
                         arns.push(store.EventDataStoreArn);
                 nextToken = page.NextToken;
             } while (nextToken);
             for (const arn of arns) {
-                const store = await client.send(new client_cloudtrail_dist_cjs/* GetEventDataStoreCommand */.V9B({ EventDataStore: arn }), options);
+                const store = await client.send(new dist_cjs/* GetEventDataStoreCommand */.V9B({ EventDataStore: arn }), options);
                 stores.push(toEventDataStoreRecord(arn, store, region));
             }
         }
@@ -87715,7 +87715,7 @@ async function readAccountTrails(request) {
     const cloudTrail = (region) => {
         let client = clients.get(region);
         if (!client) {
-            client = createClient(client_cloudtrail_dist_cjs/* CloudTrailClient */.Vsm, transport, region, credentials);
+            client = createClient(dist_cjs/* CloudTrailClient */.Vsm, transport, region, credentials);
             clients.set(region, client);
         }
         return client;
@@ -87726,8 +87726,8 @@ async function readAccountTrails(request) {
     const readDetails = async (record) => {
         const client = cloudTrail(record.homeRegion);
         const [status, selectors] = await Promise.allSettled([
-            client.send(new client_cloudtrail_dist_cjs/* GetTrailStatusCommand */.aMm({ Name: record.arn }), options),
-            client.send(new client_cloudtrail_dist_cjs/* GetEventSelectorsCommand */.ave({ TrailName: record.arn }), options),
+            client.send(new dist_cjs/* GetTrailStatusCommand */.aMm({ Name: record.arn }), options),
+            client.send(new dist_cjs/* GetEventSelectorsCommand */.ave({ TrailName: record.arn }), options),
         ]);
         if (status.status === "fulfilled") {
             record.status = toTrailStatus(status.value);
@@ -87744,7 +87744,7 @@ async function readAccountTrails(request) {
     };
     const describeRegion = async (region) => {
         try {
-            const { trailList } = await limit(() => cloudTrail(region).send(new client_cloudtrail_dist_cjs/* DescribeTrailsCommand */.oSd({ includeShadowTrails: true }), options));
+            const { trailList } = await limit(() => cloudTrail(region).send(new dist_cjs/* DescribeTrailsCommand */.oSd({ includeShadowTrails: true }), options));
             for (const trail of trailList ?? []) {
                 const record = toTrailRecord(trail, region);
                 if (!record || trails.has(record.arn))
@@ -87766,7 +87766,7 @@ async function readAccountTrails(request) {
     };
     const globalRead = describeRegion(globalEventsRegion);
     const storesRead = request.eventDataStores
-        ? readEventDataStores(transport, [globalEventsRegion], credentials, request.abortSignal, cloudTrail)
+        ? readEventDataStores(cloudTrail, [globalEventsRegion], request.abortSignal)
         : undefined;
     const wanted = request.regions === "enabled" ? undefined : new Set(request.regions);
     let plan = request.plan ?? "list-trails";
@@ -87774,7 +87774,7 @@ async function readAccountTrails(request) {
     if (plan === "list-trails") {
         try {
             const listed = [];
-            const pages = (0,client_cloudtrail_dist_cjs/* paginateListTrails */.zlR)({ client: cloudTrail(globalEventsRegion) }, {}, ...(request.abortSignal ? [{ abortSignal: request.abortSignal }] : []));
+            const pages = (0,dist_cjs/* paginateListTrails */.zlR)({ client: cloudTrail(globalEventsRegion) }, {}, ...(request.abortSignal ? [{ abortSignal: request.abortSignal }] : []));
             for await (const page of pages) {
                 for (const trail of page.Trails ?? [])
                     if (trail.TrailARN && trail.HomeRegion)
@@ -87936,7 +87936,7 @@ async function accessAccount(sts, accountId, callerAccountId, partition, setting
 
 
 async function describeOrganization(client) {
-    const { Organization } = await client.send(new dist_cjs/* DescribeOrganizationCommand */.ov$({}));
+    const { Organization } = await client.send(new client_organizations_dist_cjs/* DescribeOrganizationCommand */.ov$({}));
     return { id: Organization?.Id ?? "", managementAccountId: Organization?.MasterAccountId ?? "" };
 }
 /**
@@ -88000,25 +88000,16 @@ function listWholeOrganization(lister, onAccount) {
     const control = { finished: false };
     return new Promise((resolve, reject) => {
         let walk;
-        const chain = (async () => {
-            let token;
-            do {
-                const next = token;
-                const page = await lister.page((client) => client.send(new dist_cjs/* ListAccountsCommand */.Q0l({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(next ? { NextToken: next } : {}) })));
-                if (control.finished)
-                    return;
-                for (const account of page.Accounts ?? [])
-                    onAccount(account);
-                // A page may be empty and still have a NextToken: follow it.
-                token = page.NextToken;
-                if (token && !walk) {
-                    walk = lister.walkOrganization(onAccount, control);
-                    walk.then(resolve, () => {
-                        // The chain still lists everything on its own.
-                    });
-                }
-            } while (token);
-        })();
+        const chain = lister.pages((client, token) => client.send(new client_organizations_dist_cjs/* ListAccountsCommand */.Q0l({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => {
+            page.Accounts?.forEach(onAccount);
+            // A page may be empty and still have a NextToken: pages() follows it.
+            if (page.NextToken && !walk) {
+                walk = lister.walkOrganization(onAccount, control);
+                walk.then(resolve, () => {
+                    // The chain still lists everything on its own.
+                });
+            }
+        }, control);
         chain.then(resolve, (error) => {
             if (walk)
                 walk.then(resolve, () => reject(error));
@@ -88040,15 +88031,15 @@ class PageLister {
         return this.limit(() => call(this.client));
     }
     async walkOrganization(onAccount, control) {
-        const { Roots } = await this.page((client) => client.send(new dist_cjs/* ListRootsCommand */.Hkb({})));
+        const { Roots } = await this.page((client) => client.send(new client_organizations_dist_cjs/* ListRootsCommand */.Hkb({})));
         await Promise.all((Roots ?? []).filter((root) => root.Id).map((root) => this.walkUnit(root.Id, onAccount, control)));
     }
     /** Every account beneath a root or OU, recursively, the children's pages all in flight together. */
     async walkUnit(parentId, onAccount, control) {
         const children = [];
         await Promise.all([
-            this.pages((client, token) => client.send(new dist_cjs/* ListAccountsForParentCommand */.Jgz({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => page.Accounts?.forEach(onAccount), control),
-            this.pages((client, token) => client.send(new dist_cjs/* ListOrganizationalUnitsForParentCommand */.sUM({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => {
+            this.pages((client, token) => client.send(new client_organizations_dist_cjs/* ListAccountsForParentCommand */.Jgz({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => page.Accounts?.forEach(onAccount), control),
+            this.pages((client, token) => client.send(new client_organizations_dist_cjs/* ListOrganizationalUnitsForParentCommand */.sUM({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => {
                 for (const unit of page.OrganizationalUnits ?? [])
                     if (unit.Id)
                         children.push(this.walkUnit(unit.Id, onAccount, control));
@@ -88056,6 +88047,7 @@ class PageLister {
         ]);
         await Promise.all(children);
     }
+    /** Follows NextToken page by page until the end, or until the listing is complete. */
     async pages(call, onPage, control) {
         let token;
         do {
@@ -88097,6 +88089,7 @@ function toAccount(account) {
 
 
 
+
 const DEFAULT_ACCOUNT_TIMEOUT_MS = 300_000;
 /** The AWS half of an audit: reads the selected accounts of the organization into an inventory. */
 async function scanOrganization(settings, options = {}) {
@@ -88119,7 +88112,7 @@ async function scanOrganization(settings, options = {}) {
             throw new configuration_error_ConfigurationError(`The AWS credentials could not be used (${describeError(error)}). Give the job credentials the standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.`);
         });
         const callerAccountId = identity.Account ?? "";
-        const organizations = createClient(dist_cjs/* OrganizationsClient */.gnq, transport, globalEventsRegion);
+        const organizations = createClient(client_organizations_dist_cjs/* OrganizationsClient */.gnq, transport, globalEventsRegion);
         const refused = (error) => {
             if (error instanceof configuration_error_ConfigurationError)
                 throw error;
@@ -88281,7 +88274,7 @@ async function readOrganizationEventDataStores(context) {
     }
     if (!regions.includes(context.globalEventsRegion))
         regions = [context.globalEventsRegion, ...regions];
-    const read = await readEventDataStores(context.transport, regions);
+    const read = await readEventDataStores((region) => createClient(dist_cjs/* CloudTrailClient */.Vsm, context.transport, region), regions);
     return {
         organizationEventDataStores: read.stores.filter((store) => store.organizationEnabled),
         ...(read.errors.length > 0 ? { organizationEventDataStoresError: read.errors.join("; ") } : {}),
@@ -89428,14 +89421,14 @@ function mergeShards(loaded) {
     const trailErrors = errors("organizationTrailsError");
     const storeErrors = errors("organizationEventDataStoresError");
     const stats = inventories.map((inventory) => inventory.apiStats).filter((item) => item !== undefined);
-    const { shard: _shard, ...rest } = first;
+    const { shard: _shard, organizationTrailsError: _trailsError, organizationEventDataStoresError: _storesError, ...rest } = first;
     return {
         ...rest,
         generatedAt: inventories.map((inventory) => inventory.generatedAt).sort()[0],
         organizationTrails: unique(inventories.flatMap((inventory) => inventory.organizationTrails)),
-        ...(trailErrors.length > 0 ? { organizationTrailsError: trailErrors.join("; ") } : { organizationTrailsError: undefined }),
+        ...(trailErrors.length > 0 ? { organizationTrailsError: trailErrors.join("; ") } : {}),
         organizationEventDataStores: unique(inventories.flatMap((inventory) => inventory.organizationEventDataStores ?? [])),
-        ...(storeErrors.length > 0 ? { organizationEventDataStoresError: storeErrors.join("; ") } : { organizationEventDataStoresError: undefined }),
+        ...(storeErrors.length > 0 ? { organizationEventDataStoresError: storeErrors.join("; ") } : {}),
         accounts: inventories.flatMap((inventory) => inventory.accounts).sort((a, b) => a.id.localeCompare(b.id)),
         ...(stats.length > 0
             ? {

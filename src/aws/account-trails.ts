@@ -128,7 +128,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
 
   const globalRead = describeRegion(globalEventsRegion);
   const storesRead = request.eventDataStores
-    ? readEventDataStores(transport, [globalEventsRegion], credentials, request.abortSignal, cloudTrail)
+    ? readEventDataStores(cloudTrail, [globalEventsRegion], request.abortSignal)
     : undefined;
   const wanted = request.regions === "enabled" ? undefined : new Set(request.regions);
 

@@ -1,7 +1,6 @@
-import { CloudTrailClient, GetEventDataStoreCommand, ListEventDataStoresCommand } from "@aws-sdk/client-cloudtrail";
-import type { AwsCredentialIdentity } from "@smithy/types";
+import { GetEventDataStoreCommand, ListEventDataStoresCommand, type CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { EventDataStoreRecord } from "../inventory.js";
-import { createClient, describeError, type AwsTransport } from "./client-config.js";
+import { describeError } from "./client-config.js";
 import { toEventDataStoreRecord } from "./trail-records.js";
 
 export interface EventDataStoresRead {
@@ -17,12 +16,10 @@ export interface EventDataStoresRead {
  * Lake stopped taking new customers on 31 May 2026: most accounts answer an empty list.
  */
 export async function readEventDataStores(
-  transport: AwsTransport,
+  /** The caller's CloudTrail client for a Region, with the credentials of the account to read. */
+  clientFor: (region: string) => CloudTrailClient,
   regions: string[],
-  credentials?: AwsCredentialIdentity,
   abortSignal?: AbortSignal,
-  /** The caller's clients by Region, when it has them: a client per account and Region is costly enough. */
-  clientFor: (region: string) => CloudTrailClient = (region) => createClient(CloudTrailClient, transport, region, credentials),
 ): Promise<EventDataStoresRead> {
   const options = abortSignal ? { abortSignal } : {};
   const stores: EventDataStoreRecord[] = [];

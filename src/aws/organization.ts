@@ -106,23 +106,20 @@ function listWholeOrganization(lister: PageLister, onAccount: (account: Account)
   const control: ListingControl = { finished: false };
   return new Promise<void>((resolve, reject) => {
     let walk: Promise<void> | undefined;
-    const chain = (async () => {
-      let token: string | undefined;
-      do {
-        const next = token;
-        const page = await lister.page((client) => client.send(new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(next ? { NextToken: next } : {}) })));
-        if (control.finished) return;
-        for (const account of page.Accounts ?? []) onAccount(account);
-        // A page may be empty and still have a NextToken: follow it.
-        token = page.NextToken;
-        if (token && !walk) {
+    const chain = lister.pages<AccountsPage>(
+      (client, token) => client.send(new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })),
+      (page) => {
+        page.Accounts?.forEach(onAccount);
+        // A page may be empty and still have a NextToken: pages() follows it.
+        if (page.NextToken && !walk) {
           walk = lister.walkOrganization(onAccount, control);
           walk.then(resolve, () => {
             // The chain still lists everything on its own.
           });
         }
-      } while (token);
-    })();
+      },
+      control,
+    );
     chain.then(resolve, (error: unknown) => {
       if (walk) walk.then(resolve, () => reject(error));
       else reject(error);
@@ -169,7 +166,8 @@ class PageLister {
     await Promise.all(children);
   }
 
-  private async pages<Output extends { NextToken?: string }>(
+  /** Follows NextToken page by page until the end, or until the listing is complete. */
+  async pages<Output extends { NextToken?: string }>(
     call: (client: OrganizationsClient, token: string | undefined) => Promise<Output>,
     onPage: (page: Output) => void,
     control: ListingControl,

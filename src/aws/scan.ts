@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import pLimit from "p-limit";
@@ -238,7 +239,7 @@ async function readOrganizationEventDataStores(
     regions = context.settings.regions;
   }
   if (!regions.includes(context.globalEventsRegion)) regions = [context.globalEventsRegion, ...regions];
-  const read = await readEventDataStores(context.transport, regions);
+  const read = await readEventDataStores((region) => createClient(CloudTrailClient, context.transport, region), regions);
   return {
     organizationEventDataStores: read.stores.filter((store) => store.organizationEnabled),
     ...(read.errors.length > 0 ? { organizationEventDataStoresError: read.errors.join("; ") } : {}),

@@ -10,7 +10,7 @@ import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
 import { evaluateInventory } from "./rules/evaluate.js";
 import { ConfigurationError } from "./configuration-error.js";
-import { SELECTION_INPUTS, type FailOn, type Settings } from "./settings.js";
+import { emptySelectionError, type FailOn, type Settings } from "./settings.js";
 
 export interface AuditSummary {
   accountsInScope: number;
@@ -52,7 +52,8 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
     await prepareOutputPaths(settings);
     inventory = await scanOrganization(settings, scanOptions);
   }
-  if (inventory.accounts.length === 0 && !settings.allowEmpty) throw emptySelection(settings);
+  // A scan checks its selection before sharding (scan.ts); a shard's own slice may be empty.
+  if (settings.inventoryFile && !settings.shard && inventory.accounts.length === 0 && !settings.allowEmpty) throw emptySelectionError(settings);
   const evaluation = evaluateInventory(inventory);
   const summary = summarize(inventory, evaluation);
   return { inventory, evaluation, summary: settings.inventoryFile ? { ...summary, loadedFrom: settings.inventoryFile } : summary };
@@ -72,18 +73,6 @@ export function describeScan(summary: AuditSummary, generatedAt: string): string
     : `in ${took}`;
 }
 
-function emptySelection(settings: Settings): ConfigurationError {
-  const given = [
-    settings.accounts.length > 0 ? `accounts: ${settings.accounts.join(", ")}` : "",
-    settings.excludeAccounts.length > 0 ? `exclude-accounts: ${settings.excludeAccounts.length} ids` : "",
-    settings.organizationalUnits.length > 0 ? `organizational-units: ${settings.organizationalUnits.join(", ")}` : "",
-    settings.shard ? `shard: ${settings.shard.index}/${settings.shard.count}` : "",
-  ].filter(Boolean);
-  const source = settings.inventoryFile ? `The inventory ${settings.inventoryFile} holds` : "The selection holds";
-  return new ConfigurationError(
-    `${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty selection is expected.`,
-  );
-}
 
 export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSummary {
   const count = (verdict: AccountVerdict["verdict"]) => evaluation.verdicts.filter((item) => item.verdict === verdict).length;

@@ -127,7 +127,24 @@ export function parseBoolean(name: string, text: string): boolean {
 }
 
 /** Inputs that choose which accounts are scanned: named when a selection comes out empty. */
-export const SELECTION_INPUTS = ["accounts", "exclude-accounts", "organizational-units", "shard"] as const;
+export const SELECTION_INPUTS = ["accounts", "exclude-accounts", "organizational-units"] as const;
+
+/**
+ * A selection (or a loaded inventory) that holds no account is refused unless allow-empty:
+ * a typo must not look like a clean audit. A shard's slice is not a selection: in a small
+ * organization one can be empty while the others are not.
+ */
+export function emptySelectionError(settings: Settings): ConfigurationError {
+  const given = [
+    settings.accounts.length > 0 ? `accounts: ${settings.accounts.join(", ")}` : "",
+    settings.excludeAccounts.length > 0 ? `exclude-accounts: ${settings.excludeAccounts.length} ids` : "",
+    settings.organizationalUnits.length > 0 ? `organizational-units: ${settings.organizationalUnits.join(", ")}` : "",
+  ].filter(Boolean);
+  const source = settings.inventoryFile ? `The inventory ${settings.inventoryFile} holds` : "The selection holds";
+  return new ConfigurationError(
+    `${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty selection is expected.`,
+  );
+}
 
 function parseShard(text: string): Shard | undefined {
   if (!text) return undefined;

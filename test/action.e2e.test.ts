@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateOrganizationalUnitCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { RULE_IDS, RULES } from "../src/rules/catalog.js";
+import { inShard } from "../src/shard.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
@@ -111,7 +112,7 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
     const run = await runAction({ "organizational-units": empty!.Id!, "fail-on": "none" }, env);
     expect(run.code).toBe(1);
     expect(run.stdout.split("\n").filter((line) => line.startsWith("::error::"))).toEqual([
-      `::error::The selection holds no account (organizational-units: ${empty!.Id!}): check the inputs "accounts", "exclude-accounts", "organizational-units", "shard", or set "allow-empty: true" if an empty selection is expected.`,
+      `::error::The selection holds no account (organizational-units: ${empty!.Id!}): check the inputs "accounts", "exclude-accounts", "organizational-units", or set "allow-empty: true" if an empty selection is expected.`,
     ]);
     expect(run.outputs["sarif-file"]).toBeUndefined();
 
@@ -122,6 +123,12 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
     const allowed = await runAction({ "organizational-units": empty!.Id!, "allow-empty": "true", "fail-on": "none" }, env);
     expect(allowed.code).toBe(0);
     expect(allowed.outputs["accounts-scanned"]).toBe("0");
+    // A shard whose slice of a non-empty selection is empty is no typo: it passes, scanning nothing.
+    const one = org.byKey("no-trail").id;
+    const elsewhere = [1, 2, 3].find((index) => !inShard(one, { index, count: 3 }))!;
+    const emptySlice = await runAction({ accounts: one, shard: `${elsewhere}/3`, "fail-on": "none" }, env);
+    expect(emptySlice.code, emptySlice.stdout).toBe(0);
+    expect(emptySlice.outputs["accounts-scanned"]).toBe("0");
   });
 
   it.each([

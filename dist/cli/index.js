@@ -87202,6 +87202,165 @@ function configuredRegion() {
     return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1";
 }
 
+;// CONCATENATED MODULE: ./src/settings.ts
+
+
+const SEVERITY_THRESHOLDS = ["none", "note", "warning", "error"];
+const INPUT_DEFAULTS = {
+    "role-name": "OrganizationAccountAccessRole",
+    "external-id": "",
+    "role-session-name": "org-trail-audit",
+    "role-duration-seconds": "900",
+    accounts: "",
+    "exclude-accounts": "",
+    "organizational-units": "",
+    regions: "enabled",
+    concurrency: "64",
+    "sarif-file": "org-trail-audit.sarif",
+    "report-file": "",
+    "inventory-file": "",
+    "fail-on": "error",
+    shard: "",
+    "allow-empty": "false",
+};
+const INPUT_NAMES = Object.keys(INPUT_DEFAULTS);
+const ACCOUNT_ID = /^\d{12}$/;
+const OU_OR_ROOT_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+// IAM: a role name is 1-64 of [\w+=,.@-]; a path before it is allowed ("audit/Role").
+const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const MAX_CONCURRENCY = 256;
+function parseSettings(raw) {
+    const value = (name) => {
+        const given = raw[name]?.trim();
+        return given ? given : INPUT_DEFAULTS[name];
+    };
+    const roleName = value("role-name");
+    if (!ROLE_NAME.test(roleName)) {
+        fail("role-name", roleName, "an IAM role name: 1-64 letters, digits or + = , . @ _ - (optionally after a path such as audit/)");
+    }
+    const roleSessionName = value("role-session-name");
+    if (!ROLE_SESSION_NAME.test(roleSessionName)) {
+        fail("role-session-name", roleSessionName, "2-64 letters, digits or + = , . @ _ -");
+    }
+    const externalId = value("external-id") || undefined;
+    if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
+        fail("external-id", "(hidden)", "2-1224 letters, digits or + = , . @ : / _ -");
+    }
+    const roleDurationSeconds = parseInteger("role-duration-seconds", value("role-duration-seconds"), 900, 3600, "a whole number of seconds from 900 to 3600 (a chained role session lasts at most 1 hour)");
+    const concurrency = parseInteger("concurrency", value("concurrency"), 1, MAX_CONCURRENCY, `a whole number of accounts to scan at once, from 1 to ${MAX_CONCURRENCY}`);
+    const accounts = settings_parseList(value("accounts"));
+    const excludeAccounts = settings_parseList(value("exclude-accounts"));
+    for (const [name, ids] of [["accounts", accounts], ["exclude-accounts", excludeAccounts]]) {
+        const bad = ids.find((id) => !ACCOUNT_ID.test(id));
+        if (bad !== undefined)
+            fail(name, bad, "12-digit AWS account ids, separated by commas or new lines");
+    }
+    const organizationalUnits = settings_parseList(value("organizational-units"));
+    const badUnit = organizationalUnits.find((id) => !OU_OR_ROOT_ID.test(id));
+    if (badUnit !== undefined) {
+        fail("organizational-units", badUnit, "organizational unit ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx), separated by commas or new lines");
+    }
+    const regions = parseRegions(value("regions"));
+    const failOn = value("fail-on");
+    if (!SEVERITY_THRESHOLDS.includes(failOn)) {
+        fail("fail-on", failOn, SEVERITY_THRESHOLDS.join(", "));
+    }
+    const shard = parseShard(value("shard"));
+    return {
+        roleName,
+        ...(externalId !== undefined ? { externalId } : {}),
+        roleSessionName,
+        roleDurationSeconds,
+        accounts: unique(accounts),
+        excludeAccounts: unique(excludeAccounts),
+        organizationalUnits: unique(organizationalUnits),
+        regions,
+        concurrency,
+        sarifFile: value("sarif-file"),
+        ...(value("report-file") ? { reportFile: value("report-file") } : {}),
+        ...(value("inventory-file") ? { inventoryFile: value("inventory-file") } : {}),
+        failOn: failOn,
+        ...(shard ? { shard } : {}),
+        allowEmpty: settings_parseBoolean("allow-empty", value("allow-empty")),
+    };
+}
+function settings_parseBoolean(name, text) {
+    if (/^(true|yes|1)$/i.test(text))
+        return true;
+    if (/^(false|no|0)$/i.test(text))
+        return false;
+    throw settings_inputError(name, text, "true or false");
+}
+/** Inputs that choose which accounts are scanned: named when a selection comes out empty. */
+const SELECTION_INPUTS = ["accounts", "exclude-accounts", "organizational-units"];
+/**
+ * A selection (or a loaded inventory) that holds no account is refused unless allow-empty:
+ * a typo must not look like a clean audit. A shard's slice is not a selection: in a small
+ * organization one can be empty while the others are not.
+ */
+function emptySelectionError(settings) {
+    const given = [
+        settings.accounts.length > 0 ? `accounts: ${settings.accounts.join(", ")}` : "",
+        settings.excludeAccounts.length > 0 ? `exclude-accounts: ${settings.excludeAccounts.length} ids` : "",
+        settings.organizationalUnits.length > 0 ? `organizational-units: ${settings.organizationalUnits.join(", ")}` : "",
+    ].filter(Boolean);
+    const source = settings.inventoryFile ? `The inventory ${settings.inventoryFile} holds` : "The selection holds";
+    return new configuration_error_ConfigurationError(`${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty selection is expected.`);
+}
+function parseShard(text) {
+    if (!text)
+        return undefined;
+    const match = /^(\d+)\/(\d+)$/.exec(text);
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || count > 1000 || index < 1 || index > count) {
+        fail("shard", text, 'k/n with 1 <= k <= n <= 1000, such as "2/4" (this job scans the second of four slices)');
+    }
+    return { index, count };
+}
+function parseRegions(text) {
+    if (text === "enabled")
+        return "enabled";
+    const regions = unique(settings_parseList(text));
+    if (regions.length === 0)
+        fail("regions", text, '"enabled" or a list of Region codes such as us-east-1, eu-west-1');
+    const unknown = regions.find((region) => !isKnownRegion(region));
+    if (unknown !== undefined) {
+        fail("regions", unknown, '"enabled" or known AWS Region codes such as us-east-1, eu-west-1, separated by commas or new lines');
+    }
+    const partitions = new Set(regions.map(partitionOf));
+    if (partitions.size > 1) {
+        fail("regions", regions.join(","), "Regions of one partition (a trail covers only its own partition: aws, aws-us-gov or aws-cn)");
+    }
+    return regions;
+}
+function parseInteger(name, text, min, max, accepts) {
+    if (!/^\d+$/.test(text))
+        fail(name, text, accepts);
+    const number = Number(text);
+    if (number < min || number > max)
+        fail(name, text, accepts);
+    return number;
+}
+function settings_parseList(text) {
+    return text
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+function fail(input, given, accepts) {
+    throw settings_inputError(input, given, accepts);
+}
+/** The one shape of every bad-input message: which input, what it got, what it accepts. */
+function settings_inputError(input, given, accepts) {
+    return new configuration_error_ConfigurationError(`Input "${input}" got "${given}"; it accepts ${accepts}.`);
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/shard.ts
@@ -88090,6 +88249,7 @@ function toAccount(account) {
 
 
 
+
 const DEFAULT_ACCOUNT_TIMEOUT_MS = 300_000;
 /** The AWS half of an audit: reads the selected accounts of the organization into an inventory. */
 async function scanOrganization(settings, options = {}) {
@@ -88138,12 +88298,16 @@ async function scanOrganization(settings, options = {}) {
             return record;
         };
         const scans = [];
+        let selected = 0;
         const { notInOrganization } = await streamSelectedAccounts(organizations, settings, (account) => {
+            selected += 1;
             if (!inShard(account.id, settings.shard))
                 return;
             progress.total += 1;
             scans.push(limit(() => scanAccount(account, context)).then(finish));
         }).catch(refused);
+        if (selected === 0 && notInOrganization.length === 0 && !settings.allowEmpty)
+            throw emptySelectionError(settings);
         for (const id of notInOrganization.filter((candidate) => inShard(candidate, settings.shard))) {
             progress.total += 1;
             scans.push(Promise.resolve(finish({
@@ -89199,151 +89363,6 @@ function globSync(globInput, options) {
 //#endregion
 
 
-;// CONCATENATED MODULE: ./src/settings.ts
-
-
-const SEVERITY_THRESHOLDS = ["none", "note", "warning", "error"];
-const INPUT_DEFAULTS = {
-    "role-name": "OrganizationAccountAccessRole",
-    "external-id": "",
-    "role-session-name": "org-trail-audit",
-    "role-duration-seconds": "900",
-    accounts: "",
-    "exclude-accounts": "",
-    "organizational-units": "",
-    regions: "enabled",
-    concurrency: "64",
-    "sarif-file": "org-trail-audit.sarif",
-    "report-file": "",
-    "inventory-file": "",
-    "fail-on": "error",
-    shard: "",
-    "allow-empty": "false",
-};
-const INPUT_NAMES = Object.keys(INPUT_DEFAULTS);
-const ACCOUNT_ID = /^\d{12}$/;
-const OU_OR_ROOT_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
-// IAM: a role name is 1-64 of [\w+=,.@-]; a path before it is allowed ("audit/Role").
-const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const MAX_CONCURRENCY = 256;
-function parseSettings(raw) {
-    const value = (name) => {
-        const given = raw[name]?.trim();
-        return given ? given : INPUT_DEFAULTS[name];
-    };
-    const roleName = value("role-name");
-    if (!ROLE_NAME.test(roleName)) {
-        fail("role-name", roleName, "an IAM role name: 1-64 letters, digits or + = , . @ _ - (optionally after a path such as audit/)");
-    }
-    const roleSessionName = value("role-session-name");
-    if (!ROLE_SESSION_NAME.test(roleSessionName)) {
-        fail("role-session-name", roleSessionName, "2-64 letters, digits or + = , . @ _ -");
-    }
-    const externalId = value("external-id") || undefined;
-    if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-        fail("external-id", "(hidden)", "2-1224 letters, digits or + = , . @ : / _ -");
-    }
-    const roleDurationSeconds = parseInteger("role-duration-seconds", value("role-duration-seconds"), 900, 3600, "a whole number of seconds from 900 to 3600 (a chained role session lasts at most 1 hour)");
-    const concurrency = parseInteger("concurrency", value("concurrency"), 1, MAX_CONCURRENCY, `a whole number of accounts to scan at once, from 1 to ${MAX_CONCURRENCY}`);
-    const accounts = settings_parseList(value("accounts"));
-    const excludeAccounts = settings_parseList(value("exclude-accounts"));
-    for (const [name, ids] of [["accounts", accounts], ["exclude-accounts", excludeAccounts]]) {
-        const bad = ids.find((id) => !ACCOUNT_ID.test(id));
-        if (bad !== undefined)
-            fail(name, bad, "12-digit AWS account ids, separated by commas or new lines");
-    }
-    const organizationalUnits = settings_parseList(value("organizational-units"));
-    const badUnit = organizationalUnits.find((id) => !OU_OR_ROOT_ID.test(id));
-    if (badUnit !== undefined) {
-        fail("organizational-units", badUnit, "organizational unit ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx), separated by commas or new lines");
-    }
-    const regions = parseRegions(value("regions"));
-    const failOn = value("fail-on");
-    if (!SEVERITY_THRESHOLDS.includes(failOn)) {
-        fail("fail-on", failOn, SEVERITY_THRESHOLDS.join(", "));
-    }
-    const shard = parseShard(value("shard"));
-    return {
-        roleName,
-        ...(externalId !== undefined ? { externalId } : {}),
-        roleSessionName,
-        roleDurationSeconds,
-        accounts: unique(accounts),
-        excludeAccounts: unique(excludeAccounts),
-        organizationalUnits: unique(organizationalUnits),
-        regions,
-        concurrency,
-        sarifFile: value("sarif-file"),
-        ...(value("report-file") ? { reportFile: value("report-file") } : {}),
-        ...(value("inventory-file") ? { inventoryFile: value("inventory-file") } : {}),
-        failOn: failOn,
-        ...(shard ? { shard } : {}),
-        allowEmpty: settings_parseBoolean("allow-empty", value("allow-empty")),
-    };
-}
-function settings_parseBoolean(name, text) {
-    if (/^(true|yes|1)$/i.test(text))
-        return true;
-    if (/^(false|no|0)$/i.test(text))
-        return false;
-    throw settings_inputError(name, text, "true or false");
-}
-/** Inputs that choose which accounts are scanned: named when a selection comes out empty. */
-const SELECTION_INPUTS = ["accounts", "exclude-accounts", "organizational-units", "shard"];
-function parseShard(text) {
-    if (!text)
-        return undefined;
-    const match = /^(\d+)\/(\d+)$/.exec(text);
-    const index = Number(match?.[1]);
-    const count = Number(match?.[2]);
-    if (!match || count < 1 || count > 1000 || index < 1 || index > count) {
-        fail("shard", text, 'k/n with 1 <= k <= n <= 1000, such as "2/4" (this job scans the second of four slices)');
-    }
-    return { index, count };
-}
-function parseRegions(text) {
-    if (text === "enabled")
-        return "enabled";
-    const regions = unique(settings_parseList(text));
-    if (regions.length === 0)
-        fail("regions", text, '"enabled" or a list of Region codes such as us-east-1, eu-west-1');
-    const unknown = regions.find((region) => !isKnownRegion(region));
-    if (unknown !== undefined) {
-        fail("regions", unknown, '"enabled" or known AWS Region codes such as us-east-1, eu-west-1, separated by commas or new lines');
-    }
-    const partitions = new Set(regions.map(partitionOf));
-    if (partitions.size > 1) {
-        fail("regions", regions.join(","), "Regions of one partition (a trail covers only its own partition: aws, aws-us-gov or aws-cn)");
-    }
-    return regions;
-}
-function parseInteger(name, text, min, max, accepts) {
-    if (!/^\d+$/.test(text))
-        fail(name, text, accepts);
-    const number = Number(text);
-    if (number < min || number > max)
-        fail(name, text, accepts);
-    return number;
-}
-function settings_parseList(text) {
-    return text
-        .split(/[,\n]/)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-function unique(items) {
-    return [...new Set(items)];
-}
-function fail(input, given, accepts) {
-    throw settings_inputError(input, given, accepts);
-}
-/** The one shape of every bad-input message: which input, what it got, what it accepts. */
-function settings_inputError(input, given, accepts) {
-    return new configuration_error_ConfigurationError(`Input "${input}" got "${given}"; it accepts ${accepts}.`);
-}
-
 ;// CONCATENATED MODULE: ./src/inventory-merge.ts
 
 
@@ -90243,7 +90262,6 @@ function duplicated(account, recording) {
 
 
 
-
 /** settings → inventory (read from AWS, or loaded) → findings. */
 async function runAudit(settings, scanOptions = {}) {
     let inventory;
@@ -90256,8 +90274,9 @@ async function runAudit(settings, scanOptions = {}) {
         await prepareOutputPaths(settings);
         inventory = await scanOrganization(settings, scanOptions);
     }
-    if (inventory.accounts.length === 0 && !settings.allowEmpty)
-        throw emptySelection(settings);
+    // A scan checks its selection before sharding (scan.ts); a shard's own slice may be empty.
+    if (settings.inventoryFile && !settings.shard && inventory.accounts.length === 0 && !settings.allowEmpty)
+        throw emptySelectionError(settings);
     const evaluation = evaluateInventory(inventory);
     const summary = summarize(inventory, evaluation);
     return { inventory, evaluation, summary: settings.inventoryFile ? { ...summary, loadedFrom: settings.inventoryFile } : summary };
@@ -90274,16 +90293,6 @@ function describeScan(summary, generatedAt) {
     return summary.loadedFrom
         ? `in the saved scan of ${generatedAt || "unknown date"} (${took}); evaluated offline from ${summary.loadedFrom}`
         : `in ${took}`;
-}
-function emptySelection(settings) {
-    const given = [
-        settings.accounts.length > 0 ? `accounts: ${settings.accounts.join(", ")}` : "",
-        settings.excludeAccounts.length > 0 ? `exclude-accounts: ${settings.excludeAccounts.length} ids` : "",
-        settings.organizationalUnits.length > 0 ? `organizational-units: ${settings.organizationalUnits.join(", ")}` : "",
-        settings.shard ? `shard: ${settings.shard.index}/${settings.shard.count}` : "",
-    ].filter(Boolean);
-    const source = settings.inventoryFile ? `The inventory ${settings.inventoryFile} holds` : "The selection holds";
-    return new configuration_error_ConfigurationError(`${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty selection is expected.`);
 }
 function summarize(inventory, evaluation) {
     const count = (verdict) => evaluation.verdicts.filter((item) => item.verdict === verdict).length;
@@ -90592,7 +90601,7 @@ const INPUT_HELP = {
     "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS. Several files (comma or newline separated, or globs such as inventories/*.json) must be the shards of one sharded scan: they are checked (one organization, every shard once, no account twice) and evaluated once, as the whole organization (the fan-in job of a matrix).",
     "fail-on": "The step fails when a finding at or above this level exists (none, note, warning, error).",
     "shard": "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job matrix). Each shard writes its SARIF under its own category and syncs issues only for its own accounts.",
-    "allow-empty": "When the selection (accounts, exclude-accounts, organizational-units, shard) holds no account, the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty selection.",
+    "allow-empty": "When the selection (accounts, exclude-accounts, organizational-units) holds no account, the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty selection. A shard whose slice of a non-empty selection is empty does not fail.",
     "create-issues": "Open, update, reopen and close one remediation issue per account with an error- or warning-level finding.",
     "issue-labels": "Labels of the remediation issues (created when missing). The first one is how the action finds its issues again.",
     "owner-tag": "Account tag holding the GitHub logins of the account's owners (comma separated).",

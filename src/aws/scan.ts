@@ -6,7 +6,7 @@ import pLimit from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
 import { INVENTORY_SCHEMA_VERSION, NOT_IN_ORGANIZATION, type AccountRecord, type Inventory, type ReadPlan, type TrailRecord } from "../inventory.js";
 import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
-import type { Settings } from "../settings.js";
+import { emptySelectionError, type Settings } from "../settings.js";
 import { inShard } from "../shard.js";
 import { listEnabledRegions, readAccountTrails } from "./account-trails.js";
 import { readEventDataStores } from "./event-data-stores.js";
@@ -92,11 +92,14 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
     };
 
     const scans: Promise<AccountRecord>[] = [];
+    let selected = 0;
     const { notInOrganization } = await streamSelectedAccounts(organizations, settings, (account) => {
+      selected += 1;
       if (!inShard(account.id, settings.shard)) return;
       progress.total += 1;
       scans.push(limit(() => scanAccount(account, context)).then(finish));
     }).catch(refused);
+    if (selected === 0 && notInOrganization.length === 0 && !settings.allowEmpty) throw emptySelectionError(settings);
     for (const id of notInOrganization.filter((candidate) => inShard(candidate, settings.shard))) {
       progress.total += 1;
       scans.push(

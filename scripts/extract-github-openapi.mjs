@@ -17,6 +17,9 @@ const OPERATIONS = [
   ["post", "/repos/{owner}/{repo}/labels"],
   ["post", "/repos/{owner}/{repo}/issues/{issue_number}/assignees"],
   ["delete", "/repos/{owner}/{repo}/issues/{issue_number}/assignees"],
+  // With its answer's schema: the fake's alerts are checked against it, since the action
+  // reads fields from them (rule, most_recent_instance) rather than only sending requests.
+  ["get", "/repos/{owner}/{repo}/code-scanning/alerts", { withResponse: true }],
 ];
 
 const require = createRequire(import.meta.url);
@@ -24,7 +27,7 @@ const specPath = require.resolve("@octokit/openapi/generated/api.github.com.dere
 const spec = JSON.parse(readFileSync(specPath, "utf8"));
 const version = JSON.parse(readFileSync(require.resolve("@octokit/openapi/package.json"), "utf8")).version;
 
-const operations = OPERATIONS.map(([method, path]) => {
+const operations = OPERATIONS.map(([method, path, { withResponse = false } = {}]) => {
   const operation = spec.paths[path]?.[method];
   if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not in the OpenAPI description`);
   return {
@@ -34,6 +37,7 @@ const operations = OPERATIONS.map(([method, path]) => {
     parameters: (operation.parameters ?? []).map(({ name, in: where, required, schema }) => ({ name, in: where, required: required === true, schema })),
     requestBody: operation.requestBody?.content?.["application/json"]?.schema ?? null,
     responses: Object.keys(operation.responses ?? {}),
+    ...(withResponse ? { responseBody: operation.responses["200"].content["application/json"].schema } : {}),
   };
 });
 

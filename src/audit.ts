@@ -5,7 +5,7 @@ import type { Inventory } from "./inventory.js";
 import { loadInventories } from "./inventory-merge.js";
 import { prepareOutputPaths } from "./output-paths.js";
 import { countOf } from "./plural.js";
-import { buildSarif } from "./reporters/sarif.js";
+import { buildSarif, type CarriedResult } from "./reporters/sarif.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
 import { evaluateInventory } from "./rules/evaluate.js";
@@ -103,10 +103,12 @@ export interface WrittenReports {
   sarifFile: string;
   reportFile?: string;
   omittedSarifResults: number;
+  /** Open alerts of accounts not assessed this run, written again so they stay open. */
+  carriedSarifResults: number;
 }
 
-export async function writeReports(result: AuditResult, settings: Settings): Promise<WrittenReports> {
-  const sarif = buildSarif(result.inventory, result.evaluation.findings);
+export async function writeReports(result: AuditResult, settings: Settings, carried: CarriedResult[] = []): Promise<WrittenReports> {
+  const sarif = buildSarif(result.inventory, result.evaluation.findings, { carried });
   await writeFile(settings.sarifFile, `${JSON.stringify(sarif.log, null, 2)}\n`);
   if (settings.reportFile) {
     const report = buildJsonReport(result, sarif.omittedResults);
@@ -116,6 +118,7 @@ export async function writeReports(result: AuditResult, settings: Settings): Pro
     sarifFile: settings.sarifFile,
     ...(settings.reportFile ? { reportFile: settings.reportFile } : {}),
     omittedSarifResults: sarif.omittedResults,
+    carriedSarifResults: sarif.carriedResults,
   };
 }
 

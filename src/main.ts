@@ -5,10 +5,12 @@ import { isConfigurationError } from "./configuration-error.js";
 import { planAnnotations } from "./github/annotations.js";
 import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.js";
 import type { IssueSyncResult } from "./github/issue-sync.js";
+import { readOpenAlerts } from "./github/code-scanning-alerts.js";
 import { renderJobSummary } from "./github/job-summary.js";
 import { syncRemediationIssues } from "./github/remediation-issues.js";
 import { countOf } from "./plural.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
+import { planCarriedAlerts } from "./reporters/carried-alerts.js";
 import { INPUT_NAMES, parseSettings } from "./settings.js";
 
 /**
@@ -31,14 +33,27 @@ export async function run(): Promise<void> {
     // From here on the scan is done: a later failure still leaves the summary and the
     // outputs of whatever was written, and is reported at the end.
     const failures: unknown[] = [];
-    const written = await writeReports(result, settings).catch((error: unknown) => {
+    // Code scanning closes as fixed every open alert missing from the upload: those of
+    // accounts not assessed this run are read back and written again.
+    const alerts = await readOpenAlerts(issueSettings.token, (message) => core.info(message));
+    const carried = alerts.kind === "read" ? planCarriedAlerts(alerts.alerts, result.inventory, result.evaluation, result.inventory.generatedAt.slice(0, 10)) : [];
+    if (alerts.kind === "none") core.info(`No open code-scanning alerts to keep: ${alerts.reason}.`);
+    const unassessed = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed" || verdict.verdict === "skipped");
+    const alertsUnreadable = alerts.kind === "unreadable" ? alerts.reason : undefined;
+    if (alertsUnreadable) {
+      core.warning(
+        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of the ${countOf(unassessed.length, "account")} not assessed this run (and of accounts outside its selection) are missing from this SARIF and will close as if fixed when it is uploaded.`,
+        { title: "Open alerts may close" },
+      );
+    }
+    const written = await writeReports(result, settings, carried).catch((error: unknown) => {
       failures.push(error);
       return undefined;
     });
     const { summary } = result;
     if (written && written.omittedSarifResults > 0) {
       core.warning(
-        `${countOf(written.omittedSarifResults, "result was", "results were")} left out of the SARIF, the least severe first: GitHub stores 5,000 results per run, and their open code-scanning alerts will close as if fixed. The job summary and the JSON report (report-file) have every finding.`,
+        `${countOf(written.omittedSarifResults, "result was", "results were")} left out of the SARIF, the least severe of their run first: GitHub stores 5,000 results per run (one run per last digit of the account id), and their open code-scanning alerts will close as if fixed. The job summary and the JSON report (report-file) have every finding.`,
         { title: "SARIF results left out" },
       );
     }
@@ -64,6 +79,8 @@ export async function run(): Promise<void> {
             ...(owners ? { owners } : {}),
             ...(issues ? { issues } : {}),
             omittedSarifResults: written?.omittedSarifResults ?? 0,
+            carriedSarifResults: written?.carriedSarifResults ?? 0,
+            ...(alertsUnreadable ? { alertsUnreadable } : {}),
             ...(written?.reportFile ? { reportFile: written.reportFile } : {}),
           }),
         )
@@ -76,7 +93,8 @@ export async function run(): Promise<void> {
       failures.push(new Error(`GitHub refused ${countOf(issues.failed.length, "issue operation")} (first: ${issues.failed[0]!.operation}: ${issues.failed[0]!.reason}); the job summary lists them.`));
     }
     const failing = findingsAtOrAbove(result.evaluation.findings, settings.failOn);
-    const stepFails = failing.length > 0 || failures.length > 0;
+    const failsOnAlerts = alertsUnreadable !== undefined && settings.failOn !== "none";
+    const stepFails = failing.length > 0 || failures.length > 0 || failsOnAlerts;
     for (const annotation of planAnnotations(result.evaluation.findings, stepFails ? 1 : 0)) {
       const properties = { title: annotation.title };
       if (annotation.kind === "error") core.error(annotation.message, properties);
@@ -102,6 +120,9 @@ export async function run(): Promise<void> {
     if (failures.length > 0) throw failures[failures.length - 1];
     if (failing.length > 0) {
       core.setFailed(`${countOf(failing.length, "finding")} at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`);
+    }
+    if (failsOnAlerts) {
+      core.setFailed(`The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may close as if fixed: ${alertsUnreadable} (fail-on: none lets the run pass).`);
     }
   } catch (error) {
     core.setFailed(describeFailure(error));

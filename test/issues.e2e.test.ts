@@ -36,6 +36,9 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     "report-file": "report.json",
     ...extra,
   });
+  /** The workflow's upload-sarif step: GitHub's code scanning takes this run's SARIF. */
+  const uploadSarif = () => github.uploadSarif(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")));
+  const openAlerts = (accountId: string) => github.alerts.filter((alert) => alert.path === `aws/accounts/${accountId}/cloudtrail` && alert.state === "open");
   const issueFor = (key: string) => github.issues.find((issue) => issue.body.includes(`account=${org.byKey(key).id}`));
 
   beforeAll(async () => {
@@ -95,6 +98,8 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     // The real OU key is not among them.
     expect(run.summary).toContain("owners\\-file names OU or root ids this organization does not hold: ou\\-zz99\\-zzzzzzzz\\. Check");
     expect(github.violations).toEqual([]);
+    uploadSarif();
+    expect(openAlerts(org.byKey("unowned").id).length).toBeGreaterThan(0);
   });
 
   it("run 2, nothing changed, makes no write at all", async () => {
@@ -104,6 +109,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     expect(github.writes().length).toBe(before);
     expect(run.outputs["issues-opened"]).toBe("0");
     expect(run.summary).toContain("4 unchanged");
+    uploadSarif();
   });
 
   it("run 3 closes exactly the issue of the account that was fixed, and keeps a refused account's issue open", async () => {
@@ -120,6 +126,41 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     expect(issueFor("unowned")).toEqual(refusedBefore);
     expect(run.outputs["issues-closed"]).toBe("1");
     expect(run.outputs["not-assessed-accounts"]).toBe("1");
+
+    // Its code-scanning alerts too: read back and written again, so the upload keeps them open.
+    const refusedAlerts = openAlerts(refusedAccount);
+    const sarif = JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8"));
+    const carried = sarif.runs.flatMap((sarifRun: any) => sarifRun.results).filter((result: any) => result.properties.carriedOver);
+    expect(carried.map((result: any) => result.partialFingerprints.primaryLocationLineHash).sort()).toEqual(refusedAlerts.map((alert) => alert.fingerprint).sort());
+    for (const result of carried) expect(result.message.text).toMatch(/^Carried over \(\d{4}-\d{2}-\d{2}\): account .*not assessed.*AccessDenied/);
+    expect(run.summary).toContain(`${refusedAlerts.length} open code-scanning alert`);
+    const taggedAlerts = openAlerts(org.byKey("tagged").id);
+    uploadSarif();
+    expect(openAlerts(refusedAccount).map((alert) => alert.number)).toEqual(expect.arrayContaining(refusedAlerts.map((alert) => alert.number)));
+    // The fixed account's alerts close: its absence is a fix, not a gap.
+    expect(taggedAlerts.length).toBeGreaterThan(0);
+    expect(openAlerts(org.byKey("tagged").id)).toEqual([]);
+    expect(github.violations).toEqual([]);
+  });
+
+  it("run 3 again without security-events: read: the summary names the accounts whose alerts may close, and the step fails unless fail-on is none", async () => {
+    github.alertsAnswer = { status: 403, message: "Resource not accessible by integration" };
+    try {
+      const passing = await runAction(inputs(), env, workspace);
+      expect(passing.code).toBe(0);
+      expect(passing.stdout).toContain("::warning title=Open alerts may close::The open code-scanning alerts could not be read");
+      expect(passing.summary).toContain("[!CAUTION]");
+      expect(passing.summary).toContain(refusedAccount);
+      expect(passing.summary).toContain("security\\-events: read");
+
+      const failing = await runAction(inputs({ "fail-on": "error" }), env, workspace);
+      expect(failing.code).toBe(1);
+      expect(failing.stdout).toMatch(/::error::The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may close/);
+      // The SARIF is still written: the scan's results are not lost with the alerts.
+      expect(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")).runs).toHaveLength(10);
+    } finally {
+      github.alertsAnswer = undefined;
+    }
   });
 
   it("run 4 reopens the issue when the account breaks again, keeping whoever a person assigned", async () => {

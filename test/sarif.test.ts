@@ -9,7 +9,9 @@ import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../src/findings.js";
 import { loadInventory, type Inventory } from "../src/inventory.js";
-import { buildSarif, findingFingerprint, type SarifLog } from "../src/reporters/sarif.js";
+import { loadInventories } from "../src/inventory-merge.js";
+import { buildSarif, findingFingerprint, uploadedSize, type SarifLog } from "../src/reporters/sarif.js";
+import { inShard } from "../src/shard.js";
 import { RULE_IDS } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { runAction } from "./support/run-node.js";
@@ -24,6 +26,10 @@ async function sampleSarif(): Promise<{ inventory: Inventory; findings: Finding[
   const { findings } = evaluateInventory(inventory);
   return { inventory, findings, log: buildSarif(inventory, findings).log };
 }
+
+/** Every run's results, in file order. */
+const allResults = (log: SarifLog): any[] => log.runs.flatMap((run) => run.results);
+const categoryOf = (run: SarifLog["runs"][number]) => run.automationDetails.id.split("/").slice(0, -1).join("/");
 
 function validateWithSchema(log: unknown): string[] {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -74,14 +80,18 @@ describe("SARIF 2.1.0", () => {
     const empty = buildSarif({ ...(await loadInventory("examples/sample-inventory.json")), accounts: [] }, []).log;
     expect((empty.runs[0]!.tool.driver.rules as unknown[]).length).toBe(RULE_IDS.length);
     expect(empty.runs[0]!.results).toEqual([]);
+    // An empty run for every category, so the alerts of a category with nothing left close.
+    expect(empty.runs).toHaveLength(10);
+    for (const run of empty.runs) expect(run.tool.driver.rules).toHaveLength(RULE_IDS.length);
   });
 
   it("gives each result a relative, scheme-less location per account at line 1, ARNs as logical locations, and the account properties", async () => {
     const { log, findings } = await sampleSarif();
-    const results = log.runs[0]!.results as any[];
+    const results = allResults(log);
     expect(results).toHaveLength(findings.length);
-    for (const [index, result] of results.entries()) {
-      const finding = findings[index]!;
+    const byFingerprint = new Map(findings.map((finding) => [findingFingerprint(finding), finding]));
+    for (const result of results) {
+      const finding = byFingerprint.get(result.partialFingerprints.primaryLocationLineHash)!;
       const location = result.locations[0];
       expect(location.physicalLocation.artifactLocation.uri).toBe(`aws/accounts/${finding.accountId}/cloudtrail`);
       expect(location.physicalLocation.artifactLocation.uri).not.toMatch(/^[a-z]+:|^\//);
@@ -97,24 +107,49 @@ describe("SARIF 2.1.0", () => {
     expect(log.runs[0]!.automationDetails.id).toMatch(/^org-trail-audit\//);
   });
 
+  it("names a result's trail in its message, so that a later run can rebuild the fingerprint from the alert", async () => {
+    const { log, findings } = await sampleSarif();
+    const withTrail = findings.filter((finding) => finding.trailArn);
+    expect(withTrail.length).toBeGreaterThan(3);
+    for (const result of allResults(log)) {
+      const line = (result.message.text as string).split("\n").find((text) => text.startsWith("Trail ARN: "));
+      expect(line?.slice("Trail ARN: ".length)).toBe(result.properties.trailArn);
+    }
+  });
+
+  it("writes one run per last digit of the account id, each account's results in its digit's category", async () => {
+    const { log, findings } = await sampleSarif();
+    expect(log.runs.map(categoryOf)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((digit) => `org-trail-audit/accounts-ending-${digit}`));
+    for (const run of log.runs) {
+      const digit = categoryOf(run).slice(-1);
+      for (const result of run.results as any[]) expect(result.properties.accountId.slice(-1)).toBe(digit);
+    }
+    expect(allResults(log)).toHaveLength(findings.length);
+    // The sample spreads over several digits: the split is exercised, not one run holding all.
+    expect(log.runs.filter((run) => run.results.length > 0).length).toBeGreaterThan(1);
+  });
+
   it("keeps fingerprints stable across runs for the same account, rule and trail, and distinct otherwise", async () => {
     const first = await sampleSarif();
     const second = buildSarif({ ...first.inventory, generatedAt: "2027-01-01T00:00:00.000Z" }, evaluateInventory(first.inventory).findings).log;
-    const prints = (log: SarifLog) => (log.runs[0]!.results as any[]).map((result) => result.partialFingerprints.primaryLocationLineHash);
+    const prints = (log: SarifLog) => allResults(log).map((result) => result.partialFingerprints.primaryLocationLineHash);
     expect(prints(second)).toEqual(prints(first.log));
     expect(new Set(prints(first.log)).size).toBe(first.findings.length);
     const base = { ruleId: "cloudtrail/global-events-flag-ineffective" as const, accountId: "111111111111" };
     expect(findingFingerprint({ ...base, trailArn: "arn:a" })).not.toBe(findingFingerprint({ ...base, trailArn: "arn:b" }));
   });
 
-  describe("within GitHub's limits for an organization of 10,000 accounts", () => {
-    // 10,000 accounts with several findings each: over 25,000 results, far over the 5,000 GitHub stores per run.
-    const bigInventory = async (): Promise<{ inventory: Inventory; findings: Finding[] }> => {
+  describe("within GitHub's limits: 5,000 results stored per run, 10 MB per upload", () => {
+    /**
+     * `count` accounts with several findings each. `lastDigit` gives every account id the
+     * same last digit, piling every result into one category's run.
+     */
+    const bigInventory = async (count: number, lastDigit?: number): Promise<{ inventory: Inventory; findings: Finding[] }> => {
       const sample = await loadInventory("examples/sample-inventory.json");
       const template = sample.accounts.find((account) => account.name === "data-platform")!;
       const noted = sample.accounts.find((account) => account.name === "analytics")!;
-      const accounts = Array.from({ length: 10_000 }, (_, index) => {
-        const id = String(100_000_000_000 + index);
+      const accounts = Array.from({ length: count }, (_, index) => {
+        const id = lastDigit === undefined ? String(100_000_000_000 + index) : String(100_000_000_000 + index * 10 + lastDigit);
         const source = index % 2 === 0 ? template : noted;
         return {
           ...source,
@@ -125,30 +160,73 @@ describe("SARIF 2.1.0", () => {
       });
       const inventory = { ...sample, accounts };
       const { findings } = evaluateInventory(inventory);
-      // Add a second note per account so the total passes 25,000.
+      // More notes per account, each a result of its own.
       const extra = findings.filter((finding) => finding.level === "note").map((finding) => ({ ...finding, trailArn: `${finding.trailArn}-copy` }));
       return { inventory, findings: [...findings, ...extra, ...extra, ...extra] };
     };
+    const shardsOf = (whole: Inventory, count: number): Inventory[] =>
+      Array.from({ length: count }, (_, index) => {
+        const shard = { index: index + 1, count };
+        return { ...whole, shard, accounts: whole.accounts.filter((account) => inShard(account.id, shard)) };
+      });
+    const categoryByFingerprint = (log: SarifLog) =>
+      new Map(log.runs.flatMap((run) => (run.results as any[]).map((result) => [result.partialFingerprints.primaryLocationLineHash as string, categoryOf(run)] as const)));
 
-    it("keeps the 5,000 most severe results GitHub stores, and says how many were left out in the run's properties", async () => {
-      const { inventory, findings } = await bigInventory();
-      expect(findings.length).toBeGreaterThan(25_000);
+    it("6,000 findings: none lost, no run over 5,000, and each account's category the same at any organization size or shard count", async () => {
+      const { inventory, findings } = await bigInventory(2_200);
+      expect(findings.length).toBeGreaterThan(6_000);
       const { log, omittedResults } = buildSarif(inventory, findings);
-      const results = log.runs[0]!.results as any[];
-      expect(results).toHaveLength(5_000);
-      expect(omittedResults).toBe(findings.length - 5_000);
-      expect(log.runs[0]!.properties).toMatchObject({ omittedResults, totalFindings: findings.length });
-      // Most severe first: no kept result is less severe than a left-out one.
-      const rank = { error: 3, warning: 2, note: 1 } as const;
-      const weakestKept = Math.min(...results.map((result) => rank[result.level as keyof typeof rank]));
-      const strongestDropped = Math.max(...findings.slice(5_000).map((finding) => rank[finding.level]));
-      expect(weakestKept).toBeGreaterThanOrEqual(strongestDropped);
-      // What upload-sarif sends (base64 of the gzip) is within 10 MB.
-      expect(Math.ceil(gzipSync(JSON.stringify(log)).length / 3) * 4).toBeLessThanOrEqual(10 * 1024 * 1024);
+      expect(omittedResults).toBe(0);
+      for (const run of log.runs) expect(run.results.length).toBeLessThanOrEqual(5_000);
+      // Every finding exactly once, across the runs.
+      const prints = allResults(log).map((result) => result.partialFingerprints.primaryLocationLineHash);
+      expect(prints).toHaveLength(findings.length);
+      expect(new Set(prints)).toEqual(new Set(findings.map((finding) => findingFingerprint(finding))));
+      // What upload-sarif sends is within 10 MB, and GitHub's 20 runs a file.
+      expect(uploadedSize(log)).toBeLessThanOrEqual(10 * 1024 * 1024);
+      expect(log.runs.length).toBeLessThanOrEqual(20);
+
+      const categories = categoryByFingerprint(log);
+      // A smaller organization (the first 150 accounts): its results keep their categories.
+      const small = { ...inventory, accounts: inventory.accounts.slice(0, 150) };
+      const smallSarif = buildSarif(small, evaluateInventory(small).findings).log;
+      expect(allResults(smallSarif).length).toBeGreaterThan(100);
+      for (const [print, category] of categoryByFingerprint(smallSarif)) expect(category).toBe(categories.get(print));
+      // The same organization scanned in 2 or in 5 shards and fanned in: the same categories.
+      for (const count of [2, 5]) {
+        const dir = mkdtempSync(join(tmpdir(), "ota-sarif-shards-"));
+        const files = shardsOf(inventory, count).map((shard, index) => {
+          writeFileSync(join(dir, `shard-${index}.json`), JSON.stringify(shard));
+          return join(dir, `shard-${index}.json`);
+        });
+        const merged = (await loadInventories(files.join(","))).inventory;
+        const fannedIn = buildSarif(merged, evaluateInventory(merged).findings).log;
+        const mergedCategories = categoryByFingerprint(fannedIn);
+        expect(mergedCategories.size).toBe(evaluateInventory(inventory).findings.length);
+        for (const [print, category] of mergedCategories) expect(category).toBe(categories.get(print));
+      }
     });
 
-    it("the action warns on the step, with the exact number left out, when an organization has more than 5,000 findings", async () => {
-      const { inventory } = await bigInventory();
+    it("when one category has more than 5,000, keeps its 5,000 most severe and says how many were left out", async () => {
+      const { inventory, findings } = await bigInventory(2_200, 7);
+      expect(findings.length).toBeGreaterThan(6_000);
+      const { log, omittedResults } = buildSarif(inventory, findings);
+      const run = log.runs.find((candidate) => categoryOf(candidate) === "org-trail-audit/accounts-ending-7")!;
+      const results = run.results as any[];
+      expect(results).toHaveLength(5_000);
+      expect(allResults(log)).toHaveLength(5_000);
+      expect(omittedResults).toBe(findings.length - 5_000);
+      expect(run.properties).toMatchObject({ omittedResults, resultsInRun: findings.length });
+      // Most severe first: no kept result is less severe than a left-out one.
+      const rank = { error: 3, warning: 2, note: 1 } as const;
+      const kept = new Set(results.map((result) => result.partialFingerprints.primaryLocationLineHash));
+      const weakestKept = Math.min(...results.map((result) => rank[result.level as keyof typeof rank]));
+      const strongestDropped = Math.max(...findings.filter((finding) => !kept.has(findingFingerprint(finding))).map((finding) => rank[finding.level]));
+      expect(weakestKept).toBeGreaterThanOrEqual(strongestDropped);
+    });
+
+    it("the action warns on the step, with the exact number left out, when a category has more than 5,000 findings", async () => {
+      const { inventory } = await bigInventory(4_000, 3);
       const dir = mkdtempSync(join(tmpdir(), "ota-sarif-"));
       writeFileSync(join(dir, "inventory.json"), JSON.stringify(inventory));
       const total = evaluateInventory(inventory).findings.length;
@@ -157,16 +235,25 @@ describe("SARIF 2.1.0", () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`::warning title=SARIF results left out::${(total - 5_000).toLocaleString("en-US")} results were left out of the SARIF`);
       expect(run.summary).toContain(`${total - 5_000} least severe results were left out of the SARIF`);
-      expect(JSON.parse(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")).runs[0].results).toHaveLength(5_000);
+      const written: SarifLog = JSON.parse(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8"));
+      expect(allResults(written)).toHaveLength(5_000);
     });
 
     it("shrinks to the compressed-size limit when that is the one crossed", async () => {
-      const { inventory, findings } = await bigInventory();
+      const { inventory, findings } = await bigInventory(2_200);
       const limit = 200_000;
       const { log, omittedResults } = buildSarif(inventory, findings, { maxGzipBytes: limit });
+      expect(uploadedSize(log)).toBeLessThanOrEqual(limit);
       expect(Math.ceil(gzipSync(JSON.stringify(log)).length / 3) * 4).toBeLessThanOrEqual(limit);
-      expect(omittedResults).toBeGreaterThan(findings.length - 5_000);
-      expect((log.runs[0]!.results as any[])[0].level).toBe("error");
+      expect(omittedResults).toBeGreaterThan(0);
+      expect(allResults(log).length).toBe(findings.length - omittedResults);
+      // Each run still most severe first: what was cut is the tail of the least severe.
+      const rank = { error: 3, warning: 2, note: 1 } as const;
+      for (const run of log.runs) {
+        const ranks = (run.results as any[]).map((result) => rank[result.level as keyof typeof rank]);
+        expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+      }
+      expect(allResults(log).some((result) => result.level === "error")).toBe(true);
     });
   });
 });

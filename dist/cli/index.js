@@ -89678,9 +89678,36 @@ const MAX_SARIF_RESULTS = 5_000;
  * gzip of the file, base64-encoded (github/codeql-action, upload-lib.ts).
  */
 const MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024;
+/**
+ * Code scanning keeps each category's alerts apart and stores 5,000 results per run, so
+ * the results are spread over one run per last digit of the account id: ten runs of up
+ * to 5,000 (50,000 results in all, within GitHub's 20 runs per file). The category
+ * depends on the account id alone, so an account's alerts stay where they are however
+ * the organization grows or however many shards scan it. One file may hold runs of
+ * different categories (github/codeql-action, upload-lib.ts: only runs that share a
+ * category are refused).
+ */
+const ACCOUNT_DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+/** The code-scanning category of an account's results. */
+function sarifCategory(accountId, shard) {
+    return categoryOfDigit(accountId.slice(-1), shard);
+}
+/** Every category this SARIF writes a run for, empty or not, so that fixed alerts close. */
+function sarifCategories(shard) {
+    return ACCOUNT_DIGITS.map((digit) => categoryOfDigit(digit, shard));
+}
+function categoryOfDigit(digit, shard) {
+    // A shard's own upload holds only its accounts: its categories must not be another shard's.
+    const base = shard ? `${TOOL_NAME}/${shardLabel(shard)}` : TOOL_NAME;
+    return `${base}/accounts-ending-${digit}`;
+}
 /** The stable, relative location that stands for an account in code scanning. */
 function accountLocationUri(accountId) {
     return `aws/accounts/${accountId}/cloudtrail`;
+}
+/** The account an alert's location stands for, if it is one of ours. */
+function accountOfLocation(path) {
+    return /^aws\/accounts\/(\d{12})\/cloudtrail$/.exec(path)?.[1];
 }
 /**
  * Identifies an alert across runs: the same account, rule and trail give the same value,
@@ -89690,33 +89717,77 @@ function findingFingerprint(finding) {
     const key = [finding.ruleId, finding.accountId, finding.trailArn ?? ""].join("|");
     return `${(0,external_node_crypto_.createHash)("sha256").update(key).digest("hex").slice(0, 32)}:1`;
 }
+/**
+ * The line of a result's message that names its trail. The code-scanning alerts API gives
+ * an alert's rule, location and message but not its fingerprint; this line is how a later
+ * run rebuilds the fingerprint of an alert it has to carry over.
+ */
+const TRAIL_LINE_PREFIX = "Trail ARN: ";
 function buildSarif(inventory, findings, options = {}) {
     const maxResults = options.maxResults ?? MAX_SARIF_RESULTS;
     const maxGzipBytes = options.maxGzipBytes ?? MAX_SARIF_GZIP_BYTES;
-    // Findings arrive most severe first: cutting the tail drops the least severe.
-    let kept = Math.min(findings.length, maxResults);
+    const ruleIndex = new Map(RULE_IDS.map((id, index) => [id, index]));
+    const byCategory = new Map(sarifCategories(inventory.shard).map((category) => [category, []]));
+    const place = (accountId, entry) => {
+        const category = sarifCategory(accountId, inventory.shard);
+        const list = byCategory.get(category);
+        if (list)
+            list.push(entry);
+        else
+            byCategory.set(category, [entry]);
+    };
+    for (const finding of findings)
+        place(finding.accountId, { level: finding.level, result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)) });
+    for (const carried of options.carried ?? [])
+        place(carried.accountId, { level: carried.level, result: carriedResult(carried, ruleIndex.get(carried.ruleId)) });
+    const groups = [...byCategory.entries()].map(([category, entries]) => ({
+        category,
+        // Most severe first within each run (a stable sort keeps the evaluation's order), so a cut drops the least severe.
+        entries: entries.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]),
+    }));
+    let kept = groups.map((group) => Math.min(group.entries.length, maxResults));
+    const total = groups.reduce((sum, group) => sum + group.entries.length, 0);
     for (;;) {
-        // The code-scanning category: one per shard when a scan is split across jobs.
-        const category = inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME;
-        const log = sarifLog(inventory, findings.slice(0, kept), findings.length - kept, category);
+        const log = sarifLog(inventory, groups.map((group, index) => ({ category: group.category, results: group.entries.slice(0, kept[index]).map((entry) => entry.result), total: group.entries.length })), total);
         const size = uploadedSize(log);
-        if (size <= maxGzipBytes || kept === 0)
-            return { log, omittedResults: findings.length - kept };
-        // Shrink in proportion to the overshoot, with a margin, rather than one result at a time.
-        kept = Math.max(0, Math.floor(kept * (maxGzipBytes / size) * 0.95));
+        const keptCount = kept.reduce((sum, count) => sum + count, 0);
+        if (size <= maxGzipBytes || keptCount === 0) {
+            const carriedResults = log.runs.reduce((sum, run) => sum + run.results.filter((result) => result.properties.carriedOver !== undefined).length, 0);
+            return { log, omittedResults: total - keptCount, carriedResults };
+        }
+        // Shrink every run in proportion to the overshoot, with a margin, rather than one result at a time.
+        kept = kept.map((count) => Math.max(0, Math.floor(count * (maxGzipBytes / size) * 0.95)));
     }
 }
 /** The bytes upload-sarif sends for this log: base64 of its gzip. */
 function uploadedSize(log) {
     return Math.ceil((0,external_node_zlib_.gzipSync)(JSON.stringify(log)).length / 3) * 4;
 }
-function sarifLog(inventory, findings, omitted, category) {
-    const ruleIndex = new Map(RULE_IDS.map((id, index) => [id, index]));
+function sarifLog(inventory, runs, totalResults) {
+    const rules = RULE_IDS.map((id) => {
+        const rule = RULES[id];
+        return {
+            id,
+            name: rule.name,
+            shortDescription: { text: rule.shortDescription },
+            fullDescription: { text: rule.fullDescription },
+            help: { text: rule.help.replaceAll("`", ""), markdown: rule.help },
+            helpUri: `${TOOL_URI}#rules`,
+            defaultConfiguration: { level: rule.defaultLevel },
+            properties: {
+                "security-severity": rule.securitySeverity.toFixed(1),
+                precision: "very-high",
+                "problem.severity": rule.defaultLevel === "note" ? "recommendation" : rule.defaultLevel,
+                tags: ["security", "aws", "cloudtrail"],
+            },
+        };
+    });
     return {
         $schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
-        runs: [
-            {
+        runs: runs.map(({ category, results, total }) => {
+            const omitted = total - results.length;
+            return {
                 tool: {
                     driver: {
                         name: TOOL_NAME,
@@ -89724,39 +89795,38 @@ function sarifLog(inventory, findings, omitted, category) {
                         semanticVersion: TOOL_VERSION,
                         informationUri: TOOL_URI,
                         // Every rule, always: a rule with no result this run closes its open alerts.
-                        rules: RULE_IDS.map((id) => {
-                            const rule = RULES[id];
-                            return {
-                                id,
-                                name: rule.name,
-                                shortDescription: { text: rule.shortDescription },
-                                fullDescription: { text: rule.fullDescription },
-                                help: { text: rule.help.replaceAll("`", ""), markdown: rule.help },
-                                helpUri: `${TOOL_URI}#rules`,
-                                defaultConfiguration: { level: rule.defaultLevel },
-                                properties: {
-                                    "security-severity": rule.securitySeverity.toFixed(1),
-                                    precision: "very-high",
-                                    "problem.severity": rule.defaultLevel === "note" ? "recommendation" : rule.defaultLevel,
-                                    tags: ["security", "aws", "cloudtrail"],
-                                },
-                            };
-                        }),
+                        rules,
                     },
                 },
                 automationDetails: { id: `${category}/${inventory.generatedAt}` },
-                results: findings.map((finding) => sarifResult(inventory, finding, ruleIndex.get(finding.ruleId))),
+                results,
                 properties: {
                     partition: inventory.partition,
                     organizationId: inventory.organization?.id ?? null,
                     accountsInInventory: inventory.accounts.length,
                     ...(inventory.shard ? { shard: `${inventory.shard.index}/${inventory.shard.count}` } : {}),
-                    totalFindings: findings.length + omitted,
+                    resultsInFile: totalResults,
+                    resultsInRun: total,
                     omittedResults: omitted,
-                    ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe results were left out; the JSON report has them all." } : {}),
+                    ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe results of this run were left out; the JSON report has them all." } : {}),
                 },
-            },
-        ],
+            };
+        }),
+    };
+}
+function carriedResult(carried, ruleIndex) {
+    return {
+        ruleId: carried.ruleId,
+        ruleIndex,
+        level: carried.level,
+        message: { text: carried.message },
+        locations: [{ physicalLocation: { artifactLocation: { uri: accountLocationUri(carried.accountId) }, region: { startLine: 1 } } }],
+        partialFingerprints: { primaryLocationLineHash: carried.fingerprint },
+        properties: {
+            accountId: carried.accountId,
+            carriedOver: { alertNumber: carried.alertNumber },
+            ...(carried.trailArn ? { trailArn: carried.trailArn } : {}),
+        },
     };
 }
 function sarifResult(inventory, finding, ruleIndex) {
@@ -89771,11 +89841,12 @@ function sarifResult(inventory, finding, ruleIndex) {
         ...finding.trails.map((trail) => ({ name: trail.name, fullyQualifiedName: trail.arn, kind: "resource" })),
     ];
     const fix = finding.fix.length > 0 ? `\nFix:\n${finding.fix.join("\n")}` : "";
+    const trail = finding.trailArn ? `\n${TRAIL_LINE_PREFIX}${finding.trailArn}` : "";
     return {
         ruleId: finding.ruleId,
         ruleIndex,
         level: finding.level,
-        message: { text: `${finding.message}${fix}` },
+        message: { text: `${finding.message}${trail}${fix}` },
         locations: [
             {
                 physicalLocation: {
@@ -90319,8 +90390,8 @@ function summarize(inventory, evaluation) {
         ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
     };
 }
-async function writeReports(result, settings) {
-    const sarif = buildSarif(result.inventory, result.evaluation.findings);
+async function writeReports(result, settings, carried = []) {
+    const sarif = buildSarif(result.inventory, result.evaluation.findings, { carried });
     await (0,promises_.writeFile)(settings.sarifFile, `${JSON.stringify(sarif.log, null, 2)}\n`);
     if (settings.reportFile) {
         const report = buildJsonReport(result, sarif.omittedResults);
@@ -90330,6 +90401,7 @@ async function writeReports(result, settings) {
         sarifFile: settings.sarifFile,
         ...(settings.reportFile ? { reportFile: settings.reportFile } : {}),
         omittedSarifResults: sarif.omittedResults,
+        carriedSarifResults: sarif.carriedResults,
     };
 }
 /** The findings that make the run fail under the fail-on threshold. */

@@ -13,8 +13,21 @@ export interface SummaryContext {
   owners?: Map<string, string[]>;
   issues?: IssueSyncResult;
   omittedSarifResults?: number;
+  /** Open code-scanning alerts of unassessed accounts written again into the SARIF. */
+  carriedSarifResults?: number;
+  /** Why the open code-scanning alerts could not be read, when they could not. */
+  alertsUnreadable?: string;
   reportFile?: string;
   budgetBytes?: number;
+}
+
+/** Which alerts may close, and why, when the open alerts could not be read to carry them over. */
+function alertsAtRisk(result: AuditResult, reason: string): string {
+  const unassessed = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed" || verdict.verdict === "skipped");
+  const shown = unassessed.slice(0, 50).map((verdict) => `${escapeMarkdown(verdict.accountName || verdict.accountId)} (${verdict.accountId})`);
+  const more = unassessed.length > shown.length ? `, and ${unassessed.length - shown.length} more` : "";
+  const accounts = unassessed.length > 0 ? `the ${countOf(unassessed.length, "account")} not assessed this run (${shown.join(", ")}${more}) and ` : "";
+  return `> [!CAUTION]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Code scanning closes, as fixed, every open alert missing from an upload, so the open alerts of ${accounts}of any account outside this run's selection may close although nothing was fixed.`;
 }
 
 /** The job summary: a headline, the accounts that need work, and the compliant ones folded away. */
@@ -40,6 +53,10 @@ export function renderJobSummary(context: SummaryContext): string {
       ...(context.omittedSarifResults
         ? ["", `> [!WARNING]\n> ${context.omittedSarifResults} least severe results were left out of the SARIF to stay within GitHub's code-scanning limits; ${fullList}.`]
         : []),
+      ...(context.carriedSarifResults
+        ? ["", `> [!NOTE]\n> ${countOf(context.carriedSarifResults, "open code-scanning alert was", "open code-scanning alerts were")} carried over unchanged from accounts not assessed this run, so they stay open until those accounts are assessed again.`]
+        : []),
+      ...(context.alertsUnreadable ? ["", alertsAtRisk(result, context.alertsUnreadable)] : []),
       "",
     ].join("\n"),
   );

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { Inventory } from "../inventory.js";
 import type { Finding } from "../findings.js";
-import { RULE_IDS, RULES } from "../rules/catalog.js";
-import { shardLabel } from "../shard.js";
+import { LEVEL_RANK, RULE_IDS, RULES, type Level, type RuleId } from "../rules/catalog.js";
+import { shardLabel, type Shard } from "../shard.js";
 import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from "../version.js";
 
 /**
@@ -18,15 +18,58 @@ export const MAX_SARIF_RESULTS = 5_000;
  */
 export const MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024;
 
+/**
+ * Code scanning keeps each category's alerts apart and stores 5,000 results per run, so
+ * the results are spread over one run per last digit of the account id: ten runs of up
+ * to 5,000 (50,000 results in all, within GitHub's 20 runs per file). The category
+ * depends on the account id alone, so an account's alerts stay where they are however
+ * the organization grows or however many shards scan it. One file may hold runs of
+ * different categories (github/codeql-action, upload-lib.ts: only runs that share a
+ * category are refused).
+ */
+export const ACCOUNT_DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
+
+/** The code-scanning category of an account's results. */
+export function sarifCategory(accountId: string, shard?: Shard): string {
+  return categoryOfDigit(accountId.slice(-1), shard);
+}
+
+/** Every category this SARIF writes a run for, empty or not, so that fixed alerts close. */
+export function sarifCategories(shard?: Shard): string[] {
+  return ACCOUNT_DIGITS.map((digit) => categoryOfDigit(digit, shard));
+}
+
+function categoryOfDigit(digit: string, shard: Shard | undefined): string {
+  // A shard's own upload holds only its accounts: its categories must not be another shard's.
+  const base = shard ? `${TOOL_NAME}/${shardLabel(shard)}` : TOOL_NAME;
+  return `${base}/accounts-ending-${digit}`;
+}
+
 export interface SarifOptions {
   maxResults?: number;
   maxGzipBytes?: number;
+  /** Open alerts of accounts not assessed this run, kept open unchanged (carried-alerts.ts). */
+  carried?: CarriedResult[];
+}
+
+/** An open alert written again as it was, because its account could not be assessed. */
+export interface CarriedResult {
+  alertNumber: number;
+  ruleId: RuleId;
+  level: Level;
+  accountId: string;
+  fingerprint: string;
+  /** The text to show: the alert's last message, headed by when and why it was carried. */
+  message: string;
+  trailArn?: string;
 }
 
 export interface SarifReport {
   log: SarifLog;
-  /** Results left out to stay within GitHub's limits (the least severe go first). */
+  /** Results left out to stay within GitHub's limits (the least severe of a run go first). */
   omittedResults: number;
+  /** Open alerts carried over into this SARIF. */
+  carriedResults: number;
 }
 
 // Only the parts of SARIF 2.1.0 we write; the test validates them against the schema.
@@ -47,6 +90,11 @@ export function accountLocationUri(accountId: string): string {
   return `aws/accounts/${accountId}/cloudtrail`;
 }
 
+/** The account an alert's location stands for, if it is one of ours. */
+export function accountOfLocation(path: string): string | undefined {
+  return /^aws\/accounts\/(\d{12})\/cloudtrail$/.exec(path)?.[1];
+}
+
 /**
  * Identifies an alert across runs: the same account, rule and trail give the same value,
  * so GitHub updates or closes the alert instead of opening a new one.
@@ -56,19 +104,44 @@ export function findingFingerprint(finding: Pick<Finding, "ruleId" | "accountId"
   return `${createHash("sha256").update(key).digest("hex").slice(0, 32)}:1`;
 }
 
+/**
+ * The line of a result's message that names its trail. The code-scanning alerts API gives
+ * an alert's rule, location and message but not its fingerprint; this line is how a later
+ * run rebuilds the fingerprint of an alert it has to carry over.
+ */
+export const TRAIL_LINE_PREFIX = "Trail ARN: ";
+
 export function buildSarif(inventory: Inventory, findings: Finding[], options: SarifOptions = {}): SarifReport {
   const maxResults = options.maxResults ?? MAX_SARIF_RESULTS;
   const maxGzipBytes = options.maxGzipBytes ?? MAX_SARIF_GZIP_BYTES;
-  // Findings arrive most severe first: cutting the tail drops the least severe.
-  let kept = Math.min(findings.length, maxResults);
+  const ruleIndex = new Map(RULE_IDS.map((id, index) => [id, index]));
+  const byCategory = new Map<string, { level: Level; result: Record<string, unknown> }[]>(sarifCategories(inventory.shard).map((category) => [category, []]));
+  const place = (accountId: string, entry: { level: Level; result: Record<string, unknown> }) => {
+    const category = sarifCategory(accountId, inventory.shard);
+    const list = byCategory.get(category);
+    if (list) list.push(entry);
+    else byCategory.set(category, [entry]);
+  };
+  for (const finding of findings) place(finding.accountId, { level: finding.level, result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)!) });
+  for (const carried of options.carried ?? []) place(carried.accountId, { level: carried.level, result: carriedResult(carried, ruleIndex.get(carried.ruleId)!) });
+  const groups = [...byCategory.entries()].map(([category, entries]) => ({
+    category,
+    // Most severe first within each run (a stable sort keeps the evaluation's order), so a cut drops the least severe.
+    entries: entries.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]),
+  }));
+
+  let kept = groups.map((group) => Math.min(group.entries.length, maxResults));
+  const total = groups.reduce((sum, group) => sum + group.entries.length, 0);
   for (;;) {
-    // The code-scanning category: one per shard when a scan is split across jobs.
-    const category = inventory.shard ? `${TOOL_NAME}/${shardLabel(inventory.shard)}` : TOOL_NAME;
-    const log = sarifLog(inventory, findings.slice(0, kept), findings.length - kept, category);
+    const log = sarifLog(inventory, groups.map((group, index) => ({ category: group.category, results: group.entries.slice(0, kept[index]).map((entry) => entry.result), total: group.entries.length })), total);
     const size = uploadedSize(log);
-    if (size <= maxGzipBytes || kept === 0) return { log, omittedResults: findings.length - kept };
-    // Shrink in proportion to the overshoot, with a margin, rather than one result at a time.
-    kept = Math.max(0, Math.floor(kept * (maxGzipBytes / size) * 0.95));
+    const keptCount = kept.reduce((sum, count) => sum + count, 0);
+    if (size <= maxGzipBytes || keptCount === 0) {
+      const carriedResults = log.runs.reduce((sum, run) => sum + run.results.filter((result) => (result.properties as Record<string, unknown>).carriedOver !== undefined).length, 0);
+      return { log, omittedResults: total - keptCount, carriedResults };
+    }
+    // Shrink every run in proportion to the overshoot, with a margin, rather than one result at a time.
+    kept = kept.map((count) => Math.max(0, Math.floor(count * (maxGzipBytes / size) * 0.95)));
   }
 }
 
@@ -77,13 +150,31 @@ export function uploadedSize(log: SarifLog): number {
   return Math.ceil(gzipSync(JSON.stringify(log)).length / 3) * 4;
 }
 
-function sarifLog(inventory: Inventory, findings: Finding[], omitted: number, category: string): SarifLog {
-  const ruleIndex = new Map(RULE_IDS.map((id, index) => [id, index]));
+function sarifLog(inventory: Inventory, runs: { category: string; results: Record<string, unknown>[]; total: number }[], totalResults: number): SarifLog {
+  const rules = RULE_IDS.map((id) => {
+    const rule = RULES[id];
+    return {
+      id,
+      name: rule.name,
+      shortDescription: { text: rule.shortDescription },
+      fullDescription: { text: rule.fullDescription },
+      help: { text: rule.help.replaceAll("`", ""), markdown: rule.help },
+      helpUri: `${TOOL_URI}#rules`,
+      defaultConfiguration: { level: rule.defaultLevel },
+      properties: {
+        "security-severity": rule.securitySeverity.toFixed(1),
+        precision: "very-high",
+        "problem.severity": rule.defaultLevel === "note" ? "recommendation" : rule.defaultLevel,
+        tags: ["security", "aws", "cloudtrail"],
+      },
+    };
+  });
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
-    runs: [
-      {
+    runs: runs.map(({ category, results, total }) => {
+      const omitted = total - results.length;
+      return {
         tool: {
           driver: {
             name: TOOL_NAME,
@@ -91,39 +182,39 @@ function sarifLog(inventory: Inventory, findings: Finding[], omitted: number, ca
             semanticVersion: TOOL_VERSION,
             informationUri: TOOL_URI,
             // Every rule, always: a rule with no result this run closes its open alerts.
-            rules: RULE_IDS.map((id) => {
-              const rule = RULES[id];
-              return {
-                id,
-                name: rule.name,
-                shortDescription: { text: rule.shortDescription },
-                fullDescription: { text: rule.fullDescription },
-                help: { text: rule.help.replaceAll("`", ""), markdown: rule.help },
-                helpUri: `${TOOL_URI}#rules`,
-                defaultConfiguration: { level: rule.defaultLevel },
-                properties: {
-                  "security-severity": rule.securitySeverity.toFixed(1),
-                  precision: "very-high",
-                  "problem.severity": rule.defaultLevel === "note" ? "recommendation" : rule.defaultLevel,
-                  tags: ["security", "aws", "cloudtrail"],
-                },
-              };
-            }),
+            rules,
           },
         },
         automationDetails: { id: `${category}/${inventory.generatedAt}` },
-        results: findings.map((finding) => sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)!)),
+        results,
         properties: {
           partition: inventory.partition,
           organizationId: inventory.organization?.id ?? null,
           accountsInInventory: inventory.accounts.length,
           ...(inventory.shard ? { shard: `${inventory.shard.index}/${inventory.shard.count}` } : {}),
-          totalFindings: findings.length + omitted,
+          resultsInFile: totalResults,
+          resultsInRun: total,
           omittedResults: omitted,
-          ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe results were left out; the JSON report has them all." } : {}),
+          ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe results of this run were left out; the JSON report has them all." } : {}),
         },
-      },
-    ],
+      };
+    }),
+  };
+}
+
+function carriedResult(carried: CarriedResult, ruleIndex: number): Record<string, unknown> {
+  return {
+    ruleId: carried.ruleId,
+    ruleIndex,
+    level: carried.level,
+    message: { text: carried.message },
+    locations: [{ physicalLocation: { artifactLocation: { uri: accountLocationUri(carried.accountId) }, region: { startLine: 1 } } }],
+    partialFingerprints: { primaryLocationLineHash: carried.fingerprint },
+    properties: {
+      accountId: carried.accountId,
+      carriedOver: { alertNumber: carried.alertNumber },
+      ...(carried.trailArn ? { trailArn: carried.trailArn } : {}),
+    },
   };
 }
 
@@ -139,11 +230,12 @@ function sarifResult(inventory: Inventory, finding: Finding, ruleIndex: number):
     ...finding.trails.map((trail) => ({ name: trail.name, fullyQualifiedName: trail.arn, kind: "resource" })),
   ];
   const fix = finding.fix.length > 0 ? `\nFix:\n${finding.fix.join("\n")}` : "";
+  const trail = finding.trailArn ? `\n${TRAIL_LINE_PREFIX}${finding.trailArn}` : "";
   return {
     ruleId: finding.ruleId,
     ruleIndex,
     level: finding.level,
-    message: { text: `${finding.message}${fix}` },
+    message: { text: `${finding.message}${trail}${fix}` },
     locations: [
       {
         physicalLocation: {

@@ -16,6 +16,8 @@ interface Operation {
   path: string;
   parameters: { name: string; in: string; required: boolean; schema: object }[];
   requestBody: object | null;
+  /** The 200 answer's schema, for the operations whose answers the action reads fields from. */
+  responseBody?: object;
 }
 
 // GitHub's answer to an issue body over 65,536 characters.
@@ -33,6 +35,22 @@ export interface FakeIssue {
   labels: string[];
   assignees: string[];
   comments: string[];
+}
+
+/**
+ * A code-scanning alert as GitHub keeps it. GitHub identifies an alert by tool, category,
+ * rule, location path and fingerprint; an upload updates the alerts of its categories.
+ */
+export interface FakeAlert {
+  number: number;
+  tool: string;
+  category: string;
+  ruleId: string;
+  severity: string;
+  path: string;
+  fingerprint: string;
+  state: "open" | "fixed" | "dismissed";
+  message: string;
 }
 
 export interface RecordedRequest {
@@ -61,6 +79,16 @@ export interface FakeGitHub {
   secondaryRateLimits: number;
   /** Writes answer 403 "Resource not accessible by integration", as with a token lacking issues: write. */
   denyWrites: boolean;
+  alerts: FakeAlert[];
+  /** The code-scanning alerts list answers this instead (a token without security-events, say). */
+  alertsAnswer?: { status: number; message: string };
+  /**
+   * What code scanning does with an uploaded SARIF ("SARIF support for code scanning";
+   * github/codeql-action upload-lib.ts): at most 20 runs and one run per category a file;
+   * per run the 5,000 most severe results are stored; every open alert of the run's tool
+   * and category that the run does not hold is closed as fixed.
+   */
+  uploadSarif(log: { runs: any[] }): { stored: number; dropped: number };
   writes(): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -69,6 +97,8 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats.default(ajv);
   const validators = new Map(spec.operations.filter((op) => op.requestBody).map((op) => [op.operationId, ajv.compile(toJsonSchema(op.requestBody))]));
+  // The fake's own answers are checked too, where the action reads fields from them.
+  const answerValidators = new Map(spec.operations.filter((op) => op.responseBody).map((op) => [op.operationId, ajv.compile(toJsonSchema(op.responseBody!))]));
   const routes = spec.operations.map((op) => ({
     op,
     pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, "([^/]+)")}$`),
@@ -88,6 +118,8 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     violations: [],
     secondaryRateLimits: 0,
     denyWrites: false,
+    alerts: [],
+    uploadSarif: (log) => uploadSarif(log),
     writes: () => state.requests.filter((request) => request.method !== "GET"),
     close: async () => undefined,
   };
@@ -132,6 +164,18 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     switch (route.op.operationId) {
       case "issues/list-for-repo":
         return listIssues(res, url);
+      case "code-scanning/list-alerts-for-repo": {
+        if (state.alertsAnswer) return send(res, state.alertsAnswer.status, { message: state.alertsAnswer.message, documentation_url: "https://docs.github.com/rest/code-scanning/code-scanning" });
+        // GitHub answers 404 "no analysis found" until code scanning has had an upload.
+        if (state.alerts.length === 0 && !uploaded) return send(res, 404, { message: "no analysis found", documentation_url: "https://docs.github.com/rest/code-scanning/code-scanning" });
+        const tool = url.searchParams.get("tool_name");
+        const wanted = url.searchParams.get("state");
+        const matching = state.alerts.filter((alert) => (!tool || alert.tool === tool) && (!wanted || alert.state === wanted)).sort((a, b) => b.number - a.number);
+        const answer = matching.map(alertJson);
+        const validate = answerValidators.get(route.op.operationId)!;
+        if (!validate(answer)) state.violations.push(`the fake's ${route.op.operationId} answer: ${ajv.errorsText(validate.errors)}`);
+        return sendPage(res, url, answer);
+      }
       case "issues/create": {
         if (tooLong(body.body)) return send(res, 422, BODY_TOO_LONG);
         const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login) || state.revoked.has(login));
@@ -205,16 +249,76 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     for (const name of query.keys()) if (!known.has(name)) state.violations.push(`${op.operationId}: unknown query parameter ${name}`);
   }
 
-  function listIssues(res: ServerResponse, url: URL): void {
-    const labels = (url.searchParams.get("labels") ?? "").split(",").filter(Boolean);
-    const wantedState = url.searchParams.get("state") ?? "open";
+  let uploaded = false;
+  function uploadSarif(log: { runs: any[] }): { stored: number; dropped: number } {
+    if (log.runs.length > 20) throw new Error(`rejecting SARIF, as there are more runs than allowed (${log.runs.length} > 20)`);
+    const categoryOf = (run: any) => String(run.automationDetails?.id ?? "").replace(/\/[^/]*$/, "");
+    const categories = log.runs.map(categoryOf);
+    if (new Set(categories).size !== categories.length) throw new Error("A delivery cannot contain multiple runs with the same category");
+    uploaded = true;
+    const rank: Record<string, number> = { error: 3, warning: 2, note: 1, none: 0 };
+    let stored = 0;
+    let dropped = 0;
+    for (const run of log.runs) {
+      const tool = run.tool.driver.name;
+      const category = categoryOf(run);
+      const results = [...run.results].sort((a: any, b: any) => (rank[b.level ?? "warning"] ?? 0) - (rank[a.level ?? "warning"] ?? 0));
+      const kept = results.slice(0, 5_000);
+      stored += kept.length;
+      dropped += results.length - kept.length;
+      const present = new Set<FakeAlert>();
+      for (const result of kept) {
+        const path = result.locations[0].physicalLocation.artifactLocation.uri;
+        const fingerprint = result.partialFingerprints.primaryLocationLineHash;
+        let alert = state.alerts.find((item) => item.tool === tool && item.category === category && item.ruleId === result.ruleId && item.path === path && item.fingerprint === fingerprint);
+        if (!alert) {
+          alert = { number: state.alerts.length + 1, tool, category, ruleId: result.ruleId, severity: result.level ?? "warning", path, fingerprint, state: "open", message: "" };
+          state.alerts.push(alert);
+        }
+        if (alert.state === "fixed") alert.state = "open";
+        alert.message = result.message.text;
+        alert.severity = result.level ?? alert.severity;
+        present.add(alert);
+      }
+      for (const alert of state.alerts) if (alert.tool === tool && alert.category === category && alert.state === "open" && !present.has(alert)) alert.state = "fixed";
+    }
+    return { stored, dropped };
+  }
+
+  function alertJson(alert: FakeAlert) {
+    const html = `https://github.com/${owner}/${repo}/security/code-scanning/${alert.number}`;
+    return {
+      number: alert.number,
+      created_at: "2026-11-01T00:00:00Z",
+      url: `${state.url}/repos/${owner}/${repo}/code-scanning/alerts/${alert.number}`,
+      html_url: html,
+      instances_url: `${state.url}/repos/${owner}/${repo}/code-scanning/alerts/${alert.number}/instances`,
+      state: alert.state,
+      fixed_at: null,
+      dismissed_by: null,
+      dismissed_at: null,
+      dismissed_reason: null,
+      rule: { id: alert.ruleId, name: alert.ruleId, severity: alert.severity, description: alert.ruleId, tags: ["security"] },
+      tool: { name: alert.tool, guid: null, version: "test" },
+      most_recent_instance: {
+        ref: "refs/heads/main",
+        analysis_key: ".github/workflows/audit.yml:audit",
+        environment: "{}",
+        category: alert.category,
+        state: alert.state,
+        commit_sha: "0".repeat(40),
+        message: { text: alert.message },
+        location: { path: alert.path, start_line: 1, end_line: 1, start_column: 1, end_column: 1 },
+        classifications: [],
+      },
+    };
+  }
+
+  /** One page of a list, with GitHub's Link header for the others. */
+  function sendPage(res: ServerResponse, url: URL, items: unknown[]): void {
     const perPage = Number(url.searchParams.get("per_page") ?? 30);
     const page = Number(url.searchParams.get("page") ?? 1);
-    const matching = state.issues
-      .filter((issue) => labels.every((label) => issue.labels.includes(label)))
-      .filter((issue) => wantedState === "all" || issue.state === wantedState)
-      .sort((a, b) => b.number - a.number);
-    const pages = Math.max(1, Math.ceil(matching.length / perPage));
+    const pages = Math.max(1, Math.ceil(items.length / perPage));
     const headers: Record<string, string> = {};
     const link = (target: number, rel: string) => {
       const next = new URL(url.toString());
@@ -225,7 +329,17 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     if (page < pages) links.push(link(page + 1, "next"), link(pages, "last"));
     if (page > 1) links.push(link(1, "first"), link(page - 1, "prev"));
     if (links.length > 0) headers.link = links.join(", ");
-    send(res, 200, matching.slice((page - 1) * perPage, page * perPage).map(issueJson), headers);
+    send(res, 200, items.slice((page - 1) * perPage, page * perPage), headers);
+  }
+
+  function listIssues(res: ServerResponse, url: URL): void {
+    const labels = (url.searchParams.get("labels") ?? "").split(",").filter(Boolean);
+    const wantedState = url.searchParams.get("state") ?? "open";
+    const matching = state.issues
+      .filter((issue) => labels.every((label) => issue.labels.includes(label)))
+      .filter((issue) => wantedState === "all" || issue.state === wantedState)
+      .sort((a, b) => b.number - a.number);
+    sendPage(res, url, matching.map(issueJson));
   }
 
   function issueJson(issue: FakeIssue) {
@@ -264,6 +378,7 @@ function toJsonSchema(schema: unknown): object {
   if (!schema || typeof schema !== "object") return schema as object;
   const { nullable, ...rest } = schema as Record<string, unknown>;
   const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, toJsonSchema(value)]));
+  if (nullable === true && Array.isArray(converted.enum) && !converted.enum.includes(null)) converted.enum = [...converted.enum, null];
   if (nullable === true && typeof converted.type === "string") converted.type = [converted.type, "null"];
   else if (nullable === true && !converted.type) return { anyOf: [converted, { type: "null" }] };
   return converted;

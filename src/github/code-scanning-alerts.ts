@@ -1,0 +1,63 @@
+import { context } from "@actions/github";
+import { describeError } from "../aws/client-config.js";
+import type { OpenAlert } from "../reporters/carried-alerts.js";
+import { TOOL_NAME } from "../version.js";
+import { createOctokit } from "./octokit.js";
+
+export type OpenAlertsRead =
+  | { kind: "read"; alerts: OpenAlert[] }
+  /** Code scanning holds nothing of this repository: no alert can close. */
+  | { kind: "none"; reason: string }
+  /** The alerts exist but could not be read: they may close. */
+  | { kind: "unreadable"; reason: string };
+
+/**
+ * This tool's open code-scanning alerts on the branch being scanned, from
+ * `GET /repos/{owner}/{repo}/code-scanning/alerts` (tool_name, state open, 100 a page;
+ * the job's token needs `security-events: read`, which the upload's `write` includes).
+ */
+export async function readOpenAlerts(
+  token: string,
+  log: (message: string) => void,
+  repository = process.env.GITHUB_REPOSITORY,
+  baseUrl = context.apiUrl,
+): Promise<OpenAlertsRead> {
+  if (!repository) return { kind: "none", reason: "not running in a GitHub repository (GITHUB_REPOSITORY is not set)" };
+  if (!token) return { kind: "unreadable", reason: "no github-token was given" };
+  const [owner = "", repo = ""] = repository.split("/");
+  // The alerts of the branch this run uploads to; without it GitHub answers for the default branch.
+  const ref = process.env.GITHUB_REF?.startsWith("refs/") ? process.env.GITHUB_REF : undefined;
+  const octokit = createOctokit(token, log, baseUrl);
+  try {
+    const alerts = await octokit.paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", {
+      owner,
+      repo,
+      tool_name: TOOL_NAME,
+      state: "open",
+      per_page: 100,
+      ...(ref ? { ref } : {}),
+    });
+    return {
+      kind: "read",
+      alerts: alerts.map((alert) => ({
+        number: alert.number,
+        ruleId: alert.rule.id ?? "",
+        severity: alert.rule.severity ?? null,
+        category: alert.most_recent_instance.category ?? "",
+        path: alert.most_recent_instance.location?.path ?? "",
+        message: alert.most_recent_instance.message?.text ?? "",
+        htmlUrl: alert.html_url,
+      })),
+    };
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    const message = error instanceof Error ? error.message : String(error);
+    // GitHub's answers when code scanning has nothing here: no analysis was ever uploaded
+    // (404 "no analysis found"), or it is not enabled for the repository (403 "Advanced
+    // Security must be enabled" / "Code scanning is not enabled").
+    if (status === 404) return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet` };
+    if (status === 403 && /advanced security|not enabled/i.test(message)) return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}` };
+    const fix = status === 403 || status === 401 ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)" : "";
+    return { kind: "unreadable", reason: `GitHub refused to list the open code-scanning alerts (${status ? `${status} ` : ""}${describeError(error)})${fix}` };
+  }
+}

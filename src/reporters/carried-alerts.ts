@@ -1,0 +1,83 @@
+import type { Evaluation } from "../findings.js";
+import type { Inventory } from "../inventory.js";
+import { RULE_IDS, RULES, type Level, type RuleId } from "../rules/catalog.js";
+import { accountOfLocation, findingFingerprint, sarifCategories, TRAIL_LINE_PREFIX, type CarriedResult } from "./sarif.js";
+
+/** An open code-scanning alert of this tool, as the alerts API gives it. */
+export interface OpenAlert {
+  number: number;
+  ruleId: string;
+  /** rule.severity: none, note, warning or error. */
+  severity?: string | null;
+  /** most_recent_instance.category. */
+  category: string;
+  /** most_recent_instance.location.path. */
+  path: string;
+  /** most_recent_instance.message.text. */
+  message: string;
+  htmlUrl?: string;
+}
+
+const CARRIED_PREFIX = "Carried over (";
+
+/**
+ * Code scanning closes, as fixed, every open alert of a category that the next upload
+ * does not hold. An account that was not assessed this run (its audit role deleted, a
+ * Region stalled, suspended, or outside this run's selection) has no results, so its open
+ * alerts would close although nothing was fixed; deleting the audit role would be enough
+ * to hide a finding. Those alerts are written again unchanged: same rule, same
+ * fingerprint, their last message headed by the date and the reason. Pure: the caller
+ * reads the alerts. The remediation issues follow the same rule (issue-plan.ts: only an
+ * account assessed clean has its issue closed).
+ */
+export function planCarriedAlerts(alerts: OpenAlert[], inventory: Inventory, evaluation: Evaluation, date: string): CarriedResult[] {
+  const categories = new Set(sarifCategories(inventory.shard));
+  const verdicts = new Map(evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
+  const reported = new Set(evaluation.findings.map((finding) => findingFingerprint(finding)));
+  const carried: CarriedResult[] = [];
+  const seen = new Set<string>();
+  for (const alert of alerts) {
+    const accountId = accountOfLocation(alert.path);
+    // Another tool's location, another shard's category, or a rule this version retired: not ours to keep.
+    if (!accountId || !categories.has(alert.category.replace(/\/+$/, ""))) continue;
+    if (!(RULE_IDS as readonly string[]).includes(alert.ruleId)) continue;
+    const verdict = verdicts.get(accountId);
+    // An assessed account's missing result means it was fixed: that alert should close.
+    if (verdict && (verdict.verdict === "compliant" || verdict.verdict === "noncompliant")) continue;
+    const ruleId = alert.ruleId as RuleId;
+    const lastMessage = stripCarriedHeader(alert.message);
+    const trailArn = trailOf(lastMessage);
+    const fingerprint = findingFingerprint({ ruleId, accountId, ...(trailArn ? { trailArn } : {}) });
+    // Reported again this run (an account-not-assessed alert, say), or two alerts of one result.
+    if (reported.has(fingerprint) || seen.has(fingerprint)) continue;
+    seen.add(fingerprint);
+    const why = verdict
+      ? `${verdict.accountName ? `${verdict.accountName} (${accountId})` : accountId} was not assessed on ${date}${verdict.reason ? `: ${verdict.reason}` : ""}`
+      : `${accountId} is not in the accounts this run scanned on ${date} (it left the organization or the inputs exclude it; dismiss the alert if it no longer applies)`;
+    carried.push({
+      alertNumber: alert.number,
+      ruleId,
+      level: levelOf(alert.severity, ruleId),
+      accountId,
+      fingerprint,
+      ...(trailArn ? { trailArn } : {}),
+      message: `${CARRIED_PREFIX}${date}): account ${why}. This alert stays open as last reported until the account is assessed again.\n\n${lastMessage}`,
+    });
+  }
+  return carried;
+}
+
+function stripCarriedHeader(message: string): string {
+  if (!message.startsWith(CARRIED_PREFIX)) return message;
+  const body = message.indexOf("\n\n");
+  return body === -1 ? message : message.slice(body + 2);
+}
+
+function trailOf(message: string): string | undefined {
+  const line = message.split("\n").find((candidate) => candidate.startsWith(TRAIL_LINE_PREFIX));
+  return line?.slice(TRAIL_LINE_PREFIX.length).trim() || undefined;
+}
+
+function levelOf(severity: string | null | undefined, ruleId: RuleId): Level {
+  return severity === "error" || severity === "warning" || severity === "note" ? severity : RULES[ruleId].defaultLevel;
+}

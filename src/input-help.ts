@@ -8,7 +8,7 @@ export const INPUT_HELP: Record<string, string> = {
   "exclude-accounts": "Account ids never scanned (12 digits, comma or newline separated).",
   "organizational-units": "OU or root ids; every account beneath them, recursively, is scanned.",
   "regions": "\"enabled\" (every Region each account has enabled) or a list of Region codes. The Region that receives global service events (us-east-1) is always read.",
-  "concurrency": "Accounts scanned at once (1-256). The default, 64, was chosen with the benchmark (npm run bench; README, Benchmark). It is halved while AWS keeps throttling.",
+  "concurrency": "Accounts scanned at once (1-256). The default, 32, was chosen with the benchmark (npm run bench; README, Benchmark) as the most in flight at which the scan still follows its round-trip bound. Raise it when AWS is far from the runner. It is halved while AWS keeps throttling.",
   "sarif-file": "Where the SARIF 2.1.0 result is written, for github/codeql-action/upload-sarif.",
   "report-file": "Where the JSON report (summary, verdicts, findings and the full inventory) is written; none when empty.",
   "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS. Several files (comma or newline separated, or globs such as inventories/*.json) must be the shards of one sharded scan: they are checked (one organization, every shard once, no account twice) and evaluated once, as the whole organization (the fan-in job of a matrix).",

@@ -39,7 +39,7 @@ export const INPUT_DEFAULTS = {
   "exclude-accounts": "",
   "organizational-units": "",
   regions: "enabled",
-  concurrency: "64",
+  concurrency: "32",
   "sarif-file": "org-trail-audit.sarif",
   "report-file": "",
   "inventory-file": "",

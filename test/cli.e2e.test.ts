@@ -42,7 +42,7 @@ describe("the CLI without AWS", () => {
   });
 
   it.each([
-    [["scan", "--concurrency="], 'Flag "--concurrency" was given an empty value; give a value or leave the flag out for the default (64).'],
+    [["scan", "--concurrency="], 'Flag "--concurrency" was given an empty value; give a value or leave the flag out for the default (32).'],
     [["scan", "--regions", " "], 'Flag "--regions" was given an empty value; give a value or leave the flag out for the default (enabled).'],
     [["scan", "--create-issues", "true"], 'Flag "--create-issues" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.'],
     [["scan", "--owners-file=owners.yml"], 'Flag "--owners-file" is an input of the action only'],

@@ -17,7 +17,7 @@ describe("parseSettings", () => {
       excludeAccounts: [],
       organizationalUnits: [],
       regions: "enabled",
-      concurrency: 64,
+      concurrency: 32,
       sarifFile: "org-trail-audit.sarif",
       failOn: "error",
       allowEmpty: false,

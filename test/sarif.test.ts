@@ -14,6 +14,7 @@ import { buildSarif, findingFingerprint, uploadedSize, type SarifLog } from "../
 import { inShard } from "../src/shard.js";
 import { RULE_IDS } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
+import { startFakeGitHub } from "./support/github-api.js";
 import { runAction } from "./support/run-node.js";
 
 const require = createRequire(import.meta.url);
@@ -160,9 +161,10 @@ describe("SARIF 2.1.0", () => {
       });
       const inventory = { ...sample, accounts };
       const { findings } = evaluateInventory(inventory);
-      // More notes per account, each a result of its own.
-      const extra = findings.filter((finding) => finding.level === "note").map((finding) => ({ ...finding, trailArn: `${finding.trailArn}-copy` }));
-      return { inventory, findings: [...findings, ...extra, ...extra, ...extra] };
+      // More notes per account, each a result (and an alert) of its own.
+      const notes = findings.filter((finding) => finding.level === "note");
+      const extra = [1, 2, 3].flatMap((copy) => notes.map((finding) => ({ ...finding, trailArn: `${finding.trailArn}-copy-${copy}` })));
+      return { inventory, findings: [...findings, ...extra] };
     };
     const shardsOf = (whole: Inventory, count: number): Inventory[] =>
       Array.from({ length: count }, (_, index) => {
@@ -181,6 +183,7 @@ describe("SARIF 2.1.0", () => {
       // Every finding exactly once, across the runs.
       const prints = allResults(log).map((result) => result.partialFingerprints.primaryLocationLineHash);
       expect(prints).toHaveLength(findings.length);
+      expect(new Set(prints).size).toBe(findings.length);
       expect(new Set(prints)).toEqual(new Set(findings.map((finding) => findingFingerprint(finding))));
       // What upload-sarif sends is within 10 MB, and GitHub's 20 runs a file.
       expect(uploadedSize(log)).toBeLessThanOrEqual(10 * 1024 * 1024);
@@ -204,6 +207,29 @@ describe("SARIF 2.1.0", () => {
         const mergedCategories = categoryByFingerprint(fannedIn);
         expect(mergedCategories.size).toBe(evaluateInventory(inventory).findings.length);
         for (const [print, category] of mergedCategories) expect(category).toBe(categories.get(print));
+      }
+    });
+
+    it("6,000 findings uploaded to code scanning: an open alert for every one, and all still open after the next upload", async () => {
+      const { inventory, findings } = await bigInventory(2_200);
+      const github = await startFakeGitHub();
+      try {
+        const { log } = buildSarif(inventory, findings);
+        expect(github.uploadSarif(log)).toEqual({ stored: findings.length, dropped: 0 });
+        expect(github.alerts.filter((alert) => alert.state === "open")).toHaveLength(findings.length);
+        // The same in one run, as before the split: GitHub would keep 5,000 and close the rest.
+        const oneRun = { ...log, runs: [{ ...log.runs[0]!, results: allResults(log) }] };
+        const single = await startFakeGitHub();
+        try {
+          expect(single.uploadSarif(oneRun)).toEqual({ stored: 5_000, dropped: findings.length - 5_000 });
+        } finally {
+          await single.close();
+        }
+        github.uploadSarif(buildSarif({ ...inventory, generatedAt: "2026-11-28T06:00:00.000Z" }, findings).log);
+        expect(github.alerts).toHaveLength(findings.length);
+        expect(github.alerts.every((alert) => alert.state === "open")).toBe(true);
+      } finally {
+        await github.close();
       }
     });
 

@@ -90672,7 +90672,7 @@ const INPUT_HELP = {
     "report-file": "Where the JSON report (summary, verdicts, findings and the full inventory) is written; none when empty.",
     "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS. Several files (comma or newline separated, or globs such as inventories/*.json) must be the shards of one sharded scan: they are checked (one organization, every shard once, no account twice) and evaluated once, as the whole organization (the fan-in job of a matrix).",
     "fail-on": "The step fails when a finding at or above this level exists (none, note, warning, error).",
-    "shard": "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job matrix). Each shard writes its SARIF under its own category and syncs issues only for its own accounts.",
+    "shard": "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job matrix). Each shard writes its SARIF under categories of its own and syncs issues only for its own accounts; to upload one SARIF for the organization, fan the inventories of the shards in (inventory-file).",
     "allow-empty": "When the selection (accounts, exclude-accounts, organizational-units) holds no account, the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty selection. A shard whose slice of a non-empty selection is empty does not fail.",
     "create-issues": "Open, update, reopen and close one remediation issue per account with an error- or warning-level finding.",
     "issue-labels": "Labels of the remediation issues (created when missing). The first one is how the action finds its issues again.",

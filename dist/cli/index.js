@@ -89684,8 +89684,9 @@ const MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024;
  * to 5,000 (50,000 results in all, within GitHub's 20 runs per file). The category
  * depends on the account id alone, so an account's alerts stay where they are however
  * the organization grows or however many shards scan it. One file may hold runs of
- * different categories (github/codeql-action, upload-lib.ts: only runs that share a
- * category are refused).
+ * different categories: upload-sarif refuses a file only when two runs share the tool and
+ * automationDetails.id (github/codeql-action, src/sarif/index.ts, areAllRunsUnique, called
+ * from upload-lib.ts for a single file too).
  */
 const ACCOUNT_DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 /** The code-scanning category of an account's results. */

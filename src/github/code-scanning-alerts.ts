@@ -58,6 +58,9 @@ export async function readOpenAlerts(
     if (status === 404) return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet` };
     if (status === 403 && /advanced security|not enabled/i.test(message)) return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}` };
     const fix = status === 403 || status === 401 ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)" : "";
-    return { kind: "unreadable", reason: `GitHub refused to list the open code-scanning alerts (${status ? `${status} ` : ""}${describeError(error)})${fix}` };
+    // Octokit reports a request that got no answer (network, DNS, TLS) as status 500 without a response.
+    const answered = (error as { response?: unknown }).response !== undefined;
+    const what = answered ? `GitHub answered ${status} to the alerts list: ${message}` : `the alerts list got no answer from ${baseUrl}: ${describeError(error)}`;
+    return { kind: "unreadable", reason: `${what}${fix}` };
   }
 }

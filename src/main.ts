@@ -42,7 +42,7 @@ export async function run(): Promise<void> {
     const alertsUnreadable = alerts.kind === "unreadable" ? alerts.reason : undefined;
     if (alertsUnreadable) {
       core.warning(
-        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of the ${countOf(unassessed.length, "account")} not assessed this run (and of accounts outside its selection) are missing from this SARIF and will close as if fixed when it is uploaded.`,
+        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of the ${countOf(unassessed.length, "account")} not assessed or skipped this run (and of accounts outside its selection) are missing from this SARIF and will close as if fixed when it is uploaded.`,
         { title: "Open alerts may close" },
       );
     }

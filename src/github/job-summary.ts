@@ -26,7 +26,7 @@ function alertsAtRisk(result: AuditResult, reason: string): string {
   const unassessed = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed" || verdict.verdict === "skipped");
   const shown = unassessed.slice(0, 50).map((verdict) => `${escapeMarkdown(verdict.accountName || verdict.accountId)} (${verdict.accountId})`);
   const more = unassessed.length > shown.length ? `, and ${unassessed.length - shown.length} more` : "";
-  const accounts = unassessed.length > 0 ? `the ${countOf(unassessed.length, "account")} not assessed this run (${shown.join(", ")}${more}) and ` : "";
+  const accounts = unassessed.length > 0 ? `the ${countOf(unassessed.length, "account")} not assessed or skipped this run (${shown.join(", ")}${more}) and ` : "";
   return `> [!CAUTION]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Code scanning closes, as fixed, every open alert missing from an upload, so the open alerts of ${accounts}of any account outside this run's selection may close although nothing was fixed.`;
 }
 

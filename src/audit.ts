@@ -73,7 +73,6 @@ export function describeScan(summary: AuditSummary, generatedAt: string): string
     : `in ${took}`;
 }
 
-
 export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSummary {
   const count = (verdict: AccountVerdict["verdict"]) => evaluation.verdicts.filter((item) => item.verdict === verdict).length;
   const regionReads = inventory.accounts.flatMap((account) => account.regions);

@@ -37,6 +37,14 @@ export interface AccountVerdict {
   reason?: string;
 }
 
+/**
+ * Whether this run judged the account. One that was not (unreadable, suspended) keeps its
+ * open issue and its open code-scanning alerts: a missing result is not a fix.
+ */
+export function isAssessed(verdict: AccountVerdict): boolean {
+  return verdict.verdict === "compliant" || verdict.verdict === "noncompliant";
+}
+
 export interface Evaluation {
   verdicts: AccountVerdict[];
   findings: Finding[];

@@ -12,6 +12,7 @@ import { countOf } from "./plural.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
 import { planCarriedAlerts } from "./reporters/carried-alerts.js";
 import { INPUT_NAMES, parseSettings } from "./settings.js";
+import { isAssessed } from "./findings.js";
 
 /**
  * The action: inputs → audit → SARIF and report → remediation issues → job summary,
@@ -38,11 +39,10 @@ export async function run(): Promise<void> {
     const alerts = await readOpenAlerts(issueSettings.token, (message) => core.info(message));
     const carried = alerts.kind === "read" ? planCarriedAlerts(alerts.alerts, result.inventory, result.evaluation, result.inventory.generatedAt.slice(0, 10)) : [];
     if (alerts.kind === "none") core.info(`No open code-scanning alerts to keep: ${alerts.reason}.`);
-    const unassessed = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed" || verdict.verdict === "skipped");
     const alertsUnreadable = alerts.kind === "unreadable" ? alerts.reason : undefined;
     if (alertsUnreadable) {
       core.warning(
-        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of the ${countOf(unassessed.length, "account")} not assessed or skipped this run (and of accounts outside its selection) are missing from this SARIF and will close as if fixed when it is uploaded.`,
+        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of the ${countOf(result.evaluation.verdicts.filter((verdict) => !isAssessed(verdict)).length, "account")} not assessed or skipped this run (and of accounts outside its selection) are missing from this SARIF and will close as if fixed when it is uploaded.`,
         { title: "Open alerts may close" },
       );
     }

@@ -89738,9 +89738,9 @@ function buildSarif(inventory, findings, options = {}) {
             byCategory.set(category, [entry]);
     };
     for (const finding of findings)
-        place(finding.accountId, { level: finding.level, result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)) });
+        place(finding.accountId, { level: finding.level, result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)), carried: false });
     for (const carried of options.carried ?? [])
-        place(carried.accountId, { level: carried.level, result: carriedResult(carried, ruleIndex.get(carried.ruleId)) });
+        place(carried.accountId, { level: carried.level, result: carriedResult(carried, ruleIndex.get(carried.ruleId)), carried: true });
     const groups = [...byCategory.entries()].map(([category, entries]) => ({
         category,
         // Most severe first within each run (a stable sort keeps the evaluation's order), so a cut drops the least severe.
@@ -89753,7 +89753,7 @@ function buildSarif(inventory, findings, options = {}) {
         const size = uploadedSize(log);
         const keptCount = kept.reduce((sum, count) => sum + count, 0);
         if (size <= maxGzipBytes || keptCount === 0) {
-            const carriedResults = log.runs.reduce((sum, run) => sum + run.results.filter((result) => result.properties.carriedOver !== undefined).length, 0);
+            const carriedResults = groups.reduce((sum, group, index) => sum + group.entries.slice(0, kept[index]).filter((entry) => entry.carried).length, 0);
             return { log, omittedResults: total - keptCount, carriedResults };
         }
         // Shrink every run in proportion to the overshoot, with a margin, rather than one result at a time.
@@ -90503,6 +90503,13 @@ function periodicLines(tracker, print, intervalMs = 5_000, now = Date.now) {
 var picocolors = __nccwpck_require__(7336);
 var picocolors_default = /*#__PURE__*/__nccwpck_require__.n(picocolors);
 ;// CONCATENATED MODULE: ./src/findings.ts
+/**
+ * Whether this run judged the account. One that was not (unreadable, suspended) keeps its
+ * open issue and its open code-scanning alerts: a missing result is not a fix.
+ */
+function isAssessed(verdict) {
+    return verdict.verdict === "compliant" || verdict.verdict === "noncompliant";
+}
 /** Findings by account id, each list in the order given (most severe first, as evaluated). */
 function groupFindingsByAccount(findings) {
     const byAccount = new Map();

@@ -1,6 +1,6 @@
 import { describeScan, perRegionNote, type AuditResult } from "../audit.js";
 import { countOf } from "../plural.js";
-import { groupFindingsByAccount, type AccountVerdict, type Finding } from "../findings.js";
+import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
 import type { IssueSyncResult } from "./issue-sync.js";
 import { codeCell, escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
 
@@ -23,7 +23,7 @@ export interface SummaryContext {
 
 /** Which alerts may close, and why, when the open alerts could not be read to carry them over. */
 function alertsAtRisk(result: AuditResult, reason: string): string {
-  const unassessed = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed" || verdict.verdict === "skipped");
+  const unassessed = result.evaluation.verdicts.filter((verdict) => !isAssessed(verdict));
   const shown = unassessed.slice(0, 50).map((verdict) => `${escapeMarkdown(verdict.accountName || verdict.accountId)} (${verdict.accountId})`);
   const more = unassessed.length > shown.length ? `, and ${unassessed.length - shown.length} more` : "";
   const accounts = unassessed.length > 0 ? `the ${countOf(unassessed.length, "account")} not assessed or skipped this run (${shown.join(", ")}${more}) and ` : "";

@@ -1,4 +1,4 @@
-import type { Evaluation } from "../findings.js";
+import { isAssessed, type Evaluation } from "../findings.js";
 import type { Inventory } from "../inventory.js";
 import { RULE_IDS, RULES, type Level, type RuleId } from "../rules/catalog.js";
 import { accountOfLocation, findingFingerprint, sarifCategories, TRAIL_LINE_PREFIX, type CarriedResult } from "./sarif.js";
@@ -43,7 +43,7 @@ export function planCarriedAlerts(alerts: OpenAlert[], inventory: Inventory, eva
     if (!(RULE_IDS as readonly string[]).includes(alert.ruleId)) continue;
     const verdict = verdicts.get(accountId);
     // An assessed account's missing result means it was fixed: that alert should close.
-    if (verdict && (verdict.verdict === "compliant" || verdict.verdict === "noncompliant")) continue;
+    if (verdict && isAssessed(verdict)) continue;
     const ruleId = alert.ruleId as RuleId;
     const lastMessage = stripCarriedHeader(alert.message);
     const trailArn = trailOf(lastMessage);

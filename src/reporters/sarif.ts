@@ -116,15 +116,16 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
   const maxResults = options.maxResults ?? MAX_SARIF_RESULTS;
   const maxGzipBytes = options.maxGzipBytes ?? MAX_SARIF_GZIP_BYTES;
   const ruleIndex = new Map(RULE_IDS.map((id, index) => [id, index]));
-  const byCategory = new Map<string, { level: Level; result: Record<string, unknown> }[]>(sarifCategories(inventory.shard).map((category) => [category, []]));
-  const place = (accountId: string, entry: { level: Level; result: Record<string, unknown> }) => {
+  type Entry = { level: Level; result: Record<string, unknown>; carried: boolean };
+  const byCategory = new Map<string, Entry[]>(sarifCategories(inventory.shard).map((category) => [category, []]));
+  const place = (accountId: string, entry: Entry) => {
     const category = sarifCategory(accountId, inventory.shard);
     const list = byCategory.get(category);
     if (list) list.push(entry);
     else byCategory.set(category, [entry]);
   };
-  for (const finding of findings) place(finding.accountId, { level: finding.level, result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)!) });
-  for (const carried of options.carried ?? []) place(carried.accountId, { level: carried.level, result: carriedResult(carried, ruleIndex.get(carried.ruleId)!) });
+  for (const finding of findings) place(finding.accountId, { level: finding.level, result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)!), carried: false });
+  for (const carried of options.carried ?? []) place(carried.accountId, { level: carried.level, result: carriedResult(carried, ruleIndex.get(carried.ruleId)!), carried: true });
   const groups = [...byCategory.entries()].map(([category, entries]) => ({
     category,
     // Most severe first within each run (a stable sort keeps the evaluation's order), so a cut drops the least severe.
@@ -138,7 +139,7 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
     const size = uploadedSize(log);
     const keptCount = kept.reduce((sum, count) => sum + count, 0);
     if (size <= maxGzipBytes || keptCount === 0) {
-      const carriedResults = log.runs.reduce((sum, run) => sum + run.results.filter((result) => (result.properties as Record<string, unknown>).carriedOver !== undefined).length, 0);
+      const carriedResults = groups.reduce((sum, group, index) => sum + group.entries.slice(0, kept[index]).filter((entry) => entry.carried).length, 0);
       return { log, omittedResults: total - keptCount, carriedResults };
     }
     // Shrink every run in proportion to the overshoot, with a margin, rather than one result at a time.

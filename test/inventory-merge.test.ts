@@ -6,15 +6,7 @@ import { ConfigurationError } from "../src/configuration-error.js";
 import { loadInventory, type Inventory } from "../src/inventory.js";
 import { loadInventories } from "../src/inventory-merge.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
-import { inShard } from "../src/shard.js";
-
-/** The sample organization cut into n shards as n scanning jobs would save them. */
-function shardsOf(whole: Inventory, count: number): Inventory[] {
-  return Array.from({ length: count }, (_, index) => {
-    const shard = { index: index + 1, count };
-    return { ...whole, shard, accounts: whole.accounts.filter((account) => inShard(account.id, shard)) };
-  });
-}
+import { shardsOf } from "./support/shards.js";
 
 describe("fan-in: the shards of one scan, evaluated once as one organization", () => {
   let whole: Inventory;

@@ -11,11 +11,11 @@ import type { Finding } from "../src/findings.js";
 import { loadInventory, type Inventory } from "../src/inventory.js";
 import { loadInventories } from "../src/inventory-merge.js";
 import { buildSarif, findingFingerprint, uploadedSize, type SarifLog } from "../src/reporters/sarif.js";
-import { inShard } from "../src/shard.js";
 import { RULE_IDS } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { startFakeGitHub } from "./support/github-api.js";
 import { runAction } from "./support/run-node.js";
+import { shardsOf } from "./support/shards.js";
 
 const require = createRequire(import.meta.url);
 const multitoolPackage = require.resolve("@microsoft/sarif-multitool-linux/package.json");
@@ -166,11 +166,6 @@ describe("SARIF 2.1.0", () => {
       const extra = [1, 2, 3].flatMap((copy) => notes.map((finding) => ({ ...finding, trailArn: `${finding.trailArn}-copy-${copy}` })));
       return { inventory, findings: [...findings, ...extra] };
     };
-    const shardsOf = (whole: Inventory, count: number): Inventory[] =>
-      Array.from({ length: count }, (_, index) => {
-        const shard = { index: index + 1, count };
-        return { ...whole, shard, accounts: whole.accounts.filter((account) => inShard(account.id, shard)) };
-      });
     const categoryByFingerprint = (log: SarifLog) =>
       new Map(log.runs.flatMap((run) => (run.results as any[]).map((result) => [result.partialFingerprints.primaryLocationLineHash as string, categoryOf(run)] as const)));
 

@@ -8,9 +8,30 @@ export interface InvolvedTrail {
   problem: string;
 }
 
+/**
+ * What is wrong, in one word a plan can group by: each finding has exactly one, so an
+ * account's failure is counted once, under its real cause (plan.ts).
+ */
+export const CAUSES = [
+  "organization-trail",
+  "no-trail",
+  "single-region-elsewhere",
+  "global-events-excluded",
+  "stopped",
+  "management-events",
+  "delivery-failing",
+  "duplicated",
+  "not-assessed",
+  "writes-only",
+  "single-region-only",
+  "misleading-flag",
+] as const;
+export type Cause = (typeof CAUSES)[number];
+
 export interface Finding {
   ruleId: RuleId;
   level: Level;
+  cause: Cause;
   accountId: string;
   accountName: string;
   /** The Region the finding is about (a trail's home), when there is one. */

@@ -60,10 +60,10 @@ describe("fix blocks are exact scripts", () => {
     }
   });
 
-  it("one block per finding: not-recorded and flag-ineffective on the same trail never turn global events off", () => {
+  it("one finding per cause: the ineffective flag is part of not-recorded's fix, which never turns global events off", () => {
     const { blocks, ruleIds } = issueBlocks([trail("eu-only")]);
-    expect(ruleIds).toEqual(["cloudtrail/global-events-not-recorded", "cloudtrail/global-events-flag-ineffective"]);
-    expect(blocks).toHaveLength(2);
+    expect(ruleIds).toEqual(["cloudtrail/global-events-not-recorded"]);
+    expect(blocks).toHaveLength(1);
     const calls = blocks.flatMap(argumentsOf);
     expect(calls.some((call) => call.includes("--no-include-global-service-events"))).toBe(false);
     expect(calls.some((call) => call.includes("--is-multi-region-trail"))).toBe(true);

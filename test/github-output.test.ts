@@ -130,6 +130,7 @@ describe("annotations", () => {
     Array.from({ length: count }, (_, index) => ({
       ruleId: "cloudtrail/global-events-not-recorded",
       level,
+      cause: "no-trail",
       accountId: String(100_000_000_000 + index),
       accountName: `a${index}`,
       trails: [],
@@ -169,7 +170,18 @@ describe("issue content and planning", () => {
 
   it("an account with 100 trails gets a body under GitHub's limit, shortened by whole rows and blocks, saying what was left out", () => {
     const id = "444455556666";
-    // 100 single-Region trails with the global-events flag on: each a flag-ineffective finding with its own fix.
+    // 100 single-Region trails with the global-events flag on beside one that covers the account: each a flag-ineffective note with its own fix.
+    const covering = {
+      arn: `arn:aws:cloudtrail:us-east-1:${id}:trail/everything`,
+      name: "everything",
+      homeRegion: "us-east-1",
+      ownerAccountId: id,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      isOrganizationTrail: false,
+      status: { isLogging: true },
+      selectors: { eventSelectors: [{ readWriteType: "All" as const }], advancedEventSelectors: [] },
+    };
     const trails = Array.from({ length: 100 }, (_, index) => ({
       arn: `arn:aws:cloudtrail:eu-west-1:${id}:trail/regional-trail-with-a-rather-long-descriptive-name-${index}`,
       name: `regional-trail-with-a-rather-long-descriptive-name-${index}`,
@@ -181,7 +193,7 @@ describe("issue content and planning", () => {
       status: { isLogging: true },
       selectors: { eventSelectors: [{ readWriteType: "All" as const }], advancedEventSelectors: [] },
     }));
-    const big: Inventory = { ...inventoryOf(1, () => "many-trails"), accounts: [{ id, name: "many-trails", state: "ACTIVE", outcome: "read", regions: [{ region: "us-east-1", outcome: "read" }, { region: "eu-west-1", outcome: "read" }], trails, durationMs: 1 }] };
+    const big: Inventory = { ...inventoryOf(1, () => "many-trails"), accounts: [{ id, name: "many-trails", state: "ACTIVE", outcome: "read", regions: [{ region: "us-east-1", outcome: "read" }, { region: "eu-west-1", outcome: "read" }], trails: [covering, ...trails], durationMs: 1 }] };
     const evaluation = evaluateInventory(big);
     const findings = evaluation.findings.filter((finding) => finding.accountId === id);
     expect(findings.length).toBeGreaterThan(50);

@@ -7,6 +7,7 @@ const verdict = (accountId: string): AccountVerdict => ({ accountId, accountName
 const finding = (accountId: string): Finding => ({
   ruleId: "cloudtrail/global-events-not-recorded",
   level: "error",
+  cause: "no-trail",
   accountId,
   accountName: `acct-${accountId}`,
   trails: [],

@@ -206,11 +206,14 @@ describe("the flag on a covered account", () => {
     expect(result.findings[0]!.fix.join("\n")).toContain("--no-include-global-service-events");
   });
 
-  it("is a warning when nothing records them, and its fix does not turn global events off", () => {
+  it("is no alert of its own when nothing records them: the one not-recorded finding names the flag and fixes the trail", () => {
     const result = judge(inventory(account(MEMBER, [eu()])));
-    expect(result.rules).toEqual([FLAG, NR]);
-    expect(result.findings.find((finding) => finding.ruleId === FLAG)!.level).toBe("warning");
-    expect(result.findings.flatMap((finding) => finding.fix).join("\n")).not.toContain("--no-include-global-service-events");
+    expect(result.rules).toEqual([NR]);
+    const [only] = result.findings;
+    expect(only!.cause).toBe("single-region-elsewhere");
+    expect(only!.message).toContain("IncludeGlobalServiceEvents flag is on but has no effect");
+    expect(only!.fix.join("\n")).toContain("--is-multi-region-trail");
+    expect(only!.fix.join("\n")).not.toContain("--no-include-global-service-events");
   });
 });
 

@@ -123,9 +123,9 @@ const cases: Case[] = [
   { name: "single-Region trail in us-east-1 with the flag: covered, with the single-Region note", member: [trail(MEMBER, "t")], expected: [SINGLE_REGION], verdict: "compliant" },
   { name: "single-Region trail in us-east-1 without the flag", member: [trail(MEMBER, "t", { includeGlobalServiceEvents: false })], expected: [NOT_RECORDED], verdict: "noncompliant" },
   {
-    name: "single-Region trail outside us-east-1 with the flag: ineffective, and nothing recorded",
+    name: "single-Region trail outside us-east-1 with the flag: nothing recorded, one finding (the flag is part of it)",
     member: [trail(MEMBER, "t", { homeRegion: "eu-west-1" })],
-    expected: [INEFFECTIVE, NOT_RECORDED],
+    expected: [NOT_RECORDED],
     verdict: "noncompliant",
   },
   {

@@ -163,7 +163,7 @@ describe("SARIF 2.1.0", () => {
       const { findings } = evaluateInventory(inventory);
       // More notes per account, each a result (and an alert) of its own.
       const notes = findings.filter((finding) => finding.level === "note");
-      const extra = [1, 2, 3].flatMap((copy) => notes.map((finding) => ({ ...finding, trailArn: `${finding.trailArn}-copy-${copy}` })));
+      const extra = [1, 2, 3, 4].flatMap((copy) => notes.map((finding) => ({ ...finding, trailArn: `${finding.trailArn}-copy-${copy}` })));
       return { inventory, findings: [...findings, ...extra] };
     };
     const categoryByFingerprint = (log: SarifLog) =>
@@ -247,7 +247,7 @@ describe("SARIF 2.1.0", () => {
     });
 
     it("the action warns on the step, with the exact number left out, when a category has more than 5,000 findings", async () => {
-      const { inventory } = await bigInventory(4_000, 3);
+      const { inventory } = await bigInventory(6_000, 3);
       const dir = mkdtempSync(join(tmpdir(), "ota-sarif-"));
       writeFileSync(join(dir, "inventory.json"), JSON.stringify(inventory));
       const total = evaluateInventory(inventory).findings.length;

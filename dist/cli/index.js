@@ -89982,9 +89982,14 @@ function evaluateAccount(inventory, account) {
     const failing = recorders.filter((recorder) => recorder.delivery && recorder.receivesGlobal && recorder.logging === true && (recorder.management?.reads || recorder.management?.writes));
     const findings = [];
     const covered = writers.length > 0;
-    for (const trail of ownTrails(account)) {
-        if (hasIneffectiveGlobalFlag(trail, inventory.partition))
-            findings.push(ineffectiveFlag(account, trail, inventory, covered ? writers : undefined));
+    // An uncovered account gets one finding, for its real cause; a flag that has no effect is
+    // part of that finding's message and fix, not a second alert. Only where something else
+    // records the events is the misleading flag worth a note of its own.
+    if (covered) {
+        for (const trail of ownTrails(account)) {
+            if (hasIneffectiveGlobalFlag(trail, inventory.partition))
+                findings.push(ineffectiveFlag(account, trail, inventory, writers));
+        }
     }
     if (!covered) {
         const undecided = recorders.filter((recorder) => recorder.recorded === undefined && (recorder.management?.writes ?? true));
@@ -90067,7 +90072,9 @@ function judgeTrail(trail, account, inventory) {
     // Every reason a trail falls short is listed: the fix has to address all of them.
     const problems = [];
     const shortfall = singleRegionShortfall(scope, inventory.partition);
-    if (shortfall)
+    if (hasIneffectiveGlobalFlag(trail, inventory.partition))
+        problems.push(`${shortfall}: its IncludeGlobalServiceEvents flag is on but has no effect`);
+    else if (shortfall)
         problems.push(shortfall);
     if (logging === false)
         problems.push("stopped (not logging)");
@@ -90150,6 +90157,7 @@ function names(recorders) {
 function notAssessed(base, account, reason, findings = []) {
     const failed = base.failedRegions.length > 0 ? ` Regions that failed: ${base.failedRegions.join(", ")}.` : "";
     findings.push(finding("cloudtrail/account-not-assessed", account, {
+        cause: "not-assessed",
         trails: [],
         message: `Account ${label(account)} was not assessed: ${reason}.${failed} Whether it records global service events is unknown.`,
         fix: notAssessedFix(reason, account.access),
@@ -90201,29 +90209,43 @@ function notRecorded(account, recorders, readers, inventory) {
         ? `global service events (IAM, STS, CloudFront) are recorded for reads only, by ${names(readers)}: no trail records the management writes, so changes to IAM users, roles and policies leave no record.`
         : "no trail records global service events (IAM, STS, CloudFront): neither management reads nor writes are recorded.";
     return finding("cloudtrail/global-events-not-recorded", account, {
+        cause: notRecordedCause(recorders, candidate, inventory),
         trails,
         message: `Account ${label(account)}: ${headline}${seen}${orgNote}${lakeNote}`,
         fix,
     });
+}
+/**
+ * The one cause of an uncovered account, for the plan. A broken organization trail or store
+ * comes first: repairing it covers every account at once. Otherwise the first shortfall of
+ * the trail the fix works on, in the order the fix addresses them.
+ */
+function notRecordedCause(recorders, candidate, inventory) {
+    if (recorders.some((recorder) => recorder.foreign))
+        return "organization-trail";
+    const subject = candidate ?? recorders[0];
+    if (!subject)
+        return "no-trail";
+    if (!subject.receivesGlobal) {
+        const homes = Object.values(globalEventRegions(inventory.partition).byService ?? {});
+        return subject.trail && !subject.trail.includeGlobalServiceEvents && homes.includes(subject.homeRegion) ? "global-events-excluded" : "single-region-elsewhere";
+    }
+    if (subject.logging === false)
+        return "stopped";
+    return "management-events";
 }
 function ineffectiveFlag(account, trail, inventory, coveredBy) {
     const { byService } = globalEventRegions(inventory.partition);
     const where = [...new Set(Object.values(byService ?? {}))].join(" and ");
     const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${where} does)`;
     const common = { region: trail.homeRegion, trailArn: trail.arn, trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }] };
-    if (coveredBy) {
-        // The events are recorded elsewhere: a misleading flag, not a gap. A note never opens an issue.
-        return finding("cloudtrail/global-events-flag-ineffective", account, {
-            ...common,
-            message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
-            fix: ["# Another trail records the global service events: turn the misleading flag off:", remediation.excludeGlobalEvents(trail)],
-        }, "note");
-    }
+    // The events are recorded elsewhere: a misleading flag, not a gap. A note never opens an issue.
     return finding("cloudtrail/global-events-flag-ineffective", account, {
         ...common,
-        message: `Account ${label(account)}: trail "${trail.name}" is ${problem}.`,
-        fix: ["# Make it multi-Region: it then records the global service events.", remediation.makeMultiRegion(trail)],
-    });
+        cause: "misleading-flag",
+        message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
+        fix: ["# Another trail records the global service events: turn the misleading flag off:", remediation.excludeGlobalEvents(trail)],
+    }, "note");
 }
 function readsNotRecorded(account, writers) {
     const first = writers[0];
@@ -90235,6 +90257,7 @@ function readsNotRecorded(account, writers) {
         ]
         : ["# Add a management-events selector without readOnly to the event data store (aws cloudtrail update-event-data-store --advanced-event-selectors)."];
     return finding("cloudtrail/global-events-reads-not-recorded", account, {
+        cause: "writes-only",
         region: first.homeRegion,
         trailArn: first.arn,
         trails: writers.map((recorder) => involved(recorder, "records management writes only")),
@@ -90279,6 +90302,7 @@ function notDelivered(account, recorder, level) {
     }
     const others = level === "warning" ? " Another trail still records the account's global service events." : " No other trail records them: the account's global service events are not stored.";
     return finding("cloudtrail/global-events-not-delivered", account, {
+        cause: recorder.foreign ? "organization-trail" : "delivery-failing",
         region: trail.homeRegion,
         trailArn: trail.arn,
         trails: [involved(recorder, `logging, but delivery fails: ${failure.error}`)],
@@ -90293,6 +90317,7 @@ function singleRegionOnly(account, writers) {
         : [];
     fix.push(first.trail ? remediation.makeMultiRegion(first.trail) : storeRemediation.makeMultiRegion(first));
     return finding("cloudtrail/global-events-single-region", account, {
+        cause: "single-region-only",
         region: first.homeRegion,
         trailArn: first.arn,
         trails: writers.map((recorder) => involved(recorder, "single-Region: records the global service events of its own Region only")),
@@ -90315,6 +90340,7 @@ function duplicated(account, recording) {
         }
     }
     return finding("cloudtrail/global-events-duplicated", account, {
+        cause: "duplicated",
         trails: recording.map((recorder) => involved(recorder, recorder === keep ? "records global service events (keep)" : "records global service events again")),
         message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${names(recording)}.`,
         fix,
@@ -90503,6 +90529,24 @@ function periodicLines(tracker, print, intervalMs = 5_000, now = Date.now) {
 var picocolors = __nccwpck_require__(7336);
 var picocolors_default = /*#__PURE__*/__nccwpck_require__.n(picocolors);
 ;// CONCATENATED MODULE: ./src/findings.ts
+/**
+ * What is wrong, in one word a plan can group by: each finding has exactly one, so an
+ * account's failure is counted once, under its real cause (plan.ts).
+ */
+const CAUSES = (/* unused pure expression or super */ null && ([
+    "organization-trail",
+    "no-trail",
+    "single-region-elsewhere",
+    "global-events-excluded",
+    "stopped",
+    "management-events",
+    "delivery-failing",
+    "duplicated",
+    "not-assessed",
+    "writes-only",
+    "single-region-only",
+    "misleading-flag",
+]));
 /**
  * Whether this run judged the account. One that was not (unreadable, suspended) keeps its
  * open issue and its open code-scanning alerts: a missing result is not a fix.

@@ -110,10 +110,18 @@ function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent 
   }
   if (verdict.failedRegions.length > 0) sections.push("", `Regions that could not be read this run: ${verdict.failedRegions.join(", ")}.`);
   sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account). One block per finding, in the order above; lines starting with # explain the next line, or hold a command to run only after the check before it.");
-  // One block per finding, never merged: a line shared by two fixes means something else in each.
+  // One block per finding, never merged; a command an earlier block already holds is not
+  // shown again (running it twice helps nobody), only pointed at.
+  const shownIn = new Map<string, number>();
   findings.slice(0, shape.fixBlocks).forEach((finding, index) => {
     if (finding.fix.length === 0) return;
-    sections.push("", `#### ${index + 1}. ${inlineCode(finding.ruleId)} (${finding.level})`, "", ...fencedBlock("sh", finding.fix));
+    const lines = finding.fix.map((line) => {
+      const earlier = line.startsWith("#") ? undefined : shownIn.get(line);
+      if (earlier !== undefined) return `# Already in block ${earlier} above: ${line.split(" ").slice(0, 3).join(" ")} …`;
+      if (!line.startsWith("#")) shownIn.set(line, index + 1);
+      return line;
+    });
+    sections.push("", `#### ${index + 1}. ${inlineCode(finding.ruleId)} (${finding.level})`, "", ...fencedBlock("sh", lines));
   });
   if (findings.length > shape.fixBlocks) sections.push("", `The fixes of findings ${shape.fixBlocks + 1} to ${findings.length} are left out to stay within GitHub's issue size: ${ELSEWHERE}.`);
   sections.push("");

@@ -56,10 +56,10 @@ export const RULES: Record<RuleId, RuleDefinition> = {
   "cloudtrail/global-events-flag-ineffective": {
     id: "cloudtrail/global-events-flag-ineffective",
     name: "GlobalEventsFlagIneffective",
-    defaultLevel: "warning",
-    securitySeverity: 5.0,
+    defaultLevel: "note",
+    securitySeverity: 2.0,
     shortDescription: "A single-Region trail outside us-east-1 has IncludeGlobalServiceEvents on, but receives no global service events.",
-    fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist. A warning when no other trail records the account's global service events; a note (no gap, a misleading flag) when another does.`,
+    fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist. A note (no gap, a misleading flag) where another trail records the account's global service events. Where none does, this is not a finding of its own: the account's one global-events-not-recorded finding names the trail, its flag and the fix, so that one cause gives one alert.`,
     help: [
       "Make the trail multi-Region, which records the global service events:",
       "",

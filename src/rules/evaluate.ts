@@ -1,6 +1,6 @@
 import { countOf } from "../plural.js";
 import { NOT_IN_ORGANIZATION, type AccountRecord, type EventDataStoreRecord, type Inventory, type TrailRecord } from "../inventory.js";
-import type { AccountVerdict, Evaluation, Finding, InvolvedTrail } from "../findings.js";
+import type { AccountVerdict, Cause, Evaluation, Finding, InvolvedTrail } from "../findings.js";
 import { globalEventRegions } from "../partitions.js";
 import { remediation, SELECTORS_REPLACE_NOTE, shellComment, storeRemediation } from "../remediation.js";
 import { LEVEL_RANK, RULES, type Level, type RuleId } from "./catalog.js";
@@ -88,8 +88,13 @@ function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdic
   const findings: Finding[] = [];
   const covered = writers.length > 0;
 
-  for (const trail of ownTrails(account)) {
-    if (hasIneffectiveGlobalFlag(trail, inventory.partition)) findings.push(ineffectiveFlag(account, trail, inventory, covered ? writers : undefined));
+  // An uncovered account gets one finding, for its real cause; a flag that has no effect is
+  // part of that finding's message and fix, not a second alert. Only where something else
+  // records the events is the misleading flag worth a note of its own.
+  if (covered) {
+    for (const trail of ownTrails(account)) {
+      if (hasIneffectiveGlobalFlag(trail, inventory.partition)) findings.push(ineffectiveFlag(account, trail, inventory, writers));
+    }
   }
 
   if (!covered) {
@@ -168,7 +173,8 @@ function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory: Inven
   // Every reason a trail falls short is listed: the fix has to address all of them.
   const problems: string[] = [];
   const shortfall = singleRegionShortfall(scope, inventory.partition);
-  if (shortfall) problems.push(shortfall);
+  if (hasIneffectiveGlobalFlag(trail, inventory.partition)) problems.push(`${shortfall}: its IncludeGlobalServiceEvents flag is on but has no effect`);
+  else if (shortfall) problems.push(shortfall);
   if (logging === false) problems.push("stopped (not logging)");
   if (management && !management.writes) {
     problems.push(management.reads ? "records management reads only, not writes" : "records no management events");
@@ -255,6 +261,7 @@ function notAssessed(
   const failed = base.failedRegions.length > 0 ? ` Regions that failed: ${base.failedRegions.join(", ")}.` : "";
   findings.push(
     finding("cloudtrail/account-not-assessed", account, {
+      cause: "not-assessed",
       trails: [],
       message: `Account ${label(account)} was not assessed: ${reason}.${failed} Whether it records global service events is unknown.`,
       fix: notAssessedFix(reason, account.access),
@@ -312,35 +319,47 @@ function notRecorded(account: AccountRecord, recorders: Recorder[], readers: Rec
       ? `global service events (IAM, STS, CloudFront) are recorded for reads only, by ${names(readers)}: no trail records the management writes, so changes to IAM users, roles and policies leave no record.`
       : "no trail records global service events (IAM, STS, CloudFront): neither management reads nor writes are recorded.";
   return finding("cloudtrail/global-events-not-recorded", account, {
+    cause: notRecordedCause(recorders, candidate, inventory),
     trails,
     message: `Account ${label(account)}: ${headline}${seen}${orgNote}${lakeNote}`,
     fix,
   });
 }
 
-function ineffectiveFlag(account: AccountRecord, trail: TrailRecord, inventory: Inventory, coveredBy: Recorder[] | undefined): Finding {
+/**
+ * The one cause of an uncovered account, for the plan. A broken organization trail or store
+ * comes first: repairing it covers every account at once. Otherwise the first shortfall of
+ * the trail the fix works on, in the order the fix addresses them.
+ */
+function notRecordedCause(recorders: Recorder[], candidate: Recorder | undefined, inventory: Inventory): Cause {
+  if (recorders.some((recorder) => recorder.foreign)) return "organization-trail";
+  const subject = candidate ?? recorders[0];
+  if (!subject) return "no-trail";
+  if (!subject.receivesGlobal) {
+    const homes = Object.values(globalEventRegions(inventory.partition).byService ?? {});
+    return subject.trail && !subject.trail.includeGlobalServiceEvents && homes.includes(subject.homeRegion) ? "global-events-excluded" : "single-region-elsewhere";
+  }
+  if (subject.logging === false) return "stopped";
+  return "management-events";
+}
+
+function ineffectiveFlag(account: AccountRecord, trail: TrailRecord, inventory: Inventory, coveredBy: Recorder[]): Finding {
   const { byService } = globalEventRegions(inventory.partition);
   const where = [...new Set(Object.values(byService ?? {}))].join(" and ");
   const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${where} does)`;
   const common = { region: trail.homeRegion, trailArn: trail.arn, trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }] };
-  if (coveredBy) {
-    // The events are recorded elsewhere: a misleading flag, not a gap. A note never opens an issue.
-    return finding(
-      "cloudtrail/global-events-flag-ineffective",
-      account,
-      {
-        ...common,
-        message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
-        fix: ["# Another trail records the global service events: turn the misleading flag off:", remediation.excludeGlobalEvents(trail)],
-      },
-      "note",
-    );
-  }
-  return finding("cloudtrail/global-events-flag-ineffective", account, {
-    ...common,
-    message: `Account ${label(account)}: trail "${trail.name}" is ${problem}.`,
-    fix: ["# Make it multi-Region: it then records the global service events.", remediation.makeMultiRegion(trail)],
-  });
+  // The events are recorded elsewhere: a misleading flag, not a gap. A note never opens an issue.
+  return finding(
+    "cloudtrail/global-events-flag-ineffective",
+    account,
+    {
+      ...common,
+      cause: "misleading-flag",
+      message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
+      fix: ["# Another trail records the global service events: turn the misleading flag off:", remediation.excludeGlobalEvents(trail)],
+    },
+    "note",
+  );
 }
 
 function readsNotRecorded(account: AccountRecord, writers: Recorder[]): Finding {
@@ -353,6 +372,7 @@ function readsNotRecorded(account: AccountRecord, writers: Recorder[]): Finding 
       ]
     : ["# Add a management-events selector without readOnly to the event data store (aws cloudtrail update-event-data-store --advanced-event-selectors)."];
   return finding("cloudtrail/global-events-reads-not-recorded", account, {
+    cause: "writes-only",
     region: first.homeRegion,
     trailArn: first.arn,
     trails: writers.map((recorder) => involved(recorder, "records management writes only")),
@@ -396,6 +416,7 @@ function notDelivered(account: AccountRecord, recorder: Recorder, level: Level):
     "cloudtrail/global-events-not-delivered",
     account,
     {
+      cause: recorder.foreign ? "organization-trail" : "delivery-failing",
       region: trail.homeRegion,
       trailArn: trail.arn,
       trails: [involved(recorder, `logging, but delivery fails: ${failure.error}`)],
@@ -413,6 +434,7 @@ function singleRegionOnly(account: AccountRecord, writers: Recorder[]): Finding 
     : [];
   fix.push(first.trail ? remediation.makeMultiRegion(first.trail) : storeRemediation.makeMultiRegion(first));
   return finding("cloudtrail/global-events-single-region", account, {
+    cause: "single-region-only",
     region: first.homeRegion,
     trailArn: first.arn,
     trails: writers.map((recorder) => involved(recorder, "single-Region: records the global service events of its own Region only")),
@@ -438,6 +460,7 @@ function duplicated(account: AccountRecord, recording: Recorder[]): Finding {
     "cloudtrail/global-events-duplicated",
     account,
     {
+      cause: "duplicated",
       trails: recording.map((recorder) => involved(recorder, recorder === keep ? "records global service events (keep)" : "records global service events again")),
       message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${names(recording)}.`,
       fix,

@@ -64,7 +64,7 @@ export const OWN_TRAILS_SCENARIO: Scenario = {
       key: "ineffective",
       name: "ineffective-flag-only",
       trails: [{ name: "eu-only", region: "eu-west-1", globalEvents: true, logging: true, selectors: ALL_MANAGEMENT }],
-      expected: ["cloudtrail/global-events-not-recorded", "cloudtrail/global-events-flag-ineffective"],
+      expected: ["cloudtrail/global-events-not-recorded"],
     },
     { key: "stopped", name: "stopped-trail", trails: [{ name: "audit", region: "us-west-2", multiRegion: true, logging: false, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded"] },
     { key: "read-only", name: "read-only-trail", trails: [{ name: "audit", region: "us-east-1", multiRegion: true, logging: true, selectors: BASIC_READ_ONLY }], expected: ["cloudtrail/global-events-not-recorded"] },
@@ -114,7 +114,7 @@ export const ISSUES_SCENARIO: Scenario = {
   members: [
     { key: "tagged", name: "payments", tags: { "github-owner": "alice, not a login!" }, trails: [{ name: "audit", region: "us-east-1", multiRegion: true, logging: false, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded"] },
     { key: "by-file", name: "data <img src=x onerror=alert(1)>", trails: [], expected: ["cloudtrail/global-events-not-recorded"] },
-    { key: "by-ou", name: "| **pwned** |", trails: [{ name: "eu-only", region: "eu-west-1", globalEvents: true, logging: true, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded", "cloudtrail/global-events-flag-ineffective"] },
+    { key: "by-ou", name: "| **pwned** |", trails: [{ name: "eu-only", region: "eu-west-1", globalEvents: true, logging: true, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded"] },
     { key: "unowned", name: "sandbox", trails: [{ name: "audit", region: "us-east-1", globalEvents: false, logging: true, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded"] },
     { key: "notes-only", name: "analytics", trails: [{ name: "audit", region: "us-east-1", multiRegion: true, logging: true, selectors: WRITES_ONLY }], expected: ["cloudtrail/global-events-reads-not-recorded"] },
   ],

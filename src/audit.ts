@@ -10,7 +10,9 @@ import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
 import { evaluateInventory } from "./rules/evaluate.js";
 import { ConfigurationError } from "./configuration-error.js";
-import { emptySelectionError, type FailOn, type Settings } from "./settings.js";
+import { emptySelectionError, type FailOn, type FailOnScope, type Settings } from "./settings.js";
+import { buildRemediationPlan, type RemediationPlan } from "./remediation-plan.js";
+import { findingKey, type Changes } from "./changes.js";
 
 export interface AuditSummary {
   accountsInScope: number;
@@ -39,6 +41,7 @@ export interface AuditResult {
   inventory: Inventory;
   evaluation: Evaluation;
   summary: AuditSummary;
+  plan: RemediationPlan;
 }
 
 /** settings → inventory (read from AWS, or loaded) → findings. */
@@ -54,9 +57,14 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
   }
   // A scan checks its selection before sharding (scan.ts); a shard's own slice may be empty.
   if (settings.inventoryFile && !settings.shard && inventory.accounts.length === 0 && !settings.allowEmpty) throw emptySelectionError(settings);
+  const result = evaluateAudit(inventory);
+  return settings.inventoryFile ? { ...result, summary: { ...result.summary, loadedFrom: settings.inventoryFile } } : result;
+}
+
+/** inventory → findings, counts and plan. Pure. */
+export function evaluateAudit(inventory: Inventory): AuditResult {
   const evaluation = evaluateInventory(inventory);
-  const summary = summarize(inventory, evaluation);
-  return { inventory, evaluation, summary: settings.inventoryFile ? { ...summary, loadedFrom: settings.inventoryFile } : summary };
+  return { inventory, evaluation, summary: summarize(inventory, evaluation), plan: buildRemediationPlan(inventory, evaluation) };
 }
 
 /** Said in every report when ListTrails failed somewhere: the scan was slower, and why. */
@@ -106,11 +114,11 @@ export interface WrittenReports {
   carriedSarifResults: number;
 }
 
-export async function writeReports(result: AuditResult, settings: Settings, carried: CarriedResult[] = []): Promise<WrittenReports> {
-  const sarif = buildSarif(result.inventory, result.evaluation.findings, { carried });
+export async function writeReports(result: AuditResult, settings: Settings, extra: { carried?: CarriedResult[]; changes?: Changes } = {}): Promise<WrittenReports> {
+  const sarif = buildSarif(result.inventory, result.evaluation.findings, { carried: extra.carried ?? [] });
   await writeFile(settings.sarifFile, `${JSON.stringify(sarif.log, null, 2)}\n`);
   if (settings.reportFile) {
-    const report = buildJsonReport(result, sarif.omittedResults);
+    const report = buildJsonReport(result, sarif.omittedResults, extra.changes);
     await writeFile(settings.reportFile, `${JSON.stringify(report, null, 2)}\n`);
   }
   return {
@@ -125,4 +133,23 @@ export async function writeReports(result: AuditResult, settings: Settings, carr
 export function findingsAtOrAbove(findings: Finding[], failOn: FailOn): Finding[] {
   if (failOn === "none") return [];
   return findings.filter((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK[failOn]);
+}
+
+export interface FailingFindings {
+  findings: Finding[];
+  /** fail-on-scope "new" could not be honoured because what changed is unknown: every finding counted. */
+  scopeUnknown?: string;
+}
+
+/**
+ * The findings that fail the run: at or above fail-on and, with fail-on-scope "new", only
+ * those new since the last run. When what changed is unknown, every finding counts: an
+ * unreadable baseline must not let old and new breakage pass alike.
+ */
+export function failingFindings(findings: Finding[], failOn: FailOn, scope: FailOnScope, changes: Changes | undefined): FailingFindings {
+  const atLevel = findingsAtOrAbove(findings, failOn);
+  if (scope === "all") return { findings: atLevel };
+  if (!changes?.known) return { findings: atLevel, scopeUnknown: changes?.reason ?? "no earlier run to compare with" };
+  const added = new Set(changes.added.map(findingKey));
+  return { findings: atLevel.filter((finding) => added.has(findingKey(finding))) };
 }

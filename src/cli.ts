@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
-import { findingsAtOrAbove, runAudit, writeReports } from "./audit.js";
+import { failingFindings, runAudit, writeReports } from "./audit.js";
+import { loadBaselineReport } from "./baseline-report.js";
+import { compareWithBaseline } from "./changes.js";
 import { describeError } from "./aws/client-config.js";
 import { ConfigurationError, isConfigurationError } from "./configuration-error.js";
 import cliProgress from "cli-progress";
@@ -20,6 +22,7 @@ export const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 } as con
 const CLI_FLAGS: [flag: string, help: string][] = [
   ["--inventory <file>", "Same as --inventory-file."],
   ["--profile <name>", "AWS shared-config profile to use (the SDK's AWS_PROFILE)."],
+  ["--baseline <file>", "A JSON report of an earlier run (--report-file): the output then says what is new, resolved and still open, and --fail-on-scope new fails only on new findings."],
   ["--format <text|json|sarif>", "What to print on standard output (default: text; \"table\" is an old name for it). The files above are written whatever the format."],
   ["--help, --version", ""],
 ];
@@ -88,6 +91,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
         ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" as const }])),
         inventory: { type: "string" },
         profile: { type: "string" },
+        baseline: { type: "string" },
         format: { type: "string" },
         help: { type: "boolean" },
         version: { type: "boolean" },
@@ -117,6 +121,8 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     if (!(FORMATS as readonly string[]).includes(format)) {
       throw new ConfigurationError(`Flag "--format" got "${format}"; it accepts text, json, sarif.`);
     }
+    // Read before any AWS call: a wrong path is an input error, not a failed scan.
+    const baseline = values.baseline ? await loadBaselineReport(values.baseline as string) : undefined;
     // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
 
@@ -128,17 +134,20 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
       // The last account can finish before the listing is known complete: stop the bar here, always.
       progress.stop();
     }
-    const written = await writeReports(result, settings);
+    const changes = baseline ? compareWithBaseline(result.evaluation, baseline) : undefined;
+    const written = await writeReports(result, settings, changes ? { changes } : {});
     if (format === "json") {
-      out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults), null, 2)}\n`);
+      out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults, changes), null, 2)}\n`);
     } else if (format === "sarif") {
       out.write(`${JSON.stringify(buildSarif(result.inventory, result.evaluation.findings).log, null, 2)}\n`);
     } else {
       const color = (out as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
-      out.write(renderTextReport(result, { color }));
+      out.write(renderTextReport(result, { color, ...(changes ? { changes } : {}) }));
       out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
     }
-    return findingsAtOrAbove(result.evaluation.findings, settings.failOn).length > 0 ? EXIT.findings : EXIT.ok;
+    const failing = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
+    if (failing.scopeUnknown) err.write(`${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`);
+    return failing.findings.length > 0 ? EXIT.findings : EXIT.ok;
   } catch (error) {
     if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
       err.write(`${TOOL_NAME}: ${(error as Error).message}\n`);

@@ -13,6 +13,7 @@ export const INPUT_HELP: Record<string, string> = {
   "report-file": "Where the JSON report (summary, verdicts, findings and the full inventory) is written; none when empty.",
   "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS. Several files (comma or newline separated, or globs such as inventories/*.json) must be the shards of one sharded scan: they are checked (one organization, every shard once, no account twice) and evaluated once, as the whole organization (the fan-in job of a matrix).",
   "fail-on": "The step fails when a finding at or above this level exists (none, note, warning, error).",
+  "fail-on-scope": "Which findings fail the step with fail-on. all (every finding at or above fail-on) or new (only those new since the last run, from the open code-scanning alerts; for adopting with a backlog). When what changed is unknown, every finding counts.",
   "shard": "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job matrix). Each shard writes its SARIF under categories of its own and syncs issues only for its own accounts; to upload one SARIF for the organization, fan the inventories of the shards in (inventory-file).",
   "allow-empty": "When the selection (accounts, exclude-accounts, organizational-units) holds no account, the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty selection. A shard whose slice of a non-empty selection is empty does not fail.",
   "create-issues": "Open, update, reopen and close one remediation issue per account with an error- or warning-level finding.",
@@ -21,6 +22,7 @@ export const INPUT_HELP: Record<string, string> = {
   "owners-file": "YAML or JSON file in the repository mapping account ids or OU ids to GitHub logins, used when the owner tag is not set.",
   "default-assignees": "Logins assigned when neither the owner tag nor owners-file names anyone.",
   "max-issue-operations": "Issue writes per run at most (1-500, GitHub's hourly allowance for content writes); the rest waits for the next run. Writes are paced a second apart.",
+  "issue-grouping": "account (one issue per account) or owner (one issue per owner or team, listing all of their accounts with each fix). Switching closes the issues of the old grouping, pointing to the new ones.",
   "dry-run": "Print the planned issue operations and write nothing.",
   "github-token": "Token for the issues; needs `issues: write`.",
 };

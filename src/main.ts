@@ -1,5 +1,6 @@
 import * as core from "@actions/core";
-import { findingsAtOrAbove, runAudit, writeReports } from "./audit.js";
+import { failingFindings, runAudit, writeReports } from "./audit.js";
+import { compareWithBaseline, type Baseline } from "./changes.js";
 import { describeError } from "./aws/client-config.js";
 import { isConfigurationError } from "./configuration-error.js";
 import { planAnnotations } from "./github/annotations.js";
@@ -10,7 +11,7 @@ import { renderJobSummary } from "./github/job-summary.js";
 import { syncRemediationIssues } from "./github/remediation-issues.js";
 import { countOf } from "./plural.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
-import { planCarriedAlerts } from "./reporters/carried-alerts.js";
+import { baselineFromAlerts, planCarriedAlerts } from "./reporters/carried-alerts.js";
 import { INPUT_NAMES, parseSettings } from "./settings.js";
 import { isAssessed } from "./findings.js";
 
@@ -46,7 +47,16 @@ export async function run(): Promise<void> {
         { title: "Open alerts may close" },
       );
     }
-    const written = await writeReports(result, settings, carried).catch((error: unknown) => {
+    // What was open before: the alerts just read; with none to read, what changed is unknown,
+    // except on the first analysis, when nothing was open.
+    const baseline: Baseline =
+      alerts.kind === "read"
+        ? { kind: "known", source: "the open code-scanning alerts", entries: baselineFromAlerts(alerts.alerts, result.inventory) }
+        : alerts.kind === "none" && alerts.firstAnalysis
+          ? { kind: "known", source: "code scanning, which has no analysis yet (this is the first)", entries: [] }
+          : { kind: "unknown", reason: alerts.reason };
+    const changes = compareWithBaseline(result.evaluation, baseline);
+    const written = await writeReports(result, settings, { carried, changes }).catch((error: unknown) => {
       failures.push(error);
       return undefined;
     });
@@ -82,6 +92,9 @@ export async function run(): Promise<void> {
             carriedSarifResults: written?.carriedSarifResults ?? 0,
             ...(alertsUnreadable ? { alertsUnreadable } : {}),
             ...(written?.reportFile ? { reportFile: written.reportFile } : {}),
+            changes,
+            ...(issues ? { issueLinks: issues.links } : {}),
+            ...(issues?.organizationIssue ? { organizationIssue: issues.organizationIssue } : {}),
           }),
         )
         .write();
@@ -92,7 +105,8 @@ export async function run(): Promise<void> {
     if (issues && issues.failed.length > 0) {
       failures.push(new Error(`GitHub refused ${countOf(issues.failed.length, "issue operation")} (first: ${issues.failed[0]!.operation}: ${issues.failed[0]!.reason}); the job summary lists them.`));
     }
-    const failing = findingsAtOrAbove(result.evaluation.findings, settings.failOn);
+    const { findings: failing, scopeUnknown } = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
+    if (scopeUnknown) core.warning(`fail-on-scope is "new", but what changed since the last run is unknown (${scopeUnknown}): every finding at or above fail-on counts.`, { title: "New findings unknown" });
     const failsOnAlerts = alertsUnreadable !== undefined && settings.failOn !== "none";
     const stepFails = failing.length > 0 || failures.length > 0 || failsOnAlerts;
     for (const annotation of planAnnotations(result.evaluation.findings, stepFails ? 1 : 0)) {
@@ -109,6 +123,9 @@ export async function run(): Promise<void> {
     core.setOutput("noncompliant-accounts", summary.noncompliant);
     core.setOutput("not-assessed-accounts", summary.notAssessed);
     core.setOutput("findings", summary.findings);
+    // Empty when what changed is unknown: a count would claim a comparison that was not made.
+    core.setOutput("new-findings", changes.known ? changes.added.length : "");
+    core.setOutput("resolved-findings", changes.known ? changes.resolved.length : "");
     core.setOutput("issues-opened", issues && !issues.dryRun ? issues.opened + issues.reopened : 0);
     core.setOutput("issues-closed", issues && !issues.dryRun ? issues.closed : 0);
     core.setOutput("issues-failed", issues?.failed.length ?? 0);
@@ -119,7 +136,8 @@ export async function run(): Promise<void> {
     if (failures.length > 1) for (const failure of failures.slice(0, -1)) core.error(describeFailure(failure));
     if (failures.length > 0) throw failures[failures.length - 1];
     if (failing.length > 0) {
-      core.setFailed(`${countOf(failing.length, "finding")} at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`);
+      const scope = settings.failOnScope === "new" && !scopeUnknown ? " new since the last run" : "";
+      core.setFailed(`${countOf(failing.length, "finding")}${scope} at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`);
     }
     if (failsOnAlerts) {
       core.setFailed(`The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may close as if fixed: ${alertsUnreadable} (fail-on: none lets the run pass).`);

@@ -4,6 +4,8 @@ import type { Shard } from "./shard.js";
 
 export const SEVERITY_THRESHOLDS = ["none", "note", "warning", "error"] as const;
 export type FailOn = (typeof SEVERITY_THRESHOLDS)[number];
+export const FAIL_ON_SCOPES = ["all", "new"] as const;
+export type FailOnScope = (typeof FAIL_ON_SCOPES)[number];
 
 /** Everything a scan needs, validated. Both entry points build it from raw strings. */
 export interface Settings {
@@ -21,6 +23,8 @@ export interface Settings {
   reportFile?: string;
   inventoryFile?: string;
   failOn: FailOn;
+  /** "new": only findings new since the last run fail it (for adopting with a backlog). */
+  failOnScope: FailOnScope;
   /** This job's slice of the accounts, when the scan is split across a job matrix. */
   shard?: Shard;
   /** A selection of no account is an error (a typo looks like success) unless this is set. */
@@ -44,6 +48,7 @@ export const INPUT_DEFAULTS = {
   "report-file": "",
   "inventory-file": "",
   "fail-on": "error",
+  "fail-on-scope": "all",
   shard: "",
   "allow-empty": "false",
 } as const;
@@ -100,6 +105,11 @@ export function parseSettings(raw: RawInputs): Settings {
     fail("fail-on", failOn, SEVERITY_THRESHOLDS.join(", "));
   }
 
+  const failOnScope = value("fail-on-scope");
+  if (!(FAIL_ON_SCOPES as readonly string[]).includes(failOnScope)) {
+    fail("fail-on-scope", failOnScope, 'all (every finding at or above fail-on) or new (only findings new since the last run)');
+  }
+
   const shard = parseShard(value("shard"));
   return {
     roleName,
@@ -115,6 +125,7 @@ export function parseSettings(raw: RawInputs): Settings {
     ...(value("report-file") ? { reportFile: value("report-file") } : {}),
     ...(value("inventory-file") ? { inventoryFile: value("inventory-file") } : {}),
     failOn: failOn as FailOn,
+    failOnScope: failOnScope as FailOnScope,
     ...(shard ? { shard } : {}),
     allowEmpty: parseBoolean("allow-empty", value("allow-empty")),
   };

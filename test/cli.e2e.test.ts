@@ -74,7 +74,7 @@ describe("the CLI without AWS", () => {
     expect(run.stdout).toContain("data-platform (222233334444): noncompliant");
     // Offline: says so, and that the duration is the saved scan's.
     expect(run.stdout).toMatch(/^org-trail-audit: 14 accounts scanned, .* 38 Regions read in the saved scan of 2026-11-26T06:00:00\.000Z \(2\.3 s\); evaluated offline from .*sample-inventory\.json\.$/m);
-    expect(run.stdout).toContain("Findings: 6 errors, 2 warnings, 3 notes.");
+    expect(run.stdout).toContain("Findings: 6 errors, 1 warning, 3 notes.");
     expect(run.stdout).toContain("aws cloudtrail start-logging --region us-west-2");
     expect(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")).toContain('"version": "2.1.0"');
   });
@@ -138,7 +138,7 @@ describe("the CLI's output formats", () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
     const json = await runNode(CLI, ["scan", "--inventory", sample, "--format", "json", "--fail-on", "none"], {}, dir);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).summary.findings).toBe(11);
+    expect(JSON.parse(json.stdout).summary.findings).toBe(10);
     const sarif = await runNode(CLI, ["scan", "--inventory", sample, "--format", "sarif", "--fail-on", "none"], {}, dir);
     expect(JSON.parse(sarif.stdout).version).toBe("2.1.0");
     const table = await runNode(CLI, ["scan", "--inventory", sample, "--fail-on", "none"], {}, dir);

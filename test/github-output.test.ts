@@ -1,9 +1,9 @@
 import MarkdownIt from "markdown-it";
 import { describe, expect, it } from "vitest";
-import { summarize, type AuditResult } from "../src/audit.js";
+import { evaluateAudit, type AuditResult } from "../src/audit.js";
 import type { Finding } from "../src/findings.js";
 import { planAnnotations } from "../src/github/annotations.js";
-import { ISSUE_BODY_LIMIT, readMarker, renderIssue } from "../src/github/issue-content.js";
+import { accountKey, ISSUE_BODY_LIMIT, readMarker, renderIssue } from "../src/github/issue-content.js";
 import { planIssueOperations } from "../src/github/issue-plan.js";
 import { renderJobSummary } from "../src/github/job-summary.js";
 import { escapeMarkdown, markdownTable } from "../src/github/markdown.js";
@@ -44,8 +44,7 @@ function inventoryOf(count: number, name: (index: number) => string): Inventory 
 }
 
 function auditOf(inventory: Inventory): AuditResult {
-  const evaluation = evaluateInventory(inventory);
-  return { inventory, evaluation, summary: summarize(inventory, evaluation) };
+  return evaluateAudit(inventory);
 }
 
 describe("escaping organization-supplied strings", () => {
@@ -97,9 +96,10 @@ describe("escaping organization-supplied strings", () => {
     expect(summary).not.toContain("<img");
     const tableRows = summary.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| ---"));
     expect(tableRows.length).toBeGreaterThan(HOSTILE.length);
-    // An unescaped pipe splits a row: every row has 5 (findings), 3 (not assessed) or 2 (compliant) cells.
+    // An unescaped pipe splits a row: every row has 5 (findings), 4 (the plan's causes, which name example accounts), 3 (not assessed) or 2 (compliant) cells.
     const cells = (text: string) => text.split(/(?<!\\)\|/).length - 2;
-    for (const row of tableRows) expect([5, 3, 2]).toContain(cells(row));
+    for (const row of tableRows) expect([5, 4, 3, 2]).toContain(cells(row));
+    expect(tableRows.filter((row) => cells(row) === 4).length).toBeGreaterThan(0);
   });
 });
 
@@ -161,7 +161,7 @@ describe("issue content and planning", () => {
   it("carries a marker with a digest that ignores the run link but follows the content", () => {
     const first = renderIssue({ verdict, findings: accountFindings, assignees: ["alice"], mentioned: [], runUrl: "https://github.com/a/b/actions/runs/1" });
     const second = renderIssue({ verdict, findings: accountFindings, assignees: ["alice"], mentioned: [], runUrl: "https://github.com/a/b/actions/runs/2" });
-    expect(readMarker(first.body)).toEqual({ accountId: verdict.accountId, digest: first.digest, assigned: ["alice"] });
+    expect(readMarker(first.body)).toEqual({ key: accountKey(verdict.accountId), digest: first.digest, assigned: ["alice"], accounts: [] });
     expect(second.digest).toBe(first.digest);
     const changed = renderIssue({ verdict, findings: accountFindings.slice(0, 1), assignees: ["bob"], mentioned: [] });
     expect(changed.digest).not.toBe(first.digest);
@@ -210,7 +210,8 @@ describe("issue content and planning", () => {
   });
 
   it("creates, updates, reopens and closes by marker, and leaves everything else alone", () => {
-    const content = (accountId: string, digest: string) => ({ accountId, title: "t", body: "b", digest });
+    const content = (accountId: string, digest: string) => ({ key: accountKey(accountId), title: "t", body: "b", digest });
+    const fixed = { kind: "fixed" as const, comment: "clean" };
     const { operations, unchanged } = planIssueOperations({
       wanted: [
         { content: content("111111111111", "new"), assignees: ["alice"] },
@@ -218,19 +219,19 @@ describe("issue content and planning", () => {
         { content: content("333333333333", "same"), assignees: [] },
         { content: content("444444444444", "back"), assignees: ["bob"] },
       ],
-      clean: new Set(["555555555555", "666666666666"]),
+      close: new Map([[accountKey("555555555555"), fixed], [accountKey("666666666666"), fixed]]),
       existing: [
-        { number: 2, state: "open", accountId: "222222222222", digest: "old" },
-        { number: 3, state: "open", accountId: "333333333333", digest: "same" },
-        { number: 4, state: "closed", accountId: "444444444444", digest: "back" },
-        { number: 5, state: "open", accountId: "555555555555", digest: "x" },
-        { number: 6, state: "closed", accountId: "666666666666", digest: "x" },
+        { number: 2, state: "open", key: accountKey("222222222222"), digest: "old" },
+        { number: 3, state: "open", key: accountKey("333333333333"), digest: "same" },
+        { number: 4, state: "closed", key: accountKey("444444444444"), digest: "back" },
+        { number: 5, state: "open", key: accountKey("555555555555"), digest: "x" },
+        { number: 6, state: "closed", key: accountKey("666666666666"), digest: "x" },
         // Not assessed this run: in neither list, so untouched.
-        { number: 7, state: "open", accountId: "777777777777", digest: "x" },
+        { number: 7, state: "open", key: accountKey("777777777777"), digest: "x" },
       ],
     });
-    expect(operations.map((operation) => [operation.kind, "issue" in operation ? operation.issue.number : operation.content.accountId])).toEqual([
-      ["create", "111111111111"],
+    expect(operations.map((operation) => [operation.kind, "issue" in operation ? operation.issue.number : operation.content.key])).toEqual([
+      ["create", "account:111111111111"],
       ["update", 2],
       ["reopen", 4],
       ["close", 5],

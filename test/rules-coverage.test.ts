@@ -211,7 +211,7 @@ describe("the flag on a covered account", () => {
     expect(result.rules).toEqual([NR]);
     const [only] = result.findings;
     expect(only!.cause).toBe("single-region-elsewhere");
-    expect(only!.message).toContain("IncludeGlobalServiceEvents flag is on but has no effect");
+    expect(only!.message).toContain("its IncludeGlobalServiceEvents flag is on, but has no effect there");
     expect(only!.fix.join("\n")).toContain("--is-multi-region-trail");
     expect(only!.fix.join("\n")).not.toContain("--no-include-global-service-events");
   });

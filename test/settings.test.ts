@@ -20,6 +20,7 @@ describe("parseSettings", () => {
       concurrency: 32,
       sarifFile: "org-trail-audit.sarif",
       failOn: "error",
+      failOnScope: "all",
       allowEmpty: false,
     });
   });

@@ -86768,7 +86768,7 @@ module.exports = string => typeof string === 'string' ? string.replace(ansiRegex
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8819);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5503);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -86777,7 +86777,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8819:
+/***/ 5503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -87206,6 +87206,7 @@ function configuredRegion() {
 
 
 const SEVERITY_THRESHOLDS = ["none", "note", "warning", "error"];
+const FAIL_ON_SCOPES = ["all", "new"];
 const INPUT_DEFAULTS = {
     "role-name": "OrganizationAccountAccessRole",
     "external-id": "",
@@ -87220,6 +87221,7 @@ const INPUT_DEFAULTS = {
     "report-file": "",
     "inventory-file": "",
     "fail-on": "error",
+    "fail-on-scope": "all",
     shard: "",
     "allow-empty": "false",
 };
@@ -87267,6 +87269,10 @@ function parseSettings(raw) {
     if (!SEVERITY_THRESHOLDS.includes(failOn)) {
         fail("fail-on", failOn, SEVERITY_THRESHOLDS.join(", "));
     }
+    const failOnScope = value("fail-on-scope");
+    if (!FAIL_ON_SCOPES.includes(failOnScope)) {
+        fail("fail-on-scope", failOnScope, 'all (every finding at or above fail-on) or new (only findings new since the last run)');
+    }
     const shard = parseShard(value("shard"));
     return {
         roleName,
@@ -87282,6 +87288,7 @@ function parseSettings(raw) {
         ...(value("report-file") ? { reportFile: value("report-file") } : {}),
         ...(value("inventory-file") ? { inventoryFile: value("inventory-file") } : {}),
         failOn: failOn,
+        failOnScope: failOnScope,
         ...(shard ? { shard } : {}),
         allowEmpty: settings_parseBoolean("allow-empty", value("allow-empty")),
     };
@@ -89522,7 +89529,7 @@ async function checkWritable(input, path, absolute) {
 
 ;// CONCATENATED MODULE: ./src/plural.ts
 /** "1 account", "2 accounts": counts shown to people agree with their nouns. */
-function countOf(count, noun, plural = `${noun}s`) {
+function plural_countOf(count, noun, plural = `${noun}s`) {
     return `${count.toLocaleString("en-US")} ${count === 1 ? noun : plural}`;
 }
 
@@ -89540,7 +89547,7 @@ const RULE_IDS = [
     "cloudtrail/global-events-single-region",
 ];
 const NOV_2021 = "Since 22 November 2021 AWS records the events of its global services (IAM, STS through the global endpoint, CloudFront) in us-east-1 only: a single-Region trail homed in any other Region receives none of them, even with IncludeGlobalServiceEvents on.";
-const RULES = {
+const catalog_RULES = {
     "cloudtrail/global-events-not-recorded": {
         id: "cloudtrail/global-events-not-recorded",
         name: "GlobalEventsNotRecorded",
@@ -89563,10 +89570,10 @@ const RULES = {
     "cloudtrail/global-events-flag-ineffective": {
         id: "cloudtrail/global-events-flag-ineffective",
         name: "GlobalEventsFlagIneffective",
-        defaultLevel: "warning",
-        securitySeverity: 5.0,
+        defaultLevel: "note",
+        securitySeverity: 2.0,
         shortDescription: "A single-Region trail outside us-east-1 has IncludeGlobalServiceEvents on, but receives no global service events.",
-        fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist. A warning when no other trail records the account's global service events; a note (no gap, a misleading flag) when another does.`,
+        fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist. A note (no gap, a misleading flag) where another trail records the account's global service events. Where none does, this is not a finding of its own: the account's one global-events-not-recorded finding names the trail, its flag and the fix, so that one cause gives one alert.`,
         help: [
             "Make the trail multi-Region, which records the global service events:",
             "",
@@ -89766,7 +89773,7 @@ function uploadedSize(log) {
 }
 function sarifLog(inventory, runs, totalResults) {
     const rules = RULE_IDS.map((id) => {
-        const rule = RULES[id];
+        const rule = catalog_RULES[id];
         return {
             id,
             name: rule.name,
@@ -89867,21 +89874,127 @@ function sarifResult(inventory, finding, ruleIndex) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/findings.ts
+/**
+ * What is wrong, in one word a plan can group by: each finding has exactly one, so an
+ * account's failure is counted once, under its real cause (plan.ts).
+ */
+const CAUSES = (/* unused pure expression or super */ null && ([
+    "organization-trail",
+    "no-trail",
+    "single-region-elsewhere",
+    "global-events-excluded",
+    "stopped",
+    "management-events",
+    "delivery-failing",
+    "duplicated",
+    "not-assessed",
+    "writes-only",
+    "single-region-only",
+    "misleading-flag",
+]));
+/**
+ * Whether this run judged the account. One that was not (unreadable, suspended) keeps its
+ * open issue and its open code-scanning alerts: a missing result is not a fix.
+ */
+function isAssessed(verdict) {
+    return verdict.verdict === "compliant" || verdict.verdict === "noncompliant";
+}
+/** Findings by account id, each list in the order given (most severe first, as evaluated). */
+function groupFindingsByAccount(findings) {
+    const byAccount = new Map();
+    for (const finding of findings) {
+        const list = byAccount.get(finding.accountId);
+        if (list)
+            list.push(finding);
+        else
+            byAccount.set(finding.accountId, [finding]);
+    }
+    return byAccount;
+}
+
+;// CONCATENATED MODULE: ./src/changes.ts
+
+/**
+ * What changed since the last run: this run's findings against what was open before (the
+ * open code-scanning alerts for the action, a previous JSON report for the CLI). Pure.
+ */
+/** A finding's identity across runs: the same account, rule and trail. */
+function findingKey(finding) {
+    return `${finding.ruleId}|${finding.accountId}|${finding.trailArn ?? ""}`;
+}
+function compareWithBaseline(evaluation, baseline) {
+    if (baseline.kind === "unknown")
+        return { known: false, reason: baseline.reason };
+    const before = new Map(baseline.entries.map((entry) => [findingKey(entry), entry]));
+    const now = new Set(evaluation.findings.map(findingKey));
+    const added = [];
+    const stillOpen = [];
+    for (const finding of evaluation.findings) {
+        const entry = before.get(findingKey(finding));
+        if (entry)
+            stillOpen.push({ finding, since: entry.since });
+        else
+            added.push(finding);
+    }
+    // Only an account judged this run can have resolved anything: the others' records are kept.
+    const assessed = new Set(evaluation.verdicts.filter(isAssessed).map((verdict) => verdict.accountId));
+    const resolved = [...before.entries()].filter(([key, entry]) => assessed.has(entry.accountId) && !now.has(key)).map(([, entry]) => entry);
+    const newlyNotAssessed = evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed" && !before.has(findingKey({ ruleId: "cloudtrail/account-not-assessed", accountId: verdict.accountId })));
+    return { known: true, source: baseline.source, added, resolved, stillOpen, newlyNotAssessed };
+}
+/** When each finding was first reported: before, if it was open then, otherwise now. */
+function firstSeenOf(changes, generatedAt) {
+    const seen = new Map();
+    if (!changes.known)
+        return seen;
+    for (const { finding, since } of changes.stillOpen)
+        seen.set(findingKey(finding), since);
+    for (const finding of changes.added)
+        seen.set(findingKey(finding), generatedAt);
+    return seen;
+}
+/** Whole days between two instants. */
+function changes_daysBetween(from, to) {
+    const ms = Date.parse(to) - Date.parse(from);
+    return Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 86_400_000)) : 0;
+}
+
 ;// CONCATENATED MODULE: ./src/reporters/json-report.ts
+
 
 /**
  * Everything a run knows, for people and scripts: the summary, each account's verdict,
  * every finding (none left out, unlike SARIF), and the inventory itself, which
  * `inventory-file` accepts to evaluate the same scan again offline.
  */
-function buildJsonReport(result, omittedSarifResults = 0) {
+function buildJsonReport(result, omittedSarifResults = 0, changes) {
+    const generatedAt = result.inventory.generatedAt;
+    const firstSeen = changes ? firstSeenOf(changes, generatedAt) : new Map();
     return {
         tool: { name: TOOL_NAME, version: TOOL_VERSION },
-        generatedAt: result.inventory.generatedAt,
+        generatedAt,
         summary: { ...result.summary, omittedSarifResults },
+        plan: result.plan,
+        ...(changes ? { changes: changesSummary(changes) } : {}),
         verdicts: result.evaluation.verdicts,
-        findings: result.evaluation.findings,
+        // firstSeen: when the finding was first reported, carried from the baseline; the next
+        // run given this report as its baseline keeps counting from there.
+        findings: result.evaluation.findings.map((finding) => ({ ...finding, firstSeen: firstSeen.get(findingKey(finding)) ?? generatedAt })),
         inventory: result.inventory,
+    };
+}
+function changesSummary(changes) {
+    if (!changes.known)
+        return { known: false, reason: changes.reason };
+    return {
+        known: true,
+        comparedWith: changes.source,
+        newFindings: changes.added.length,
+        resolvedFindings: changes.resolved.length,
+        stillOpen: changes.stillOpen.length,
+        resolved: changes.resolved,
+        newlyNotAssessed: changes.newlyNotAssessed.map((verdict) => verdict.accountId),
     };
 }
 
@@ -89958,7 +90071,7 @@ function evaluateInventory(inventory) {
 /** Most severe first, then by account and rule, so reports and truncation are stable. */
 function compareFindings(a, b) {
     return (LEVEL_RANK[b.level] - LEVEL_RANK[a.level] ||
-        RULES[b.ruleId].securitySeverity - RULES[a.ruleId].securitySeverity ||
+        catalog_RULES[b.ruleId].securitySeverity - catalog_RULES[a.ruleId].securitySeverity ||
         a.accountId.localeCompare(b.accountId) ||
         a.ruleId.localeCompare(b.ruleId) ||
         (a.trailArn ?? "").localeCompare(b.trailArn ?? ""));
@@ -90073,7 +90186,7 @@ function judgeTrail(trail, account, inventory) {
     const problems = [];
     const shortfall = singleRegionShortfall(scope, inventory.partition);
     if (hasIneffectiveGlobalFlag(trail, inventory.partition))
-        problems.push(`${shortfall}: its IncludeGlobalServiceEvents flag is on but has no effect`);
+        problems.push(`${shortfall} (its IncludeGlobalServiceEvents flag is on, but has no effect there)`);
     else if (shortfall)
         problems.push(shortfall);
     if (logging === false)
@@ -90146,7 +90259,7 @@ function label(account) {
     return account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id;
 }
 function finding(ruleId, account, details, level) {
-    return { ruleId, level: level ?? RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
+    return { ruleId, level: level ?? catalog_RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
 }
 function involved(recorder, problem = recorder.problem ?? "records global service events") {
     return { arn: recorder.arn, name: recorder.name, homeRegion: recorder.homeRegion, problem };
@@ -90200,7 +90313,7 @@ function notRecorded(account, recorders, readers, inventory) {
     const seen = trails.length > 0
         ? ` Checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.`
         : account.regions.some((read) => read.outcome === "failed")
-            ? ` No trail was seen; ${countOf(account.regions.filter((read) => read.outcome === "failed").length, "Region")} could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
+            ? ` No trail was seen; ${plural_countOf(account.regions.filter((read) => read.outcome === "failed").length, "Region")} could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
             : " The account has no trail.";
     const orgNote = recorders.some((recorder) => recorder.foreign) ? " An organization trail or store must be fixed from the management account." : "";
     const lake = inventory.organizationEventDataStoresError ?? account.eventDataStoresError;
@@ -90349,7 +90462,222 @@ function duplicated(account, recording) {
     organizationTrail ? "note" : "warning");
 }
 
+;// CONCATENATED MODULE: ./src/remediation-plan.ts
+
+
+
+/** How many example accounts a group names. */
+const remediation_plan_PLAN_EXAMPLES = 3;
+const ORGANIZATION_TRAIL_TEMPLATE = "deploy/organization-trail.yaml";
+const ORGANIZATION_TRAIL_STACK = "org-trail-audit-organization-trail";
+const GROUPS = {
+    "organization-trail": {
+        title: "The organization trail or event data store is stopped, failing delivery, or records no management writes",
+        fix: "Repair it from the management account (organization-level fix above): that restores every account of this group at once.",
+    },
+    "no-trail": {
+        title: "No trail at all",
+        fix: "One organization trail covers them all (organization-level fix above); otherwise create a multi-Region trail in each account.",
+        command: "aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET --is-multi-region-trail && aws cloudtrail start-logging --region us-east-1 --name NAME",
+    },
+    "single-region-elsewhere": {
+        title: "Only single-Region trails outside us-east-1 (they receive no global service events since Nov 2021, whatever their flag says)",
+        fix: "Make each account's trail multi-Region, in its home Region.",
+        command: "aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail",
+    },
+    "global-events-excluded": {
+        title: "A single-Region trail in us-east-1 with IncludeGlobalServiceEvents off",
+        fix: "Make the trail multi-Region (that turns global service events on with it).",
+        command: "aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --is-multi-region-trail",
+    },
+    stopped: {
+        title: "Trails stopped (not logging)",
+        fix: "Start logging on each account's trail, in its home Region.",
+        command: "aws cloudtrail start-logging --region HOME --name TRAIL_ARN",
+    },
+    "management-events": {
+        title: "Management events not recorded, or reads only",
+        fix: "Select all management events on each account's trail (put-event-selectors replaces the selectors: keep any data-event selectors).",
+        command: "aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'",
+    },
+    "delivery-failing": {
+        title: "Log files not delivered (bucket deleted, bucket policy, or KMS key)",
+        fix: "Each account's issue names the delivery error and its likely cause; fix the bucket, its policy or the key.",
+        command: "aws cloudtrail get-trail-status --region HOME --name TRAIL_ARN",
+    },
+    duplicated: {
+        title: "Global service events recorded more than once (a cost, not a gap)",
+        fix: "Keep one trail recording global service events; turn the flag off on the others.",
+        command: "aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --no-include-global-service-events",
+    },
+    "writes-only": { title: "Management reads not recorded", fix: "Select all management events on the covering trail." },
+    "single-region-only": { title: "Covered by single-Region trails only", fix: "Make the covering trail multi-Region." },
+    "misleading-flag": { title: "A global-events flag with no effect", fix: "Turn the misleading flag off." },
+};
+/** Causes that leave the account's global service events unrecorded: what an organization trail would cover. */
+const GAPS = new Set(["organization-trail", "no-trail", "single-region-elsewhere", "global-events-excluded", "stopped", "management-events", "delivery-failing"]);
+function buildRemediationPlan(inventory, evaluation) {
+    const byAccount = groupFindingsByAccount(evaluation.findings);
+    const groups = new Map();
+    let noncompliant = 0;
+    const gaps = [];
+    const organizationGaps = [];
+    for (const verdict of evaluation.verdicts) {
+        if (verdict.verdict !== "noncompliant")
+            continue;
+        noncompliant += 1;
+        // Findings are most severe first: the first one is the account's real cause.
+        const first = byAccount.get(verdict.accountId)?.[0];
+        if (!first || first.cause === "not-assessed")
+            continue;
+        const cause = first.cause;
+        if (isGap(first))
+            gaps.push(verdict.accountId);
+        if (cause === "organization-trail")
+            organizationGaps.push(verdict.accountId);
+        let group = groups.get(cause);
+        if (!group) {
+            group = { cause, level: first.level, ...GROUPS[cause], accounts: [] };
+            groups.set(cause, group);
+        }
+        group.accounts.push({ id: verdict.accountId, name: verdict.accountName });
+    }
+    const organizationFix = planOrganizationFix(inventory, evaluation, gaps, organizationGaps);
+    return {
+        noncompliant,
+        groups: [...groups.values()].sort((a, b) => Number(b.cause === "organization-trail") - Number(a.cause === "organization-trail") || b.accounts.length - a.accounts.length),
+        notAssessed: groupNotAssessed(evaluation.verdicts),
+        ...(organizationFix ? { organizationFix } : {}),
+    };
+}
+function isGap(finding) {
+    return GAPS.has(finding.cause) && finding.level === "error";
+}
+/**
+ * One multi-Region organization trail records for every account of the organization. It is
+ * proposed when nothing organization-wide records the events and some account is uncovered;
+ * when an organization trail or store exists but is broken, repairing it is the fix.
+ */
+function planOrganizationFix(inventory, evaluation, gaps, organizationGaps) {
+    const organization = inventory.organization;
+    // Without the organization, or without its trails read from their owner, nothing can be said of them.
+    if (!organization || inventory.organizationTrailsError || gaps.length === 0)
+        return undefined;
+    const base = { managementAccountId: organization.managementAccountId, organizationId: organization.id, region: inventory.globalEventsRegion };
+    const trails = inventory.organizationTrails.filter((trail) => trail.isOrganizationTrail);
+    const stores = (inventory.organizationEventDataStores ?? []).filter((store) => store.organizationEnabled);
+    if (trails.length > 0 || stores.length > 0) {
+        if (organizationGaps.length === 0)
+            return undefined;
+        const broken = [...trails.map((trail) => trailRepair(trail, inventory)), ...stores.map((store) => storeRepair(store, inventory))].find((repair) => repair !== undefined);
+        if (!broken)
+            return undefined;
+        return { kind: "repair", ...base, wouldCover: organizationGaps.length, accountIds: organizationGaps, secondCopies: 0, recorder: broken.recorder, commands: broken.commands };
+    }
+    return {
+        kind: "create",
+        ...base,
+        wouldCover: gaps.length,
+        accountIds: gaps,
+        secondCopies: evaluation.verdicts.filter((verdict) => isAssessed(verdict) && recordsOwnCopy(verdict)).length,
+        commands: [
+            shellComment(`In the management account ${organization.managementAccountId} (or the CloudTrail delegated administrator): let CloudTrail act for the organization, then create the trail and its bucket.`),
+            "aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com",
+            `aws cloudformation deploy --region ${inventory.globalEventsRegion} --stack-name ${ORGANIZATION_TRAIL_STACK} --template-file ${ORGANIZATION_TRAIL_TEMPLATE} --parameter-overrides OrganizationId=${organization.id}`,
+        ],
+    };
+}
+/** Covered today by a trail the account owns: with an organization trail, it would store a second copy. */
+function recordsOwnCopy(verdict) {
+    return verdict.coveredBy.some((arn) => arn.split(":")[4] === verdict.accountId && arn.includes(":trail/"));
+}
+function trailRepair(trail, inventory) {
+    const problems = [];
+    const commands = [];
+    const shortfall = singleRegionShortfall(trailScope(trail), inventory.partition);
+    if (!receivesGlobalEvents(trailScope(trail), inventory.partition)) {
+        problems.push(shortfall ?? "receives no global service events");
+        commands.push(remediation.makeMultiRegion(trail));
+    }
+    if (trail.status?.isLogging === false) {
+        problems.push("stopped (not logging)");
+        commands.push(remediation.startLogging(trail));
+    }
+    const management = managementRecording(trail.selectors);
+    if (management && !management.writes) {
+        problems.push(management.reads ? "records management reads only" : "records no management events");
+        commands.push(remediation.recordAllManagementEvents(trail));
+    }
+    const delivery = trail.status?.isLogging ? deliveryFailure(trail.status, inventory.generatedAt) : undefined;
+    if (delivery) {
+        problems.push(`its log files are not delivered (${delivery.error})`);
+        commands.push(shellComment("Read the delivery error; then fix the bucket, its policy or the KMS key it names:"), remediation.trailStatus(trail));
+    }
+    if (problems.length === 0)
+        return undefined;
+    return { recorder: { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem: problems.join("; ") }, commands };
+}
+function storeRepair(store, inventory) {
+    const problems = [];
+    const commands = [];
+    const scope = { homeRegion: store.homeRegion, isMultiRegion: store.multiRegionEnabled, includeGlobalServiceEvents: true };
+    if (!receivesGlobalEvents(scope, inventory.partition)) {
+        problems.push("single-Region");
+        commands.push(`aws cloudtrail update-event-data-store --region ${store.homeRegion} --event-data-store ${store.arn} --multi-region-enabled`);
+    }
+    if (store.status !== "ENABLED") {
+        problems.push(`not ingesting (status ${store.status})`);
+        commands.push(`aws cloudtrail start-event-data-store-ingestion --region ${store.homeRegion} --event-data-store ${store.arn}`);
+    }
+    const management = managementRecording({ eventSelectors: [], advancedEventSelectors: store.advancedEventSelectors });
+    if (management && !management.writes)
+        problems.push("selects no management writes");
+    if (problems.length === 0)
+        return undefined;
+    return { recorder: { arn: store.arn, name: store.name, homeRegion: store.homeRegion, problem: problems.join("; ") }, commands };
+}
+const NOT_ASSESSED = {
+    "role-refused": {
+        title: "The audit role was refused (AccessDenied on AssumeRole)",
+        fix: "Deploy deploy/audit-role.yaml to these accounts (a StackSet reaches every account of an OU), or check that its trust policy allows the scanning role.",
+    },
+    network: {
+        title: "AWS could not be reached (connection refused, DNS, TLS or no answer)",
+        fix: "Check the runner's network path to the endpoint named in the reason (proxy, firewall, VPC endpoint); the roles are not the problem.",
+    },
+    throttled: { title: "Throttled by AWS after retries", fix: "Lower the concurrency input and re-run." },
+    other: { title: "Other read failures", fix: "Each reason names the call and Region that failed; re-run, and check the audit role's permissions there." },
+};
+/** Accounts not assessed, grouped by the kind of failure, so that one cause is said once. */
+function groupNotAssessed(verdicts) {
+    const groups = new Map();
+    for (const verdict of verdicts) {
+        if (verdict.verdict !== "not-assessed")
+            continue;
+        const reason = verdict.reason ?? "";
+        const kind = notAssessedKind(reason);
+        let group = groups.get(kind);
+        if (!group) {
+            group = { kind, ...NOT_ASSESSED[kind], accounts: [], example: reason };
+            groups.set(kind, group);
+        }
+        group.accounts.push({ id: verdict.accountId, name: verdict.accountName });
+    }
+    return [...groups.values()].sort((a, b) => b.accounts.length - a.accounts.length);
+}
+function notAssessedKind(reason) {
+    if (/could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason))
+        return "role-refused";
+    if (/never reached|could not reach|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|no answer/i.test(reason))
+        return "network";
+    if (/throttl|rate exceeded|TooManyRequests/i.test(reason))
+        return "throttled";
+    return "other";
+}
+
 ;// CONCATENATED MODULE: ./src/audit.ts
+
+
 
 
 
@@ -90375,15 +90703,19 @@ async function runAudit(settings, scanOptions = {}) {
     // A scan checks its selection before sharding (scan.ts); a shard's own slice may be empty.
     if (settings.inventoryFile && !settings.shard && inventory.accounts.length === 0 && !settings.allowEmpty)
         throw emptySelectionError(settings);
+    const result = evaluateAudit(inventory);
+    return settings.inventoryFile ? { ...result, summary: { ...result.summary, loadedFrom: settings.inventoryFile } } : result;
+}
+/** inventory → findings, counts and plan. Pure. */
+function evaluateAudit(inventory) {
     const evaluation = evaluateInventory(inventory);
-    const summary = summarize(inventory, evaluation);
-    return { inventory, evaluation, summary: settings.inventoryFile ? { ...summary, loadedFrom: settings.inventoryFile } : summary };
+    return { inventory, evaluation, summary: summarize(inventory, evaluation), plan: buildRemediationPlan(inventory, evaluation) };
 }
 /** Said in every report when ListTrails failed somewhere: the scan was slower, and why. */
 function perRegionNote(summary) {
     if (summary.perRegionReads === 0)
         return undefined;
-    return `${countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack).`;
+    return `${plural_countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack).`;
 }
 /** How the accounts were read, for a headline: "in 4.2 s", or, offline, which saved scan, when, and that this run is offline. */
 function describeScan(summary, generatedAt) {
@@ -90417,11 +90749,11 @@ function summarize(inventory, evaluation) {
         ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
     };
 }
-async function writeReports(result, settings, carried = []) {
-    const sarif = buildSarif(result.inventory, result.evaluation.findings, { carried });
+async function writeReports(result, settings, extra = {}) {
+    const sarif = buildSarif(result.inventory, result.evaluation.findings, { carried: extra.carried ?? [] });
     await (0,promises_.writeFile)(settings.sarifFile, `${JSON.stringify(sarif.log, null, 2)}\n`);
     if (settings.reportFile) {
-        const report = buildJsonReport(result, sarif.omittedResults);
+        const report = buildJsonReport(result, sarif.omittedResults, extra.changes);
         await (0,promises_.writeFile)(settings.reportFile, `${JSON.stringify(report, null, 2)}\n`);
     }
     return {
@@ -90436,6 +90768,58 @@ function findingsAtOrAbove(findings, failOn) {
     if (failOn === "none")
         return [];
     return findings.filter((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK[failOn]);
+}
+/**
+ * The findings that fail the run: at or above fail-on and, with fail-on-scope "new", only
+ * those new since the last run. When what changed is unknown, every finding counts: an
+ * unreadable baseline must not let old and new breakage pass alike.
+ */
+function failingFindings(findings, failOn, scope, changes) {
+    const atLevel = findingsAtOrAbove(findings, failOn);
+    if (scope === "all")
+        return { findings: atLevel };
+    if (!changes?.known)
+        return { findings: atLevel, scopeUnknown: changes?.reason ?? "no earlier run to compare with" };
+    const added = new Set(changes.added.map(findingKey));
+    return { findings: atLevel.filter((finding) => added.has(findingKey(finding))) };
+}
+
+;// CONCATENATED MODULE: ./src/baseline-report.ts
+
+
+
+
+/**
+ * A previous JSON report (report-file) as the baseline of "what changed", for the CLI,
+ * which has no code-scanning alerts to compare with. A finding's first sighting is carried
+ * from report to report (`firstSeen`); a report without it dates its findings at its scan.
+ */
+async function loadBaselineReport(path, flag = "--baseline") {
+    let parsed;
+    try {
+        parsed = JSON.parse(await (0,promises_.readFile)(path, "utf8"));
+    }
+    catch (error) {
+        const code = error.code;
+        throw new configuration_error_ConfigurationError(`Flag "${flag}" names "${path}", which ${code ? `cannot be read (${code})` : `is not valid JSON (${error.message})`}; it accepts a JSON report written by --report-file.`);
+    }
+    const report = parsed;
+    if (typeof report?.generatedAt !== "string" || !Array.isArray(report.findings)) {
+        throw new configuration_error_ConfigurationError(`Flag "${flag}" names "${path}", which is not an org-trail-audit JSON report (no generatedAt and findings); it accepts a JSON report written by --report-file.`);
+    }
+    const entries = [];
+    for (const item of report.findings) {
+        const ruleId = String(item?.ruleId ?? "");
+        const accountId = String(item?.accountId ?? "");
+        // A rule this version retired, or something that is not a finding: nothing to compare.
+        if (!RULE_IDS.includes(ruleId) || !/^\d{12}$/.test(accountId))
+            continue;
+        const trailArn = typeof item.trailArn === "string" ? item.trailArn : undefined;
+        const since = typeof item.firstSeen === "string" ? item.firstSeen : report.generatedAt;
+        entries.push({ ruleId: ruleId, accountId, ...(trailArn ? { trailArn } : {}), since });
+    }
+    const unique = new Map(entries.map((entry) => [findingKey(entry), entry]));
+    return { kind: "known", source: `the report ${path} (${report.generatedAt})`, entries: [...unique.values()] };
 }
 
 // EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
@@ -90504,7 +90888,7 @@ class ProgressTracker {
         return this.listingComplete ? "estimating" : "listing accounts";
     }
     line() {
-        return `Scanned ${this.done}/${countOf(this.total, "account")}; findings so far: ${this.findings}, not assessed: ${this.notAssessed}; ETA ${this.etaText()}.`;
+        return `Scanned ${this.done}/${plural_countOf(this.total, "account")}; findings so far: ${this.findings}, not assessed: ${this.notAssessed}; ETA ${this.etaText()}.`;
     }
 }
 function formatDuration(seconds) {
@@ -90528,46 +90912,9 @@ function periodicLines(tracker, print, intervalMs = 5_000, now = Date.now) {
 // EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
 var picocolors = __nccwpck_require__(7336);
 var picocolors_default = /*#__PURE__*/__nccwpck_require__.n(picocolors);
-;// CONCATENATED MODULE: ./src/findings.ts
-/**
- * What is wrong, in one word a plan can group by: each finding has exactly one, so an
- * account's failure is counted once, under its real cause (plan.ts).
- */
-const CAUSES = (/* unused pure expression or super */ null && ([
-    "organization-trail",
-    "no-trail",
-    "single-region-elsewhere",
-    "global-events-excluded",
-    "stopped",
-    "management-events",
-    "delivery-failing",
-    "duplicated",
-    "not-assessed",
-    "writes-only",
-    "single-region-only",
-    "misleading-flag",
-]));
-/**
- * Whether this run judged the account. One that was not (unreadable, suspended) keeps its
- * open issue and its open code-scanning alerts: a missing result is not a fix.
- */
-function isAssessed(verdict) {
-    return verdict.verdict === "compliant" || verdict.verdict === "noncompliant";
-}
-/** Findings by account id, each list in the order given (most severe first, as evaluated). */
-function groupFindingsByAccount(findings) {
-    const byAccount = new Map();
-    for (const finding of findings) {
-        const list = byAccount.get(finding.accountId);
-        if (list)
-            list.push(finding);
-        else
-            byAccount.set(finding.accountId, [finding]);
-    }
-    return byAccount;
-}
-
 ;// CONCATENATED MODULE: ./src/reporters/text-report.ts
+
+
 
 
 
@@ -90581,11 +90928,15 @@ function renderTextReport(result, options = {}) {
     const levelColor = { error: c.red, warning: c.yellow, note: c.cyan };
     const { summary, evaluation } = result;
     const lines = [
-        c.bold(`org-trail-audit: ${countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${countOf(summary.regionsRead, "Region")} read ${describeScan(summary, result.inventory.generatedAt)}.`),
-        `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ${c.yellow(countOf(summary.findingsByLevel.warning, "warning"))}, ${c.cyan(countOf(summary.findingsByLevel.note, "note"))}.`,
+        c.bold(`org-trail-audit: ${plural_countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${plural_countOf(summary.regionsRead, "Region")} read ${describeScan(summary, result.inventory.generatedAt)}.`),
+        `Findings: ${c.red(plural_countOf(summary.findingsByLevel.error, "error"))}, ${c.yellow(plural_countOf(summary.findingsByLevel.warning, "warning"))}, ${c.cyan(plural_countOf(summary.findingsByLevel.note, "note"))}.`,
         ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
         ...(perRegionNote(summary) ? [perRegionNote(summary)] : []),
-        ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).`] : []),
+        ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${plural_countOf(summary.retries, "retry", "retries")}, ${plural_countOf(summary.throttles, "throttled attempt")}).`] : []),
+        ...(options.changes ? ["", ...changesText(options.changes, result.inventory.generatedAt)] : []),
+        "",
+        c.bold("What to do"),
+        ...planText(result.plan),
     ];
     const byAccount = groupFindingsByAccount(evaluation.findings);
     for (const verdict of evaluation.verdicts) {
@@ -90605,10 +90956,749 @@ function renderTextReport(result, options = {}) {
     }
     return `${lines.join("\n")}\n`;
 }
+function examples(accounts) {
+    const names = accounts.slice(0, remediation_plan_PLAN_EXAMPLES).map((account) => (account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id));
+    return `${names.join(", ")}${accounts.length > remediation_plan_PLAN_EXAMPLES ? `, and ${accounts.length - remediation_plan_PLAN_EXAMPLES} more` : ""}`;
+}
+/** The plan, as the job summary has it: the organization-level fix, then each cause with its count and group fix. */
+function planText(plan) {
+    if (plan.noncompliant === 0 && plan.notAssessed.length === 0)
+        return ["  Nothing: every assessed account records its global service events."];
+    const lines = [];
+    const fix = plan.organizationFix;
+    if (fix?.kind === "create") {
+        lines.push(`  Organization-level fix: one multi-Region organization trail from the management account ${fix.managementAccountId} would cover ${plural_countOf(fix.wouldCover, "account")} that record no global service events.`, `  It needs trusted access for CloudTrail and the organization bucket policy: deploy/organization-trail.yaml creates both.`, fix.secondCopies > 0
+            ? `  Cost: ${plural_countOf(fix.secondCopies, "account")} already record their own copy and would pay for a second ($2.00 per 100,000 management events; global-events-duplicated then notes each): delete their own trails once it logs, or keep them for data events only.`
+            : "  Cost: no account records its own copy today.", ...fix.commands.map((command) => `    ${command}`));
+    }
+    else if (fix) {
+        lines.push(`  Organization-level fix: repair ${fix.recorder.name} (home ${fix.recorder.homeRegion}): ${fix.recorder.problem}. That restores ${plural_countOf(fix.wouldCover, "account")}.`, ...fix.commands.map((command) => `    ${command}`));
+    }
+    if (plan.groups.length > 0)
+        lines.push(`  ${plural_countOf(plan.noncompliant, "non-compliant account")}, by cause:`);
+    for (const group of plan.groups) {
+        lines.push(`  - ${group.title}: ${group.accounts.length} (${examples(group.accounts)})`, `      ${group.fix}`, ...(group.command ? [`      ${group.command}`] : []));
+    }
+    for (const group of plan.notAssessed)
+        lines.push(`  - Not assessed (${group.title}): ${group.accounts.length} (${examples(group.accounts)})`, `      ${group.fix}`);
+    return lines;
+}
+function changesText(changes, generatedAt) {
+    if (!changes.known)
+        return [`What changed since the last run is unknown: ${changes.reason}.`];
+    const oldest = Math.max(0, ...changes.stillOpen.map(({ since }) => changes_daysBetween(since, generatedAt)));
+    return [
+        `Since ${changes.source}: ${plural_countOf(changes.added.length, "new finding")}, ${changes.resolved.length} resolved, ${changes.stillOpen.length} still open${changes.stillOpen.length > 0 ? ` (the oldest for ${plural_countOf(oldest, "day")})` : ""}${changes.newlyNotAssessed.length > 0 ? `; ${plural_countOf(changes.newlyNotAssessed.length, "account")} newly not assessed` : ""}.`,
+        ...changes.added.slice(0, remediation_plan_PLAN_EXAMPLES).map((finding) => `  new: ${finding.accountName} (${finding.accountId}) ${finding.ruleId}`),
+    ];
+}
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/github/markdown.ts
+/**
+ * Everything an organization supplies (account names, tag values, trail names) is shown
+ * as text: Markdown punctuation is backslash-escaped and `&`, `<`, `>` entity-encoded, so a
+ * name like `<img src=x onerror=alert(1)>` or `| **pwned** |` renders literally and cannot
+ * break a table. Punctuation is escaped before entities are written: the other order turned
+ * an entity's own `#` into `\#`, and "Alice's" rendered as "Alice&#39;s". Quotes need no
+ * entity outside an attribute (CommonMark 0.31, "Entity and numeric character references").
+ */
+function markdown_escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&")
+        .replace(/[&<>]/g, (char) => HTML_ENTITIES[char])
+        .replace(/\r?\n|\r/g, " ");
+}
+const HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+/** A Markdown table: header cells are ours; row cells must already be escaped. */
+function markdown_markdownTable(header, rows) {
+    const lines = [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`];
+    for (const row of rows)
+        lines.push(`| ${row.join(" | ")} |`);
+    return lines.join("\n");
+}
+/** Code inside backticks cannot be escaped: fence it with a run longer than any it contains. */
+function markdown_inlineCode(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = "`".repeat(longest + 1);
+    const padded = text.startsWith("`") || text.endsWith("`") ? ` ${text} ` : text;
+    return `${fence}${padded.replace(/\r?\n|\r/g, " ")}${fence}`;
+}
+/** Inline code inside a table cell: GFM ends the cell at a pipe even within backticks. */
+function markdown_codeCell(text) {
+    return markdown_inlineCode(text).replace(/\|/g, "\\|");
+}
+
+;// CONCATENATED MODULE: ./src/github/plan-markdown.ts
+
+
+
+
+function plan_markdown_issueLinkText(link) {
+    return link ? `[#${link.number}](${link.url})` : "";
+}
+function accountList(accounts, shown = PLAN_EXAMPLES) {
+    const names = accounts.slice(0, shown).map((account) => (account.name && account.name !== account.id ? `${escapeMarkdown(account.name)} (${account.id})` : account.id));
+    return `${names.join(", ")}${accounts.length > shown ? `, and ${accounts.length - shown} more` : ""}`;
+}
+/** The organization-level fix, as a few lines: what it covers, what it needs, what it costs. */
+function organizationFixMarkdown(fix, issue) {
+    const where = `the management account ${fix.managementAccountId} (or the CloudTrail delegated administrator)`;
+    const lines = fix.kind === "create"
+        ? [
+            `**Organization-level fix: one multi-Region organization trail** created from ${where} would cover **${countOf(fix.wouldCover, "account")}** that record no global service events today.`,
+            `It needs trusted access for CloudTrail in Organizations and a bucket policy that lets CloudTrail write for the organization: ${codeCell("deploy/organization-trail.yaml")} creates the trail with its bucket (public access blocked, versioned, log file validation on, optional KMS key).`,
+            fix.secondCopies > 0
+                ? `Cost: **${countOf(fix.secondCopies, "account")}** already record${fix.secondCopies === 1 ? "s" : ""} ${fix.secondCopies === 1 ? "its" : "their"} own copy of the management events and would pay for a second (the first copy per account and Region is free; each further copy costs $2.00 per 100,000 management events); ${codeCell("global-events-duplicated")} then notes each. To avoid it, delete their own trails once the organization trail logs, or keep them for data events only.`
+                : "Cost: no account records its own copy of the management events today, so none would pay for a second.",
+        ]
+        : [
+            `**Organization-level fix: repair the organization ${fix.recorder.arn.includes(":eventdatastore/") ? "event data store" : "trail"}** ${codeCell(fix.recorder.name)} (home ${escapeMarkdown(fix.recorder.homeRegion)}): ${escapeMarkdown(fix.recorder.problem)}. Fixing it from ${where} restores **${countOf(fix.wouldCover, "account")}**.`,
+        ];
+    if (issue)
+        lines.push(`Tracked in ${plan_markdown_issueLinkText(issue)}.`);
+    return [...lines, "", "```sh", ...fix.commands, "```"];
+}
+/** The plan: the organization-level fix first, then one row per cause with its count, examples and the fix for the group. */
+function plan_markdown_planMarkdown(plan, issue) {
+    const lines = [];
+    if (plan.noncompliant === 0 && plan.notAssessed.length === 0)
+        return ["Nothing to do: every assessed account records its global service events."];
+    if (plan.organizationFix)
+        lines.push(...organizationFixMarkdown(plan.organizationFix, issue), "");
+    if (plan.groups.length > 0) {
+        lines.push(`${countOf(plan.noncompliant, "non-compliant account")}, by cause (each counted once, by its most severe finding):`, "", "| Cause | Accounts | For example | Fix for the group |", "| --- | ---: | --- | --- |", ...plan.groups.map((group) => `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ${escapeMarkdown(group.fix)}${group.command ? `<br>${codeCell(group.command)}` : ""} |`));
+    }
+    if (plan.notAssessed.length > 0) {
+        const count = plan.notAssessed.reduce((sum, group) => sum + group.accounts.length, 0);
+        lines.push("", `${countOf(count, "account")} not assessed (whether they record global service events is unknown; their issues and alerts are kept):`, "", "| Why | Accounts | For example | Fix |", "| --- | ---: | --- | --- |", ...plan.notAssessed.map((group) => `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ${escapeMarkdown(group.fix)} |`));
+    }
+    return lines;
+}
+/** What changed since the last run, in two or three lines. */
+function changesMarkdown(changes, generatedAt) {
+    if (!changes.known)
+        return [`What changed since the last run is unknown: ${escapeMarkdown(changes.reason)}.`];
+    const ages = changes.stillOpen.map(({ since }) => daysBetween(since, generatedAt));
+    const oldest = ages.length > 0 ? Math.max(...ages) : 0;
+    const overWeek = ages.filter((age) => age >= 7).length;
+    const lines = [
+        `**${countOf(changes.added.length, "new finding")}**, **${changes.resolved.length} resolved**, ${changes.stillOpen.length} still open${changes.stillOpen.length > 0 ? ` (the oldest for ${countOf(oldest, "day")}; ${overWeek} for a week or more)` : ""}. Compared with ${escapeMarkdown(changes.source)}.`,
+    ];
+    if (changes.added.length > 0) {
+        const examples = changes.added.slice(0, PLAN_EXAMPLES).map((finding) => `${escapeMarkdown(finding.accountName || finding.accountId)} (${finding.accountId}): ${codeCell(finding.ruleId)}`);
+        lines.push(`New: ${examples.join("; ")}${changes.added.length > PLAN_EXAMPLES ? `; and ${changes.added.length - PLAN_EXAMPLES} more` : ""}.`);
+    }
+    if (changes.newlyNotAssessed.length > 0) {
+        lines.push(`Newly not assessed: ${accountList(changes.newlyNotAssessed.map((verdict) => ({ id: verdict.accountId, name: verdict.accountName })))}.`);
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/github/issue-content.ts
+
+
+
+
+/**
+ * The remediation issues, each identified by a hidden marker in its body: one per account
+ * (`account=ID`), or one per owner (`owner=LOGINS`, with the accounts it lists), and one for
+ * the organization-level fix (`organization=ID`). The marker also carries a digest of
+ * everything but the run link, so an unchanged issue is recognised without rewriting it.
+ */
+// Any digest value is accepted: a hand-edited digest must not hide the issue (that would open a duplicate).
+// "assigned" lists the logins this action assigned, the only ones it may later unassign.
+const MARKER = /<!--\s*org-trail-audit:(?:account=(\d{12})|owner=(\S+?)|organization=(\S+?))(?:\s+digest=(\S*?))?(?:\s+assigned=(\S*?))?(?:\s+accounts=(\S*?))?\s*-->/;
+const issue_content_ORGANIZATION_KEY = "organization";
+const issue_content_accountKey = (accountId) => `account:${accountId}`;
+/** Owners joined by "+", which no GitHub login holds; "(none)" for accounts nobody owns. */
+const issue_content_ownerKey = (owners) => `owner:${owners.length > 0 ? [...owners].map((login) => login.toLowerCase()).sort().join("+") : "(none)"}`;
+function issue_content_readMarker(body) {
+    const match = MARKER.exec(body ?? "");
+    if (!match)
+        return undefined;
+    const key = match[1] ? issue_content_accountKey(match[1]) : match[2] ? `owner:${match[2]}` : issue_content_ORGANIZATION_KEY;
+    const list = (text) => (text ?? "").split(",").filter(Boolean);
+    return { key, ...(match[4] ? { digest: match[4] } : {}), assigned: list(match[5]), accounts: list(match[6]) };
+}
+/** The marker line and the digest over what a reader sees, so that a change of any of it rewrites the issue. */
+function sealed(key, title, sections, assignees, runUrl, accounts) {
+    const stable = `${title}\n${sections.join("\n")}\n${assignees.join(",")}`;
+    const digest = createHash("sha256").update(stable).digest("hex").slice(0, 16);
+    const runLine = runUrl ? `\n\nLast changed by [this workflow run](${runUrl}).` : "";
+    const assigned = assignees.length > 0 ? ` assigned=${assignees.join(",")}` : "";
+    const listed = accounts && accounts.length > 0 ? ` accounts=${accounts.join(",")}` : "";
+    const subject = key.startsWith("account:") ? `account=${key.slice(8)}` : key.startsWith("owner:") ? `owner=${key.slice(6)}` : `organization=${key}`;
+    const body = `<!-- org-trail-audit:${subject} digest=${digest}${assigned}${listed} -->\n${sections.join("\n")}${runLine}\n`;
+    return { key, title, body, digest };
+}
+/** GitHub assigns at most 10 people to an issue ("Add assignees to an issue"); further owners are mentioned. */
+const issue_content_MAX_ASSIGNEES = 10;
+const HEADLINES = {
+    "cloudtrail/global-events-not-recorded": "CloudTrail does not record global service events",
+    "cloudtrail/global-events-flag-ineffective": "a CloudTrail trail's global-events flag has no effect",
+    "cloudtrail/global-events-duplicated": "CloudTrail records global service events more than once",
+    "cloudtrail/global-events-not-delivered": "a CloudTrail trail logs global service events but delivers nothing",
+};
+/**
+ * GitHub refuses an issue body over 65,536 characters (HTTP 422, "body is too long"); the
+ * margin covers the marker and the run link. An account with dozens of trails can pass it.
+ */
+const ISSUE_BODY_LIMIT = 60_000;
+/**
+ * The issue for one account, under GitHub's body limit: when the whole text would not fit,
+ * the findings, the trail table and the fix blocks are shortened to their first entries,
+ * whole lines and whole blocks only, with a count of what was left out and where it is.
+ */
+function issue_content_renderIssue(input) {
+    let shape = { findings: input.findings.length, trails: Number.POSITIVE_INFINITY, fixBlocks: input.findings.length };
+    for (;;) {
+        const content = renderShaped(input, shape);
+        if (content.body.length <= ISSUE_BODY_LIMIT || (shape.findings <= 1 && shape.trails <= 1 && shape.fixBlocks <= 1))
+            return content;
+        const trails = Math.min(shape.trails, uniqueTrails(input.findings).length);
+        shape = { findings: Math.max(1, Math.floor(shape.findings / 2)), trails: Math.max(1, Math.floor(trails / 2)), fixBlocks: Math.max(1, Math.floor(shape.fixBlocks / 2)) };
+    }
+}
+const ELSEWHERE = "the job summary, the code-scanning alerts and the JSON report (report-file) list them all";
+function renderShaped(input, shape) {
+    const { verdict, findings } = input;
+    const account = verdict.accountName && verdict.accountName !== verdict.accountId ? `${verdict.accountName} (${verdict.accountId})` : verdict.accountId;
+    const title = `${account}: ${HEADLINES[findings[0].ruleId] ?? RULES[findings[0].ruleId].shortDescription}`;
+    const sections = [
+        `## ${escapeMarkdown(account)}: CloudTrail global service events`,
+        "",
+        "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. This account needs a change so that they are recorded once, by a trail that is logging.",
+        "",
+    ];
+    sections.push(...ownersLines(input.assignees, input.mentioned));
+    if (input.organizationIssue)
+        sections.push(`The organization-level fix in ${issueLinkText(input.organizationIssue)} would cover this account too.`, "");
+    sections.push("### What is wrong", "");
+    for (const finding of findings.slice(0, shape.findings)) {
+        sections.push(`- **${finding.level}** ${inlineCode(finding.ruleId)}: ${escapeMarkdown(finding.message)}`);
+    }
+    if (findings.length > shape.findings)
+        sections.push(`- … and ${findings.length - shape.findings} more findings, left out to stay within GitHub's issue size: ${ELSEWHERE}.`);
+    const trails = uniqueTrails(findings);
+    if (trails.length > 0) {
+        const shown = trails.slice(0, shape.trails);
+        sections.push("", markdownTable(["Trail", "Home Region", "What it lacks"], shown.map((trail) => [escapeMarkdown(trail.name), escapeMarkdown(trail.homeRegion), escapeMarkdown(trail.problem)])));
+        if (trails.length > shown.length)
+            sections.push("", `${trails.length - shown.length} more trails are not listed here, to stay within GitHub's issue size: ${ELSEWHERE}.`);
+    }
+    if (verdict.failedRegions.length > 0)
+        sections.push("", `Regions that could not be read this run: ${verdict.failedRegions.join(", ")}.`);
+    sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account). One block per finding, in the order above; lines starting with # explain the next line, or hold a command to run only after the check before it.");
+    // One block per finding, never merged; a command an earlier block holds is pointed at, not repeated.
+    const blocks = withoutRepeats(findings.slice(0, shape.fixBlocks).map((finding) => finding.fix));
+    findings.slice(0, shape.fixBlocks).forEach((finding, index) => {
+        if (finding.fix.length === 0)
+            return;
+        sections.push("", `#### ${index + 1}. ${inlineCode(finding.ruleId)} (${finding.level})`, "", ...fencedBlock("sh", blocks[index]));
+    });
+    if (findings.length > shape.fixBlocks)
+        sections.push("", `The fixes of findings ${shape.fixBlocks + 1} to ${findings.length} are left out to stay within GitHub's issue size: ${ELSEWHERE}.`);
+    sections.push("");
+    sections.push("This issue is kept up to date by org-trail-audit: it is updated when the findings change and closed when the account is assessed clean.");
+    return sealed(issue_content_accountKey(verdict.accountId), title, sections, input.assignees, input.runUrl);
+}
+function ownersLines(assignees, mentioned) {
+    if (assignees.length === 0 && mentioned.length === 0)
+        return [];
+    const lines = [`Owners: ${[...assignees, ...mentioned].map((login) => `@${login}`).join(", ")}`];
+    if (mentioned.length > 0)
+        lines.push(`(${mentioned.map((login) => `@${login}`).join(", ")} could not be assigned in this repository.)`);
+    return [...lines, ""];
+}
+/**
+ * Fix blocks in which a command already shown in an earlier block is replaced by a comment
+ * pointing at it: an issue never shows the same command twice.
+ */
+function withoutRepeats(blocks) {
+    const shownIn = new Map();
+    return blocks.map((lines, index) => lines.map((line) => {
+        if (line.startsWith("#"))
+            return line;
+        const earlier = shownIn.get(line);
+        if (earlier !== undefined)
+            return `# The same command as in block ${earlier} above.`;
+        shownIn.set(line, index + 1);
+        return line;
+    }));
+}
+/**
+ * One issue per owner listing every account of theirs that needs work, each with its
+ * cause and fix. Accounts whose fixes are the same are named together over one block.
+ * Under GitHub's body limit, the account table and the fix blocks are shortened by whole
+ * rows and blocks, saying how many were left out.
+ */
+function issue_content_renderOwnerIssue(input) {
+    let shown = input.accounts.length;
+    for (;;) {
+        const content = renderOwnerShaped(input, shown);
+        if (content.body.length <= ISSUE_BODY_LIMIT || shown <= 1)
+            return content;
+        shown = Math.max(1, Math.floor(shown / 2));
+    }
+}
+function accountLabel(verdict) {
+    return verdict.accountName && verdict.accountName !== verdict.accountId ? `${verdict.accountName} (${verdict.accountId})` : verdict.accountId;
+}
+function renderOwnerShaped(input, shown) {
+    const who = input.owners.length > 0 ? input.owners.map((login) => `@${login}`).join(", ") : "no owner";
+    const count = input.accounts.length;
+    const title = `CloudTrail global service events: ${count} ${count === 1 ? "account" : "accounts"} of ${who} ${count === 1 ? "needs" : "need"} work`;
+    const sections = [
+        `## ${escapeMarkdown(who)}: CloudTrail global service events`,
+        "",
+        "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. These accounts need a change so that they are recorded once, by a trail that is logging.",
+        "",
+        ...ownersLines(input.assignees, input.mentioned),
+    ];
+    const covered = input.accounts.filter((account) => input.coveredByOrganizationFix?.has(account.verdict.accountId)).length;
+    if (input.organizationIssue && covered > 0)
+        sections.push(`The organization-level fix in ${issueLinkText(input.organizationIssue)} would cover ${covered} of these accounts.`, "");
+    const listed = input.accounts.slice(0, shown);
+    sections.push("### Accounts", "", markdownTable(["Account", "Finding", "What is wrong"], listed.map(({ verdict, findings }) => [escapeMarkdown(accountLabel(verdict)), `${findings[0].level}: ${inlineCode(findings[0].ruleId)}${findings.length > 1 ? ` (+${findings.length - 1})` : ""}`, escapeMarkdown(findings[0].message)])));
+    if (count > shown)
+        sections.push("", `${count - shown} more accounts are not listed, to stay within GitHub's issue size: ${ELSEWHERE}.`);
+    if (input.kept.length > 0)
+        sections.push("", `Not assessed this run, kept here until they are: ${input.kept.join(", ")}.`);
+    // Accounts whose fixes are the same text (the same placeholder commands) share one block.
+    const byFix = new Map();
+    for (const { verdict, findings } of listed) {
+        const lines = withoutRepeats(findings.map((finding) => finding.fix)).flat();
+        const text = lines.join("\n");
+        const group = byFix.get(text);
+        if (group)
+            group.labels.push(accountLabel(verdict));
+        else
+            byFix.set(text, { labels: [accountLabel(verdict)], lines });
+    }
+    const groups = [...byFix.values()].filter((group) => group.lines.length > 0);
+    const blocks = withoutRepeats(groups.map((group) => group.lines));
+    sections.push("", "### How to fix", "", "Run each block with credentials for the account it names (an organization trail: from the management account).");
+    groups.forEach((group, index) => sections.push("", `#### ${index + 1}. ${escapeMarkdown(group.labels.join(", "))}`, "", ...fencedBlock("sh", blocks[index])));
+    sections.push("", "This issue is kept up to date by org-trail-audit: accounts leave it when they are assessed clean, and it is closed when none is left.");
+    const accounts = [...input.accounts.map((account) => account.verdict.accountId), ...input.kept];
+    return sealed(issue_content_ownerKey(input.owners), title, sections, input.assignees, input.runUrl, accounts);
+}
+/** The organization-level fix, with the plan it belongs to: one issue, kept up to date, closed when it no longer applies. */
+function issue_content_renderOrganizationIssue(input) {
+    const fix = input.plan.organizationFix;
+    const title = fix.kind === "create"
+        ? `Organization ${fix.organizationId}: one organization trail would record global service events for ${fix.wouldCover} more accounts`
+        : `Organization ${fix.organizationId}: repair the organization trail to restore ${fix.wouldCover} accounts`;
+    const sections = [
+        `## Organization ${escapeMarkdown(fix.organizationId)}: CloudTrail global service events`,
+        "",
+        ...ownersLines(input.assignees, input.mentioned),
+        ...planMarkdown(input.plan),
+        "",
+        "Each account (or owner) issue has the exact commands for its accounts and links here. This issue is kept up to date by org-trail-audit and closed when no organization-level fix applies any more.",
+    ];
+    return sealed(issue_content_ORGANIZATION_KEY, title, sections, input.assignees, input.runUrl);
+}
+/** A fenced block whose fence is longer than any run of backticks inside it, so nothing can close it early. */
+function fencedBlock(language, lines) {
+    const longest = Math.max(0, ...lines.flatMap((line) => (line.match(/`+/g) ?? []).map((run) => run.length)));
+    const fence = "`".repeat(Math.max(3, longest + 1));
+    return [`${fence}${language}`, ...lines, fence];
+}
+function uniqueTrails(findings) {
+    const byArn = new Map();
+    for (const finding of findings)
+        for (const trail of finding.trails)
+            if (!byArn.has(trail.arn))
+                byArn.set(trail.arn, trail);
+    return [...byArn.values()];
+}
+
+;// CONCATENATED MODULE: ./src/github/issue-sync.ts
+
+
+
+/** How accounts are gathered into issues: one per account, or one per owner listing all of theirs. */
+const issue_sync_ISSUE_GROUPINGS = (/* unused pure expression or super */ null && (["account", "owner"]));
+/** GitHub asks for at least a second between requests that create content ("Best practices for using the REST API"). */
+const WRITE_INTERVAL_MS = 1_000;
+/** Raised when the token may not write issues: the fix is a permission in the workflow. */
+class IssuesPermissionError extends (/* unused pure expression or super */ null && (ConfigurationError)) {
+}
+async function syncIssues(request) {
+    const { octokit, owner, repo } = request;
+    const grouping = request.grouping ?? "account";
+    const existing = await guard(() => listTrackedIssues(request), "list issues (needs issues: read)");
+    const current = currentIssues(existing);
+    const refs = new Map();
+    for (const [key, issue] of current)
+        if (issue.state === "open")
+            refs.set(key, { number: issue.number, url: issue.url ?? "", ...(issue.id !== undefined ? { id: issue.id } : {}) });
+    const owners = [...new Set([...request.wanted.flatMap((account) => account.owners), ...(request.organization?.assignees ?? [])])];
+    const assignable = new Map();
+    for (const login of owners)
+        assignable.set(login, await guard(() => canBeAssigned(octokit, owner, repo, login), "check assignees"));
+    const unassignable = owners.filter((login) => !assignable.get(login));
+    const people = (logins) => {
+        const assignees = logins.filter((login) => assignable.get(login)).slice(0, MAX_ASSIGNEES);
+        return { assignees, mentioned: logins.filter((login) => !assignees.includes(login)) };
+    };
+    const runUrl = request.runUrl ? { runUrl: request.runUrl } : {};
+    const result = {
+        dryRun: request.dryRun,
+        opened: 0,
+        reopened: 0,
+        updated: 0,
+        closed: 0,
+        unchanged: 0,
+        deferred: 0,
+        unassignable,
+        ownerWarnings: [],
+        planned: [],
+        failed: [],
+        links: new Map(),
+    };
+    const run = runner(request, result, refs);
+    // The organization issue first: the account or owner issues link to it.
+    if (request.organization) {
+        const { assignees, mentioned } = people(request.organization.assignees);
+        const content = renderOrganizationIssue({ plan: request.organization.plan, assignees, mentioned, ...runUrl });
+        await run(planIssueOperations({ wanted: [{ content, assignees }], close: new Map(), existing }));
+    }
+    const organizationIssue = request.organization ? refs.get(ORGANIZATION_KEY) : undefined;
+    const coveredByOrganization = request.organization?.coveredAccounts ?? new Set();
+    const wanted = [];
+    const close = new Map();
+    const wantedAccounts = new Set(request.wanted.map((account) => account.verdict.accountId));
+    const cleanComment = (what) => `${what} assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
+    const trackedBy = new Map();
+    if (grouping === "account") {
+        for (const account of request.wanted) {
+            const { assignees, mentioned } = people(account.owners);
+            const link = organizationIssue && coveredByOrganization.has(account.verdict.accountId) ? { organizationIssue } : {};
+            wanted.push({ content: renderIssue({ verdict: account.verdict, findings: account.findings, assignees, mentioned, ...runUrl, ...link }), assignees });
+            trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
+        }
+        for (const accountId of request.clean)
+            close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
+    }
+    else {
+        const byOwner = new Map();
+        for (const account of request.wanted) {
+            const key = ownerKey(account.owners);
+            byOwner.set(key, [...(byOwner.get(key) ?? []), account]);
+            trackedBy.set(account.verdict.accountId, key);
+        }
+        for (const [key, accounts] of byOwner) {
+            const { assignees, mentioned } = people(accounts[0].owners);
+            // Listed before, and neither judged clean nor listed elsewhere now: not assessed this run, so kept.
+            const kept = (current.get(key)?.state === "open" ? current.get(key).accounts ?? [] : []).filter((id) => !wantedAccounts.has(id) && !request.clean.has(id));
+            const content = renderOwnerIssue({ owners: accounts[0].owners, assignees, mentioned, accounts, kept, ...runUrl, ...(organizationIssue ? { organizationIssue } : {}), coveredByOrganizationFix: coveredByOrganization });
+            wanted.push({ content, assignees });
+        }
+        for (const accountId of request.clean)
+            close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
+        for (const accountId of wantedAccounts) {
+            const to = trackedBy.get(accountId);
+            close.set(accountKey(accountId), { kind: "moved", to: [to], comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in` });
+        }
+    }
+    // Issues of the other grouping, or of owners with nothing left: closed once every account they list is clean or tracked by another issue.
+    for (const [key, issue] of current) {
+        if (issue.state !== "open" || !key.startsWith("owner:") || wanted.some((item) => item.content.key === key))
+            continue;
+        const accounts = issue.accounts ?? [];
+        if (!accounts.every((id) => request.clean.has(id) || trackedBy.has(id)))
+            continue;
+        const to = [...new Set(accounts.flatMap((id) => (trackedBy.has(id) ? [trackedBy.get(id)] : [])))];
+        close.set(key, to.length === 0
+            ? { kind: "fixed", comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`) }
+            : { kind: "moved", to, comment: `${grouping === "account" ? "These accounts are now tracked one issue per account (issue-grouping: account)" : "These accounts are now tracked with their current owners"}; the ones not fixed are in` });
+    }
+    if (!request.organization && request.organizationSettled) {
+        close.set(ORGANIZATION_KEY, { kind: "fixed", comment: `No organization-level fix applies any more${request.runUrl ? ` ([this run](${request.runUrl}))` : ""}: every account that an organization trail would cover records its global service events, or an organization trail does. Closing.` });
+    }
+    await run(planIssueOperations({ wanted, close, existing }));
+    for (const [accountId, key] of trackedBy) {
+        const ref = refs.get(key);
+        if (ref)
+            result.links.set(accountId, { number: ref.number, url: ref.url });
+    }
+    // Accounts not assessed keep the issue they had.
+    for (const [key, ref] of refs) {
+        if (key.startsWith("account:") && !result.links.has(key.slice(8)))
+            result.links.set(key.slice(8), { number: ref.number, url: ref.url });
+        if (key.startsWith("owner:"))
+            for (const id of current.get(key)?.accounts ?? [])
+                if (!result.links.has(id))
+                    result.links.set(id, { number: ref.number, url: ref.url });
+    }
+    const organizationRef = refs.get(ORGANIZATION_KEY);
+    if (request.organization && organizationRef)
+        result.organizationIssue = { number: organizationRef.number, url: organizationRef.url };
+    return result;
+}
+/** Performs planned operations in order within the run's write budget, recording the issues written. */
+function runner(request, result, refs) {
+    const paced = pacedWrites(request);
+    let writesLeft = request.maxOperations;
+    let labelsReady = false;
+    return async ({ operations, unchanged }) => {
+        result.unchanged += unchanged;
+        result.planned.push(...operations.map(describeOperation));
+        if (request.dryRun) {
+            for (const operation of operations) {
+                request.log(`dry run, would ${describeOperation(operation)}`);
+                count(result, operation);
+            }
+            return;
+        }
+        if (!labelsReady && operations.some((operation) => operation.kind === "create" || operation.kind === "reopen")) {
+            writesLeft -= await guard(() => ensureLabels(request, paced), "create labels");
+            labelsReady = true;
+        }
+        for (const [index, operation] of operations.entries()) {
+            const writes = writesOf(operation);
+            // A moved issue closes only once the issues it points to exist: nothing may vanish.
+            const targets = operation.kind === "close" && operation.reason.kind === "moved" ? operation.reason.to.map((key) => refs.get(key)) : [];
+            if (writes > writesLeft) {
+                result.deferred += operations.length - index;
+                request.log(`max-issue-operations reached: ${operations.length - index} issue operations deferred to the next run.`);
+                return;
+            }
+            if (targets.some((target) => target === undefined)) {
+                result.deferred += 1;
+                continue;
+            }
+            writesLeft -= writes;
+            try {
+                const written = await guard(() => perform(request, operation, paced, targets), describeOperation(operation));
+                if (written)
+                    refs.set(written.key, written.ref);
+                if (operation.kind === "close")
+                    refs.delete(operation.issue.key);
+            }
+            catch (error) {
+                // A permission problem ends the sync: every other write would fail the same way.
+                if (error instanceof IssuesPermissionError)
+                    throw error;
+                // Anything else concerns this issue alone: report it, go on with the rest.
+                const failure = { operation: describeOperation(operation), reason: describeGitHubError(error) };
+                result.failed.push(failure);
+                request.log(`could not ${failure.operation}: ${failure.reason}`);
+                continue;
+            }
+            count(result, operation);
+            request.log(describeOperation(operation));
+        }
+    };
+}
+function pacedWrites(request) {
+    const sleep = request.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const now = request.now ?? Date.now;
+    let last;
+    return async (write) => {
+        if (last !== undefined) {
+            const wait = last + WRITE_INTERVAL_MS - now();
+            if (wait > 0)
+                await sleep(wait);
+        }
+        last = now();
+        return write();
+    };
+}
+/** What GitHub said, told apart by cause: "HTTP 422: body is too long (maximum is 65536 characters)". */
+function describeGitHubError(error) {
+    const status = statusOf(error);
+    const details = validationErrors(error)
+        .map((detail) => detail.message ?? [detail.resource, detail.field, detail.code].filter(Boolean).join(" "))
+        .filter(Boolean);
+    const message = error.response?.data?.message ?? error.message ?? String(error);
+    return `${status ? `HTTP ${status}: ` : ""}${message}${details.length > 0 ? ` (${details.join("; ")})` : ""}`;
+}
+function validationErrors(error) {
+    const errors = error.response?.data?.errors;
+    return Array.isArray(errors) ? errors.filter((item) => typeof item === "object" && item !== null) : [];
+}
+/** A 422 about the assignees (a login that lost access since it was checked), not about the issue. */
+function isAssigneeRefusal(error) {
+    return statusOf(error) === 422 && validationErrors(error).some((detail) => detail.field === "assignees");
+}
+/** Another job (a shard, an overlapping run) created the label first. */
+function isAlreadyExists(error) {
+    return statusOf(error) === 422 && validationErrors(error).some((detail) => detail.code === "already_exists");
+}
+function count(result, operation) {
+    if (operation.kind === "create")
+        result.opened += 1;
+    else if (operation.kind === "reopen")
+        result.reopened += 1;
+    else if (operation.kind === "update")
+        result.updated += 1;
+    else
+        result.closed += 1;
+}
+function describeOperation(operation) {
+    switch (operation.kind) {
+        case "create":
+            return `open an issue for ${subject(operation.content.key)}${operation.assignees.length ? `, assigned to ${operation.assignees.join(", ")}` : ""}: ${operation.content.title}`;
+        case "reopen":
+            return `reopen issue #${operation.issue.number} for ${subject(operation.content.key)}: ${operation.content.title}`;
+        case "update":
+            return `update issue #${operation.issue.number} for ${subject(operation.content.key)}: ${operation.content.title}`;
+        case "close":
+            return operation.reason.kind === "fixed"
+                ? `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is assessed clean`
+                : `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ${operation.reason.to.map(subject).join(", ")} now`;
+    }
+}
+/** "account 111122223333", "owners @alice, @bob", "the organization". */
+function subject(key) {
+    if (key.startsWith("account:"))
+        return `account ${key.slice(8)}`;
+    if (key.startsWith("owner:"))
+        return key === "owner:(none)" ? "accounts without an owner" : `owners ${key.slice(6).split("+").map((login) => `@${login}`).join(", ")}`;
+    return "the organization";
+}
+/** The tracked issues, found by label (state all) and marker; not the search API, whose index lags. */
+async function listTrackedIssues(request) {
+    const issues = await request.octokit.paginate(request.octokit.rest.issues.listForRepo, {
+        owner: request.owner,
+        repo: request.repo,
+        labels: request.labels[0],
+        state: "all",
+        per_page: 100,
+    });
+    return issues.flatMap((issue) => {
+        if (issue.pull_request)
+            return [];
+        const marker = readMarker(issue.body);
+        if (!marker)
+            return [];
+        return [
+            {
+                number: issue.number,
+                id: issue.id,
+                url: issue.html_url,
+                state: issue.state === "closed" ? "closed" : "open",
+                key: marker.key,
+                ...(marker.digest ? { digest: marker.digest } : {}),
+                assignees: (issue.assignees ?? []).map((assignee) => assignee.login),
+                assignedByAction: marker.assigned,
+                ...(marker.accounts.length > 0 ? { accounts: marker.accounts } : {}),
+            },
+        ];
+    });
+}
+async function canBeAssigned(octokit, owner, repo, login) {
+    try {
+        await octokit.rest.issues.checkUserCanBeAssigned({ owner, repo, assignee: login });
+        return true;
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return false;
+        throw error;
+    }
+}
+/** Creates the labels that do not exist yet; returns how many writes that took. */
+async function ensureLabels(request, paced) {
+    let writes = 0;
+    for (const name of request.labels) {
+        try {
+            await request.octokit.rest.issues.getLabel({ owner: request.owner, repo: request.repo, name });
+        }
+        catch (error) {
+            if (statusOf(error) !== 404)
+                throw error;
+            writes += 1;
+            try {
+                await paced(() => request.octokit.rest.issues.createLabel({ owner: request.owner, repo: request.repo, name, color: "d93f0b" }));
+            }
+            catch (createError) {
+                if (!isAlreadyExists(createError))
+                    throw createError;
+            }
+        }
+    }
+    return writes;
+}
+/** Writes one operation; returns the issue it created or kept open, for links. */
+async function perform(request, operation, paced, targets) {
+    const { octokit, owner, repo } = request;
+    switch (operation.kind) {
+        case "create": {
+            const create = (assignees) => paced(() => octokit.rest.issues.create({ owner, repo, title: operation.content.title, body: operation.content.body, labels: request.labels, assignees }));
+            let created;
+            try {
+                created = await create(operation.assignees);
+            }
+            catch (error) {
+                // An owner who lost access since the check: the issue matters more than the assignment.
+                if (!isAssigneeRefusal(error) || operation.assignees.length === 0)
+                    throw error;
+                created = await create([]);
+            }
+            return { key: operation.content.key, ref: { number: created.data.number, url: created.data.html_url, id: created.data.id } };
+        }
+        case "reopen":
+            // No assignees here: the update endpoint replaces them, and would drop whoever a person assigned.
+            await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "open", title: operation.content.title, body: operation.content.body }));
+            await changeAssignees(request, operation.issue.number, operation.assignees, paced);
+            return { key: operation.content.key, ref: refOf(operation.issue) };
+        case "update":
+            await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, title: operation.content.title, body: operation.content.body }));
+            await changeAssignees(request, operation.issue.number, operation.assignees, paced);
+            return { key: operation.content.key, ref: refOf(operation.issue) };
+        case "close": {
+            const { reason } = operation;
+            const body = reason.kind === "fixed" ? reason.comment : `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`;
+            await paced(() => octokit.rest.issues.createComment({ owner, repo, issue_number: operation.issue.number, body }));
+            // Moved to exactly one issue: closed as its duplicate, so GitHub links the two; never "completed", as nothing was fixed.
+            const single = reason.kind === "moved" && targets.length === 1 && targets[0].id !== undefined ? targets[0] : undefined;
+            await paced(() => octokit.rest.issues.update({
+                owner,
+                repo,
+                issue_number: operation.issue.number,
+                state: "closed",
+                ...(reason.kind === "fixed" ? { state_reason: "completed" } : single ? { state_reason: "duplicate", duplicate_issue_id: single.id } : { state_reason: "not_planned" }),
+            }));
+            return undefined;
+        }
+    }
+}
+function refOf(issue) {
+    return { number: issue.number, url: issue.url ?? "", ...(issue.id !== undefined ? { id: issue.id } : {}) };
+}
+async function changeAssignees(request, issueNumber, change, paced) {
+    const { octokit, owner, repo } = request;
+    if (change.add.length > 0)
+        await paced(() => octokit.rest.issues.addAssignees({ owner, repo, issue_number: issueNumber, assignees: change.add }));
+    if (change.remove.length > 0)
+        await paced(() => octokit.rest.issues.removeAssignees({ owner, repo, issue_number: issueNumber, assignees: change.remove }));
+}
+async function guard(action, what) {
+    try {
+        return await action();
+    }
+    catch (error) {
+        const status = statusOf(error);
+        // A 403 that is a rate limit the throttling plugin gave up on is not a missing permission.
+        const rateLimited = /rate limit/i.test(error.message ?? "");
+        if ((status === 403 && !rateLimited) || status === 401) {
+            throw new IssuesPermissionError(`GitHub refused to ${what} (HTTP ${status}: ${error.message}). Give the job \`permissions: issues: write\` (and pass a token that has it as github-token), or set create-issues: false.`);
+        }
+        throw error;
+    }
+}
+function statusOf(error) {
+    return error && typeof error === "object" && "status" in error ? Number(error.status) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/github/issue-settings.ts
+
 
 
 
@@ -90621,6 +91711,7 @@ const ISSUE_INPUT_DEFAULTS = {
     "owners-file": "",
     "default-assignees": "",
     "max-issue-operations": "50",
+    "issue-grouping": "account",
     "dry-run": "false",
     "github-token": "",
 };
@@ -90651,6 +91742,10 @@ async function parseIssueSettings(raw) {
     if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > MAX_ISSUE_OPERATIONS) {
         throw inputError("max-issue-operations", max, `a whole number of issue writes per run, from 1 to ${MAX_ISSUE_OPERATIONS}`);
     }
+    const grouping = value("issue-grouping");
+    if (!ISSUE_GROUPINGS.includes(grouping)) {
+        throw inputError("issue-grouping", grouping, "account (one issue per account) or owner (one issue per owner, listing all of their accounts)");
+    }
     const token = value("github-token");
     if (createIssues && !token) {
         throw inputError("github-token", "", "a token that can write issues; the default is ${{ github.token }} with `permissions: issues: write`");
@@ -90664,6 +91759,7 @@ async function parseIssueSettings(raw) {
         ownersByKey: ownersFile ? await loadOwnersFile(ownersFile) : new Map(),
         defaultAssignees: defaultAssignees.map((login) => login.replace(/^@/, "")),
         maxIssueOperations: Number(max),
+        grouping: grouping,
         dryRun,
         token,
     };
@@ -90724,6 +91820,7 @@ const INPUT_HELP = {
     "report-file": "Where the JSON report (summary, verdicts, findings and the full inventory) is written; none when empty.",
     "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS. Several files (comma or newline separated, or globs such as inventories/*.json) must be the shards of one sharded scan: they are checked (one organization, every shard once, no account twice) and evaluated once, as the whole organization (the fan-in job of a matrix).",
     "fail-on": "The step fails when a finding at or above this level exists (none, note, warning, error).",
+    "fail-on-scope": "Which findings fail the step with fail-on. all (every finding at or above fail-on) or new (only those new since the last run, from the open code-scanning alerts; for adopting with a backlog). When what changed is unknown, every finding counts.",
     "shard": "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job matrix). Each shard writes its SARIF under categories of its own and syncs issues only for its own accounts; to upload one SARIF for the organization, fan the inventories of the shards in (inventory-file).",
     "allow-empty": "When the selection (accounts, exclude-accounts, organizational-units) holds no account, the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty selection. A shard whose slice of a non-empty selection is empty does not fail.",
     "create-issues": "Open, update, reopen and close one remediation issue per account with an error- or warning-level finding.",
@@ -90732,11 +91829,14 @@ const INPUT_HELP = {
     "owners-file": "YAML or JSON file in the repository mapping account ids or OU ids to GitHub logins, used when the owner tag is not set.",
     "default-assignees": "Logins assigned when neither the owner tag nor owners-file names anyone.",
     "max-issue-operations": "Issue writes per run at most (1-500, GitHub's hourly allowance for content writes); the rest waits for the next run. Writes are paced a second apart.",
+    "issue-grouping": "account (one issue per account) or owner (one issue per owner or team, listing all of their accounts with each fix). Switching closes the issues of the old grouping, pointing to the new ones.",
     "dry-run": "Print the planned issue operations and write nothing.",
     "github-token": "Token for the issues; needs `issues: write`.",
 };
 
 ;// CONCATENATED MODULE: ./src/cli.ts
+
+
 
 
 
@@ -90756,6 +91856,7 @@ const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 };
 const CLI_FLAGS = [
     ["--inventory <file>", "Same as --inventory-file."],
     ["--profile <name>", "AWS shared-config profile to use (the SDK's AWS_PROFILE)."],
+    ["--baseline <file>", "A JSON report of an earlier run (--report-file): the output then says what is new, resolved and still open, and --fail-on-scope new fails only on new findings."],
     ["--format <text|json|sarif>", "What to print on standard output (default: text; \"table\" is an old name for it). The files above are written whatever the format."],
     ["--help, --version", ""],
 ];
@@ -90820,6 +91921,7 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
                 ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" }])),
                 inventory: { type: "string" },
                 profile: { type: "string" },
+                baseline: { type: "string" },
                 format: { type: "string" },
                 help: { type: "boolean" },
                 version: { type: "boolean" },
@@ -90850,6 +91952,8 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         if (!FORMATS.includes(format)) {
             throw new configuration_error_ConfigurationError(`Flag "--format" got "${format}"; it accepts text, json, sarif.`);
         }
+        // Read before any AWS call: a wrong path is an input error, not a failed scan.
+        const baseline = values.baseline ? await loadBaselineReport(values.baseline) : undefined;
         // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
         if (values.profile)
             process.env.AWS_PROFILE = values.profile;
@@ -90862,19 +91966,23 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
             // The last account can finish before the listing is known complete: stop the bar here, always.
             progress.stop();
         }
-        const written = await writeReports(result, settings);
+        const changes = baseline ? compareWithBaseline(result.evaluation, baseline) : undefined;
+        const written = await writeReports(result, settings, changes ? { changes } : {});
         if (format === "json") {
-            out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults), null, 2)}\n`);
+            out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults, changes), null, 2)}\n`);
         }
         else if (format === "sarif") {
             out.write(`${JSON.stringify(buildSarif(result.inventory, result.evaluation.findings).log, null, 2)}\n`);
         }
         else {
             const color = out.isTTY === true && !process.env.NO_COLOR;
-            out.write(renderTextReport(result, { color }));
+            out.write(renderTextReport(result, { color, ...(changes ? { changes } : {}) }));
             out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
         }
-        return findingsAtOrAbove(result.evaluation.findings, settings.failOn).length > 0 ? EXIT.findings : EXIT.ok;
+        const failing = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
+        if (failing.scopeUnknown)
+            err.write(`${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`);
+        return failing.findings.length > 0 ? EXIT.findings : EXIT.ok;
     }
     catch (error) {
         if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {

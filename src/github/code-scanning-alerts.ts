@@ -6,8 +6,11 @@ import { createOctokit } from "./octokit.js";
 
 export type OpenAlertsRead =
   | { kind: "read"; alerts: OpenAlert[] }
-  /** Code scanning holds nothing of this repository: no alert can close. */
-  | { kind: "none"; reason: string }
+  /**
+   * Code scanning holds nothing of this repository: no alert can close. `firstAnalysis`: it
+   * is enabled but has had no upload yet, so nothing was open before this run.
+   */
+  | { kind: "none"; reason: string; firstAnalysis: boolean }
   /** The alerts exist but could not be read: they may close. */
   | { kind: "unreadable"; reason: string };
 
@@ -22,7 +25,7 @@ export async function readOpenAlerts(
   repository = process.env.GITHUB_REPOSITORY,
   baseUrl = context.apiUrl,
 ): Promise<OpenAlertsRead> {
-  if (!repository) return { kind: "none", reason: "not running in a GitHub repository (GITHUB_REPOSITORY is not set)" };
+  if (!repository) return { kind: "none", reason: "not running in a GitHub repository (GITHUB_REPOSITORY is not set)", firstAnalysis: false };
   if (!token) return { kind: "unreadable", reason: "no github-token was given" };
   const [owner = "", repo = ""] = repository.split("/");
   // The alerts of the branch this run uploads to; without it GitHub answers for the default branch.
@@ -47,6 +50,7 @@ export async function readOpenAlerts(
         path: alert.most_recent_instance.location?.path ?? "",
         message: alert.most_recent_instance.message?.text ?? "",
         htmlUrl: alert.html_url,
+        createdAt: alert.created_at,
       })),
     };
   } catch (error) {
@@ -55,8 +59,8 @@ export async function readOpenAlerts(
     // GitHub's answers when code scanning has nothing here: no analysis was ever uploaded
     // (404 "no analysis found"), or it is not enabled for the repository (403 "Advanced
     // Security must be enabled" / "Code scanning is not enabled").
-    if (status === 404) return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet` };
-    if (status === 403 && /advanced security|not enabled/i.test(message)) return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}` };
+    if (status === 404) return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet`, firstAnalysis: true };
+    if (status === 403 && /advanced security|not enabled/i.test(message)) return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}`, firstAnalysis: false };
     const fix = status === 403 || status === 401 ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)" : "";
     // Octokit reports a request that got no answer (network, DNS, TLS) as status 500 without a response.
     const answered = (error as { response?: unknown }).response !== undefined;

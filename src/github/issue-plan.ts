@@ -1,14 +1,19 @@
-import type { IssueContent } from "./issue-content.js";
+import type { IssueContent, IssueKey } from "./issue-content.js";
 
 export interface ExistingIssue {
   number: number;
+  /** GitHub's id (not the number): what a close as duplicate names. */
+  id?: number;
+  url?: string;
   state: "open" | "closed";
-  accountId: string;
+  key: IssueKey;
   digest?: string;
   /** Who is assigned now, by anyone. */
   assignees?: string[];
   /** Who this action assigned (the marker's record): the only logins it may unassign. */
   assignedByAction?: string[];
+  /** The accounts an owner issue lists. */
+  accounts?: string[];
 }
 
 /** Assignee changes made with GitHub's add and remove endpoints, never by replacing the list. */
@@ -17,43 +22,55 @@ export interface AssigneeChange {
   remove: string[];
 }
 
+/**
+ * Why an issue closes: its subject was assessed clean ("fixed"), or its accounts are now
+ * tracked by other issues ("moved", after a change of issue-grouping). A moved issue closes
+ * only once the issues it points to exist.
+ */
+export type CloseReason = { kind: "fixed"; comment: string } | { kind: "moved"; comment: string; to: IssueKey[] };
+
 export type IssueOperation =
   | { kind: "create"; content: IssueContent; assignees: string[] }
   | { kind: "update"; issue: ExistingIssue; content: IssueContent; assignees: AssigneeChange }
   | { kind: "reopen"; issue: ExistingIssue; content: IssueContent; assignees: AssigneeChange }
-  | { kind: "close"; issue: ExistingIssue; accountId: string };
+  | { kind: "close"; issue: ExistingIssue; reason: CloseReason };
 
 export interface IssuePlanInput {
-  /** Accounts with an error- or warning-level finding, in the order they should be written. */
+  /** The issues this run wants, in the order they should be written. */
   wanted: { content: IssueContent; assignees: string[] }[];
-  /** Accounts assessed clean this run. Every other account keeps its issue untouched. */
-  clean: Set<string>;
+  /** The issues that may close, and why. Every other issue is left as it is. */
+  close: Map<IssueKey, CloseReason>;
   existing: ExistingIssue[];
 }
 
+/** One issue per key: the open one, lowest number first (a person may have copied one). */
+export function currentIssues(existing: ExistingIssue[]): Map<IssueKey, ExistingIssue> {
+  const current = new Map<IssueKey, ExistingIssue>();
+  for (const issue of [...existing].sort((a, b) => Number(a.state !== "open") - Number(b.state !== "open") || a.number - b.number)) {
+    if (!current.has(issue.key)) current.set(issue.key, issue);
+  }
+  return current;
+}
+
 /**
- * What to write so that each account's issue matches this run. Pure: the caller lists the
- * existing issues and performs the operations. An account that was not assessed or is
- * outside this run's selection is in neither list, so its issue is never touched.
+ * What to write so that the issues match this run. Pure: the caller lists the existing
+ * issues and performs the operations. An account that was not assessed or is outside this
+ * run's selection is in neither list, so its issue is never touched.
  */
 export function planIssueOperations(input: IssuePlanInput): { operations: IssueOperation[]; unchanged: number } {
-  const current = new Map<string, ExistingIssue>();
-  // Several issues for one account (a person copied one): keep to the open one, lowest number.
-  for (const issue of [...input.existing].sort((a, b) => Number(a.state !== "open") - Number(b.state !== "open") || a.number - b.number)) {
-    if (!current.has(issue.accountId)) current.set(issue.accountId, issue);
-  }
+  const current = currentIssues(input.existing);
   const operations: IssueOperation[] = [];
   let unchanged = 0;
   for (const { content, assignees } of input.wanted) {
-    const issue = current.get(content.accountId);
+    const issue = current.get(content.key);
     if (!issue) operations.push({ kind: "create", content, assignees });
     else if (issue.state === "closed") operations.push({ kind: "reopen", issue, content, assignees: assigneeChange(issue, assignees) });
     else if (issue.digest !== content.digest) operations.push({ kind: "update", issue, content, assignees: assigneeChange(issue, assignees) });
     else unchanged += 1;
   }
-  for (const accountId of [...input.clean].sort()) {
-    const issue = current.get(accountId);
-    if (issue?.state === "open") operations.push({ kind: "close", issue, accountId });
+  for (const [key, reason] of [...input.close.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const issue = current.get(key);
+    if (issue?.state === "open") operations.push({ kind: "close", issue, reason });
   }
   return { operations, unchanged };
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { ConfigurationError } from "../configuration-error.js";
 import { inputError, parseBoolean, parseList } from "../settings.js";
+import { ISSUE_GROUPINGS, type IssueGrouping } from "./issue-sync.js";
 
 /** The action-only inputs that shape remediation issues; the CLI has no GitHub side. */
 export const ISSUE_INPUT_DEFAULTS = {
@@ -11,6 +12,7 @@ export const ISSUE_INPUT_DEFAULTS = {
   "owners-file": "",
   "default-assignees": "",
   "max-issue-operations": "50",
+  "issue-grouping": "account",
   "dry-run": "false",
   "github-token": "",
 } as const;
@@ -29,6 +31,8 @@ export interface IssueSettings {
   ownersByKey: Map<string, string[]>;
   defaultAssignees: string[];
   maxIssueOperations: number;
+  /** One issue per account, or one per owner listing all of theirs. */
+  grouping: IssueGrouping;
   dryRun: boolean;
   token: string;
 }
@@ -59,6 +63,10 @@ export async function parseIssueSettings(raw: Partial<Record<IssueInputName, str
   if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > MAX_ISSUE_OPERATIONS) {
     throw inputError("max-issue-operations", max, `a whole number of issue writes per run, from 1 to ${MAX_ISSUE_OPERATIONS}`);
   }
+  const grouping = value("issue-grouping");
+  if (!(ISSUE_GROUPINGS as readonly string[]).includes(grouping)) {
+    throw inputError("issue-grouping", grouping, "account (one issue per account) or owner (one issue per owner, listing all of their accounts)");
+  }
   const token = value("github-token");
   if (createIssues && !token) {
     throw inputError("github-token", "", "a token that can write issues; the default is ${{ github.token }} with `permissions: issues: write`");
@@ -72,6 +80,7 @@ export async function parseIssueSettings(raw: Partial<Record<IssueInputName, str
     ownersByKey: ownersFile ? await loadOwnersFile(ownersFile) : new Map(),
     defaultAssignees: defaultAssignees.map((login) => login.replace(/^@/, "")),
     maxIssueOperations: Number(max),
+    grouping: grouping as IssueGrouping,
     dryRun,
     token,
   };

@@ -1,14 +1,31 @@
 import { ConfigurationError } from "../configuration-error.js";
 import type { AccountVerdict, Finding } from "../findings.js";
-import { MAX_ASSIGNEES, readMarker, renderIssue } from "./issue-content.js";
-import { planIssueOperations, writesOf, type AssigneeChange, type ExistingIssue, type IssueOperation } from "./issue-plan.js";
+import type { RemediationPlan } from "../remediation-plan.js";
+import {
+  accountKey,
+  MAX_ASSIGNEES,
+  ORGANIZATION_KEY,
+  ownerKey,
+  readMarker,
+  renderIssue,
+  renderOrganizationIssue,
+  renderOwnerIssue,
+  type IssueContent,
+  type IssueKey,
+} from "./issue-content.js";
+import { currentIssues, planIssueOperations, writesOf, type AssigneeChange, type CloseReason, type ExistingIssue, type IssueOperation } from "./issue-plan.js";
 import type { Octokit } from "./octokit.js";
+import type { IssueLink } from "./plan-markdown.js";
 
 export interface AccountForIssue {
   verdict: AccountVerdict;
   findings: Finding[];
   owners: string[];
 }
+
+/** How accounts are gathered into issues: one per account, or one per owner listing all of theirs. */
+export const ISSUE_GROUPINGS = ["account", "owner"] as const;
+export type IssueGrouping = (typeof ISSUE_GROUPINGS)[number];
 
 export interface IssueSyncRequest {
   octokit: Octokit;
@@ -22,6 +39,11 @@ export interface IssueSyncRequest {
   wanted: AccountForIssue[];
   /** Accounts assessed clean this run. */
   clean: Set<string>;
+  grouping?: IssueGrouping;
+  /** The plan with its organization-level fix, for the organization issue; absent when none applies. */
+  organization?: { plan: RemediationPlan; assignees: string[]; coveredAccounts: Set<string> };
+  /** The organization issue may close: this run saw the whole organization and no organization-level fix applies. */
+  organizationSettled?: boolean;
   log: (message: string) => void;
   /** Injected by tests; real time otherwise. */
   sleep?: (ms: number) => Promise<void>;
@@ -46,74 +68,177 @@ export interface IssueSyncResult {
   planned: string[];
   /** Operations GitHub refused, each with its reason: the others went ahead, and the step fails at the end. */
   failed: { operation: string; reason: string }[];
+  /** The issue that tracks each account (its own, or its owner's), where one exists after this run. */
+  links: Map<string, IssueLink>;
+  organizationIssue?: IssueLink;
 }
 
 /** Raised when the token may not write issues: the fix is a permission in the workflow. */
 export class IssuesPermissionError extends ConfigurationError {}
 
+interface IssueRef extends IssueLink {
+  id?: number;
+}
+
 export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncResult> {
   const { octokit, owner, repo } = request;
+  const grouping = request.grouping ?? "account";
   const existing = await guard(() => listTrackedIssues(request), "list issues (needs issues: read)");
+  const current = currentIssues(existing);
+  const refs = new Map<IssueKey, IssueRef>();
+  for (const [key, issue] of current) if (issue.state === "open") refs.set(key, { number: issue.number, url: issue.url ?? "", ...(issue.id !== undefined ? { id: issue.id } : {}) });
 
-  const owners = [...new Set(request.wanted.flatMap((account) => account.owners))];
+  const owners = [...new Set([...request.wanted.flatMap((account) => account.owners), ...(request.organization?.assignees ?? [])])];
   const assignable = new Map<string, boolean>();
   for (const login of owners) assignable.set(login, await guard(() => canBeAssigned(octokit, owner, repo, login), "check assignees"));
   const unassignable = owners.filter((login) => !assignable.get(login));
+  const people = (logins: string[]) => {
+    const assignees = logins.filter((login) => assignable.get(login)).slice(0, MAX_ASSIGNEES);
+    return { assignees, mentioned: logins.filter((login) => !assignees.includes(login)) };
+  };
+  const runUrl = request.runUrl ? { runUrl: request.runUrl } : {};
 
-  const wanted = request.wanted.map((account) => {
-    const assignees = account.owners.filter((login) => assignable.get(login)).slice(0, MAX_ASSIGNEES);
-    const mentioned = account.owners.filter((login) => !assignees.includes(login));
-    const content = renderIssue({ verdict: account.verdict, findings: account.findings, assignees, mentioned, ...(request.runUrl ? { runUrl: request.runUrl } : {}) });
-    return { content, assignees };
-  });
-  const { operations, unchanged } = planIssueOperations({ wanted, clean: request.clean, existing });
   const result: IssueSyncResult = {
     dryRun: request.dryRun,
     opened: 0,
     reopened: 0,
     updated: 0,
     closed: 0,
-    unchanged,
+    unchanged: 0,
     deferred: 0,
     unassignable,
     ownerWarnings: [],
-    planned: operations.map(describeOperation),
+    planned: [],
     failed: [],
+    links: new Map(),
   };
-  if (request.dryRun) {
-    for (const line of result.planned) request.log(`dry run, would ${line}`);
-    for (const operation of operations) count(result, operation);
-    return result;
-  }
+  const run = runner(request, result, refs);
 
+  // The organization issue first: the account or owner issues link to it.
+  if (request.organization) {
+    const { assignees, mentioned } = people(request.organization.assignees);
+    const content = renderOrganizationIssue({ plan: request.organization.plan, assignees, mentioned, ...runUrl });
+    await run(planIssueOperations({ wanted: [{ content, assignees }], close: new Map(), existing }));
+  }
+  const organizationIssue = request.organization ? refs.get(ORGANIZATION_KEY) : undefined;
+  const coveredByOrganization = request.organization?.coveredAccounts ?? new Set<string>();
+
+  const wanted: { content: IssueContent; assignees: string[] }[] = [];
+  const close = new Map<IssueKey, CloseReason>();
+  const wantedAccounts = new Set(request.wanted.map((account) => account.verdict.accountId));
+  const cleanComment = (what: string) => `${what} assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
+  const trackedBy = new Map<string, IssueKey>();
+
+  if (grouping === "account") {
+    for (const account of request.wanted) {
+      const { assignees, mentioned } = people(account.owners);
+      const link = organizationIssue && coveredByOrganization.has(account.verdict.accountId) ? { organizationIssue } : {};
+      wanted.push({ content: renderIssue({ verdict: account.verdict, findings: account.findings, assignees, mentioned, ...runUrl, ...link }), assignees });
+      trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
+    }
+    for (const accountId of request.clean) close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
+  } else {
+    const byOwner = new Map<IssueKey, AccountForIssue[]>();
+    for (const account of request.wanted) {
+      const key = ownerKey(account.owners);
+      byOwner.set(key, [...(byOwner.get(key) ?? []), account]);
+      trackedBy.set(account.verdict.accountId, key);
+    }
+    for (const [key, accounts] of byOwner) {
+      const { assignees, mentioned } = people(accounts[0]!.owners);
+      // Listed before, and neither judged clean nor listed elsewhere now: not assessed this run, so kept.
+      const kept = (current.get(key)?.state === "open" ? current.get(key)!.accounts ?? [] : []).filter((id) => !wantedAccounts.has(id) && !request.clean.has(id));
+      const content = renderOwnerIssue({ owners: accounts[0]!.owners, assignees, mentioned, accounts, kept, ...runUrl, ...(organizationIssue ? { organizationIssue } : {}), coveredByOrganizationFix: coveredByOrganization });
+      wanted.push({ content, assignees });
+    }
+    for (const accountId of request.clean) close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
+    for (const accountId of wantedAccounts) {
+      const to = trackedBy.get(accountId)!;
+      close.set(accountKey(accountId), { kind: "moved", to: [to], comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in` });
+    }
+  }
+  // Issues of the other grouping, or of owners with nothing left: closed once every account they list is clean or tracked by another issue.
+  for (const [key, issue] of current) {
+    if (issue.state !== "open" || !key.startsWith("owner:") || wanted.some((item) => item.content.key === key)) continue;
+    const accounts = issue.accounts ?? [];
+    if (!accounts.every((id) => request.clean.has(id) || trackedBy.has(id))) continue;
+    const to = [...new Set(accounts.flatMap((id) => (trackedBy.has(id) ? [trackedBy.get(id)!] : [])))];
+    close.set(
+      key,
+      to.length === 0
+        ? { kind: "fixed", comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`) }
+        : { kind: "moved", to, comment: `${grouping === "account" ? "These accounts are now tracked one issue per account (issue-grouping: account)" : "These accounts are now tracked with their current owners"}; the ones not fixed are in` },
+    );
+  }
+  if (!request.organization && request.organizationSettled) {
+    close.set(ORGANIZATION_KEY, { kind: "fixed", comment: `No organization-level fix applies any more${request.runUrl ? ` ([this run](${request.runUrl}))` : ""}: every account that an organization trail would cover records its global service events, or an organization trail does. Closing.` });
+  }
+  await run(planIssueOperations({ wanted, close, existing }));
+
+  for (const [accountId, key] of trackedBy) {
+    const ref = refs.get(key);
+    if (ref) result.links.set(accountId, { number: ref.number, url: ref.url });
+  }
+  // Accounts not assessed keep the issue they had.
+  for (const [key, ref] of refs) {
+    if (key.startsWith("account:") && !result.links.has(key.slice(8))) result.links.set(key.slice(8), { number: ref.number, url: ref.url });
+    if (key.startsWith("owner:")) for (const id of current.get(key)?.accounts ?? []) if (!result.links.has(id)) result.links.set(id, { number: ref.number, url: ref.url });
+  }
+  const organizationRef = refs.get(ORGANIZATION_KEY);
+  if (request.organization && organizationRef) result.organizationIssue = { number: organizationRef.number, url: organizationRef.url };
+  return result;
+}
+
+/** Performs planned operations in order within the run's write budget, recording the issues written. */
+function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<IssueKey, IssueRef>) {
   const paced = pacedWrites(request);
   let writesLeft = request.maxOperations;
-  if (operations.some((operation) => operation.kind === "create" || operation.kind === "reopen")) {
-    writesLeft -= await guard(() => ensureLabels(request, paced), "create labels");
-  }
-  for (const [index, operation] of operations.entries()) {
-    const writes = writesOf(operation);
-    if (writes > writesLeft) {
-      result.deferred = operations.length - index;
-      request.log(`max-issue-operations reached: ${result.deferred} issue operations deferred to the next run.`);
-      break;
+  let labelsReady = false;
+  return async ({ operations, unchanged }: { operations: IssueOperation[]; unchanged: number }): Promise<void> => {
+    result.unchanged += unchanged;
+    result.planned.push(...operations.map(describeOperation));
+    if (request.dryRun) {
+      for (const operation of operations) {
+        request.log(`dry run, would ${describeOperation(operation)}`);
+        count(result, operation);
+      }
+      return;
     }
-    writesLeft -= writes;
-    try {
-      await guard(() => perform(request, operation, paced), describeOperation(operation));
-    } catch (error) {
-      // A permission problem ends the sync: every other write would fail the same way.
-      if (error instanceof IssuesPermissionError) throw error;
-      // Anything else concerns this issue alone: report it, go on with the rest.
-      const failure = { operation: describeOperation(operation), reason: describeGitHubError(error) };
-      result.failed.push(failure);
-      request.log(`could not ${failure.operation}: ${failure.reason}`);
-      continue;
+    if (!labelsReady && operations.some((operation) => operation.kind === "create" || operation.kind === "reopen")) {
+      writesLeft -= await guard(() => ensureLabels(request, paced), "create labels");
+      labelsReady = true;
     }
-    count(result, operation);
-    request.log(describeOperation(operation));
-  }
-  return result;
+    for (const [index, operation] of operations.entries()) {
+      const writes = writesOf(operation);
+      // A moved issue closes only once the issues it points to exist: nothing may vanish.
+      const targets = operation.kind === "close" && operation.reason.kind === "moved" ? operation.reason.to.map((key) => refs.get(key)) : [];
+      if (writes > writesLeft) {
+        result.deferred += operations.length - index;
+        request.log(`max-issue-operations reached: ${operations.length - index} issue operations deferred to the next run.`);
+        return;
+      }
+      if (targets.some((target) => target === undefined)) {
+        result.deferred += 1;
+        continue;
+      }
+      writesLeft -= writes;
+      try {
+        const written = await guard(() => perform(request, operation, paced, targets as IssueRef[]), describeOperation(operation));
+        if (written) refs.set(written.key, written.ref);
+        if (operation.kind === "close") refs.delete(operation.issue.key);
+      } catch (error) {
+        // A permission problem ends the sync: every other write would fail the same way.
+        if (error instanceof IssuesPermissionError) throw error;
+        // Anything else concerns this issue alone: report it, go on with the rest.
+        const failure = { operation: describeOperation(operation), reason: describeGitHubError(error) };
+        result.failed.push(failure);
+        request.log(`could not ${failure.operation}: ${failure.reason}`);
+        continue;
+      }
+      count(result, operation);
+      request.log(describeOperation(operation));
+    }
+  };
 }
 
 /** Runs each write at least WRITE_INTERVAL_MS after the previous one started. */
@@ -175,14 +300,23 @@ function count(result: IssueSyncResult, operation: IssueOperation): void {
 function describeOperation(operation: IssueOperation): string {
   switch (operation.kind) {
     case "create":
-      return `open an issue for account ${operation.content.accountId}${operation.assignees.length ? `, assigned to ${operation.assignees.join(", ")}` : ""}: ${operation.content.title}`;
+      return `open an issue for ${subject(operation.content.key)}${operation.assignees.length ? `, assigned to ${operation.assignees.join(", ")}` : ""}: ${operation.content.title}`;
     case "reopen":
-      return `reopen issue #${operation.issue.number} for account ${operation.content.accountId}: ${operation.content.title}`;
+      return `reopen issue #${operation.issue.number} for ${subject(operation.content.key)}: ${operation.content.title}`;
     case "update":
-      return `update issue #${operation.issue.number} for account ${operation.content.accountId}: ${operation.content.title}`;
+      return `update issue #${operation.issue.number} for ${subject(operation.content.key)}: ${operation.content.title}`;
     case "close":
-      return `close issue #${operation.issue.number}: account ${operation.accountId} is assessed clean`;
+      return operation.reason.kind === "fixed"
+        ? `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is assessed clean`
+        : `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ${operation.reason.to.map(subject).join(", ")} now`;
   }
+}
+
+/** "account 111122223333", "owners @alice, @bob", "the organization". */
+function subject(key: IssueKey): string {
+  if (key.startsWith("account:")) return `account ${key.slice(8)}`;
+  if (key.startsWith("owner:")) return key === "owner:(none)" ? "accounts without an owner" : `owners ${key.slice(6).split("+").map((login) => `@${login}`).join(", ")}`;
+  return "the organization";
 }
 
 /** The tracked issues, found by label (state all) and marker; not the search API, whose index lags. */
@@ -201,11 +335,14 @@ async function listTrackedIssues(request: IssueSyncRequest): Promise<ExistingIss
     return [
       {
         number: issue.number,
+        id: issue.id,
+        url: issue.html_url,
         state: issue.state === "closed" ? "closed" : "open",
-        accountId: marker.accountId,
+        key: marker.key,
         ...(marker.digest ? { digest: marker.digest } : {}),
         assignees: (issue.assignees ?? []).map((assignee) => assignee.login),
         assignedByAction: marker.assigned,
+        ...(marker.accounts.length > 0 ? { accounts: marker.accounts } : {}),
       } satisfies ExistingIssue,
     ];
   });
@@ -240,40 +377,54 @@ async function ensureLabels(request: IssueSyncRequest, paced: PacedWrite): Promi
   return writes;
 }
 
-async function perform(request: IssueSyncRequest, operation: IssueOperation, paced: PacedWrite): Promise<void> {
+/** Writes one operation; returns the issue it created or kept open, for links. */
+async function perform(request: IssueSyncRequest, operation: IssueOperation, paced: PacedWrite, targets: IssueRef[]): Promise<{ key: IssueKey; ref: IssueRef } | undefined> {
   const { octokit, owner, repo } = request;
   switch (operation.kind) {
     case "create": {
       const create = (assignees: string[]) =>
         paced(() => octokit.rest.issues.create({ owner, repo, title: operation.content.title, body: operation.content.body, labels: request.labels, assignees }));
+      let created;
       try {
-        await create(operation.assignees);
+        created = await create(operation.assignees);
       } catch (error) {
         // An owner who lost access since the check: the issue matters more than the assignment.
         if (!isAssigneeRefusal(error) || operation.assignees.length === 0) throw error;
-        await create([]);
+        created = await create([]);
       }
-      return;
+      return { key: operation.content.key, ref: { number: created.data.number, url: created.data.html_url, id: created.data.id } };
     }
     case "reopen":
       // No assignees here: the update endpoint replaces them, and would drop whoever a person assigned.
       await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "open", title: operation.content.title, body: operation.content.body }));
       await changeAssignees(request, operation.issue.number, operation.assignees, paced);
-      return;
+      return { key: operation.content.key, ref: refOf(operation.issue) };
     case "update":
       await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, title: operation.content.title, body: operation.content.body }));
       await changeAssignees(request, operation.issue.number, operation.assignees, paced);
-      return;
-    case "close":
-      await paced(() => octokit.rest.issues.createComment({
-        owner,
-        repo,
-        issue_number: operation.issue.number,
-        body: `Account ${operation.accountId} was assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`,
-      }));
-      await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "closed", state_reason: "completed" }));
-      return;
+      return { key: operation.content.key, ref: refOf(operation.issue) };
+    case "close": {
+      const { reason } = operation;
+      const body = reason.kind === "fixed" ? reason.comment : `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`;
+      await paced(() => octokit.rest.issues.createComment({ owner, repo, issue_number: operation.issue.number, body }));
+      // Moved to exactly one issue: closed as its duplicate, so GitHub links the two; never "completed", as nothing was fixed.
+      const single = reason.kind === "moved" && targets.length === 1 && targets[0]!.id !== undefined ? targets[0]! : undefined;
+      await paced(() =>
+        octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: operation.issue.number,
+          state: "closed",
+          ...(reason.kind === "fixed" ? { state_reason: "completed" as const } : single ? { state_reason: "duplicate" as const, duplicate_issue_id: single.id! } : { state_reason: "not_planned" as const }),
+        }),
+      );
+      return undefined;
+    }
   }
+}
+
+function refOf(issue: ExistingIssue): IssueRef {
+  return { number: issue.number, url: issue.url ?? "", ...(issue.id !== undefined ? { id: issue.id } : {}) };
 }
 
 async function changeAssignees(request: IssueSyncRequest, issueNumber: number, change: AssigneeChange, paced: PacedWrite): Promise<void> {

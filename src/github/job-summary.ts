@@ -1,8 +1,10 @@
 import { describeScan, perRegionNote, type AuditResult } from "../audit.js";
 import { countOf } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
+import type { Changes } from "../changes.js";
 import type { IssueSyncResult } from "./issue-sync.js";
 import { codeCell, escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
+import { changesMarkdown, issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
 
 /** GitHub refuses a step summary over 1 MiB; stay well below with room for the closing lines. */
 export const SUMMARY_BUDGET_BYTES = 900 * 1024;
@@ -19,7 +21,16 @@ export interface SummaryContext {
   alertsUnreadable?: string;
   reportFile?: string;
   budgetBytes?: number;
+  /** What changed since the last run; absent when not compared. */
+  changes?: Changes;
+  /** The issue that tracks each account (its own, or its owner's), where one exists. */
+  issueLinks?: Map<string, IssueLink>;
+  /** The organization issue, when the organization-level fix has one. */
+  organizationIssue?: IssueLink;
 }
+
+/** Above this many rows a table is folded away: the plan above it is what a reader acts on. */
+const FOLD_ROWS = 20;
 
 /** Which alerts may close, and why, when the open alerts could not be read to carry them over. */
 function alertsAtRisk(result: AuditResult, reason: string): string {
@@ -46,6 +57,11 @@ export function renderJobSummary(context: SummaryContext): string {
       `**${summary.accountsScanned}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: **${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, **${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ${countOf(summary.regionsRead, "Region")} read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, ${escapeMarkdown(describeScan(summary, result.inventory.generatedAt))}.`,
       "",
       `Findings: ${countOf(summary.findingsByLevel.error, "error")}, ${countOf(summary.findingsByLevel.warning, "warning")}, ${countOf(summary.findingsByLevel.note, "note")}.${summary.apiCalls > 0 ? ` AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).` : ""}${result.inventory.shard ? ` This job scanned shard ${result.inventory.shard.index} of ${result.inventory.shard.count}.` : ""}`,
+      ...(context.changes ? ["", "### Since the last run", "", ...changesMarkdown(context.changes, result.inventory.generatedAt)] : []),
+      "",
+      "### What to do",
+      "",
+      ...planMarkdown(result.plan, context.organizationIssue),
       ...(summary.lakeNotRead
         ? ["", `> [!NOTE]\n> CloudTrail Lake was not read (${escapeMarkdown(summary.lakeNotRead)}): verdicts rest on trails, and an organization event data store was not considered.`]
         : []),
@@ -63,25 +79,29 @@ export function renderJobSummary(context: SummaryContext): string {
 
   const byAccount = groupFindingsByAccount(result.evaluation.findings);
   const verdictOf = new Map(result.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
+  // The issue column only where issues are kept: an empty column is noise.
+  const withIssue = (cells: string[], accountId: string) => (context.issueLinks ? [cells[0]!, issueLinkText(context.issueLinks.get(accountId)), ...cells.slice(1)] : cells);
+  const issueHeader = (header: string[]) => (context.issueLinks ? [header[0]!, "Issue", ...header.slice(1)] : header);
   const findingRows = result.evaluation.findings
     .filter((finding) => finding.ruleId !== "cloudtrail/account-not-assessed")
     .map((finding) => {
       const verdict = verdictOf.get(finding.accountId);
-      return [
+      return withIssue([
         accountCell(finding.accountName, finding.accountId),
         ownersCell(context.owners?.get(finding.accountId)),
         `${finding.level}: ${codeCell(finding.ruleId)}`,
         finding.trails.map((trail) => `${escapeMarkdown(trail.name)} (${escapeMarkdown(trail.homeRegion)})`).join("<br>") || "none",
         fixCell(finding, verdict),
-      ];
+      ], finding.accountId);
     });
-  budget.table("### Findings", ["Account", "Owner", "Rule", "Trails", "Fix"], findingRows, fullList);
+  budget.foldedTable("### Findings", `${countOf(findingRows.length, "finding")} by account`, issueHeader(["Account", "Owner", "Rule", "Trails", "Fix"]), findingRows, fullList);
 
   const notAssessed = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed");
-  budget.table(
+  budget.foldedTable(
     "### Not assessed",
-    ["Account", "Owner", "Reason"],
-    notAssessed.map((verdict) => [accountCell(verdict.accountName, verdict.accountId), ownersCell(context.owners?.get(verdict.accountId)), escapeMarkdown(verdict.reason ?? "")]),
+    `${countOf(notAssessed.length, "account")} not assessed, with the reason`,
+    issueHeader(["Account", "Owner", "Reason"]),
+    notAssessed.map((verdict) => withIssue([accountCell(verdict.accountName, verdict.accountId), ownersCell(context.owners?.get(verdict.accountId)), escapeMarkdown(verdict.reason ?? "")], verdict.accountId)),
     fullList,
   );
 
@@ -177,6 +197,14 @@ class ByteBudget {
       shown += 1;
     }
     if (shown < rows.length) this.add(`\n${rows.length - shown} more rows were left out to keep the summary under GitHub's 1 MiB limit; ${fullList}.\n`, true);
+  }
+
+  /** A table under its heading, folded into a details element when long. */
+  foldedTable(heading: string, summary: string, header: string[], rows: string[][], fullList: string): void {
+    if (rows.length <= FOLD_ROWS) return this.table(heading, header, rows, fullList);
+    this.add(`\n${heading}\n\n<details><summary>${escapeMarkdown(summary)}</summary>\n`, true);
+    this.table("", header, rows, fullList);
+    this.add("\n</details>\n", true);
   }
 
   text(): string {

@@ -62,6 +62,7 @@ export async function syncRemediationIssues(
     return { verdict: verdictOf.get(accountId)!, findings: findingsByAccount.get(accountId)!, owners: resolved.logins };
   });
 
+  const fix = audit.plan.organizationFix;
   const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";
   const runUrl = process.env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
   const result = await syncIssues({
@@ -74,6 +75,10 @@ export async function syncRemediationIssues(
     ...(runUrl ? { runUrl } : {}),
     wanted,
     clean,
+    grouping: settings.grouping,
+    // A shard sees part of the organization: the organization issue is the fan-in job's.
+    ...(fix && !audit.inventory.shard ? { organization: { plan: audit.plan, assignees: settings.defaultAssignees, coveredAccounts: new Set(fix.accountIds) } } : {}),
+    organizationSettled: !fix && !audit.inventory.shard && audit.inventory.organization !== undefined && !audit.inventory.organizationTrailsError && audit.summary.notAssessed === 0,
     log: options.log,
   });
   result.ownerWarnings.push(...ownerWarnings);

@@ -1,3 +1,4 @@
+import type { BaselineEntry } from "../changes.js";
 import { isAssessed, type Evaluation } from "../findings.js";
 import type { Inventory } from "../inventory.js";
 import { RULE_IDS, RULES, type Level, type RuleId } from "../rules/catalog.js";
@@ -16,6 +17,8 @@ export interface OpenAlert {
   /** most_recent_instance.message.text. */
   message: string;
   htmlUrl?: string;
+  /** created_at: when the alert was first reported. */
+  createdAt?: string;
 }
 
 const CARRIED_PREFIX = "Carried over (";
@@ -30,6 +33,20 @@ const CARRIED_PREFIX = "Carried over (";
  * reads the alerts. The remediation issues follow the same rule (issue-plan.ts: only an
  * account assessed clean has its issue closed).
  */
+/**
+ * What was open at the last upload, for "what changed": this tool's open alerts in this
+ * run's categories, identified as carried alerts are (rule, account, trail).
+ */
+export function baselineFromAlerts(alerts: OpenAlert[], inventory: Inventory): BaselineEntry[] {
+  const categories = new Set(sarifCategories(inventory.shard));
+  return alerts.flatMap((alert) => {
+    const accountId = accountOfLocation(alert.path);
+    if (!accountId || !categories.has(alert.category.replace(/\/+$/, "")) || !(RULE_IDS as readonly string[]).includes(alert.ruleId)) return [];
+    const trailArn = trailOf(stripCarriedHeader(alert.message));
+    return [{ ruleId: alert.ruleId as RuleId, accountId, ...(trailArn ? { trailArn } : {}), since: alert.createdAt ?? inventory.generatedAt }];
+  });
+}
+
 export function planCarriedAlerts(alerts: OpenAlert[], inventory: Inventory, evaluation: Evaluation, date: string): CarriedResult[] {
   const categories = new Set(sarifCategories(inventory.shard));
   const verdicts = new Map(evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));

@@ -1,4 +1,5 @@
 import type { AuditResult } from "../audit.js";
+import { findingKey, firstSeenOf, type Changes } from "../changes.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 
 /**
@@ -6,13 +7,32 @@ import { TOOL_NAME, TOOL_VERSION } from "../version.js";
  * every finding (none left out, unlike SARIF), and the inventory itself, which
  * `inventory-file` accepts to evaluate the same scan again offline.
  */
-export function buildJsonReport(result: AuditResult, omittedSarifResults = 0) {
+export function buildJsonReport(result: AuditResult, omittedSarifResults = 0, changes?: Changes) {
+  const generatedAt = result.inventory.generatedAt;
+  const firstSeen = changes ? firstSeenOf(changes, generatedAt) : new Map<string, string>();
   return {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    generatedAt: result.inventory.generatedAt,
+    generatedAt,
     summary: { ...result.summary, omittedSarifResults },
+    plan: result.plan,
+    ...(changes ? { changes: changesSummary(changes) } : {}),
     verdicts: result.evaluation.verdicts,
-    findings: result.evaluation.findings,
+    // firstSeen: when the finding was first reported, carried from the baseline; the next
+    // run given this report as its baseline keeps counting from there.
+    findings: result.evaluation.findings.map((finding) => ({ ...finding, firstSeen: firstSeen.get(findingKey(finding)) ?? generatedAt })),
     inventory: result.inventory,
+  };
+}
+
+function changesSummary(changes: Changes) {
+  if (!changes.known) return { known: false, reason: changes.reason };
+  return {
+    known: true,
+    comparedWith: changes.source,
+    newFindings: changes.added.length,
+    resolvedFindings: changes.resolved.length,
+    stillOpen: changes.stillOpen.length,
+    resolved: changes.resolved,
+    newlyNotAssessed: changes.newlyNotAssessed.map((verdict) => verdict.accountId),
   };
 }

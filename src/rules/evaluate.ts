@@ -173,7 +173,7 @@ function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory: Inven
   // Every reason a trail falls short is listed: the fix has to address all of them.
   const problems: string[] = [];
   const shortfall = singleRegionShortfall(scope, inventory.partition);
-  if (hasIneffectiveGlobalFlag(trail, inventory.partition)) problems.push(`${shortfall}: its IncludeGlobalServiceEvents flag is on but has no effect`);
+  if (hasIneffectiveGlobalFlag(trail, inventory.partition)) problems.push(`${shortfall} (its IncludeGlobalServiceEvents flag is on, but has no effect there)`);
   else if (shortfall) problems.push(shortfall);
   if (logging === false) problems.push("stopped (not logging)");
   if (management && !management.writes) {

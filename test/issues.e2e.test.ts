@@ -40,6 +40,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
   const uploadSarif = () => github.uploadSarif(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")));
   const openAlerts = (accountId: string) => github.alerts.filter((alert) => alert.path === `aws/accounts/${accountId}/cloudtrail` && alert.state === "open");
   const issueFor = (key: string) => github.issues.find((issue) => issue.body.includes(`account=${org.byKey(key).id}`));
+  const organizationIssue = () => github.issues.find((issue) => readMarker(issue.body)?.key === "organization");
 
   beforeAll(async () => {
     server = await startMoto();
@@ -73,13 +74,24 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     const run = await runAction(inputs(), env, workspace);
     expect(run.code, run.stdout).toBe(0);
 
-    expect(github.issues).toHaveLength(4);
+    // One per account that needs work, and one for the organization-level fix (no organization trail here).
+    expect(github.issues).toHaveLength(5);
     expect(issueFor("tagged")!.assignees).toEqual(["alice"]);
     expect(issueFor("by-file")!.assignees).toEqual(["bob"]);
     expect(issueFor("by-file")!.body).toContain("@ghost-user");
     expect(issueFor("by-ou")!.assignees).toEqual(["carol"]);
     expect(issueFor("unowned")!.assignees).toEqual(["dave"]);
     expect(issueFor("notes-only")).toBeUndefined();
+    // The organization issue: assigned to default-assignees, counting the four uncovered members and the two
+    // accounts (the management account and notes-only) that already record their own copy.
+    const orgIssue = organizationIssue()!;
+    expect(orgIssue.assignees).toEqual(["dave"]);
+    expect(orgIssue.title).toMatch(/one organization trail would record global service events for 4 more accounts/);
+    expect(orgIssue.body).toContain("would cover **4 accounts**");
+    expect(orgIssue.body).toContain("**2 accounts** already record their own copy");
+    expect(orgIssue.body).toContain("aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com");
+    // Each account issue links to it and to the run.
+    for (const key of ["tagged", "by-file", "by-ou", "unowned"]) expect(issueFor(key)!.body).toContain(`The organization-level fix in [#${orgIssue.number}](https://github.com/acme/platform/issues/${orgIssue.number}) would cover this account too.`);
     for (const issue of github.issues) expect(issue.labels).toEqual(["cloudtrail", "security"]);
     expect(github.labels).toEqual(new Set(["cloudtrail", "security"]));
 
@@ -91,9 +103,17 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
 
     // Tags were read for the four accounts that needed an issue, and for no other.
     expect(proxy.count("ListTagsForResource")).toBe(4);
-    expect(run.outputs["issues-opened"]).toBe("4");
+    expect(run.outputs["issues-opened"]).toBe("5");
     expect(run.summary).toContain("ghost-user");
-    expect(run.summary).toContain("4 opened");
+    expect(run.summary).toContain("5 opened");
+    // The plan opens the summary, and each account row links to its issue.
+    expect(run.summary.indexOf("### What to do")).toBeLessThan(run.summary.indexOf("### Findings"));
+    expect(run.summary).toContain(`Tracked in [#${orgIssue.number}](https://github.com/acme/platform/issues/${orgIssue.number})`);
+    const unownedIssue = issueFor("unowned")!.number;
+    expect(run.summary).toContain(`| sandbox (${org.byKey("unowned").id}) | [#${unownedIssue}](https://github.com/acme/platform/issues/${unownedIssue}) | @dave |`);
+    // The first analysis: nothing was open before, so everything is new.
+    expect(run.outputs["new-findings"]).toBe(run.outputs.findings);
+    expect(run.outputs["resolved-findings"]).toBe("0");
     expect(run.summary).toContain("owners\\-file names an account this scan did not include: 999999999999");
     // The real OU key is not among them.
     expect(run.summary).toContain("owners\\-file names OU or root ids this organization does not hold: ou\\-zz99\\-zzzzzzzz\\. Check");
@@ -108,7 +128,11 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     expect(run.code).toBe(0);
     expect(github.writes().length).toBe(before);
     expect(run.outputs["issues-opened"]).toBe("0");
-    expect(run.summary).toContain("4 unchanged");
+    expect(run.summary).toContain("5 unchanged");
+    // Compared with the alerts the first run's upload opened: nothing new, nothing resolved.
+    expect(run.outputs["new-findings"]).toBe("0");
+    expect(run.outputs["resolved-findings"]).toBe("0");
+    expect(run.summary).toContain("still open");
     uploadSarif();
   });
 
@@ -171,7 +195,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     const run = await runAction(inputs(), env, workspace);
     expect(run.code).toBe(0);
     expect(issueFor("tagged")).toMatchObject({ state: "open", assignees: ["alice", "erin"] });
-    expect(github.issues).toHaveLength(4);
+    expect(github.issues).toHaveLength(5);
     expect(run.outputs["issues-opened"]).toBe("1");
     expect(github.violations).toEqual([]);
   });
@@ -206,10 +230,11 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
   });
 
   it("defers writes beyond max-issue-operations and says so", async () => {
-    // Closing takes two writes (comment, close): a budget of one defers it.
+    // Closing takes two writes (comment, close): a budget of one defers it (the organization issue, updated first, may take the one).
     const before = github.writes().length;
     const run = await runAction(inputs({ "max-issue-operations": "1" }), env, workspace);
-    expect(github.writes().length).toBe(before);
+    expect(github.writes().length - before).toBeLessThanOrEqual(1);
+    expect(issueFor("tagged")!.state).toBe("open");
     expect(run.summary).toContain("1 issue operations were deferred by max-issue-operations");
   });
 

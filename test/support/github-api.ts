@@ -51,6 +51,8 @@ export interface FakeAlert {
   fingerprint: string;
   state: "open" | "fixed" | "dismissed";
   message: string;
+  /** When the upload that first reported it happened. */
+  createdAt: string;
 }
 
 export interface RecordedRequest {
@@ -88,7 +90,7 @@ export interface FakeGitHub {
    * per run the 5,000 most severe results are stored; every open alert of the run's tool
    * and category that the run does not hold is closed as fixed.
    */
-  uploadSarif(log: { runs: any[] }): { stored: number; dropped: number };
+  uploadSarif(log: { runs: any[] }, at?: string): { stored: number; dropped: number };
   writes(): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -119,7 +121,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     secondaryRateLimits: 0,
     denyWrites: false,
     alerts: [],
-    uploadSarif: (log) => uploadSarif(log),
+    uploadSarif: (log, at) => uploadSarif(log, at),
     writes: () => state.requests.filter((request) => request.method !== "GET"),
     close: async () => undefined,
   };
@@ -250,7 +252,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
   }
 
   let uploaded = false;
-  function uploadSarif(log: { runs: any[] }): { stored: number; dropped: number } {
+  function uploadSarif(log: { runs: any[] }, at = new Date().toISOString()): { stored: number; dropped: number } {
     if (log.runs.length > 20) throw new Error(`rejecting SARIF, as there are more runs than allowed (${log.runs.length} > 20)`);
     const categoryOf = (run: any) => String(run.automationDetails?.id ?? "").replace(/\/[^/]*$/, "");
     const categories = log.runs.map(categoryOf);
@@ -272,7 +274,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         const fingerprint = result.partialFingerprints.primaryLocationLineHash;
         let alert = state.alerts.find((item) => item.tool === tool && item.category === category && item.ruleId === result.ruleId && item.path === path && item.fingerprint === fingerprint);
         if (!alert) {
-          alert = { number: state.alerts.length + 1, tool, category, ruleId: result.ruleId, severity: result.level ?? "warning", path, fingerprint, state: "open", message: "" };
+          alert = { number: state.alerts.length + 1, tool, category, ruleId: result.ruleId, severity: result.level ?? "warning", path, fingerprint, state: "open", message: "", createdAt: at };
           state.alerts.push(alert);
         }
         if (alert.state === "fixed") alert.state = "open";
@@ -289,7 +291,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     const html = `https://github.com/${owner}/${repo}/security/code-scanning/${alert.number}`;
     return {
       number: alert.number,
-      created_at: "2026-11-01T00:00:00Z",
+      created_at: alert.createdAt,
       url: `${state.url}/repos/${owner}/${repo}/code-scanning/alerts/${alert.number}`,
       html_url: html,
       instances_url: `${state.url}/repos/${owner}/${repo}/code-scanning/alerts/${alert.number}/instances`,

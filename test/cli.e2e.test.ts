@@ -147,4 +147,33 @@ describe("the CLI's output formats", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Flag "--format" got "xml"; it accepts text, json, sarif.');
   });
+
+  it("opens with the plan, and with --baseline says what changed and fails only on new findings with --fail-on-scope new", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-baseline-"));
+    const first = await runNode(CLI, ["scan", "--inventory", sample, "--report-file", "first.json", "--fail-on", "none"], {}, dir);
+    const lines = first.stdout.split("\n");
+    expect(lines.indexOf("What to do")).toBeGreaterThan(0);
+    expect(lines.indexOf("What to do")).toBeLessThan(lines.findIndex((line) => line.endsWith(": noncompliant")));
+    expect(first.stdout).toContain("Organization-level fix: one multi-Region organization trail from the management account 111122223333 would cover 5 accounts");
+    // The same scan again, against the first report: nothing new, nothing resolved.
+    const again = await runNode(CLI, ["scan", "--inventory", sample, "--baseline", "first.json", "--fail-on", "error", "--fail-on-scope", "new", "--report-file", "second.json"], {}, dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/Since the report first\.json \(2026-11-26T06:00:00\.000Z\): 0 new findings, 0 resolved, 10 still open \(the oldest for 0 days\)\./);
+    const second = JSON.parse(readFileSync(join(dir, "second.json"), "utf8"));
+    expect(second.changes).toMatchObject({ known: true, newFindings: 0, resolvedFindings: 0, stillOpen: 10 });
+    // A baseline that is missing one finding: that one is new, and fails the run.
+    const report = JSON.parse(readFileSync(join(dir, "first.json"), "utf8"));
+    const dropped = report.findings.shift();
+    writeFileSync(join(dir, "older.json"), JSON.stringify(report));
+    const newer = await runNode(CLI, ["scan", "--inventory", sample, "--baseline", "older.json", "--fail-on", dropped.level, "--fail-on-scope", "new"], {}, dir);
+    expect(newer.code).toBe(1);
+    expect(newer.stdout).toContain(`new: ${dropped.accountName} (${dropped.accountId}) ${dropped.ruleId}`);
+    // Without a baseline, fail-on-scope new cannot tell: every finding counts, and it says so.
+    const blind = await runNode(CLI, ["scan", "--inventory", sample, "--fail-on-scope", "new"], {}, dir);
+    expect(blind.code).toBe(1);
+    expect(blind.stderr).toContain("--fail-on-scope new needs --baseline");
+    const missing = await runNode(CLI, ["scan", "--inventory", sample, "--baseline", "nope.json"], {}, dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Flag "--baseline" names "nope.json", which cannot be read (ENOENT)');
+  });
 });

@@ -75,7 +75,7 @@ describe("SARIF 2.1.0", () => {
     const { log } = await sampleSarif();
     const rules = log.runs[0]!.tool.driver.rules as { id: string; properties: Record<string, unknown>; help: { markdown: string } }[];
     expect(rules.map((rule) => rule.id)).toEqual([...RULE_IDS]);
-    expect(rules.map((rule) => rule.properties["security-severity"])).toEqual(["8.0", "5.0", "3.0", "2.0", "6.0", "8.0", "2.0"]);
+    expect(rules.map((rule) => rule.properties["security-severity"])).toEqual(["8.0", "2.0", "3.0", "2.0", "6.0", "8.0", "2.0"]);
     expect(rules[0]!.help.markdown).toContain("aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail");
 
     const empty = buildSarif({ ...(await loadInventory("examples/sample-inventory.json")), accounts: [] }, []).log;

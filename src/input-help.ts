@@ -24,5 +24,5 @@ export const INPUT_HELP: Record<string, string> = {
   "max-issue-operations": "Issue writes per run at most (1-500, GitHub's hourly allowance for content writes); the rest waits for the next run. Writes are paced a second apart.",
   "issue-grouping": "account (one issue per account) or owner (one issue per owner or team, listing all of their accounts with each fix). Switching closes the issues of the old grouping, pointing to the new ones.",
   "dry-run": "Print the planned issue operations and write nothing.",
-  "github-token": "Token for the issues; needs `issues: write`.",
+  "github-token": "Token for the issues and the code-scanning alerts: needs `issues: write` (with create-issues) and `security-events: read` (the open alerts kept for accounts not assessed, and what changed; the upload's `security-events: write` includes it).",
 };

@@ -6,7 +6,7 @@ import { isConfigurationError } from "./configuration-error.js";
 import { planAnnotations } from "./github/annotations.js";
 import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.js";
 import type { IssueSyncResult } from "./github/issue-sync.js";
-import { readOpenAlerts } from "./github/code-scanning-alerts.js";
+import { readOpenAlerts, type OpenAlertsRead } from "./github/code-scanning-alerts.js";
 import { renderJobSummary } from "./github/job-summary.js";
 import { syncRemediationIssues } from "./github/remediation-issues.js";
 import { countOf } from "./plural.js";
@@ -37,7 +37,12 @@ export async function run(): Promise<void> {
     const failures: unknown[] = [];
     // Code scanning closes as fixed every open alert missing from the upload: those of
     // accounts not assessed this run are read back and written again.
-    const alerts = await readOpenAlerts(issueSettings.token, (message) => core.info(message));
+    // A shard job saves its inventory for the fan-in job, which uploads the SARIF: the alerts,
+    // and what changed, are that job's. A shard reading them would need a permission it has
+    // no use for, and warn for nothing without it.
+    const alerts: OpenAlertsRead = settings.shard
+      ? { kind: "none", reason: `this job scans shard ${settings.shard.index} of ${settings.shard.count}; the job that uploads the SARIF reads the alerts`, firstAnalysis: false }
+      : await readOpenAlerts(issueSettings.token, (message) => core.info(message));
     const carried = alerts.kind === "read" ? planCarriedAlerts(alerts.alerts, result.inventory, result.evaluation, result.inventory.generatedAt.slice(0, 10)) : [];
     if (alerts.kind === "none") core.info(`No open code-scanning alerts to keep: ${alerts.reason}.`);
     const alertsUnreadable = alerts.kind === "unreadable" ? alerts.reason : undefined;

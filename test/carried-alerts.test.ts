@@ -3,7 +3,7 @@ import type { Finding } from "../src/findings.js";
 import { readOpenAlerts } from "../src/github/code-scanning-alerts.js";
 import { loadInventory, type AccountRecord, type Inventory } from "../src/inventory.js";
 import { planCarriedAlerts } from "../src/reporters/carried-alerts.js";
-import { buildSarif, findingFingerprint, type SarifLog } from "../src/reporters/sarif.js";
+import { buildSarif, findingFingerprint, parseLocation, type SarifLog } from "../src/reporters/sarif.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 
@@ -35,7 +35,7 @@ describe("open alerts of accounts not assessed are carried over, unchanged", () 
     github.uploadSarif(log);
     return { log, findings: evaluation.findings };
   };
-  const open = (accountId: string) => github.alerts.filter((alert) => alert.path === `aws/accounts/${accountId}/cloudtrail` && alert.state === "open");
+  const open = (accountId: string) => github.alerts.filter((alert) => parseLocation(alert.path)?.accountId === accountId && alert.state === "open");
 
   it("answers 404 before the first upload, which means no alert can close", async () => {
     expect(await readOpenAlerts("ghs_test", () => undefined, `${github.owner}/${github.repo}`, github.url)).toMatchObject({ kind: "none" });
@@ -110,6 +110,32 @@ describe("open alerts of accounts not assessed are carried over, unchanged", () 
     const [kept] = planCarriedAlerts([alert(`aws/accounts/${absent}/cloudtrail`, `${digit(absent)}/`)], inventory, evaluation, "2026-11-28");
     expect(kept!.fingerprint).toBe(findingFingerprint({ ruleId: "cloudtrail/global-events-not-recorded", accountId: absent }));
     expect(kept!.message).toContain("is not in the accounts this run scanned");
+  });
+
+  it("rebuilds each alert's identity from its rule and location alone: a cut or empty message text changes nothing", async () => {
+    const everyoneGone: Inventory = { ...inventory, generatedAt: "2026-12-01T06:00:00.000Z", accounts: inventory.accounts.map((account) => ({ ...account, outcome: "failed" as const, reason: "AccessDenied", regions: [], trails: [] })) };
+    const evaluation = evaluateInventory(everyoneGone);
+    const openBefore = github.alerts.filter((alert) => alert.state === "open" && alert.ruleId !== "cloudtrail/account-not-assessed");
+    expect(openBefore.some((alert) => parseLocation(alert.path)?.trailArn)).toBe(true);
+    for (const text of [(message: string) => message.slice(0, 12), () => ""]) {
+      github.alertMessageText = text;
+      try {
+        const carried = planCarriedAlerts(await read(), everyoneGone, evaluation, "2026-12-01");
+        const byNumber = new Map(carried.map((result) => [result.alertNumber, result]));
+        for (const alert of openBefore) {
+          expect(byNumber.get(alert.number)?.fingerprint, alert.path).toBe(alert.fingerprint);
+          expect(byNumber.get(alert.number)?.path).toBe(alert.path);
+        }
+      } finally {
+        github.alertMessageText = undefined;
+      }
+    }
+  });
+
+  it("tells a token that cannot see the repository (404 Not Found) from one with no analysis yet (404 no analysis found)", async () => {
+    const answer = await readOpenAlerts("ghs_test", () => undefined, `${github.owner}/somebody-elses`, github.url);
+    expect(answer.kind).toBe("unreadable");
+    expect(answer.kind === "unreadable" && answer.reason).toMatch(/404.*the token cannot see acme\/somebody-elses/);
   });
 
   it("says the alerts could not be read when GitHub refuses, naming the permission", async () => {

@@ -38,7 +38,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
   });
   /** The workflow's upload-sarif step: GitHub's code scanning takes this run's SARIF. */
   const uploadSarif = () => github.uploadSarif(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")));
-  const openAlerts = (accountId: string) => github.alerts.filter((alert) => alert.path === `aws/accounts/${accountId}/cloudtrail` && alert.state === "open");
+  const openAlerts = (accountId: string) => github.alerts.filter((alert) => alert.path.startsWith(`aws/accounts/${accountId}/cloudtrail`) && alert.state === "open");
   const issueFor = (key: string) => github.issues.find((issue) => issue.body.includes(`account=${org.byKey(key).id}`));
   const organizationIssue = () => github.issues.find((issue) => readMarker(issue.body)?.key === "organization");
 

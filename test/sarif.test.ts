@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { Finding } from "../src/findings.js";
 import { loadInventory, type Inventory } from "../src/inventory.js";
 import { loadInventories } from "../src/inventory-merge.js";
-import { buildSarif, findingFingerprint, uploadedSize, type SarifLog } from "../src/reporters/sarif.js";
+import { buildSarif, findingFingerprint, findingLocationUri, parseLocation, uploadedSize, type SarifLog } from "../src/reporters/sarif.js";
 import { RULE_IDS } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { startFakeGitHub } from "./support/github-api.js";
@@ -94,7 +94,9 @@ describe("SARIF 2.1.0", () => {
     for (const result of results) {
       const finding = byFingerprint.get(result.partialFingerprints.primaryLocationLineHash)!;
       const location = result.locations[0];
-      expect(location.physicalLocation.artifactLocation.uri).toBe(`aws/accounts/${finding.accountId}/cloudtrail`);
+      // The location names the account and the trail: what identifies the result across runs.
+      expect(location.physicalLocation.artifactLocation.uri).toBe(findingLocationUri(finding.accountId, finding.trailArn));
+      expect(parseLocation(location.physicalLocation.artifactLocation.uri)).toEqual({ accountId: finding.accountId, ...(finding.trailArn ? { trailArn: finding.trailArn } : {}) });
       expect(location.physicalLocation.artifactLocation.uri).not.toMatch(/^[a-z]+:|^\//);
       expect(location.physicalLocation.region.startLine).toBe(1);
       expect(location.logicalLocations.map((item: any) => item.fullyQualifiedName)).toEqual(

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { scanOrganization } from "../src/aws/scan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { parseSettings } from "../src/settings.js";
+import { TOOL_NAME, TOOL_VERSION } from "../src/version.js";
 import type { AwsProxy } from "./support/aws-proxy.js";
 import { awsEnvironment, motoAvailability, resetMotoBehindProxy, startMoto, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
 import {
@@ -48,6 +49,9 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
     // One ListAccounts page holds this organization: no OU walk.
     expect(proxy.count("ListAccounts")).toBe(1);
     expect(proxy.count("ListRoots")).toBe(0);
+    // Every call names the tool and its version, which CloudTrail records as the event's userAgent.
+    expect(proxy.calls.length).toBeGreaterThan(20);
+    for (const call of proxy.calls) expect(String(call.headers["user-agent"]), `${call.service}.${call.operation}`).toContain(`${TOOL_NAME}/${TOOL_VERSION}`);
   });
 
   it("counts members covered by the organization trail as compliant and reads the trail once", async () => {

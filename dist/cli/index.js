@@ -86768,8 +86768,16 @@ module.exports = string => typeof string === 'string' ? string.replace(ansiRegex
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5503);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7552);
+/* harmony import */ var _node_support_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2173);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(311);
 
+
+
+(0,_node_support_js__WEBPACK_IMPORTED_MODULE_1__/* .quietSdkNodeWarning */ .RT)();
+const note = (0,_node_support_js__WEBPACK_IMPORTED_MODULE_1__/* .nodeSupportNote */ .mS)();
+if (note)
+    process.stderr.write(`${_version_js__WEBPACK_IMPORTED_MODULE_2__/* .TOOL_NAME */ .lH}: ${note}\n`);
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
 __webpack_async_result__();
@@ -86777,7 +86785,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5503:
+/***/ 7552:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -87595,7 +87603,10 @@ function emptyApiStats() {
     return { calls: {}, retries: 0, throttles: 0, failures: 0 };
 }
 
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
 ;// CONCATENATED MODULE: ./src/aws/client-config.ts
+
 
 
 
@@ -87686,6 +87697,9 @@ function clientConfig(transport, region, credentials, shared) {
         requestHandler: transport.requestHandler,
         retryMode: "standard",
         maxAttempts: transport.maxAttempts,
+        // "org-trail-audit/VERSION" in every call's User-Agent, which CloudTrail records as the
+        // event's userAgent: each member account can tell the audit's own calls apart.
+        customUserAgent: [[version/* TOOL_NAME */.lH, version/* TOOL_VERSION */.wr]],
         ...(credentials ? { credentials } : {}),
         ...(shared
             ? {
@@ -89662,12 +89676,6 @@ const catalog_RULES = {
     },
 };
 
-;// CONCATENATED MODULE: ./src/version.ts
-/** Kept equal to package.json's version by a test; the bundles cannot read package.json at run time. */
-const TOOL_NAME = "org-trail-audit";
-const TOOL_VERSION = "0.1.0";
-const TOOL_URI = "https://github.com/org-trail-audit/org-trail-audit";
-
 ;// CONCATENATED MODULE: ./src/reporters/sarif.ts
 
 
@@ -89706,16 +89714,30 @@ function sarifCategories(shard) {
 }
 function categoryOfDigit(digit, shard) {
     // A shard's own upload holds only its accounts: its categories must not be another shard's.
-    const base = shard ? `${TOOL_NAME}/${shardLabel(shard)}` : TOOL_NAME;
+    const base = shard ? `${version/* TOOL_NAME */.lH}/${shardLabel(shard)}` : version/* TOOL_NAME */.lH;
     return `${base}/accounts-ending-${digit}`;
 }
-/** The stable, relative location that stands for an account in code scanning. */
-function accountLocationUri(accountId) {
-    return `aws/accounts/${accountId}/cloudtrail`;
+/**
+ * The stable, relative location of a result: the account, and the trail or event data store
+ * it is about, spelt out from its ARN (`…/cloudtrail/PARTITION/REGION/OWNER/trail/NAME`).
+ * Everything that makes a result unique is in the location, the one field of an alert that
+ * the code-scanning alerts API documents and returns whole (rule id, location path and
+ * lines); a later run rebuilds an alert's identity from it, never from message text.
+ */
+function findingLocationUri(accountId, trailArn) {
+    const base = `aws/accounts/${accountId}/cloudtrail`;
+    const arn = trailArn ? /^arn:([^:]+):cloudtrail:([^:]+):(\d{12}):(.+)$/.exec(trailArn) : null;
+    return arn ? `${base}/${arn[1]}/${arn[2]}/${arn[3]}/${arn[4]}` : base;
 }
-/** The account an alert's location stands for, if it is one of ours. */
-function accountOfLocation(path) {
-    return /^aws\/accounts\/(\d{12})\/cloudtrail$/.exec(path)?.[1];
+/**
+ * The account and trail an alert's location stands for, if it is one of ours. Locations
+ * written before the trail was part of them (`aws/accounts/ID/cloudtrail`) give the account.
+ */
+function parseLocation(path) {
+    const match = /^aws\/accounts\/(\d{12})\/cloudtrail(?:\/([a-z-]+)\/([a-z0-9-]+)\/(\d{12})\/((?:trail|eventdatastore)\/[\w.-]+))?$/.exec(path);
+    if (!match)
+        return undefined;
+    return { accountId: match[1], ...(match[5] ? { trailArn: `arn:${match[2]}:cloudtrail:${match[3]}:${match[4]}:${match[5]}` } : {}) };
 }
 /**
  * Identifies an alert across runs: the same account, rule and trail give the same value,
@@ -89725,11 +89747,7 @@ function findingFingerprint(finding) {
     const key = [finding.ruleId, finding.accountId, finding.trailArn ?? ""].join("|");
     return `${(0,external_node_crypto_.createHash)("sha256").update(key).digest("hex").slice(0, 32)}:1`;
 }
-/**
- * The line of a result's message that names its trail. The code-scanning alerts API gives
- * an alert's rule, location and message but not its fingerprint; this line is how a later
- * run rebuilds the fingerprint of an alert it has to carry over.
- */
+/** The line of a result's message that names its trail, for people (identity is in the location). */
 const TRAIL_LINE_PREFIX = "Trail ARN: ";
 function buildSarif(inventory, findings, options = {}) {
     const maxResults = options.maxResults ?? MAX_SARIF_RESULTS;
@@ -89780,7 +89798,7 @@ function sarifLog(inventory, runs, totalResults) {
             shortDescription: { text: rule.shortDescription },
             fullDescription: { text: rule.fullDescription },
             help: { text: rule.help.replaceAll("`", ""), markdown: rule.help },
-            helpUri: `${TOOL_URI}#rules`,
+            helpUri: `${version/* TOOL_URI */.qH}#rules`,
             defaultConfiguration: { level: rule.defaultLevel },
             properties: {
                 "security-severity": rule.securitySeverity.toFixed(1),
@@ -89798,10 +89816,10 @@ function sarifLog(inventory, runs, totalResults) {
             return {
                 tool: {
                     driver: {
-                        name: TOOL_NAME,
-                        version: TOOL_VERSION,
-                        semanticVersion: TOOL_VERSION,
-                        informationUri: TOOL_URI,
+                        name: version/* TOOL_NAME */.lH,
+                        version: version/* TOOL_VERSION */.wr,
+                        semanticVersion: version/* TOOL_VERSION */.wr,
+                        informationUri: version/* TOOL_URI */.qH,
                         // Every rule, always: a rule with no result this run closes its open alerts.
                         rules,
                     },
@@ -89828,7 +89846,7 @@ function carriedResult(carried, ruleIndex) {
         ruleIndex,
         level: carried.level,
         message: { text: carried.message },
-        locations: [{ physicalLocation: { artifactLocation: { uri: accountLocationUri(carried.accountId) }, region: { startLine: 1 } } }],
+        locations: [{ physicalLocation: { artifactLocation: { uri: carried.path }, region: { startLine: 1 } } }],
         partialFingerprints: { primaryLocationLineHash: carried.fingerprint },
         properties: {
             accountId: carried.accountId,
@@ -89858,7 +89876,7 @@ function sarifResult(inventory, finding, ruleIndex) {
         locations: [
             {
                 physicalLocation: {
-                    artifactLocation: { uri: accountLocationUri(finding.accountId) },
+                    artifactLocation: { uri: findingLocationUri(finding.accountId, finding.trailArn) },
                     region: { startLine: 1 },
                 },
                 logicalLocations,
@@ -89972,7 +89990,7 @@ function buildJsonReport(result, omittedSarifResults = 0, changes) {
     const generatedAt = result.inventory.generatedAt;
     const firstSeen = changes ? firstSeenOf(changes, generatedAt) : new Map();
     return {
-        tool: { name: TOOL_NAME, version: TOOL_VERSION },
+        tool: { name: version/* TOOL_NAME */.lH, version: version/* TOOL_VERSION */.wr },
         generatedAt,
         summary: { ...result.summary, omittedSarifResults },
         plan: result.plan,
@@ -91831,7 +91849,7 @@ const INPUT_HELP = {
     "max-issue-operations": "Issue writes per run at most (1-500, GitHub's hourly allowance for content writes); the rest waits for the next run. Writes are paced a second apart.",
     "issue-grouping": "account (one issue per account) or owner (one issue per owner or team, listing all of their accounts with each fix). Switching closes the issues of the old grouping, pointing to the new ones.",
     "dry-run": "Print the planned issue operations and write nothing.",
-    "github-token": "Token for the issues; needs `issues: write`.",
+    "github-token": "Token for the issues and the code-scanning alerts: needs `issues: write` (with create-issues) and `security-events: read` (the open alerts kept for accounts not assessed, and what changed; the upload's `security-events: write` includes it).",
 };
 
 ;// CONCATENATED MODULE: ./src/cli.ts
@@ -91884,7 +91902,7 @@ function helpEntry(flag, help) {
     lines.push(line.trimEnd());
     return lines.join("\n");
 }
-const USAGE = `Usage: ${TOOL_NAME} scan [options]
+const USAGE = `Usage: ${version/* TOOL_NAME */.lH} scan [options]
 
 Audits every account of an AWS Organization: does CloudTrail record the global service
 events (IAM, STS, CloudFront)? Credentials come the standard AWS SDK ways.
@@ -91932,11 +91950,11 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
             return EXIT.ok;
         }
         if (values.version) {
-            out.write(`${TOOL_VERSION}\n`);
+            out.write(`${version/* TOOL_VERSION */.wr}\n`);
             return EXIT.ok;
         }
         if (positionals.length !== 1 || positionals[0] !== "scan") {
-            throw new configuration_error_ConfigurationError(`Expected the command "scan", got "${positionals.join(" ")}". Run ${TOOL_NAME} --help.`);
+            throw new configuration_error_ConfigurationError(`Expected the command "scan", got "${positionals.join(" ")}". Run ${version/* TOOL_NAME */.lH} --help.`);
         }
         for (const [name, value] of Object.entries(values)) {
             if (typeof value === "string" && value.trim() === "") {
@@ -91981,15 +91999,15 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         }
         const failing = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
         if (failing.scopeUnknown)
-            err.write(`${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`);
+            err.write(`${version/* TOOL_NAME */.lH}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`);
         return failing.findings.length > 0 ? EXIT.findings : EXIT.ok;
     }
     catch (error) {
         if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
-            err.write(`${TOOL_NAME}: ${error.message}\n`);
+            err.write(`${version/* TOOL_NAME */.lH}: ${error.message}\n`);
             return EXIT.configuration;
         }
-        err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);
+        err.write(`${version/* TOOL_NAME */.lH} failed unexpectedly: ${describeError(error)}\n`);
         return EXIT.internal;
     }
 }
@@ -92018,6 +92036,55 @@ function progressDisplay(err) {
     };
     return { onAccountDone, stop };
 }
+
+
+/***/ }),
+
+/***/ 2173:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RT: () => (/* binding */ quietSdkNodeWarning),
+/* harmony export */   mS: () => (/* binding */ nodeSupportNote)
+/* harmony export */ });
+/* unused harmony exports MINIMUM_NODE_MAJOR, RECOMMENDED_NODE_MAJOR */
+/**
+ * Which Node.js runs us. The action runs on node24 (action.yml); the CLI on whatever its user
+ * has, from Node.js 20 (package.json engines). The AWS SDK prints an eight-line warning on
+ * Node.js below 22, about SDK releases that will need 22; the SDK bundled here is fixed at
+ * build time, so that warning says nothing about this tool. It is replaced by at most one
+ * line of ours.
+ */
+const MINIMUM_NODE_MAJOR = 20;
+const RECOMMENDED_NODE_MAJOR = 22;
+function quietSdkNodeWarning(env = process.env) {
+    env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+/** The one line to print on an old Node.js, or undefined. */
+function nodeSupportNote(version = process.version) {
+    const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
+    if (major >= RECOMMENDED_NODE_MAJOR)
+        return undefined;
+    if (major < MINIMUM_NODE_MAJOR)
+        return `Node.js ${version} is older than this tool supports (${MINIMUM_NODE_MAJOR} or later); use Node.js ${RECOMMENDED_NODE_MAJOR} or later.`;
+    return `Node.js ${version} reached its end of life in April 2026; it still runs this tool, but use Node.js ${RECOMMENDED_NODE_MAJOR} or later.`;
+}
+
+
+/***/ }),
+
+/***/ 311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   lH: () => (/* binding */ TOOL_NAME),
+/* harmony export */   qH: () => (/* binding */ TOOL_URI),
+/* harmony export */   wr: () => (/* binding */ TOOL_VERSION)
+/* harmony export */ });
+/** Kept equal to package.json's version by a test; the bundles cannot read package.json at run time. */
+const TOOL_NAME = "org-trail-audit";
+const TOOL_VERSION = "0.1.0";
+const TOOL_URI = "https://github.com/org-trail-audit/org-trail-audit";
 
 
 /***/ }),

@@ -5,6 +5,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { describeNetworkFailure, FAILED_ENDPOINT, networkFailure } from "./failure-cause.js";
 import { emptyApiStats, type ApiStats } from "./api-stats.js";
+import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 
 /**
  * How every AWS client of one scan talks: one connection pool shared by all accounts and
@@ -149,6 +150,9 @@ function clientConfig(transport: AwsTransport, region: string, credentials?: Aws
     requestHandler: transport.requestHandler,
     retryMode: "standard" as const,
     maxAttempts: transport.maxAttempts,
+    // "org-trail-audit/VERSION" in every call's User-Agent, which CloudTrail records as the
+    // event's userAgent: each member account can tell the audit's own calls apart.
+    customUserAgent: [[TOOL_NAME, TOOL_VERSION]] as [string, string][],
     ...(credentials ? { credentials } : {}),
     ...(shared
       ? {

@@ -58,10 +58,16 @@ export async function readOpenAlerts(
     const message = error instanceof Error ? error.message : String(error);
     // GitHub's answers when code scanning has nothing here: no analysis was ever uploaded
     // (404 "no analysis found"), or it is not enabled for the repository (403 "Advanced
-    // Security must be enabled" / "Code scanning is not enabled").
-    if (status === 404) return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet`, firstAnalysis: true };
+    // Security must be enabled" / "Code scanning is not enabled"). Told apart by the message:
+    // a plain 404 "Not Found" is a token that cannot see the repository, whose alerts exist.
+    if (status === 404 && /no analysis found/i.test(message)) return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet`, firstAnalysis: true };
     if (status === 403 && /advanced security|not enabled/i.test(message)) return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}`, firstAnalysis: false };
-    const fix = status === 403 || status === 401 ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)" : "";
+    const fix =
+      status === 403 || status === 401
+        ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)"
+        : status === 404
+          ? `; the token cannot see ${owner}/${repo} (a token of another repository or installation?)`
+          : "";
     // Octokit reports a request that got no answer (network, DNS, TLS) as status 500 without a response.
     const answered = (error as { response?: unknown }).response !== undefined;
     const what = answered ? `GitHub answered ${status} to the alerts list: ${message}` : `the alerts list got no answer from ${baseUrl}: ${describeError(error)}`;

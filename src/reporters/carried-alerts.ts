@@ -2,7 +2,7 @@ import type { BaselineEntry } from "../changes.js";
 import { isAssessed, type Evaluation } from "../findings.js";
 import type { Inventory } from "../inventory.js";
 import { RULE_IDS, RULES, type Level, type RuleId } from "../rules/catalog.js";
-import { accountOfLocation, findingFingerprint, sarifCategories, TRAIL_LINE_PREFIX, type CarriedResult } from "./sarif.js";
+import { findingFingerprint, parseLocation, sarifCategories, type CarriedResult } from "./sarif.js";
 
 /** An open code-scanning alert of this tool, as the alerts API gives it. */
 export interface OpenAlert {
@@ -40,10 +40,9 @@ const CARRIED_PREFIX = "Carried over (";
 export function baselineFromAlerts(alerts: OpenAlert[], inventory: Inventory): BaselineEntry[] {
   const categories = new Set(sarifCategories(inventory.shard));
   return alerts.flatMap((alert) => {
-    const accountId = accountOfLocation(alert.path);
-    if (!accountId || !categories.has(alert.category.replace(/\/+$/, "")) || !(RULE_IDS as readonly string[]).includes(alert.ruleId)) return [];
-    const trailArn = trailOf(stripCarriedHeader(alert.message));
-    return [{ ruleId: alert.ruleId as RuleId, accountId, ...(trailArn ? { trailArn } : {}), since: alert.createdAt ?? inventory.generatedAt }];
+    const location = parseLocation(alert.path);
+    if (!location || !categories.has(alert.category.replace(/\/+$/, "")) || !(RULE_IDS as readonly string[]).includes(alert.ruleId)) return [];
+    return [{ ruleId: alert.ruleId as RuleId, ...location, since: alert.createdAt ?? inventory.generatedAt }];
   });
 }
 
@@ -54,16 +53,16 @@ export function planCarriedAlerts(alerts: OpenAlert[], inventory: Inventory, eva
   const carried: CarriedResult[] = [];
   const seen = new Set<string>();
   for (const alert of alerts) {
-    const accountId = accountOfLocation(alert.path);
+    const location = parseLocation(alert.path);
     // Another tool's location, another shard's category, or a rule this version retired: not ours to keep.
-    if (!accountId || !categories.has(alert.category.replace(/\/+$/, ""))) continue;
+    if (!location || !categories.has(alert.category.replace(/\/+$/, ""))) continue;
+    const { accountId, trailArn } = location;
     if (!(RULE_IDS as readonly string[]).includes(alert.ruleId)) continue;
     const verdict = verdicts.get(accountId);
     // An assessed account's missing result means it was fixed: that alert should close.
     if (verdict && isAssessed(verdict)) continue;
     const ruleId = alert.ruleId as RuleId;
     const lastMessage = stripCarriedHeader(alert.message);
-    const trailArn = trailOf(lastMessage);
     const fingerprint = findingFingerprint({ ruleId, accountId, ...(trailArn ? { trailArn } : {}) });
     // Reported again this run (an account-not-assessed alert, say), or two alerts of one result.
     if (reported.has(fingerprint) || seen.has(fingerprint)) continue;
@@ -77,6 +76,7 @@ export function planCarriedAlerts(alerts: OpenAlert[], inventory: Inventory, eva
       level: levelOf(alert.severity, ruleId),
       accountId,
       fingerprint,
+      path: alert.path,
       ...(trailArn ? { trailArn } : {}),
       message: `${CARRIED_PREFIX}${date}): account ${why}. This alert stays open as last reported until the account is assessed again.\n\n${lastMessage}`,
     });
@@ -90,10 +90,6 @@ function stripCarriedHeader(message: string): string {
   return body === -1 ? message : message.slice(body + 2);
 }
 
-function trailOf(message: string): string | undefined {
-  const line = message.split("\n").find((candidate) => candidate.startsWith(TRAIL_LINE_PREFIX));
-  return line?.slice(TRAIL_LINE_PREFIX.length).trim() || undefined;
-}
 
 function levelOf(severity: string | null | undefined, ruleId: RuleId): Level {
   return severity === "error" || severity === "warning" || severity === "note" ? severity : RULES[ruleId].defaultLevel;

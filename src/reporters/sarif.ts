@@ -63,6 +63,8 @@ export interface CarriedResult {
   /** The text to show: the alert's last message, headed by when and why it was carried. */
   message: string;
   trailArn?: string;
+  /** The alert's location, kept as it was. */
+  path: string;
 }
 
 export interface SarifReport {
@@ -86,14 +88,27 @@ interface SarifRun {
   properties: Record<string, unknown>;
 }
 
-/** The stable, relative location that stands for an account in code scanning. */
-export function accountLocationUri(accountId: string): string {
-  return `aws/accounts/${accountId}/cloudtrail`;
+/**
+ * The stable, relative location of a result: the account, and the trail or event data store
+ * it is about, spelt out from its ARN (`…/cloudtrail/PARTITION/REGION/OWNER/trail/NAME`).
+ * Everything that makes a result unique is in the location, the one field of an alert that
+ * the code-scanning alerts API documents and returns whole (rule id, location path and
+ * lines); a later run rebuilds an alert's identity from it, never from message text.
+ */
+export function findingLocationUri(accountId: string, trailArn?: string): string {
+  const base = `aws/accounts/${accountId}/cloudtrail`;
+  const arn = trailArn ? /^arn:([^:]+):cloudtrail:([^:]+):(\d{12}):(.+)$/.exec(trailArn) : null;
+  return arn ? `${base}/${arn[1]}/${arn[2]}/${arn[3]}/${arn[4]}` : base;
 }
 
-/** The account an alert's location stands for, if it is one of ours. */
-export function accountOfLocation(path: string): string | undefined {
-  return /^aws\/accounts\/(\d{12})\/cloudtrail$/.exec(path)?.[1];
+/**
+ * The account and trail an alert's location stands for, if it is one of ours. Locations
+ * written before the trail was part of them (`aws/accounts/ID/cloudtrail`) give the account.
+ */
+export function parseLocation(path: string): { accountId: string; trailArn?: string } | undefined {
+  const match = /^aws\/accounts\/(\d{12})\/cloudtrail(?:\/([a-z-]+)\/([a-z0-9-]+)\/(\d{12})\/((?:trail|eventdatastore)\/[\w.-]+))?$/.exec(path);
+  if (!match) return undefined;
+  return { accountId: match[1]!, ...(match[5] ? { trailArn: `arn:${match[2]}:cloudtrail:${match[3]}:${match[4]}:${match[5]}` } : {}) };
 }
 
 /**
@@ -105,11 +120,7 @@ export function findingFingerprint(finding: Pick<Finding, "ruleId" | "accountId"
   return `${createHash("sha256").update(key).digest("hex").slice(0, 32)}:1`;
 }
 
-/**
- * The line of a result's message that names its trail. The code-scanning alerts API gives
- * an alert's rule, location and message but not its fingerprint; this line is how a later
- * run rebuilds the fingerprint of an alert it has to carry over.
- */
+/** The line of a result's message that names its trail, for people (identity is in the location). */
 export const TRAIL_LINE_PREFIX = "Trail ARN: ";
 
 export function buildSarif(inventory: Inventory, findings: Finding[], options: SarifOptions = {}): SarifReport {
@@ -210,7 +221,7 @@ function carriedResult(carried: CarriedResult, ruleIndex: number): Record<string
     ruleIndex,
     level: carried.level,
     message: { text: carried.message },
-    locations: [{ physicalLocation: { artifactLocation: { uri: accountLocationUri(carried.accountId) }, region: { startLine: 1 } } }],
+    locations: [{ physicalLocation: { artifactLocation: { uri: carried.path }, region: { startLine: 1 } } }],
     partialFingerprints: { primaryLocationLineHash: carried.fingerprint },
     properties: {
       accountId: carried.accountId,
@@ -241,7 +252,7 @@ function sarifResult(inventory: Inventory, finding: Finding, ruleIndex: number):
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: accountLocationUri(finding.accountId) },
+          artifactLocation: { uri: findingLocationUri(finding.accountId, finding.trailArn) },
           region: { startLine: 1 },
         },
         logicalLocations,

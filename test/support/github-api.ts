@@ -84,6 +84,8 @@ export interface FakeGitHub {
   alerts: FakeAlert[];
   /** The code-scanning alerts list answers this instead (a token without security-events, say). */
   alertsAnswer?: { status: number; message: string };
+  /** What the alerts list returns as most_recent_instance.message.text; GitHub promises nothing of it. */
+  alertMessageText?: (text: string) => string;
   /**
    * What code scanning does with an uploaded SARIF ("SARIF support for code scanning";
    * github/codeql-action upload-lib.ts): at most 20 runs and one run per category a file;
@@ -309,7 +311,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         category: alert.category,
         state: alert.state,
         commit_sha: "0".repeat(40),
-        message: { text: alert.message },
+        message: { text: state.alertMessageText ? state.alertMessageText(alert.message) : alert.message },
         location: { path: alert.path, start_line: 1, end_line: 1, start_column: 1, end_column: 1 },
         classifications: [],
       },

@@ -6,6 +6,7 @@ import { describeError } from "./aws/client-config.js";
 import { ConfigurationError, isConfigurationError } from "./configuration-error.js";
 import cliProgress from "cli-progress";
 import type { ScanOptions } from "./aws/scan.js";
+import { nodeSupportNote } from "./node-support.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { buildSarif } from "./reporters/sarif.js";
@@ -126,6 +127,9 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
 
+    // Where the SDK would have warned (a scan that calls AWS), one line of ours instead.
+    const note = settings.inventoryFile ? undefined : nodeSupportNote();
+    if (note) err.write(`${TOOL_NAME}: ${note}\n`);
     const progress = progressDisplay(err);
     let result;
     try {

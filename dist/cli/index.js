@@ -86768,16 +86768,11 @@ module.exports = string => typeof string === 'string' ? string.replace(ansiRegex
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7552);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5503);
 /* harmony import */ var _node_support_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2173);
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(311);
-
 
 
 (0,_node_support_js__WEBPACK_IMPORTED_MODULE_1__/* .quietSdkNodeWarning */ .RT)();
-const note = (0,_node_support_js__WEBPACK_IMPORTED_MODULE_1__/* .nodeSupportNote */ .mS)();
-if (note)
-    process.stderr.write(`${_version_js__WEBPACK_IMPORTED_MODULE_2__/* .TOOL_NAME */ .lH}: ${note}\n`);
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
 __webpack_async_result__();
@@ -86785,7 +86780,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7552:
+/***/ 5503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -87603,8 +87598,12 @@ function emptyApiStats() {
     return { calls: {}, retries: 0, throttles: 0, failures: 0 };
 }
 
-// EXTERNAL MODULE: ./src/version.ts
-var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/version.ts
+/** Kept equal to package.json's version by a test; the bundles cannot read package.json at run time. */
+const TOOL_NAME = "org-trail-audit";
+const TOOL_VERSION = "0.1.0";
+const TOOL_URI = "https://github.com/org-trail-audit/org-trail-audit";
+
 ;// CONCATENATED MODULE: ./src/aws/client-config.ts
 
 
@@ -87699,7 +87698,7 @@ function clientConfig(transport, region, credentials, shared) {
         maxAttempts: transport.maxAttempts,
         // "org-trail-audit/VERSION" in every call's User-Agent, which CloudTrail records as the
         // event's userAgent: each member account can tell the audit's own calls apart.
-        customUserAgent: [[version/* TOOL_NAME */.lH, version/* TOOL_VERSION */.wr]],
+        customUserAgent: [[TOOL_NAME, TOOL_VERSION]],
         ...(credentials ? { credentials } : {}),
         ...(shared
             ? {
@@ -89714,7 +89713,7 @@ function sarifCategories(shard) {
 }
 function categoryOfDigit(digit, shard) {
     // A shard's own upload holds only its accounts: its categories must not be another shard's.
-    const base = shard ? `${version/* TOOL_NAME */.lH}/${shardLabel(shard)}` : version/* TOOL_NAME */.lH;
+    const base = shard ? `${TOOL_NAME}/${shardLabel(shard)}` : TOOL_NAME;
     return `${base}/accounts-ending-${digit}`;
 }
 /**
@@ -89798,7 +89797,7 @@ function sarifLog(inventory, runs, totalResults) {
             shortDescription: { text: rule.shortDescription },
             fullDescription: { text: rule.fullDescription },
             help: { text: rule.help.replaceAll("`", ""), markdown: rule.help },
-            helpUri: `${version/* TOOL_URI */.qH}#rules`,
+            helpUri: `${TOOL_URI}#rules`,
             defaultConfiguration: { level: rule.defaultLevel },
             properties: {
                 "security-severity": rule.securitySeverity.toFixed(1),
@@ -89816,10 +89815,10 @@ function sarifLog(inventory, runs, totalResults) {
             return {
                 tool: {
                     driver: {
-                        name: version/* TOOL_NAME */.lH,
-                        version: version/* TOOL_VERSION */.wr,
-                        semanticVersion: version/* TOOL_VERSION */.wr,
-                        informationUri: version/* TOOL_URI */.qH,
+                        name: TOOL_NAME,
+                        version: TOOL_VERSION,
+                        semanticVersion: TOOL_VERSION,
+                        informationUri: TOOL_URI,
                         // Every rule, always: a rule with no result this run closes its open alerts.
                         rules,
                     },
@@ -89990,7 +89989,7 @@ function buildJsonReport(result, omittedSarifResults = 0, changes) {
     const generatedAt = result.inventory.generatedAt;
     const firstSeen = changes ? firstSeenOf(changes, generatedAt) : new Map();
     return {
-        tool: { name: version/* TOOL_NAME */.lH, version: version/* TOOL_VERSION */.wr },
+        tool: { name: TOOL_NAME, version: TOOL_VERSION },
         generatedAt,
         summary: { ...result.summary, omittedSarifResults },
         plan: result.plan,
@@ -90843,6 +90842,8 @@ async function loadBaselineReport(path, flag = "--baseline") {
 // EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
 var cli_progress = __nccwpck_require__(8502);
 var cli_progress_default = /*#__PURE__*/__nccwpck_require__.n(cli_progress);
+// EXTERNAL MODULE: ./src/node-support.ts
+var node_support = __nccwpck_require__(2173);
 ;// CONCATENATED MODULE: ./src/progress.ts
 
 
@@ -91868,6 +91869,7 @@ const INPUT_HELP = {
 
 
 
+
 /** Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input or unusable credentials, 3 the tool failed. */
 const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 };
 /** Flags the CLI has beyond the action's inputs, with their help. */
@@ -91902,7 +91904,7 @@ function helpEntry(flag, help) {
     lines.push(line.trimEnd());
     return lines.join("\n");
 }
-const USAGE = `Usage: ${version/* TOOL_NAME */.lH} scan [options]
+const USAGE = `Usage: ${TOOL_NAME} scan [options]
 
 Audits every account of an AWS Organization: does CloudTrail record the global service
 events (IAM, STS, CloudFront)? Credentials come the standard AWS SDK ways.
@@ -91950,11 +91952,11 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
             return EXIT.ok;
         }
         if (values.version) {
-            out.write(`${version/* TOOL_VERSION */.wr}\n`);
+            out.write(`${TOOL_VERSION}\n`);
             return EXIT.ok;
         }
         if (positionals.length !== 1 || positionals[0] !== "scan") {
-            throw new configuration_error_ConfigurationError(`Expected the command "scan", got "${positionals.join(" ")}". Run ${version/* TOOL_NAME */.lH} --help.`);
+            throw new configuration_error_ConfigurationError(`Expected the command "scan", got "${positionals.join(" ")}". Run ${TOOL_NAME} --help.`);
         }
         for (const [name, value] of Object.entries(values)) {
             if (typeof value === "string" && value.trim() === "") {
@@ -91975,6 +91977,10 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
         if (values.profile)
             process.env.AWS_PROFILE = values.profile;
+        // Where the SDK would have warned (a scan that calls AWS), one line of ours instead.
+        const note = settings.inventoryFile ? undefined : (0,node_support/* nodeSupportNote */.mS)();
+        if (note)
+            err.write(`${TOOL_NAME}: ${note}\n`);
         const progress = progressDisplay(err);
         let result;
         try {
@@ -91999,15 +92005,15 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         }
         const failing = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
         if (failing.scopeUnknown)
-            err.write(`${version/* TOOL_NAME */.lH}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`);
+            err.write(`${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`);
         return failing.findings.length > 0 ? EXIT.findings : EXIT.ok;
     }
     catch (error) {
         if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
-            err.write(`${version/* TOOL_NAME */.lH}: ${error.message}\n`);
+            err.write(`${TOOL_NAME}: ${error.message}\n`);
             return EXIT.configuration;
         }
-        err.write(`${version/* TOOL_NAME */.lH} failed unexpectedly: ${describeError(error)}\n`);
+        err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);
         return EXIT.internal;
     }
 }
@@ -92069,22 +92075,6 @@ function nodeSupportNote(version = process.version) {
         return `Node.js ${version} is older than this tool supports (${MINIMUM_NODE_MAJOR} or later); use Node.js ${RECOMMENDED_NODE_MAJOR} or later.`;
     return `Node.js ${version} reached its end of life in April 2026; it still runs this tool, but use Node.js ${RECOMMENDED_NODE_MAJOR} or later.`;
 }
-
-
-/***/ }),
-
-/***/ 311:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   lH: () => (/* binding */ TOOL_NAME),
-/* harmony export */   qH: () => (/* binding */ TOOL_URI),
-/* harmony export */   wr: () => (/* binding */ TOOL_VERSION)
-/* harmony export */ });
-/** Kept equal to package.json's version by a test; the bundles cannot read package.json at run time. */
-const TOOL_NAME = "org-trail-audit";
-const TOOL_VERSION = "0.1.0";
-const TOOL_URI = "https://github.com/org-trail-audit/org-trail-audit";
 
 
 /***/ }),

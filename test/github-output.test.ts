@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateAudit, type AuditResult } from "../src/audit.js";
 import type { Finding } from "../src/findings.js";
 import { planAnnotations } from "../src/github/annotations.js";
-import { accountKey, ISSUE_BODY_LIMIT, readMarker, renderIssue } from "../src/github/issue-content.js";
+import { accountKey, ISSUE_BODY_LIMIT, readMarker, renderIssue, renderOwnerIssue } from "../src/github/issue-content.js";
 import { planIssueOperations } from "../src/github/issue-plan.js";
 import { renderJobSummary } from "../src/github/job-summary.js";
 import { escapeMarkdown, markdownTable } from "../src/github/markdown.js";
@@ -207,6 +207,35 @@ describe("issue content and planning", () => {
     const shownBlocks = fences.length / 2;
     expect(shownBlocks).toBeGreaterThan(0);
     for (const finding of findings.slice(0, shownBlocks)) for (const line of finding.fix) expect(full.body).toContain(line);
+  });
+
+  it("never shows one command twice: a later block points at the earlier one", () => {
+    const shared = "aws cloudtrail start-logging --region us-east-1 --name arn:aws:cloudtrail:us-east-1:100000000001:trail/audit";
+    const base = accountFindings[0]!;
+    const findings = [
+      { ...base, fix: ["# Start it:", shared] },
+      { ...base, ruleId: "cloudtrail/global-events-not-delivered" as const, fix: ["# Then check delivery:", shared, "aws cloudtrail get-trail-status --name x"] },
+    ];
+    const { body } = renderIssue({ verdict, findings, assignees: [], mentioned: [] });
+    expect(body.split("\n").filter((line) => line === shared)).toHaveLength(1);
+    expect(body).toContain("# The same command as in block 1 above.");
+    expect(body).toContain("aws cloudtrail get-trail-status --name x");
+  });
+
+  it("an owner's issue lists every account it can within GitHub's limit and counts the rest; accounts with the same fix share a block", () => {
+    const many = auditOf(inventoryOf(3_000, (index) => `team-account-with-a-long-name-${index}`));
+    const accounts = many.evaluation.verdicts
+      .filter((item) => item.verdict === "noncompliant")
+      .map((item) => ({ verdict: item, findings: many.evaluation.findings.filter((finding) => finding.accountId === item.accountId) }));
+    expect(accounts.length).toBeGreaterThan(1_000);
+    const content = renderOwnerIssue({ owners: ["alice"], assignees: ["alice"], mentioned: [], accounts, kept: [] });
+    expect(content.body.length).toBeLessThanOrEqual(ISSUE_BODY_LIMIT);
+    const left = Number(/(\d+) more accounts are not listed, to stay within GitHub's issue size/.exec(content.body)?.[1]);
+    const listed = content.body.split("\n").filter((line) => line.startsWith("| team\\-account")).length;
+    expect(listed + left).toBe(accounts.length);
+    // Every account stays in the marker: when it is fixed, the issue knows it listed it.
+    expect(readMarker(content.body)!.accounts).toHaveLength(accounts.length);
+    expect(content.title).toBe(`CloudTrail global service events: ${accounts.length} accounts of @alice need work`);
   });
 
   it("creates, updates, reopens and closes by marker, and leaves everything else alone", () => {

@@ -176,6 +176,10 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
       expect(passing.summary).toContain("[!CAUTION]");
       expect(passing.summary).toContain(refusedAccount);
       expect(passing.summary).toContain("security\\-events: read");
+      // Without the alerts, what changed is unknown: said so, not everything called new.
+      expect(passing.summary).toContain("What changed since the last run is unknown: GitHub answered 403");
+      expect(passing.outputs["new-findings"]).toBe("");
+      expect(passing.outputs["resolved-findings"]).toBe("");
 
       const failing = await runAction(inputs({ "fail-on": "error" }), env, workspace);
       expect(failing.code).toBe(1);

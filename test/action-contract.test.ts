@@ -153,6 +153,14 @@ describe("copied into a private repository on today's GitHub", () => {
     expect(quickStart).toContain("GitHub Advanced Security");
   });
 
+  it("one Node.js story: engines, README, CI and the CLI's own check agree on 20 and later", async () => {
+    const { MINIMUM_NODE_MAJOR } = await import("../src/node-support.js");
+    expect(JSON.parse(readFileSync("package.json", "utf8")).engines.node).toBe(`>=${MINIMUM_NODE_MAJOR}`);
+    expect(readFileSync("README.md", "utf8")).toContain(`It runs on Node.js ${MINIMUM_NODE_MAJOR} or later`);
+    const ci = parseYaml(readFileSync(".github/workflows/ci.yml", "utf8"));
+    expect(ci.jobs.test.strategy.matrix.node).toEqual([MINIMUM_NODE_MAJOR, 24]);
+  });
+
   it("github-token says every permission it is used with", () => {
     expect(action.inputs["github-token"].description).toMatch(/issues: write.*security-events: read/s);
   });

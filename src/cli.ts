@@ -74,6 +74,59 @@ credentials, 3 the tool failed.
 
 const FORMATS = ["text", "json", "sarif", "table"] as const;
 
+/** Scan inputs that are yes or no: as flags, given alone (`--allow-empty`), negated (`--no-allow-empty`) or with a value. */
+const YES_NO_INPUTS = INPUT_NAMES.filter((name) => ["true", "false"].includes(INPUT_DEFAULTS[name]));
+const KNOWN_FLAGS: string[] = [...INPUT_NAMES, ...CLI_FLAGS.flatMap(([flag]) => [...flag.matchAll(/--([a-z-]+)/g)].map((match) => match[1]!))];
+const YES_NO_VALUE = /^(true|false|yes|no|1|0)$/i;
+
+/** `--allow-empty` → `--allow-empty=true`, `--no-allow-empty` → `=false`, `--allow-empty no` kept as its value. */
+function withYesNoFlags(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    const name = arg.slice(2);
+    if (arg.startsWith("--no-") && (YES_NO_INPUTS as string[]).includes(name.slice(3))) out.push(`--${name.slice(3)}=false`);
+    else if ((YES_NO_INPUTS as string[]).includes(name)) {
+      const next = argv[index + 1];
+      if (next !== undefined && YES_NO_VALUE.test(next)) {
+        out.push(`${arg}=${next}`);
+        index += 1;
+      } else out.push(`${arg}=true`);
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** The closest known flag within two edits, for "did you mean". */
+function unknownFlag(flag: string): ConfigurationError {
+  const name = flag.slice(2);
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i += 1) {
+      let diagonal = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j += 1) {
+        const above = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length]!;
+  };
+  const [best] = KNOWN_FLAGS.map((known) => ({ known, cost: distance(name, known) })).sort((a, b) => a.cost - b.cost);
+  const hint = best && best.cost <= 2 ? ` Did you mean "--${best.known}"?` : "";
+  return new ConfigurationError(`Unknown flag "${flag}".${hint} Run ${TOOL_NAME} --help for the flags.`);
+}
+
+/** The settings' messages speak of the action's inputs; a CLI user typed flags. */
+export function inCliTerms(message: string): string {
+  return message
+    .replace(/set "([a-z-]+): true"/g, "give --$1")
+    .replace(/the inputs ((?:"[a-z-]+"(?:, )?)+)/g, (_, names: string) => `the flags ${names.replace(/"([a-z-]+)"/g, "--$1")}`)
+    .replace(/Input "([a-z-]+)"/g, 'Flag "--$1"')
+    .replace(/\binput "([a-z-]+)"/g, 'flag "--$1"');
+}
+
 export async function runCli(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   // `scan | head -1`: once the reader has gone, the rest of the output is nobody's; stop
   // writing it quietly instead of dying on EPIPE with a stack trace.
@@ -81,12 +134,18 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
   try {
+    if (argv.length === 0) {
+      err.write(USAGE);
+      return EXIT.configuration;
+    }
     const actionOnly = argv.map((arg) => /^--([a-z-]+)/.exec(arg)?.[1]).find((name) => (ISSUE_INPUT_NAMES as readonly (string | undefined)[]).includes(name));
     if (actionOnly) {
       throw new ConfigurationError(`Flag "--${actionOnly}" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.`);
     }
+    const unknown = argv.find((arg) => arg.startsWith("--") && !KNOWN_FLAGS.includes(arg.slice(2).split("=")[0]!.replace(/^no-/, "")));
+    if (unknown) throw unknownFlag(unknown.split("=")[0]!);
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: withYesNoFlags(argv),
       allowPositionals: true,
       options: {
         ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" as const }])),
@@ -154,7 +213,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     return failing.findings.length > 0 ? EXIT.findings : EXIT.ok;
   } catch (error) {
     if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
-      err.write(`${TOOL_NAME}: ${(error as Error).message}\n`);
+      err.write(`${TOOL_NAME}: ${inCliTerms((error as Error).message)}\n`);
       return EXIT.configuration;
     }
     err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);

@@ -23,11 +23,38 @@ describe("the CLI without AWS", () => {
 
     const bad = await runNode(CLI, ["scan", "--regions", "mars-north-1"], {}, dir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split("\n")).toEqual([expect.stringContaining('Input "regions" got "mars-north-1"')]);
+    expect(bad.stderr.trim().split("\n")).toEqual([expect.stringContaining('Flag "--regions" got "mars-north-1"')]);
 
     const unknown = await runNode(CLI, ["scan", "--colour", "red"], {}, dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("--colour");
+  });
+
+  it("parses flags as a CLI user types them: usage on no arguments, yes/no flags alone or negated, a typo gets its suggestion, messages in flag syntax", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-flags-"));
+    const bare = await runNode(CLI, [], {}, dir);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^Usage: org-trail-audit scan \[options\]/);
+
+    const typo = await runNode(CLI, ["scan", "--regoins", "us-east-1"], {}, dir);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim().split("\n")).toEqual(['org-trail-audit: Unknown flag "--regoins". Did you mean "--regions"? Run org-trail-audit --help for the flags.']);
+
+    // An inventory of no account: the empty-selection error, said in flags, then allowed three ways.
+    const sample = JSON.parse(readFileSync("examples/sample-inventory.json", "utf8"));
+    writeFileSync(join(dir, "empty.json"), JSON.stringify({ ...sample, accounts: [] }));
+    const empty = await runNode(CLI, ["scan", "--inventory", "empty.json"], {}, dir);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("check the flags --accounts, --exclude-accounts, --organizational-units, or give --allow-empty if an empty selection is expected");
+    expect(empty.stderr).not.toContain("allow-empty: true");
+    for (const flags of [["--allow-empty"], ["--allow-empty", "yes"], ["--allow-empty=true"]]) {
+      const allowed = await runNode(CLI, ["scan", "--inventory", "empty.json", ...flags, "--fail-on", "none"], {}, dir);
+      expect(allowed.code, `${flags.join(" ")}: ${allowed.stderr}`).toBe(0);
+    }
+    const negated = await runNode(CLI, ["scan", "--inventory", "empty.json", "--no-allow-empty", "--fail-on", "none"], {}, dir);
+    expect(negated.code).toBe(2);
+    const bad = await runNode(CLI, ["scan", "--inventory", "empty.json", "--fail-on", "sometimes"], {}, dir);
+    expect(bad.stderr).toContain('Flag "--fail-on" got "sometimes"');
   });
 
   it("--help describes every flag with the action's own description and default, and lists the action-only inputs", async () => {

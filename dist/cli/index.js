@@ -86773,7 +86773,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 (0,_node_support_js__WEBPACK_IMPORTED_MODULE_1__/* .quietSdkNodeWarning */ .RT)();
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
+process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -86786,10 +86786,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  a: () => (/* binding */ runCli)
+  ak: () => (/* binding */ runCli)
 });
 
-// UNUSED EXPORTS: EXIT
+// UNUSED EXPORTS: EXIT, inCliTerms
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
@@ -91922,6 +91922,60 @@ Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input or unus
 credentials, 3 the tool failed.
 `;
 const FORMATS = ["text", "json", "sarif", "table"];
+/** Scan inputs that are yes or no: as flags, given alone (`--allow-empty`), negated (`--no-allow-empty`) or with a value. */
+const YES_NO_INPUTS = INPUT_NAMES.filter((name) => ["true", "false"].includes(INPUT_DEFAULTS[name]));
+const KNOWN_FLAGS = [...INPUT_NAMES, ...CLI_FLAGS.flatMap(([flag]) => [...flag.matchAll(/--([a-z-]+)/g)].map((match) => match[1]))];
+const YES_NO_VALUE = /^(true|false|yes|no|1|0)$/i;
+/** `--allow-empty` → `--allow-empty=true`, `--no-allow-empty` → `=false`, `--allow-empty no` kept as its value. */
+function withYesNoFlags(argv) {
+    const out = [];
+    for (let index = 0; index < argv.length; index += 1) {
+        const arg = argv[index];
+        const name = arg.slice(2);
+        if (arg.startsWith("--no-") && YES_NO_INPUTS.includes(name.slice(3)))
+            out.push(`--${name.slice(3)}=false`);
+        else if (YES_NO_INPUTS.includes(name)) {
+            const next = argv[index + 1];
+            if (next !== undefined && YES_NO_VALUE.test(next)) {
+                out.push(`${arg}=${next}`);
+                index += 1;
+            }
+            else
+                out.push(`${arg}=true`);
+        }
+        else
+            out.push(arg);
+    }
+    return out;
+}
+/** The closest known flag within two edits, for "did you mean". */
+function unknownFlag(flag) {
+    const name = flag.slice(2);
+    const distance = (a, b) => {
+        const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+        for (let i = 1; i <= a.length; i += 1) {
+            let diagonal = row[0];
+            row[0] = i;
+            for (let j = 1; j <= b.length; j += 1) {
+                const above = row[j];
+                row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.length];
+    };
+    const [best] = KNOWN_FLAGS.map((known) => ({ known, cost: distance(name, known) })).sort((a, b) => a.cost - b.cost);
+    const hint = best && best.cost <= 2 ? ` Did you mean "--${best.known}"?` : "";
+    return new configuration_error_ConfigurationError(`Unknown flag "${flag}".${hint} Run ${TOOL_NAME} --help for the flags.`);
+}
+/** The settings' messages speak of the action's inputs; a CLI user typed flags. */
+function inCliTerms(message) {
+    return message
+        .replace(/set "([a-z-]+): true"/g, "give --$1")
+        .replace(/the inputs ((?:"[a-z-]+"(?:, )?)+)/g, (_, names) => `the flags ${names.replace(/"([a-z-]+)"/g, "--$1")}`)
+        .replace(/Input "([a-z-]+)"/g, 'Flag "--$1"')
+        .replace(/\binput "([a-z-]+)"/g, 'flag "--$1"');
+}
 async function runCli(argv, out = process.stdout, err = process.stderr) {
     // `scan | head -1`: once the reader has gone, the rest of the output is nobody's; stop
     // writing it quietly instead of dying on EPIPE with a stack trace.
@@ -91930,12 +91984,19 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
             throw error;
     });
     try {
+        if (argv.length === 0) {
+            err.write(USAGE);
+            return EXIT.configuration;
+        }
         const actionOnly = argv.map((arg) => /^--([a-z-]+)/.exec(arg)?.[1]).find((name) => ISSUE_INPUT_NAMES.includes(name));
         if (actionOnly) {
             throw new configuration_error_ConfigurationError(`Flag "--${actionOnly}" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.`);
         }
+        const unknown = argv.find((arg) => arg.startsWith("--") && !KNOWN_FLAGS.includes(arg.slice(2).split("=")[0].replace(/^no-/, "")));
+        if (unknown)
+            throw unknownFlag(unknown.split("=")[0]);
         const { values, positionals } = (0,external_node_util_.parseArgs)({
-            args: argv,
+            args: withYesNoFlags(argv),
             allowPositionals: true,
             options: {
                 ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" }])),
@@ -92010,7 +92071,7 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
     }
     catch (error) {
         if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
-            err.write(`${TOOL_NAME}: ${error.message}\n`);
+            err.write(`${TOOL_NAME}: ${inCliTerms(error.message)}\n`);
             return EXIT.configuration;
         }
         err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);

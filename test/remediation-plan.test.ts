@@ -4,27 +4,11 @@ import { failingFindings } from "../src/audit.js";
 import type { AccountRecord, EventDataStoreRecord, Inventory, TrailRecord } from "../src/inventory.js";
 import { buildRemediationPlan } from "../src/remediation-plan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
+import { SELECTORS, trail } from "./support/records.js";
 
 /** The plan and "what changed", pure: inventories in, groups, counts and commands out. */
 const MANAGEMENT = "111111111111";
-const ALL = { eventSelectors: [{ readWriteType: "All" as const }], advancedEventSelectors: [] };
-const READS_ONLY = { eventSelectors: [{ readWriteType: "ReadOnly" as const }], advancedEventSelectors: [] };
-
-function trail(owner: string, name: string, shape: Partial<TrailRecord> = {}): TrailRecord {
-  const homeRegion = shape.homeRegion ?? "us-east-1";
-  return {
-    arn: `arn:aws:cloudtrail:${homeRegion}:${owner}:trail/${name}`,
-    name,
-    homeRegion,
-    ownerAccountId: owner,
-    isMultiRegionTrail: true,
-    includeGlobalServiceEvents: true,
-    isOrganizationTrail: false,
-    status: { isLogging: true },
-    selectors: ALL,
-    ...shape,
-  };
-}
+const READS_ONLY = SELECTORS.R;
 
 function account(index: number, trails: (id: string) => TrailRecord[], extra: Partial<AccountRecord> = {}): AccountRecord {
   const id = String(222_222_222_200 + index);

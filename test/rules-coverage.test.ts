@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { AccountRecord, EventDataStoreRecord, Inventory, TrailRecord, TrailSelectors } from "../src/inventory.js";
+import type { AccountRecord, EventDataStoreRecord, Inventory, TrailRecord } from "../src/inventory.js";
 import { LEVEL_RANK, type RuleId } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { seededRandom } from "./support/aws-proxy.js";
+import { SELECTORS, trail } from "./support/records.js";
 
 /**
  * Coverage as a union of trails and event data stores, delivery failures, partitions and
@@ -12,29 +13,7 @@ const MANAGEMENT = "111111111111";
 const MEMBER = "222222222222";
 const SCANNED_AT = "2026-11-26T12:00:00.000Z";
 
-const SELECTORS: Record<"R" | "W" | "A", TrailSelectors> = {
-  A: { eventSelectors: [{ readWriteType: "All" }], advancedEventSelectors: [] },
-  R: { eventSelectors: [{ readWriteType: "ReadOnly" }], advancedEventSelectors: [] },
-  W: { eventSelectors: [{ readWriteType: "WriteOnly" }], advancedEventSelectors: [] },
-};
 const MANAGEMENT_SELECTOR = [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] }];
-
-function trail(owner: string, name: string, shape: Partial<TrailRecord> = {}, partition = "aws"): TrailRecord {
-  const homeRegion = shape.homeRegion ?? "us-east-1";
-  return {
-    arn: `arn:${partition}:cloudtrail:${homeRegion}:${owner}:trail/${name}`,
-    name,
-    homeRegion,
-    ownerAccountId: owner,
-    isMultiRegionTrail: true,
-    includeGlobalServiceEvents: true,
-    isOrganizationTrail: false,
-    s3BucketName: `bucket-${name}`,
-    status: { isLogging: true },
-    selectors: SELECTORS.A,
-    ...shape,
-  };
-}
 
 function store(owner: string, name: string, shape: Partial<EventDataStoreRecord> = {}): EventDataStoreRecord {
   const homeRegion = shape.homeRegion ?? "us-east-1";

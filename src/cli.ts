@@ -186,9 +186,6 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
 
-    // Where the SDK would have warned (a scan that calls AWS), one line of ours instead.
-    const note = settings.inventoryFile ? undefined : nodeSupportNote();
-    if (note) err.write(`${TOOL_NAME}: ${note}\n`);
     const progress = progressDisplay(err);
     let result;
     try {
@@ -197,6 +194,10 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
       // The last account can finish before the listing is known complete: stop the bar here, always.
       progress.stop();
     }
+    // Where the SDK would have warned (a scan that called AWS), one line of ours instead,
+    // after the scan: a failure is told alone.
+    const note = settings.inventoryFile ? undefined : nodeSupportNote();
+    if (note) err.write(`${TOOL_NAME}: ${note}\n`);
     const changes = baseline ? compareWithBaseline(result.evaluation, baseline) : undefined;
     const written = await writeReports(result, settings, changes ? { changes } : {});
     if (format === "json") {

@@ -8,12 +8,18 @@
 export const MINIMUM_NODE_MAJOR = 20;
 export const RECOMMENDED_NODE_MAJOR = 22;
 
+const SDK_SWITCH = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+/** The user turned the SDK's warning off themselves: ours, which replaces it, is off too. */
+let silencedByUser = false;
+
 export function quietSdkNodeWarning(env: NodeJS.ProcessEnv = process.env): void {
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  silencedByUser = env[SDK_SWITCH] === "true";
+  env[SDK_SWITCH] ??= "true";
 }
 
 /** The one line to print on an old Node.js, or undefined. */
 export function nodeSupportNote(version: string = process.version): string | undefined {
+  if (silencedByUser) return undefined;
   const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
   if (major >= RECOMMENDED_NODE_MAJOR) return undefined;
   if (major < MINIMUM_NODE_MAJOR) return `Node.js ${version} is older than this tool supports (${MINIMUM_NODE_MAJOR} or later); use Node.js ${RECOMMENDED_NODE_MAJOR} or later.`;

@@ -92038,10 +92038,6 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
         if (values.profile)
             process.env.AWS_PROFILE = values.profile;
-        // Where the SDK would have warned (a scan that calls AWS), one line of ours instead.
-        const note = settings.inventoryFile ? undefined : (0,node_support/* nodeSupportNote */.mS)();
-        if (note)
-            err.write(`${TOOL_NAME}: ${note}\n`);
         const progress = progressDisplay(err);
         let result;
         try {
@@ -92051,6 +92047,11 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
             // The last account can finish before the listing is known complete: stop the bar here, always.
             progress.stop();
         }
+        // Where the SDK would have warned (a scan that called AWS), one line of ours instead,
+        // after the scan: a failure is told alone.
+        const note = settings.inventoryFile ? undefined : (0,node_support/* nodeSupportNote */.mS)();
+        if (note)
+            err.write(`${TOOL_NAME}: ${note}\n`);
         const changes = baseline ? compareWithBaseline(result.evaluation, baseline) : undefined;
         const written = await writeReports(result, settings, changes ? { changes } : {});
         if (format === "json") {
@@ -92124,11 +92125,17 @@ function progressDisplay(err) {
  */
 const MINIMUM_NODE_MAJOR = 20;
 const RECOMMENDED_NODE_MAJOR = 22;
+const SDK_SWITCH = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+/** The user turned the SDK's warning off themselves: ours, which replaces it, is off too. */
+let silencedByUser = false;
 function quietSdkNodeWarning(env = process.env) {
-    env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+    silencedByUser = env[SDK_SWITCH] === "true";
+    env[SDK_SWITCH] ??= "true";
 }
 /** The one line to print on an old Node.js, or undefined. */
 function nodeSupportNote(version = process.version) {
+    if (silencedByUser)
+        return undefined;
     const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
     if (major >= RECOMMENDED_NODE_MAJOR)
         return undefined;

@@ -128,7 +128,9 @@ export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluatio
     if (cause === "organization-trail") organizationGaps.push(verdict.accountId);
     let group = groups.get(cause);
     if (!group) {
-      group = { cause, level: first.level, ...GROUPS[cause], accounts: [] };
+      const { command, ...words } = GROUPS[cause];
+      // The commands name the Region where global events are recorded in this partition.
+      group = { cause, level: first.level, ...words, ...(command ? { command: command.replaceAll("us-east-1", inventory.globalEventsRegion) } : {}), accounts: [] };
       groups.set(cause, group);
     }
     group.accounts.push({ id: verdict.accountId, name: verdict.accountName });

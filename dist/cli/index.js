@@ -91395,6 +91395,9 @@ async function syncIssues(request) {
     const wantedAccounts = new Set(request.wanted.map((account) => account.verdict.accountId));
     const cleanComment = (what) => `${what} assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
     const trackedBy = new Map();
+    // Whatever the grouping, an account assessed clean has its own issue closed, as fixed.
+    for (const accountId of request.clean)
+        close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
     if (grouping === "account") {
         for (const account of request.wanted) {
             const { assignees, mentioned } = people(account.owners);
@@ -91402,8 +91405,6 @@ async function syncIssues(request) {
             wanted.push({ content: renderIssue({ verdict: account.verdict, findings: account.findings, assignees, mentioned, ...runUrl, ...link }), assignees });
             trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
         }
-        for (const accountId of request.clean)
-            close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
     }
     else {
         const byOwner = new Map();
@@ -91419,8 +91420,6 @@ async function syncIssues(request) {
             const content = renderOwnerIssue({ owners: accounts[0].owners, assignees, mentioned, accounts, kept, ...runUrl, ...(organizationIssue ? { organizationIssue } : {}), coveredByOrganizationFix: coveredByOrganization });
             wanted.push({ content, assignees });
         }
-        for (const accountId of request.clean)
-            close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
         for (const accountId of wantedAccounts) {
             const to = trackedBy.get(accountId);
             close.set(accountKey(accountId), { kind: "moved", to: [to], comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in` });

@@ -129,6 +129,8 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
   const cleanComment = (what: string) => `${what} assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
   const trackedBy = new Map<string, IssueKey>();
 
+  // Whatever the grouping, an account assessed clean has its own issue closed, as fixed.
+  for (const accountId of request.clean) close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
   if (grouping === "account") {
     for (const account of request.wanted) {
       const { assignees, mentioned } = people(account.owners);
@@ -136,7 +138,6 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
       wanted.push({ content: renderIssue({ verdict: account.verdict, findings: account.findings, assignees, mentioned, ...runUrl, ...link }), assignees });
       trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
     }
-    for (const accountId of request.clean) close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
   } else {
     const byOwner = new Map<IssueKey, AccountForIssue[]>();
     for (const account of request.wanted) {
@@ -151,7 +152,6 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
       const content = renderOwnerIssue({ owners: accounts[0]!.owners, assignees, mentioned, accounts, kept, ...runUrl, ...(organizationIssue ? { organizationIssue } : {}), coveredByOrganizationFix: coveredByOrganization });
       wanted.push({ content, assignees });
     }
-    for (const accountId of request.clean) close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
     for (const accountId of wantedAccounts) {
       const to = trackedBy.get(accountId)!;
       close.set(accountKey(accountId), { kind: "moved", to: [to], comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in` });

@@ -71,8 +71,25 @@ async function scan(proxy: AwsProxy, concurrency: number): Promise<ScanRun> {
     const child = spawn(
       process.execPath,
       // BENCH_NODE_ARGS passes flags to the scanning process, such as --cpu-prof for a profile.
-      [...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--import", USAGE_HOOK, "dist/cli/index.js", "scan", "--concurrency", String(concurrency), "--report-file", reportFile, "--sarif-file", join(dir, "out.sarif"), "--fail-on", "none"],
-      { env: { ...process.env, ...awsEnvironment(proxy.endpoint), BENCH_USAGE_FILE: usageFile }, stdio: ["ignore", "ignore", "inherit"] },
+      [
+        ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+        "--import",
+        USAGE_HOOK,
+        "dist/cli/index.js",
+        "scan",
+        "--concurrency",
+        String(concurrency),
+        "--report-file",
+        reportFile,
+        "--sarif-file",
+        join(dir, "out.sarif"),
+        "--fail-on",
+        "none",
+      ],
+      {
+        env: { ...process.env, ...awsEnvironment(proxy.endpoint), BENCH_USAGE_FILE: usageFile },
+        stdio: ["ignore", "ignore", "inherit"],
+      },
     );
     child.on("error", reject);
     child.on("close", resolve);
@@ -82,7 +99,8 @@ async function scan(proxy: AwsProxy, concurrency: number): Promise<ScanRun> {
   const usage = JSON.parse(readFileSync(usageFile, "utf8"));
   const report = JSON.parse(readFileSync(reportFile, "utf8"));
   const calls: Record<string, number> = {};
-  for (const call of proxy.calls) calls[`${call.service}.${call.operation}`] = (calls[`${call.service}.${call.operation}`] ?? 0) + 1;
+  for (const call of proxy.calls)
+    calls[`${call.service}.${call.operation}`] = (calls[`${call.service}.${call.operation}`] ?? 0) + 1;
   return {
     concurrency,
     processWallMs,
@@ -135,7 +153,9 @@ async function main() {
       proxy.faults.push((call) => (random() < FAULT_RATE ? throttleFor(call) : undefined));
     }
 
-    log(`measured scan: concurrency ${CONCURRENCY}, ${LATENCY} ms per request${FAULT_RATE ? `, ${FAULT_RATE * 100} % throttled` : ""}`);
+    log(
+      `measured scan: concurrency ${CONCURRENCY}, ${LATENCY} ms per request${FAULT_RATE ? `, ${FAULT_RATE * 100} % throttled` : ""}`,
+    );
     const main = await scan(proxy, CONCURRENCY);
     const misses = proxy.replayMisses;
     let serial: ScanRun | undefined;
@@ -161,7 +181,12 @@ async function main() {
     const regions = main.regionReads / Math.max(1, active);
     const result = {
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? "unknown",
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
       parameters: { accounts: N, latencyMs: LATENCY, concurrency: CONCURRENCY, faultRate: FAULT_RATE },
       replayMisses: misses,
       boundMs: bound,
@@ -172,7 +197,14 @@ async function main() {
       callsPerAccount: totalCalls / Math.max(1, active),
       main,
       serial,
-      sweep: sweep.map((run) => ({ concurrency: run.concurrency, scanWallMs: run.scanWallMs, boundMs: lowerBoundMs(active, run.concurrency, listingRoundTrips), cpuMs: run.cpuUserMs + run.cpuSystemMs, peakRssMb: run.peakRssMb, retries: run.retries })),
+      sweep: sweep.map((run) => ({
+        concurrency: run.concurrency,
+        scanWallMs: run.scanWallMs,
+        boundMs: lowerBoundMs(active, run.concurrency, listingRoundTrips),
+        cpuMs: run.cpuUserMs + run.cpuSystemMs,
+        peakRssMb: run.peakRssMb,
+        retries: run.retries,
+      })),
     };
     writeFileSync(values.output!, `${JSON.stringify(result, null, 2)}\n`);
 
@@ -181,29 +213,47 @@ async function main() {
       ["Regions per account", regions.toFixed(1)],
       ["latency per request, concurrency", `${LATENCY} ms, ${CONCURRENCY}`],
       ["API calls", `${totalCalls} (${result.callsPerAccount.toFixed(1)} per account)`],
-      ...Object.entries(main.calls).sort().map(([operation, count]): [string, string] => [`  ${operation}`, `${count} (${(count / Math.max(1, active)).toFixed(2)} per account)`]),
+      ...Object.entries(main.calls)
+        .sort()
+        .map(([operation, count]): [string, string] => [
+          `  ${operation}`,
+          `${count} (${(count / Math.max(1, active)).toFixed(2)} per account)`,
+        ]),
       ["retries, throttled attempts", `${main.retries}, ${main.throttles}`],
       ["lowest account concurrency (governor)", String(main.lowestConcurrency)],
       ["not assessed", String(main.notAssessed)],
-      ["wall time (scan / process)", `${(main.scanWallMs / 1000).toFixed(2)} s / ${(main.processWallMs / 1000).toFixed(2)} s`],
+      [
+        "wall time (scan / process)",
+        `${(main.scanWallMs / 1000).toFixed(2)} s / ${(main.processWallMs / 1000).toFixed(2)} s`,
+      ],
       ["critical-path lower bound", `${(bound / 1000).toFixed(2)} s (listing: ${listingRoundTrips} round trips)`],
       ["wall / bound", result.ratio.toFixed(2)],
-      ["CPU time (user + sys)", `${((main.cpuUserMs + main.cpuSystemMs) / 1000).toFixed(2)} s (${result.cpuMsPerAccountRegion.toFixed(2)} ms per account-Region)`],
+      [
+        "CPU time (user + sys)",
+        `${((main.cpuUserMs + main.cpuSystemMs) / 1000).toFixed(2)} s (${result.cpuMsPerAccountRegion.toFixed(2)} ms per account-Region)`,
+      ],
       ["peak RSS", `${main.peakRssMb.toFixed(0)} MB`],
       ...(serial
         ? ([
-            ["concurrency 1: wall / bound", `${(serial.scanWallMs / 1000).toFixed(2)} s / ${(serialBound / 1000).toFixed(2)} s = ${result.serialRatio!.toFixed(2)}`],
+            [
+              "concurrency 1: wall / bound",
+              `${(serial.scanWallMs / 1000).toFixed(2)} s / ${(serialBound / 1000).toFixed(2)} s = ${result.serialRatio!.toFixed(2)}`,
+            ],
             ["speed-up over concurrency 1", `${(serial.scanWallMs / main.scanWallMs).toFixed(1)}x`],
           ] as [string, string][])
         : []),
       ...result.sweep.map((run): [string, string] => [
         `concurrency ${run.concurrency}: wall / bound, CPU, RSS`,
-        `${(run.scanWallMs / 1000).toFixed(2)} s / ${(run.boundMs / 1000).toFixed(2)} s = ${(run.scanWallMs / run.boundMs).toFixed(2)}, ${(run.cpuMs / 1000).toFixed(2)} s, ${run.peakRssMb.toFixed(0)} MB`,
+        `${(run.scanWallMs / 1000).toFixed(2)} s / ${(run.boundMs / 1000).toFixed(2)} s = ` +
+          `${(run.scanWallMs / run.boundMs).toFixed(2)}, ${(run.cpuMs / 1000).toFixed(2)} s, ` +
+          `${run.peakRssMb.toFixed(0)} MB`,
       ]),
       ["replay misses (forwarded to moto)", String(misses)],
     ];
     const width = Math.max(...rows.map(([label]) => label.length));
-    process.stdout.write(`\n${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")}\n\nwritten to ${values.output}\n`);
+    process.stdout.write(
+      `\n${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")}\n\nwritten to ${values.output}\n`,
+    );
   } finally {
     await proxy.close();
     await server.stop();

@@ -34,7 +34,12 @@ const operations = OPERATIONS.map(([method, path, { withResponse = false } = {}]
     operationId: operation.operationId,
     method: method.toUpperCase(),
     path,
-    parameters: (operation.parameters ?? []).map(({ name, in: where, required, schema }) => ({ name, in: where, required: required === true, schema })),
+    parameters: (operation.parameters ?? []).map(({ name, in: where, required, schema }) => ({
+      name,
+      in: where,
+      required: required === true,
+      schema,
+    })),
     requestBody: operation.requestBody?.content?.["application/json"]?.schema ?? null,
     responses: Object.keys(operation.responses ?? {}),
     ...(withResponse ? { responseBody: operation.responses["200"].content["application/json"].schema } : {}),

@@ -11,7 +11,8 @@ export function releaseNotes(tag: string, packageVersion: string, changelog: str
   const match = /^v(\d+\.\d+\.\d+)$/.exec(tag);
   if (!match) throw new Error(`Tag "${tag}" is not vX.Y.Z.`);
   const version = match[1]!;
-  if (version !== packageVersion) throw new Error(`Tag ${tag} does not match package.json version ${packageVersion}: bump the version first.`);
+  if (version !== packageVersion)
+    throw new Error(`Tag ${tag} does not match package.json version ${packageVersion}: bump the version first.`);
   const heading = new RegExp(`^## \\[${version.replace(/\./g, "\\.")}\\][^\\n]*\\n`, "m");
   const start = heading.exec(changelog);
   if (!start) throw new Error(`CHANGELOG.md has no "## [${version}]" section: move the Unreleased entries under it.`);

@@ -9,7 +9,6 @@ import { buildSarif, type CarriedResult } from "./reporters/sarif.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
 import { evaluateInventory } from "./rules/evaluate.js";
-import { ConfigurationError } from "./configuration-error.js";
 import { emptySelectionError, type FailOn, type FailOnScope, type Settings } from "./settings.js";
 import { buildRemediationPlan, type RemediationPlan } from "./remediation-plan.js";
 import { findingKey, type Changes } from "./changes.js";
@@ -56,21 +55,33 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
     inventory = await scanOrganization(settings, scanOptions);
   }
   // A scan checks its selection before sharding (scan.ts); a shard's own slice may be empty.
-  if (settings.inventoryFile && !settings.shard && inventory.accounts.length === 0 && !settings.allowEmpty) throw emptySelectionError(settings);
+  if (settings.inventoryFile && !settings.shard && inventory.accounts.length === 0 && !settings.allowEmpty)
+    throw emptySelectionError(settings);
   const result = evaluateAudit(inventory);
-  return settings.inventoryFile ? { ...result, summary: { ...result.summary, loadedFrom: settings.inventoryFile } } : result;
+  return settings.inventoryFile
+    ? { ...result, summary: { ...result.summary, loadedFrom: settings.inventoryFile } }
+    : result;
 }
 
 /** inventory → findings, counts and plan. Pure. */
 export function evaluateAudit(inventory: Inventory): AuditResult {
   const evaluation = evaluateInventory(inventory);
-  return { inventory, evaluation, summary: summarize(inventory, evaluation), plan: buildRemediationPlan(inventory, evaluation) };
+  return {
+    inventory,
+    evaluation,
+    summary: summarize(inventory, evaluation),
+    plan: buildRemediationPlan(inventory, evaluation),
+  };
 }
 
 /** Said in every report when ListTrails failed somewhere: the scan was slower, and why. */
 export function perRegionNote(summary: AuditSummary): string | undefined {
   if (summary.perRegionReads === 0) return undefined;
-  return `${countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack).`;
+  return (
+    `${countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ` +
+    "ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an " +
+    "older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack)."
+  );
 }
 
 /** How the accounts were read, for a headline: "in 4.2 s", or, offline, which saved scan, when, and that this run is offline. */
@@ -82,7 +93,8 @@ export function describeScan(summary: AuditSummary, generatedAt: string): string
 }
 
 export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSummary {
-  const count = (verdict: AccountVerdict["verdict"]) => evaluation.verdicts.filter((item) => item.verdict === verdict).length;
+  const count = (verdict: AccountVerdict["verdict"]) =>
+    evaluation.verdicts.filter((item) => item.verdict === verdict).length;
   const regionReads = inventory.accounts.flatMap((account) => account.regions);
   const byLevel = { error: 0, warning: 0, note: 0 };
   for (const finding of evaluation.findings) byLevel[finding.level] += 1;
@@ -114,7 +126,11 @@ export interface WrittenReports {
   carriedSarifResults: number;
 }
 
-export async function writeReports(result: AuditResult, settings: Settings, extra: { carried?: CarriedResult[]; changes?: Changes } = {}): Promise<WrittenReports> {
+export async function writeReports(
+  result: AuditResult,
+  settings: Settings,
+  extra: { carried?: CarriedResult[]; changes?: Changes } = {},
+): Promise<WrittenReports> {
   const sarif = buildSarif(result.inventory, result.evaluation.findings, { carried: extra.carried ?? [] });
   await writeFile(settings.sarifFile, `${JSON.stringify(sarif.log, null, 2)}\n`);
   if (settings.reportFile) {
@@ -146,7 +162,12 @@ export interface FailingFindings {
  * those new since the last run. When what changed is unknown, every finding counts: an
  * unreadable baseline must not let old and new breakage pass alike.
  */
-export function failingFindings(findings: Finding[], failOn: FailOn, scope: FailOnScope, changes: Changes | undefined): FailingFindings {
+export function failingFindings(
+  findings: Finding[],
+  failOn: FailOn,
+  scope: FailOnScope,
+  changes: Changes | undefined,
+): FailingFindings {
   const atLevel = findingsAtOrAbove(findings, failOn);
   if (scope === "all") return { findings: atLevel };
   if (!changes?.known) return { findings: atLevel, scopeUnknown: changes?.reason ?? "no earlier run to compare with" };

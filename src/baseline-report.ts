@@ -14,11 +14,17 @@ export async function loadBaselineReport(path: string, flag = "--baseline"): Pro
     parsed = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigurationError(`Flag "${flag}" names "${path}", which ${code ? `cannot be read (${code})` : `is not valid JSON (${(error as Error).message})`}; it accepts a JSON report written by --report-file.`);
+    throw new ConfigurationError(
+      `Flag "${flag}" names "${path}", which ${code ? `cannot be read (${code})` : `is not valid JSON (${(error as Error).message})`}; ` +
+        "it accepts a JSON report written by --report-file.",
+    );
   }
   const report = parsed as { generatedAt?: unknown; findings?: unknown };
   if (typeof report?.generatedAt !== "string" || !Array.isArray(report.findings)) {
-    throw new ConfigurationError(`Flag "${flag}" names "${path}", which is not an org-trail-audit JSON report (no generatedAt and findings); it accepts a JSON report written by --report-file.`);
+    throw new ConfigurationError(
+      `Flag "${flag}" names "${path}", which is not an org-trail-audit JSON report (no generatedAt and ` +
+        "findings); it accepts a JSON report written by --report-file.",
+    );
   }
   const entries: BaselineEntry[] = [];
   for (const item of report.findings as Record<string, unknown>[]) {

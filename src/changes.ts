@@ -54,9 +54,13 @@ export function compareWithBaseline(evaluation: Evaluation, baseline: Baseline):
   }
   // Only an account judged this run can have resolved anything: the others' records are kept.
   const assessed = new Set(evaluation.verdicts.filter(isAssessed).map((verdict) => verdict.accountId));
-  const resolved = [...before.entries()].filter(([key, entry]) => assessed.has(entry.accountId) && !now.has(key)).map(([, entry]) => entry);
+  const resolved = [...before.entries()]
+    .filter(([key, entry]) => assessed.has(entry.accountId) && !now.has(key))
+    .map(([, entry]) => entry);
   const newlyNotAssessed = evaluation.verdicts.filter(
-    (verdict) => verdict.verdict === "not-assessed" && !before.has(findingKey({ ruleId: "cloudtrail/account-not-assessed", accountId: verdict.accountId })),
+    (verdict) =>
+      verdict.verdict === "not-assessed" &&
+      !before.has(findingKey({ ruleId: "cloudtrail/account-not-assessed", accountId: verdict.accountId })),
   );
   return { known: true, source: baseline.source, added, resolved, stillOpen, newlyNotAssessed };
 }

@@ -23,8 +23,15 @@ export const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 } as con
 const CLI_FLAGS: [flag: string, help: string][] = [
   ["--inventory <file>", "Same as --inventory-file."],
   ["--profile <name>", "AWS shared-config profile to use (the SDK's AWS_PROFILE)."],
-  ["--baseline <file>", "A JSON report of an earlier run (--report-file): the output then says what is new, resolved and still open, and --fail-on-scope new fails only on new findings."],
-  ["--format <text|json|sarif>", "What to print on standard output (default: text; \"table\" is an old name for it). The files above are written whatever the format."],
+  [
+    "--baseline <file>",
+    "A JSON report of an earlier run (--report-file): the output then says what is new, resolved and " +
+      "still open, and --fail-on-scope new fails only on new findings.",
+  ],
+  [
+    "--format <text|json|sarif>",
+    'What to print on standard output (default: text; "table" is an old name for it). The files above are written whatever the format.',
+  ],
   ["--help, --version", ""],
 ];
 
@@ -76,7 +83,10 @@ const FORMATS = ["text", "json", "sarif", "table"] as const;
 
 /** Scan inputs that are yes or no: as flags, given alone (`--allow-empty`), negated (`--no-allow-empty`) or with a value. */
 const YES_NO_INPUTS = INPUT_NAMES.filter((name) => ["true", "false"].includes(INPUT_DEFAULTS[name]));
-const KNOWN_FLAGS: string[] = [...INPUT_NAMES, ...CLI_FLAGS.flatMap(([flag]) => [...flag.matchAll(/--([a-z-]+)/g)].map((match) => match[1]!))];
+const KNOWN_FLAGS: string[] = [
+  ...INPUT_NAMES,
+  ...CLI_FLAGS.flatMap(([flag]) => [...flag.matchAll(/--([a-z-]+)/g)].map((match) => match[1]!)),
+];
 const YES_NO_VALUE = /^(true|false|yes|no|1|0)$/i;
 
 /** `--allow-empty` → `--allow-empty=true`, `--no-allow-empty` → `=false`, `--allow-empty no` kept as its value. */
@@ -85,7 +95,8 @@ function withYesNoFlags(argv: string[]): string[] {
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     const name = arg.slice(2);
-    if (arg.startsWith("--no-") && (YES_NO_INPUTS as string[]).includes(name.slice(3))) out.push(`--${name.slice(3)}=false`);
+    if (arg.startsWith("--no-") && (YES_NO_INPUTS as string[]).includes(name.slice(3)))
+      out.push(`--${name.slice(3)}=false`);
     else if ((YES_NO_INPUTS as string[]).includes(name)) {
       const next = argv[index + 1];
       if (next !== undefined && YES_NO_VALUE.test(next)) {
@@ -122,12 +133,19 @@ function unknownFlag(flag: string): ConfigurationError {
 export function inCliTerms(message: string): string {
   return message
     .replace(/set "([a-z-]+): true"/g, "give --$1")
-    .replace(/the inputs ((?:"[a-z-]+"(?:, )?)+)/g, (_, names: string) => `the flags ${names.replace(/"([a-z-]+)"/g, "--$1")}`)
+    .replace(
+      /the inputs ((?:"[a-z-]+"(?:, )?)+)/g,
+      (_, names: string) => `the flags ${names.replace(/"([a-z-]+)"/g, "--$1")}`,
+    )
     .replace(/Input "([a-z-]+)"/g, 'Flag "--$1"')
     .replace(/\binput "([a-z-]+)"/g, 'flag "--$1"');
 }
 
-export async function runCli(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   // `scan | head -1`: once the reader has gone, the rest of the output is nobody's; stop
   // writing it quietly instead of dying on EPIPE with a stack trace.
   out.on("error", (error: NodeJS.ErrnoException) => {
@@ -138,11 +156,17 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
       err.write(USAGE);
       return EXIT.configuration;
     }
-    const actionOnly = argv.map((arg) => /^--([a-z-]+)/.exec(arg)?.[1]).find((name) => (ISSUE_INPUT_NAMES as readonly (string | undefined)[]).includes(name));
+    const actionOnly = argv
+      .map((arg) => /^--([a-z-]+)/.exec(arg)?.[1])
+      .find((name) => (ISSUE_INPUT_NAMES as readonly (string | undefined)[]).includes(name));
     if (actionOnly) {
-      throw new ConfigurationError(`Flag "--${actionOnly}" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.`);
+      throw new ConfigurationError(
+        `Flag "--${actionOnly}" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.`,
+      );
     }
-    const unknown = argv.find((arg) => arg.startsWith("--") && !KNOWN_FLAGS.includes(arg.slice(2).split("=")[0]!.replace(/^no-/, "")));
+    const unknown = argv.find(
+      (arg) => arg.startsWith("--") && !KNOWN_FLAGS.includes(arg.slice(2).split("=")[0]!.replace(/^no-/, "")),
+    );
     if (unknown) throw unknownFlag(unknown.split("=")[0]!);
     const { values, positionals } = parseArgs({
       args: withYesNoFlags(argv),
@@ -166,15 +190,22 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
       return EXIT.ok;
     }
     if (positionals.length !== 1 || positionals[0] !== "scan") {
-      throw new ConfigurationError(`Expected the command "scan", got "${positionals.join(" ")}". Run ${TOOL_NAME} --help.`);
+      throw new ConfigurationError(
+        `Expected the command "scan", got "${positionals.join(" ")}". Run ${TOOL_NAME} --help.`,
+      );
     }
     for (const [name, value] of Object.entries(values)) {
       if (typeof value === "string" && value.trim() === "") {
         const fallback = (INPUT_DEFAULTS as Record<string, string>)[name];
-        throw new ConfigurationError(`Flag "--${name}" was given an empty value; give a value${fallback !== undefined ? ` or leave the flag out for the default (${fallback || "none"})` : ""}.`);
+        throw new ConfigurationError(
+          `Flag "--${name}" was given an empty value; give a ` +
+            `value${fallback !== undefined ? ` or leave the flag out for the default (${fallback || "none"})` : ""}.`,
+        );
       }
     }
-    const raw: RawInputs = Object.fromEntries(INPUT_NAMES.map((name) => [name, (values as Record<string, unknown>)[name] as string | undefined]));
+    const raw: RawInputs = Object.fromEntries(
+      INPUT_NAMES.map((name) => [name, (values as Record<string, unknown>)[name] as string | undefined]),
+    );
     if (values.inventory) raw["inventory-file"] = values.inventory as string;
     const settings = parseSettings(raw);
     const format = (values.format as string | undefined) ?? "text";
@@ -187,7 +218,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
 
     const progress = progressDisplay(err);
-    let result;
+    let result: Awaited<ReturnType<typeof runAudit>>;
     try {
       result = await runAudit(settings, { onAccountDone: progress.onAccountDone });
     } finally {
@@ -210,10 +241,16 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
       out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
     }
     const failing = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
-    if (failing.scopeUnknown) err.write(`${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`);
+    if (failing.scopeUnknown)
+      err.write(
+        `${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`,
+      );
     return failing.findings.length > 0 ? EXIT.findings : EXIT.ok;
   } catch (error) {
-    if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+    if (
+      isConfigurationError(error) ||
+      (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
       err.write(`${TOOL_NAME}: ${inCliTerms((error as Error).message)}\n`);
       return EXIT.configuration;
     }
@@ -223,11 +260,20 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
 }
 
 /** A progress bar on a terminal (cli-progress), plain lines every few seconds otherwise. */
-function progressDisplay(err: NodeJS.WritableStream & { isTTY?: boolean }): { onAccountDone: ScanOptions["onAccountDone"]; stop: () => void } {
+function progressDisplay(err: NodeJS.WritableStream & { isTTY?: boolean }): {
+  onAccountDone: ScanOptions["onAccountDone"];
+  stop: () => void;
+} {
   const tracker = new ProgressTracker();
   if (!err.isTTY) return { onAccountDone: periodicLines(tracker, (line) => err.write(`${line}\n`)), stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: err, format: "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {estimate}", hideCursor: true, clearOnComplete: true },
+    {
+      stream: err,
+      format:
+        "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {estimate}",
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let running = false;
@@ -242,7 +288,11 @@ function progressDisplay(err: NodeJS.WritableStream & { isTTY?: boolean }): { on
       running = true;
     }
     bar.setTotal(progress.total);
-    bar.update(progress.done, { findings: tracker.findings, notAssessed: tracker.notAssessed, estimate: tracker.etaText() });
+    bar.update(progress.done, {
+      findings: tracker.findings,
+      notAssessed: tracker.notAssessed,
+      estimate: tracker.etaText(),
+    });
     if (progress.listingComplete && progress.done === progress.total) stop();
   };
   return { onAccountDone, stop };

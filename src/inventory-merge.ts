@@ -17,7 +17,11 @@ export async function loadInventories(spec: string, shard?: Shard): Promise<{ in
   const loaded = await Promise.all(files.map(async (file) => ({ file, inventory: await loadInventory(file) })));
   const inventory = loaded.length === 1 ? loaded[0]!.inventory : mergeShards(loaded);
   // A shard job given a saved inventory evaluates its own slice, as a scanning shard would.
-  if (shard) return { inventory: { ...inventory, shard, accounts: inventory.accounts.filter((account) => inShard(account.id, shard)) }, files };
+  if (shard)
+    return {
+      inventory: { ...inventory, shard, accounts: inventory.accounts.filter((account) => inShard(account.id, shard)) },
+      files,
+    };
   return { inventory, files };
 }
 
@@ -29,7 +33,8 @@ async function expand(spec: string): Promise<string[]> {
       continue;
     }
     const matched = (await glob(entry, { onlyFiles: true, expandDirectories: false })).sort();
-    if (matched.length === 0) throw new ConfigurationError(`Input "inventory-file" has the pattern "${entry}", which matches no file.`);
+    if (matched.length === 0)
+      throw new ConfigurationError(`Input "inventory-file" has the pattern "${entry}", which matches no file.`);
     files.push(...matched);
   }
   return [...new Set(files)];
@@ -37,9 +42,15 @@ async function expand(spec: string): Promise<string[]> {
 
 function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventory {
   const refuse = (problem: string) =>
-    new ConfigurationError(`Input "inventory-file" names ${loaded.length} files that are not the shards of one scan: ${problem}. Give every shard's inventory (k/n for k = 1 to n) of one organization, or one file.`);
+    new ConfigurationError(
+      `Input "inventory-file" names ${loaded.length} files that are not the shards of one scan: ` +
+        `${problem}. Give every shard's inventory (k/n for k = 1 to n) of one organization, or one file.`,
+    );
   const unsharded = loaded.filter((item) => !item.inventory.shard);
-  if (unsharded.length > 0) throw refuse(`${unsharded.map((item) => item.file).join(", ")} ${unsharded.length === 1 ? "is" : "are"} not a shard`);
+  if (unsharded.length > 0)
+    throw refuse(
+      `${unsharded.map((item) => item.file).join(", ")} ${unsharded.length === 1 ? "is" : "are"} not a shard`,
+    );
   const organizations = new Set(loaded.map((item) => item.inventory.organization?.id ?? "(none)"));
   if (organizations.size > 1) throw refuse(`they come from different organizations (${[...organizations].join(", ")})`);
   const partitions = new Set(loaded.map((item) => item.inventory.partition));
@@ -48,11 +59,15 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
   if (counts.size > 1) throw refuse(`they split the organization differently (n = ${[...counts].join(", ")})`);
   const count = [...counts][0]!;
   const byIndex = new Map<number, string[]>();
-  for (const item of loaded) byIndex.set(item.inventory.shard!.index, [...(byIndex.get(item.inventory.shard!.index) ?? []), item.file]);
+  for (const item of loaded)
+    byIndex.set(item.inventory.shard!.index, [...(byIndex.get(item.inventory.shard!.index) ?? []), item.file]);
   const twice = [...byIndex].filter(([, files]) => files.length > 1);
   if (twice.length > 0) throw refuse(`shard ${twice[0]![0]}/${count} is given twice (${twice[0]![1].join(", ")})`);
   const missing = Array.from({ length: count }, (_, index) => index + 1).filter((index) => !byIndex.has(index));
-  if (missing.length > 0) throw refuse(`shard${missing.length === 1 ? "" : "s"} ${missing.map((index) => `${index}/${count}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing`);
+  if (missing.length > 0)
+    throw refuse(
+      `shard${missing.length === 1 ? "" : "s"} ${missing.map((index) => `${index}/${count}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing`,
+    );
   const owner = new Map<string, string>();
   for (const item of loaded) {
     for (const account of item.inventory.accounts) {
@@ -64,18 +79,29 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
 
   const inventories = loaded.map((item) => item.inventory).sort((a, b) => a.shard!.index - b.shard!.index);
   const first = inventories[0]!;
-  const unique = <T extends { arn: string }>(items: T[]) => [...new Map(items.map((item) => [item.arn, item])).values()];
-  const errors = (key: "organizationTrailsError" | "organizationEventDataStoresError") => [...new Set(inventories.map((inventory) => inventory[key]).filter((error): error is string => Boolean(error)))];
+  const unique = <T extends { arn: string }>(items: T[]) => [
+    ...new Map(items.map((item) => [item.arn, item])).values(),
+  ];
+  const errors = (key: "organizationTrailsError" | "organizationEventDataStoresError") => [
+    ...new Set(inventories.map((inventory) => inventory[key]).filter((error): error is string => Boolean(error))),
+  ];
   const trailErrors = errors("organizationTrailsError");
   const storeErrors = errors("organizationEventDataStoresError");
   const stats = inventories.map((inventory) => inventory.apiStats).filter((item) => item !== undefined);
-  const { shard: _shard, organizationTrailsError: _trailsError, organizationEventDataStoresError: _storesError, ...rest } = first;
+  const {
+    shard: _shard,
+    organizationTrailsError: _trailsError,
+    organizationEventDataStoresError: _storesError,
+    ...rest
+  } = first;
   return {
     ...rest,
     generatedAt: inventories.map((inventory) => inventory.generatedAt).sort()[0]!,
     organizationTrails: unique(inventories.flatMap((inventory) => inventory.organizationTrails)),
     ...(trailErrors.length > 0 ? { organizationTrailsError: trailErrors.join("; ") } : {}),
-    organizationEventDataStores: unique(inventories.flatMap((inventory) => inventory.organizationEventDataStores ?? [])),
+    organizationEventDataStores: unique(
+      inventories.flatMap((inventory) => inventory.organizationEventDataStores ?? []),
+    ),
     ...(storeErrors.length > 0 ? { organizationEventDataStoresError: storeErrors.join("; ") } : {}),
     accounts: inventories.flatMap((inventory) => inventory.accounts).sort((a, b) => a.id.localeCompare(b.id)),
     ...(stats.length > 0
@@ -83,7 +109,8 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
           apiStats: {
             ...stats[0]!,
             calls: stats.reduce<Record<string, number>>((sum, item) => {
-              for (const [operation, calls] of Object.entries(item.calls)) sum[operation] = (sum[operation] ?? 0) + calls;
+              for (const [operation, calls] of Object.entries(item.calls))
+                sum[operation] = (sum[operation] ?? 0) + calls;
               return sum;
             }, {}),
             retries: stats.reduce((sum, item) => sum + item.retries, 0),

@@ -163,19 +163,25 @@ export async function loadInventory(path: string, inputName = "inventory-file"):
     text = await readFile(path, "utf8");
   } catch (error) {
     throw new ConfigurationError(
-      `Input "${inputName}" names "${path}", which cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); it accepts the path of an inventory or report JSON file written by org-trail-audit.`,
+      `Input "${inputName}" names "${path}", which cannot be read ` +
+        `(${(error as NodeJS.ErrnoException).code ?? "error"}); it accepts the path of an inventory or ` +
+        "report JSON file written by org-trail-audit.",
     );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError(`Input "${inputName}" names "${path}", which is not valid JSON (${(error as Error).message}).`);
+    throw new ConfigurationError(
+      `Input "${inputName}" names "${path}", which is not valid JSON (${(error as Error).message}).`,
+    );
   }
   const candidate = isObject(parsed) && isObject(parsed.inventory) ? parsed.inventory : parsed;
   const problem = inventoryProblem(candidate);
   if (problem) {
-    throw new ConfigurationError(`Input "${inputName}" names "${path}", which is not an org-trail-audit inventory: ${problem}.`);
+    throw new ConfigurationError(
+      `Input "${inputName}" names "${path}", which is not an org-trail-audit inventory: ${problem}.`,
+    );
   }
   return candidate as Inventory;
 }
@@ -188,13 +194,17 @@ function inventoryProblem(value: unknown): string | undefined {
   }
   if (!Array.isArray(value.organizationTrails)) return '"organizationTrails" must be an array';
   const badOrgTrail = value.organizationTrails.findIndex((trail) => trailProblem(trail) !== undefined);
-  if (badOrgTrail >= 0) return `organizationTrails[${badOrgTrail}]: ${trailProblem(value.organizationTrails[badOrgTrail])}`;
+  if (badOrgTrail >= 0)
+    return `organizationTrails[${badOrgTrail}]: ${trailProblem(value.organizationTrails[badOrgTrail])}`;
   if (!Array.isArray(value.accounts)) return '"accounts" must be an array';
   for (const [index, account] of value.accounts.entries()) {
     if (!isObject(account)) return `accounts[${index}] is not an object`;
-    if (typeof account.id !== "string" || !/^\d{12}$/.test(account.id)) return `accounts[${index}].id must be a 12-digit account id`;
-    if (!["read", "failed", "skipped"].includes(account.outcome as string)) return `accounts[${index}].outcome must be read, failed or skipped`;
-    if (!Array.isArray(account.regions) || !Array.isArray(account.trails)) return `accounts[${index}] needs "regions" and "trails" arrays`;
+    if (typeof account.id !== "string" || !/^\d{12}$/.test(account.id))
+      return `accounts[${index}].id must be a 12-digit account id`;
+    if (!["read", "failed", "skipped"].includes(account.outcome as string))
+      return `accounts[${index}].outcome must be read, failed or skipped`;
+    if (!Array.isArray(account.regions) || !Array.isArray(account.trails))
+      return `accounts[${index}] needs "regions" and "trails" arrays`;
     const badTrail = account.trails.findIndex((trail) => trailProblem(trail) !== undefined);
     if (badTrail >= 0) return `accounts[${index}].trails[${badTrail}]: ${trailProblem(account.trails[badTrail])}`;
   }

@@ -41,14 +41,29 @@ export async function run(): Promise<void> {
     // and what changed, are that job's. A shard reading them would need a permission it has
     // no use for, and warn for nothing without it.
     const alerts: OpenAlertsRead = settings.shard
-      ? { kind: "none", reason: `this job scans shard ${settings.shard.index} of ${settings.shard.count}; the job that uploads the SARIF reads the alerts`, firstAnalysis: false }
+      ? {
+          kind: "none",
+          reason: `this job scans shard ${settings.shard.index} of ${settings.shard.count}; the job that uploads the SARIF reads the alerts`,
+          firstAnalysis: false,
+        }
       : await readOpenAlerts(issueSettings.token, (message) => core.info(message));
-    const carried = alerts.kind === "read" ? planCarriedAlerts(alerts.alerts, result.inventory, result.evaluation, result.inventory.generatedAt.slice(0, 10)) : [];
+    const carried =
+      alerts.kind === "read"
+        ? planCarriedAlerts(
+            alerts.alerts,
+            result.inventory,
+            result.evaluation,
+            result.inventory.generatedAt.slice(0, 10),
+          )
+        : [];
     if (alerts.kind === "none") core.info(`No open code-scanning alerts to keep: ${alerts.reason}.`);
     const alertsUnreadable = alerts.kind === "unreadable" ? alerts.reason : undefined;
     if (alertsUnreadable) {
       core.warning(
-        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of the ${countOf(result.evaluation.verdicts.filter((verdict) => !isAssessed(verdict)).length, "account")} not assessed or skipped this run (and of accounts outside its selection) are missing from this SARIF and will close as if fixed when it is uploaded.`,
+        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of the ` +
+          `${countOf(result.evaluation.verdicts.filter((verdict) => !isAssessed(verdict)).length, "account")} ` +
+          "not assessed or skipped this run (and of accounts outside its selection) are missing from this " +
+          "SARIF and will close as if fixed when it is uploaded.",
         { title: "Open alerts may close" },
       );
     }
@@ -56,7 +71,11 @@ export async function run(): Promise<void> {
     // except on the first analysis, when nothing was open.
     const baseline: Baseline =
       alerts.kind === "read"
-        ? { kind: "known", source: "the open code-scanning alerts", entries: baselineFromAlerts(alerts.alerts, result.inventory) }
+        ? {
+            kind: "known",
+            source: "the open code-scanning alerts",
+            entries: baselineFromAlerts(alerts.alerts, result.inventory),
+          }
         : alerts.kind === "none" && alerts.firstAnalysis
           ? { kind: "known", source: "code scanning, which has no analysis yet (this is the first)", entries: [] }
           : { kind: "unknown", reason: alerts.reason };
@@ -68,7 +87,10 @@ export async function run(): Promise<void> {
     const { summary } = result;
     if (written && written.omittedSarifResults > 0) {
       core.warning(
-        `${countOf(written.omittedSarifResults, "result was", "results were")} left out of the SARIF, the least severe of their run first: GitHub stores 5,000 results per run (one run per last digit of the account id), and their open code-scanning alerts will close as if fixed. The job summary and the JSON report (report-file) have every finding.`,
+        `${countOf(written.omittedSarifResults, "result was", "results were")} left out of the SARIF, the ` +
+          "least severe of their run first: GitHub stores 5,000 results per run (one run per last digit of the " +
+          "account id), and their open code-scanning alerts will close as if fixed. The job summary and the " +
+          "JSON report (report-file) have every finding.",
         { title: "SARIF results left out" },
       );
     }
@@ -108,10 +130,24 @@ export async function run(): Promise<void> {
     }
 
     if (issues && issues.failed.length > 0) {
-      failures.push(new Error(`GitHub refused ${countOf(issues.failed.length, "issue operation")} (first: ${issues.failed[0]!.operation}: ${issues.failed[0]!.reason}); the job summary lists them.`));
+      failures.push(
+        new Error(
+          `GitHub refused ${countOf(issues.failed.length, "issue operation")} (first: ` +
+            `${issues.failed[0]!.operation}: ${issues.failed[0]!.reason}); the job summary lists them.`,
+        ),
+      );
     }
-    const { findings: failing, scopeUnknown } = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
-    if (scopeUnknown) core.warning(`fail-on-scope is "new", but what changed since the last run is unknown (${scopeUnknown}): every finding at or above fail-on counts.`, { title: "New findings unknown" });
+    const { findings: failing, scopeUnknown } = failingFindings(
+      result.evaluation.findings,
+      settings.failOn,
+      settings.failOnScope,
+      changes,
+    );
+    if (scopeUnknown)
+      core.warning(
+        `fail-on-scope is "new", but what changed since the last run is unknown (${scopeUnknown}): every finding at or above fail-on counts.`,
+        { title: "New findings unknown" },
+      );
     const failsOnAlerts = alertsUnreadable !== undefined && settings.failOn !== "none";
     const stepFails = failing.length > 0 || failures.length > 0 || failsOnAlerts;
     for (const annotation of planAnnotations(result.evaluation.findings, stepFails ? 1 : 0)) {
@@ -135,17 +171,24 @@ export async function run(): Promise<void> {
     core.setOutput("issues-closed", issues && !issues.dryRun ? issues.closed : 0);
     core.setOutput("issues-failed", issues?.failed.length ?? 0);
     core.info(
-      `${countOf(summary.accountsScanned, "account")} scanned: ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped. ${countOf(summary.findings, "finding")}${written ? `; SARIF in ${written.sarifFile}` : ""}.`,
+      `${countOf(summary.accountsScanned, "account")} scanned: ${summary.compliant} compliant, ` +
+        `${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} ` +
+        `skipped. ${countOf(summary.findings, "finding")}${written ? `; SARIF in ${written.sarifFile}` : ""}.`,
     );
 
     if (failures.length > 1) for (const failure of failures.slice(0, -1)) core.error(describeFailure(failure));
     if (failures.length > 0) throw failures[failures.length - 1];
     if (failing.length > 0) {
       const scope = settings.failOnScope === "new" && !scopeUnknown ? " new since the last run" : "";
-      core.setFailed(`${countOf(failing.length, "finding")}${scope} at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`);
+      core.setFailed(
+        `${countOf(failing.length, "finding")}${scope} at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`,
+      );
     }
     if (failsOnAlerts) {
-      core.setFailed(`The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may close as if fixed: ${alertsUnreadable} (fail-on: none lets the run pass).`);
+      core.setFailed(
+        "The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may " +
+          `close as if fixed: ${alertsUnreadable} (fail-on: none lets the run pass).`,
+      );
     }
   } catch (error) {
     core.setFailed(describeFailure(error));

@@ -22,6 +22,7 @@ export function nodeSupportNote(version: string = process.version): string | und
   if (silencedByUser) return undefined;
   const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
   if (major >= RECOMMENDED_NODE_MAJOR) return undefined;
-  if (major < MINIMUM_NODE_MAJOR) return `Node.js ${version} is older than this tool supports (${MINIMUM_NODE_MAJOR} or later); use Node.js ${RECOMMENDED_NODE_MAJOR} or later.`;
+  if (major < MINIMUM_NODE_MAJOR)
+    return `Node.js ${version} is older than this tool supports (${MINIMUM_NODE_MAJOR} or later); use Node.js ${RECOMMENDED_NODE_MAJOR} or later.`;
   return `Node.js ${version} reached its end of life in April 2026; it still runs this tool, but use Node.js ${RECOMMENDED_NODE_MAJOR} or later.`;
 }

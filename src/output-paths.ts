@@ -10,7 +10,10 @@ import type { Settings } from "./settings.js";
  * directories are created; a path given twice (one output overwriting another, or the
  * loaded inventory) and a path that cannot be written are refused with one message.
  */
-export async function prepareOutputPaths(settings: Pick<Settings, "sarifFile" | "reportFile">, inventoryFiles: string[] = []): Promise<void> {
+export async function prepareOutputPaths(
+  settings: Pick<Settings, "sarifFile" | "reportFile">,
+  inventoryFiles: string[] = [],
+): Promise<void> {
   const outputs: [input: string, path: string][] = [["sarif-file", settings.sarifFile]];
   if (settings.reportFile) outputs.push(["report-file", settings.reportFile]);
   const claimed = new Map<string, string>();
@@ -19,7 +22,9 @@ export async function prepareOutputPaths(settings: Pick<Settings, "sarifFile" | 
     const absolute = resolve(path);
     const other = claimed.get(absolute);
     if (other) {
-      throw new ConfigurationError(`Input "${input}" names ${path}, which input "${other}" names too; give each its own file, or one would overwrite the other.`);
+      throw new ConfigurationError(
+        `Input "${input}" names ${path}, which input "${other}" names too; give each its own file, or one would overwrite the other.`,
+      );
     }
     claimed.set(absolute, input);
     await checkWritable(input, path, absolute);
@@ -31,13 +36,18 @@ async function checkWritable(input: string, path: string, absolute: string): Pro
   try {
     await mkdir(directory, { recursive: true });
   } catch (error) {
-    throw new ConfigurationError(`Input "${input}" names ${path}, whose directory ${directory} cannot be created (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    throw new ConfigurationError(
+      `Input "${input}" names ${path}, whose directory ${directory} cannot be created (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+    );
   }
   const existing = await stat(absolute).catch(() => undefined);
-  if (existing?.isDirectory()) throw new ConfigurationError(`Input "${input}" names ${path}, which is a directory; it accepts a file path.`);
+  if (existing?.isDirectory())
+    throw new ConfigurationError(`Input "${input}" names ${path}, which is a directory; it accepts a file path.`);
   try {
     await access(existing ? absolute : directory, constants.W_OK);
   } catch {
-    throw new ConfigurationError(`Input "${input}" names ${path}, which this user cannot write (${existing ? "the file" : `the directory ${directory}`} is not writable).`);
+    throw new ConfigurationError(
+      `Input "${input}" names ${path}, which this user cannot write (${existing ? "the file" : `the directory ${directory}`} is not writable).`,
+    );
   }
 }

@@ -48,11 +48,15 @@ const GLOBAL_EVENT_REGIONS: Record<string, GlobalEventRegions> = {
   // China: "Amazon CloudTrail - Getting Started with Amazon Web Services in China": since
   // 22 Nov 2021 CloudFront events are recorded in cn-northwest-1 (Ningxia), IAM and STS in
   // cn-north-1 (Beijing); AWS tells owners of single-Region trails to go multi-Region.
-  "aws-cn": { byService: { iam: "cn-north-1", sts: "cn-north-1", cloudfront: "cn-northwest-1" }, readRegion: "cn-north-1" },
+  "aws-cn": {
+    byService: { iam: "cn-north-1", sts: "cn-north-1", cloudfront: "cn-northwest-1" },
+    readRegion: "cn-north-1",
+  },
   // GovCloud (US): no AWS page found that names the Region (AWS GovCloud User Guide,
   // CloudTrail page, is silent; searched Nov 2026). Do not guess.
   "aws-us-gov": {
-    unknownBecause: "AWS does not document which GovCloud (US) Region records the global service events, so only a multi-Region trail is certain to record them",
+    unknownBecause:
+      "AWS does not document which GovCloud (US) Region records the global service events, so only a multi-Region trail is certain to record them",
     readRegion: "us-gov-west-1",
   },
 };
@@ -61,7 +65,9 @@ const GLOBAL_EVENT_REGIONS: Record<string, GlobalEventRegions> = {
 export function globalEventRegions(partitionName: string): GlobalEventRegions {
   return (
     GLOBAL_EVENT_REGIONS[partitionName] ?? {
-      unknownBecause: `where partition ${partitionName} records the global service events is not documented, so only a multi-Region trail is certain to record them`,
+      unknownBecause:
+        `where partition ${partitionName} records the global service events is not documented, so only a ` +
+        "multi-Region trail is certain to record them",
     }
   );
 }
@@ -72,7 +78,9 @@ export function globalEventRegions(partitionName: string): GlobalEventRegions {
  * partition's global Region in the SDK's endpoint data.
  */
 export function globalEventsRegion(regionInPartition: string): string {
-  return globalEventRegions(partitionOf(regionInPartition)).readRegion ?? partition(regionInPartition).implicitGlobalRegion;
+  return (
+    globalEventRegions(partitionOf(regionInPartition)).readRegion ?? partition(regionInPartition).implicitGlobalRegion
+  );
 }
 
 /** The Region the SDK's environment names, for calls that are not tied to a Region of their own. */

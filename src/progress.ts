@@ -33,7 +33,11 @@ export class ProgressTracker {
       partition: progress.partition,
       globalEventsRegion: progress.globalEventsRegion,
       organizationTrails: progress.organizationTrails ?? [],
-      ...(progress.organizationTrails ? (progress.organizationTrailsError ? { organizationTrailsError: progress.organizationTrailsError } : {}) : { organizationTrailsError: "not read yet" }),
+      ...(progress.organizationTrails
+        ? progress.organizationTrailsError
+          ? { organizationTrailsError: progress.organizationTrailsError }
+          : {}
+        : { organizationTrailsError: "not read yet" }),
       accounts: [account],
       durationMs: 0,
     });
@@ -48,7 +52,11 @@ export class ProgressTracker {
    * connections) does not inflate it: it made a 20-second scan first promise 4 minutes.
    */
   etaSeconds(): number | undefined {
-    if (!this.listingComplete || this.firstDoneAt === undefined || this.done < Math.min(this.total, Math.max(ETA_MIN_SAMPLES, Math.ceil(this.total * ETA_MIN_SHARE)))) {
+    if (
+      !this.listingComplete ||
+      this.firstDoneAt === undefined ||
+      this.done < Math.min(this.total, Math.max(ETA_MIN_SAMPLES, Math.ceil(this.total * ETA_MIN_SHARE)))
+    ) {
       return undefined;
     }
     const perAccount = (this.now() - this.firstDoneAt) / 1000 / Math.max(1, this.done - 1);
@@ -63,7 +71,10 @@ export class ProgressTracker {
   }
 
   line(): string {
-    return `Scanned ${this.done}/${countOf(this.total, "account")}; findings so far: ${this.findings}, not assessed: ${this.notAssessed}; ETA ${this.etaText()}.`;
+    return (
+      `Scanned ${this.done}/${countOf(this.total, "account")}; findings so far: ${this.findings}, not ` +
+      `assessed: ${this.notAssessed}; ETA ${this.etaText()}.`
+    );
   }
 }
 
@@ -74,7 +85,12 @@ export function formatDuration(seconds: number): string {
 }
 
 /** Prints the tracker's line at most every intervalMs, for logs (the Actions log, a pipe). */
-export function periodicLines(tracker: ProgressTracker, print: (line: string) => void, intervalMs = 5_000, now: () => number = Date.now) {
+export function periodicLines(
+  tracker: ProgressTracker,
+  print: (line: string) => void,
+  intervalMs = 5_000,
+  now: () => number = Date.now,
+) {
   let last = now();
   return (account: AccountRecord, progress: ScanProgress) => {
     tracker.record(account, progress);

@@ -1,8 +1,21 @@
-import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Cause, type Evaluation, type Finding } from "./findings.js";
+import {
+  groupFindingsByAccount,
+  isAssessed,
+  type AccountVerdict,
+  type Cause,
+  type Evaluation,
+  type Finding,
+} from "./findings.js";
 import type { EventDataStoreRecord, Inventory, TrailRecord } from "./inventory.js";
 import { remediation, shellComment } from "./remediation.js";
 import type { Level } from "./rules/catalog.js";
-import { deliveryFailure, managementRecording, receivesGlobalEvents, singleRegionShortfall, trailScope } from "./rules/trail-facts.js";
+import {
+  deliveryFailure,
+  managementRecording,
+  receivesGlobalEvents,
+  singleRegionShortfall,
+  trailScope,
+} from "./rules/trail-facts.js";
 
 /**
  * From findings to a plan: the non-compliant accounts grouped by the cause of their most
@@ -70,10 +83,13 @@ const GROUPS: Record<Exclude<Cause, "not-assessed">, { title: string; fix: strin
   "no-trail": {
     title: "No trail at all",
     fix: "One organization trail covers them all (organization-level fix above); otherwise create a multi-Region trail in each account.",
-    command: "aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET --is-multi-region-trail && aws cloudtrail start-logging --region us-east-1 --name NAME",
+    command:
+      "aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET " +
+      "--is-multi-region-trail && aws cloudtrail start-logging --region us-east-1 --name NAME",
   },
   "single-region-elsewhere": {
-    title: "Only single-Region trails outside us-east-1 (they receive no global service events since Nov 2021, whatever their flag says)",
+    title:
+      "Only single-Region trails outside us-east-1 (they receive no global service events since Nov 2021, whatever their flag says)",
     fix: "Make each account's trail multi-Region, in its home Region.",
     command: "aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail",
   },
@@ -91,7 +107,8 @@ const GROUPS: Record<Exclude<Cause, "not-assessed">, { title: string; fix: strin
     title: "Management events not recorded, or reads only",
     fix: "Select all management events on each account's trail (put-event-selectors replaces the selectors: keep any data-event selectors).",
     command:
-      "aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'",
+      "aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors " +
+      '\'[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]\'',
   },
   "delivery-failing": {
     title: "Log files not delivered (bucket deleted, bucket policy, or KMS key)",
@@ -109,7 +126,15 @@ const GROUPS: Record<Exclude<Cause, "not-assessed">, { title: string; fix: strin
 };
 
 /** Causes that leave the account's global service events unrecorded: what an organization trail would cover. */
-const GAPS = new Set<Cause>(["organization-trail", "no-trail", "single-region-elsewhere", "global-events-excluded", "stopped", "management-events", "delivery-failing"]);
+const GAPS = new Set<Cause>([
+  "organization-trail",
+  "no-trail",
+  "single-region-elsewhere",
+  "global-events-excluded",
+  "stopped",
+  "management-events",
+  "delivery-failing",
+]);
 
 export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluation): RemediationPlan {
   const byAccount = groupFindingsByAccount(evaluation.findings);
@@ -130,7 +155,13 @@ export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluatio
     if (!group) {
       const { command, ...words } = GROUPS[cause];
       // The commands name the Region where global events are recorded in this partition.
-      group = { cause, level: first.level, ...words, ...(command ? { command: command.replaceAll("us-east-1", inventory.globalEventsRegion) } : {}), accounts: [] };
+      group = {
+        cause,
+        level: first.level,
+        ...words,
+        ...(command ? { command: command.replaceAll("us-east-1", inventory.globalEventsRegion) } : {}),
+        accounts: [],
+      };
       groups.set(cause, group);
     }
     group.accounts.push({ id: verdict.accountId, name: verdict.accountName });
@@ -138,7 +169,11 @@ export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluatio
   const organizationFix = planOrganizationFix(inventory, evaluation, gaps, organizationGaps);
   return {
     noncompliant,
-    groups: [...groups.values()].sort((a, b) => Number(b.cause === "organization-trail") - Number(a.cause === "organization-trail") || b.accounts.length - a.accounts.length),
+    groups: [...groups.values()].sort(
+      (a, b) =>
+        Number(b.cause === "organization-trail") - Number(a.cause === "organization-trail") ||
+        b.accounts.length - a.accounts.length,
+    ),
     notAssessed: groupNotAssessed(evaluation.verdicts),
     ...(organizationFix ? { organizationFix } : {}),
   };
@@ -153,18 +188,38 @@ function isGap(finding: Finding): boolean {
  * proposed when nothing organization-wide records the events and some account is uncovered;
  * when an organization trail or store exists but is broken, repairing it is the fix.
  */
-function planOrganizationFix(inventory: Inventory, evaluation: Evaluation, gaps: string[], organizationGaps: string[]): OrganizationFix | undefined {
+function planOrganizationFix(
+  inventory: Inventory,
+  evaluation: Evaluation,
+  gaps: string[],
+  organizationGaps: string[],
+): OrganizationFix | undefined {
   const organization = inventory.organization;
   // Without the organization, or without its trails read from their owner, nothing can be said of them.
   if (!organization || inventory.organizationTrailsError || gaps.length === 0) return undefined;
-  const base = { managementAccountId: organization.managementAccountId, organizationId: organization.id, region: inventory.globalEventsRegion };
+  const base = {
+    managementAccountId: organization.managementAccountId,
+    organizationId: organization.id,
+    region: inventory.globalEventsRegion,
+  };
   const trails = inventory.organizationTrails.filter((trail) => trail.isOrganizationTrail);
   const stores = (inventory.organizationEventDataStores ?? []).filter((store) => store.organizationEnabled);
   if (trails.length > 0 || stores.length > 0) {
     if (organizationGaps.length === 0) return undefined;
-    const broken = [...trails.map((trail) => trailRepair(trail, inventory)), ...stores.map((store) => storeRepair(store, inventory))].find((repair) => repair !== undefined);
+    const broken = [
+      ...trails.map((trail) => trailRepair(trail, inventory)),
+      ...stores.map((store) => storeRepair(store, inventory)),
+    ].find((repair) => repair !== undefined);
     if (!broken) return undefined;
-    return { kind: "repair", ...base, wouldCover: organizationGaps.length, accountIds: organizationGaps, secondCopies: 0, recorder: broken.recorder, commands: broken.commands };
+    return {
+      kind: "repair",
+      ...base,
+      wouldCover: organizationGaps.length,
+      accountIds: organizationGaps,
+      secondCopies: 0,
+      recorder: broken.recorder,
+      commands: broken.commands,
+    };
   }
   return {
     kind: "create",
@@ -173,9 +228,14 @@ function planOrganizationFix(inventory: Inventory, evaluation: Evaluation, gaps:
     accountIds: gaps,
     secondCopies: evaluation.verdicts.filter((verdict) => isAssessed(verdict) && recordsOwnCopy(verdict)).length,
     commands: [
-      shellComment(`In the management account ${organization.managementAccountId} (or the CloudTrail delegated administrator): let CloudTrail act for the organization, then create the trail and its bucket.`),
+      shellComment(
+        `In the management account ${organization.managementAccountId} (or the CloudTrail delegated ` +
+          "administrator): let CloudTrail act for the organization, then create the trail and its bucket.",
+      ),
       "aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com",
-      `aws cloudformation deploy --region ${inventory.globalEventsRegion} --stack-name ${ORGANIZATION_TRAIL_STACK} --template-file ${ORGANIZATION_TRAIL_TEMPLATE} --parameter-overrides OrganizationId=${organization.id}`,
+      `aws cloudformation deploy --region ${inventory.globalEventsRegion} --stack-name ` +
+        `${ORGANIZATION_TRAIL_STACK} --template-file ${ORGANIZATION_TRAIL_TEMPLATE} --parameter-overrides ` +
+        `OrganizationId=${organization.id}`,
     ],
   };
 }
@@ -185,7 +245,10 @@ function recordsOwnCopy(verdict: AccountVerdict): boolean {
   return verdict.coveredBy.some((arn) => arn.split(":")[4] === verdict.accountId && arn.includes(":trail/"));
 }
 
-function trailRepair(trail: TrailRecord, inventory: Inventory): { recorder: NonNullable<OrganizationFix["recorder"]>; commands: string[] } | undefined {
+function trailRepair(
+  trail: TrailRecord,
+  inventory: Inventory,
+): { recorder: NonNullable<OrganizationFix["recorder"]>; commands: string[] } | undefined {
   const problems: string[] = [];
   const commands: string[] = [];
   const shortfall = singleRegionShortfall(trailScope(trail), inventory.partition);
@@ -205,41 +268,66 @@ function trailRepair(trail: TrailRecord, inventory: Inventory): { recorder: NonN
   const delivery = trail.status?.isLogging ? deliveryFailure(trail.status, inventory.generatedAt) : undefined;
   if (delivery) {
     problems.push(`its log files are not delivered (${delivery.error})`);
-    commands.push(shellComment("Read the delivery error; then fix the bucket, its policy or the KMS key it names:"), remediation.trailStatus(trail));
+    commands.push(
+      shellComment("Read the delivery error; then fix the bucket, its policy or the KMS key it names:"),
+      remediation.trailStatus(trail),
+    );
   }
   if (problems.length === 0) return undefined;
-  return { recorder: { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem: problems.join("; ") }, commands };
+  return {
+    recorder: { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem: problems.join("; ") },
+    commands,
+  };
 }
 
-function storeRepair(store: EventDataStoreRecord, inventory: Inventory): { recorder: NonNullable<OrganizationFix["recorder"]>; commands: string[] } | undefined {
+function storeRepair(
+  store: EventDataStoreRecord,
+  inventory: Inventory,
+): { recorder: NonNullable<OrganizationFix["recorder"]>; commands: string[] } | undefined {
   const problems: string[] = [];
   const commands: string[] = [];
-  const scope = { homeRegion: store.homeRegion, isMultiRegion: store.multiRegionEnabled, includeGlobalServiceEvents: true };
+  const scope = {
+    homeRegion: store.homeRegion,
+    isMultiRegion: store.multiRegionEnabled,
+    includeGlobalServiceEvents: true,
+  };
   if (!receivesGlobalEvents(scope, inventory.partition)) {
     problems.push("single-Region");
-    commands.push(`aws cloudtrail update-event-data-store --region ${store.homeRegion} --event-data-store ${store.arn} --multi-region-enabled`);
+    commands.push(
+      `aws cloudtrail update-event-data-store --region ${store.homeRegion} --event-data-store ${store.arn} --multi-region-enabled`,
+    );
   }
   if (store.status !== "ENABLED") {
     problems.push(`not ingesting (status ${store.status})`);
-    commands.push(`aws cloudtrail start-event-data-store-ingestion --region ${store.homeRegion} --event-data-store ${store.arn}`);
+    commands.push(
+      `aws cloudtrail start-event-data-store-ingestion --region ${store.homeRegion} --event-data-store ${store.arn}`,
+    );
   }
   const management = managementRecording({ eventSelectors: [], advancedEventSelectors: store.advancedEventSelectors });
   if (management && !management.writes) problems.push("selects no management writes");
   if (problems.length === 0) return undefined;
-  return { recorder: { arn: store.arn, name: store.name, homeRegion: store.homeRegion, problem: problems.join("; ") }, commands };
+  return {
+    recorder: { arn: store.arn, name: store.name, homeRegion: store.homeRegion, problem: problems.join("; ") },
+    commands,
+  };
 }
 
 const NOT_ASSESSED: Record<NotAssessedGroup["kind"], { title: string; fix: string }> = {
   "role-refused": {
     title: "The audit role was refused (AccessDenied on AssumeRole)",
-    fix: "Deploy deploy/audit-role.yaml to these accounts (a StackSet reaches every account of an OU), or check that its trust policy allows the scanning role.",
+    fix:
+      "Deploy deploy/audit-role.yaml to these accounts (a StackSet reaches every account of an OU), or " +
+      "check that its trust policy allows the scanning role.",
   },
   network: {
     title: "AWS could not be reached (connection refused, DNS, TLS or no answer)",
     fix: "Check the runner's network path to the endpoint named in the reason (proxy, firewall, VPC endpoint); the roles are not the problem.",
   },
   throttled: { title: "Throttled by AWS after retries", fix: "Lower the concurrency input and re-run." },
-  other: { title: "Other read failures", fix: "Each reason names the call and Region that failed; re-run, and check the audit role's permissions there." },
+  other: {
+    title: "Other read failures",
+    fix: "Each reason names the call and Region that failed; re-run, and check the audit role's permissions there.",
+  },
 };
 
 /** Accounts not assessed, grouped by the kind of failure, so that one cause is said once. */
@@ -261,7 +349,8 @@ function groupNotAssessed(verdicts: AccountVerdict[]): NotAssessedGroup[] {
 
 function notAssessedKind(reason: string): NotAssessedGroup["kind"] {
   if (/could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) return "role-refused";
-  if (/never reached|could not reach|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|no answer/i.test(reason)) return "network";
+  if (/never reached|could not reach|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|no answer/i.test(reason))
+    return "network";
   if (/throttl|rate exceeded|TooManyRequests/i.test(reason)) return "throttled";
   return "other";
 }

@@ -72,7 +72,11 @@ export function parseSettings(raw: RawInputs): Settings {
 
   const roleName = value("role-name");
   if (!ROLE_NAME.test(roleName)) {
-    fail("role-name", roleName, "an IAM role name: 1-64 letters, digits or + = , . @ _ - (optionally after a path such as audit/)");
+    fail(
+      "role-name",
+      roleName,
+      "an IAM role name: 1-64 letters, digits or + = , . @ _ - (optionally after a path such as audit/)",
+    );
   }
   const roleSessionName = value("role-session-name");
   if (!ROLE_SESSION_NAME.test(roleSessionName)) {
@@ -82,21 +86,38 @@ export function parseSettings(raw: RawInputs): Settings {
   if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
     fail("external-id", "(hidden)", "2-1224 letters, digits or + = , . @ : / _ -");
   }
-  const roleDurationSeconds = parseInteger("role-duration-seconds", value("role-duration-seconds"), 900, 3600,
-    "a whole number of seconds from 900 to 3600 (a chained role session lasts at most 1 hour)");
-  const concurrency = parseInteger("concurrency", value("concurrency"), 1, MAX_CONCURRENCY,
-    `a whole number of accounts to scan at once, from 1 to ${MAX_CONCURRENCY}`);
+  const roleDurationSeconds = parseInteger(
+    "role-duration-seconds",
+    value("role-duration-seconds"),
+    900,
+    3600,
+    "a whole number of seconds from 900 to 3600 (a chained role session lasts at most 1 hour)",
+  );
+  const concurrency = parseInteger(
+    "concurrency",
+    value("concurrency"),
+    1,
+    MAX_CONCURRENCY,
+    `a whole number of accounts to scan at once, from 1 to ${MAX_CONCURRENCY}`,
+  );
 
   const accounts = parseList(value("accounts"));
   const excludeAccounts = parseList(value("exclude-accounts"));
-  for (const [name, ids] of [["accounts", accounts], ["exclude-accounts", excludeAccounts]] as const) {
+  for (const [name, ids] of [
+    ["accounts", accounts],
+    ["exclude-accounts", excludeAccounts],
+  ] as const) {
     const bad = ids.find((id) => !ACCOUNT_ID.test(id));
     if (bad !== undefined) fail(name, bad, "12-digit AWS account ids, separated by commas or new lines");
   }
   const organizationalUnits = parseList(value("organizational-units"));
   const badUnit = organizationalUnits.find((id) => !OU_OR_ROOT_ID.test(id));
   if (badUnit !== undefined) {
-    fail("organizational-units", badUnit, "organizational unit ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx), separated by commas or new lines");
+    fail(
+      "organizational-units",
+      badUnit,
+      "organizational unit ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx), separated by commas or new lines",
+    );
   }
 
   const regions = parseRegions(value("regions"));
@@ -107,7 +128,11 @@ export function parseSettings(raw: RawInputs): Settings {
 
   const failOnScope = value("fail-on-scope");
   if (!(FAIL_ON_SCOPES as readonly string[]).includes(failOnScope)) {
-    fail("fail-on-scope", failOnScope, 'all (every finding at or above fail-on) or new (only findings new since the last run)');
+    fail(
+      "fail-on-scope",
+      failOnScope,
+      "all (every finding at or above fail-on) or new (only findings new since the last run)",
+    );
   }
 
   const shard = parseShard(value("shard"));
@@ -153,7 +178,9 @@ export function emptySelectionError(settings: Settings): ConfigurationError {
   ].filter(Boolean);
   const source = settings.inventoryFile ? `The inventory ${settings.inventoryFile} holds` : "The selection holds";
   return new ConfigurationError(
-    `${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty selection is expected.`,
+    `${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ` +
+      `${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty ` +
+      "selection is expected.",
   );
 }
 
@@ -174,11 +201,19 @@ function parseRegions(text: string): "enabled" | string[] {
   if (regions.length === 0) fail("regions", text, '"enabled" or a list of Region codes such as us-east-1, eu-west-1');
   const unknown = regions.find((region) => !isKnownRegion(region));
   if (unknown !== undefined) {
-    fail("regions", unknown, '"enabled" or known AWS Region codes such as us-east-1, eu-west-1, separated by commas or new lines');
+    fail(
+      "regions",
+      unknown,
+      '"enabled" or known AWS Region codes such as us-east-1, eu-west-1, separated by commas or new lines',
+    );
   }
   const partitions = new Set(regions.map(partitionOf));
   if (partitions.size > 1) {
-    fail("regions", regions.join(","), "Regions of one partition (a trail covers only its own partition: aws, aws-us-gov or aws-cn)");
+    fail(
+      "regions",
+      regions.join(","),
+      "Regions of one partition (a trail covers only its own partition: aws, aws-us-gov or aws-cn)",
+    );
   }
   return regions;
 }

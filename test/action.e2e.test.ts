@@ -9,22 +9,33 @@ import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { startFakeGitHub } from "./support/github-api.js";
 import { runAction } from "./support/run-node.js";
-import { ORGANIZATION_TRAIL_SCENARIO, OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
+import {
+  ORGANIZATION_TRAIL_SCENARIO,
+  OWN_TRAILS_SCENARIO,
+  seedOrganization,
+  type SeededOrganization,
+} from "./support/seed-org.js";
 
 const moto = motoAvailability();
 
 /** The rule ids the SARIF gives each seeded account, by account name. */
 function sarifRulesByAccount(sarifPath: string, org: SeededOrganization): Record<string, string[]> {
   const log = JSON.parse(readFileSync(sarifPath, "utf8"));
-  const results: { ruleId: string; properties: { accountId: string } }[] = log.runs.flatMap((run: { results: unknown[] }) => run.results);
+  const results: { ruleId: string; properties: { accountId: string } }[] = log.runs.flatMap(
+    (run: { results: unknown[] }) => run.results,
+  );
   return Object.fromEntries(
     org.accounts.map((account) => [
       account.name,
-      results.filter((result) => result.properties.accountId === account.id).map((result) => result.ruleId).sort(),
+      results
+        .filter((result) => result.properties.accountId === account.id)
+        .map((result) => result.ruleId)
+        .sort(),
     ]),
   );
 }
-const expectedRules = (org: SeededOrganization) => Object.fromEntries(org.accounts.map((account) => [account.name, [...account.expected].sort()]));
+const expectedRules = (org: SeededOrganization) =>
+  Object.fromEntries(org.accounts.map((account) => [account.name, [...account.expected].sort()]));
 
 describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/index.js) against moto", () => {
   let server: MotoServer;
@@ -55,7 +66,9 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
     expect(run.stdout).toMatch(/::error::\d+ findings at or above fail-on "error"/);
     const active = org.accounts.filter((account) => !account.suspended).length;
     // Notes never make an account non-compliant; in this org the flag finding is a warning (nothing else covers).
-    const noncompliant = org.accounts.filter((account) => account.expected.some((rule) => RULES[rule].defaultLevel !== "note")).length;
+    const noncompliant = org.accounts.filter((account) =>
+      account.expected.some((rule) => RULES[rule].defaultLevel !== "note"),
+    ).length;
     expect(run.outputs).toMatchObject({
       "sarif-file": "org-trail-audit.sarif",
       "report-file": "report.json",
@@ -94,7 +107,10 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
   it("scans only the accounts asked for, and reports an asked-for account outside the organization as not assessed", async () => {
     const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
     const stray = "999999999999";
-    const run = await runAction({ accounts: `${org.byKey("stopped").id}\n${org.byKey("no-trail").id},${stray}`, "fail-on": "none" }, env);
+    const run = await runAction(
+      { accounts: `${org.byKey("stopped").id}\n${org.byKey("no-trail").id},${stray}`, "fail-on": "none" },
+      env,
+    );
     const log = JSON.parse(readFileSync(join(run.workspace, "org-trail-audit.sarif"), "utf8"));
     const results = log.runs.flatMap((sarifRun: any) => sarifRun.results);
     const accounts = new Set(results.map((result: any) => result.properties.accountId));
@@ -107,21 +123,37 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
 
   it("fails a selection that holds no account, naming the selection inputs, unless allow-empty is true", async () => {
     const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
-    const organizations = new OrganizationsClient({ region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
-    const { OrganizationalUnit: empty } = await organizations.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "empty" }));
+    const organizations = new OrganizationsClient({
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
+    const { OrganizationalUnit: empty } = await organizations.send(
+      new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "empty" }),
+    );
     organizations.destroy();
     const run = await runAction({ "organizational-units": empty!.Id!, "fail-on": "none" }, env);
     expect(run.code).toBe(1);
     expect(run.stdout.split("\n").filter((line) => line.startsWith("::error::"))).toEqual([
-      `::error::The selection holds no account (organizational-units: ${empty!.Id!}): check the inputs "accounts", "exclude-accounts", "organizational-units", or set "allow-empty: true" if an empty selection is expected.`,
+      `::error::The selection holds no account (organizational-units: ${empty!.Id!}): check the inputs ` +
+        '"accounts", "exclude-accounts", "organizational-units", or set "allow-empty: true" if an empty ' +
+        "selection is expected.",
     ]);
     expect(run.outputs["sarif-file"]).toBeUndefined();
 
-    const excludedAll = await runAction({ "exclude-accounts": org.accounts.map((account) => account.id).join(","), "fail-on": "none" }, env);
+    const excludedAll = await runAction(
+      { "exclude-accounts": org.accounts.map((account) => account.id).join(","), "fail-on": "none" },
+      env,
+    );
     expect(excludedAll.code).toBe(1);
-    expect(excludedAll.stdout).toContain(`::error::The selection holds no account (exclude-accounts: ${org.accounts.length} ids)`);
+    expect(excludedAll.stdout).toContain(
+      `::error::The selection holds no account (exclude-accounts: ${org.accounts.length} ids)`,
+    );
 
-    const allowed = await runAction({ "organizational-units": empty!.Id!, "allow-empty": "true", "fail-on": "none" }, env);
+    const allowed = await runAction(
+      { "organizational-units": empty!.Id!, "allow-empty": "true", "fail-on": "none" },
+      env,
+    );
     expect(allowed.code).toBe(0);
     expect(allowed.outputs["accounts-scanned"]).toBe("0");
     // A shard whose slice of a non-empty selection is empty is no typo: it passes, scanning nothing.
@@ -149,19 +181,26 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
   });
 
   it("evaluates a saved inventory without calling AWS", async () => {
-    const run = await runAction({ "inventory-file": join(process.cwd(), "examples/sample-inventory.json"), "fail-on": "none" }, env);
+    const run = await runAction(
+      { "inventory-file": join(process.cwd(), "examples/sample-inventory.json"), "fail-on": "none" },
+      env,
+    );
     expect(run.code).toBe(0);
     expect(proxy.calls).toHaveLength(0);
     const log = JSON.parse(readFileSync(join(run.workspace, "org-trail-audit.sarif"), "utf8"));
     // The sample shows every rule.
-    expect(new Set(log.runs.flatMap((sarifRun: any) => sarifRun.results).map((result: any) => result.ruleId)).size).toBe(RULE_IDS.length);
+    expect(
+      new Set(log.runs.flatMap((sarifRun: any) => sarifRun.results).map((result: any) => result.ruleId)).size,
+    ).toBe(RULE_IDS.length);
   });
 
   it("explains plainly when Organizations refuses to list the accounts", async () => {
     // No organization was created: Organizations answers AWSOrganizationsNotInUseException.
     const run = await runAction({}, env);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::AWS Organizations refused to list the accounts \(AWSOrganizationsNotInUseException/);
+    expect(run.stdout).toMatch(
+      /::error::AWS Organizations refused to list the accounts \(AWSOrganizationsNotInUseException/,
+    );
   });
 });
 
@@ -188,7 +227,9 @@ describe.skipIf(!moto.available)("sharding across a job matrix", () => {
     expect(scanned.sort()).toEqual(org.accounts.map((account) => account.id).sort());
     // Ten per shard, none shared: one shard's upload cannot close another's alerts.
     expect(categories.size).toBe(30);
-    for (const index of [1, 2, 3]) for (const digit of "0123456789") expect(categories).toContain(`org-trail-audit/shard-${index}-of-3/accounts-ending-${digit}`);
+    for (const index of [1, 2, 3])
+      for (const digit of "0123456789")
+        expect(categories).toContain(`org-trail-audit/shard-${index}-of-3/accounts-ending-${digit}`);
   });
 
   it("three shards + one fan-in job: one SARIF under the unsharded categories, each account once, issues synced once", async () => {
@@ -203,7 +244,13 @@ describe.skipIf(!moto.available)("sharding across a job matrix", () => {
       github.alertsAnswer = { status: 403, message: "Resource not accessible by integration" };
       for (const index of [1, 2, 3]) {
         const run = await runAction(
-          { shard: `${index}/3`, "report-file": `inventories/shard-${index}.json`, "sarif-file": `shard-${index}.sarif`, "fail-on": "none", "github-token": "ghs_test" },
+          {
+            shard: `${index}/3`,
+            "report-file": `inventories/shard-${index}.json`,
+            "sarif-file": `shard-${index}.sarif`,
+            "fail-on": "none",
+            "github-token": "ghs_test",
+          },
           { ...env, GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform" },
           workspace,
         );
@@ -211,24 +258,35 @@ describe.skipIf(!moto.available)("sharding across a job matrix", () => {
         // A shard neither reads the alerts nor warns about them: that is the uploading job's.
         expect(run.stdout).not.toContain("Open alerts may close");
       }
-      expect(github.requests.filter((request) => request.operationId === "code-scanning/list-alerts-for-repo")).toEqual([]);
+      expect(github.requests.filter((request) => request.operationId === "code-scanning/list-alerts-for-repo")).toEqual(
+        [],
+      );
       github.alertsAnswer = undefined;
       // The fan-in: every shard's inventory, evaluated once, with no AWS but for owner tags.
       const fanIn = await runAction(
-        { "inventory-file": "inventories/*.json", "create-issues": "true", "github-token": "ghs_test", "fail-on": "none" },
+        {
+          "inventory-file": "inventories/*.json",
+          "create-issues": "true",
+          "github-token": "ghs_test",
+          "fail-on": "none",
+        },
         { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform" },
         workspace,
       );
       expect(fanIn.code, fanIn.stdout).toBe(0);
       const log = JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8"));
       // The categories of an unsharded scan, one per last digit of the account id.
-      expect(log.runs.map((sarifRun: any) => sarifRun.automationDetails.id.split("/").slice(0, -1).join("/"))).toEqual([..."0123456789"].map((digit) => `org-trail-audit/accounts-ending-${digit}`));
+      expect(log.runs.map((sarifRun: any) => sarifRun.automationDetails.id.split("/").slice(0, -1).join("/"))).toEqual(
+        [..."0123456789"].map((digit) => `org-trail-audit/accounts-ending-${digit}`),
+      );
       for (const sarifRun of log.runs) expect(sarifRun.properties.accountsInInventory).toBe(org.accounts.length);
       // Code scanning takes the file: within 20 runs, no category twice.
       expect(github.uploadSarif(log)).toMatchObject({ dropped: 0 });
       expect(sarifRulesByAccount(join(workspace, "org-trail-audit.sarif"), org)).toEqual(expectedRules(org));
       // One issue per account needing work (an error or warning), each opened exactly once.
-      const needing = org.accounts.filter((account) => account.expected.some((rule) => RULES[rule as keyof typeof RULES].defaultLevel !== "note"));
+      const needing = org.accounts.filter((account) =>
+        account.expected.some((rule) => RULES[rule as keyof typeof RULES].defaultLevel !== "note"),
+      );
       const issueAccounts = github.issues.flatMap((issue) => /account=(\d{12})/.exec(issue.body)?.[1] ?? []).sort();
       expect(issueAccounts).toEqual(needing.map((account) => account.id).sort());
       // And one for the organization-level fix (no organization trail here), from the fan-in only.

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { ISSUE_INPUT_NAMES } from "../src/github/issue-settings.js";
 import { INPUT_NAMES } from "../src/settings.js";
-import { awsEnvironment, awsProfileEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import {
+  awsEnvironment,
+  awsProfileEnvironment,
+  motoAvailability,
+  startMoto,
+  type MotoServer,
+} from "./support/moto-server.js";
 import { runNode } from "./support/run-node.js";
 import { OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
 
@@ -30,36 +36,56 @@ describe("the CLI without AWS", () => {
     expect(unknown.stderr).toContain("--colour");
   });
 
-  it("parses flags as a CLI user types them: usage on no arguments, yes/no flags alone or negated, a typo gets its suggestion, messages in flag syntax", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ota-cli-flags-"));
-    const bare = await runNode(CLI, [], {}, dir);
-    expect(bare.code).toBe(2);
-    expect(bare.stderr).toMatch(/^Usage: org-trail-audit scan \[options\]/);
+  it(
+    "parses flags as a CLI user types them: usage on no arguments, yes/no flags alone or negated, a typo " +
+      "gets its suggestion, messages in flag syntax",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "ota-cli-flags-"));
+      const bare = await runNode(CLI, [], {}, dir);
+      expect(bare.code).toBe(2);
+      expect(bare.stderr).toMatch(/^Usage: org-trail-audit scan \[options\]/);
 
-    const typo = await runNode(CLI, ["scan", "--regoins", "us-east-1"], {}, dir);
-    expect(typo.code).toBe(2);
-    expect(typo.stderr.trim().split("\n")).toEqual(['org-trail-audit: Unknown flag "--regoins". Did you mean "--regions"? Run org-trail-audit --help for the flags.']);
+      const typo = await runNode(CLI, ["scan", "--regoins", "us-east-1"], {}, dir);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr.trim().split("\n")).toEqual([
+        'org-trail-audit: Unknown flag "--regoins". Did you mean "--regions"? Run org-trail-audit --help for the flags.',
+      ]);
 
-    // An inventory of no account: the empty-selection error, said in flags, then allowed three ways.
-    const sample = JSON.parse(readFileSync("examples/sample-inventory.json", "utf8"));
-    writeFileSync(join(dir, "empty.json"), JSON.stringify({ ...sample, accounts: [] }));
-    const empty = await runNode(CLI, ["scan", "--inventory", "empty.json"], {}, dir);
-    expect(empty.code).toBe(2);
-    expect(empty.stderr).toContain("check the flags --accounts, --exclude-accounts, --organizational-units, or give --allow-empty if an empty selection is expected");
-    expect(empty.stderr).not.toContain("allow-empty: true");
-    for (const flags of [["--allow-empty"], ["--allow-empty", "yes"], ["--allow-empty=true"]]) {
-      const allowed = await runNode(CLI, ["scan", "--inventory", "empty.json", ...flags, "--fail-on", "none"], {}, dir);
-      expect(allowed.code, `${flags.join(" ")}: ${allowed.stderr}`).toBe(0);
-    }
-    const negated = await runNode(CLI, ["scan", "--inventory", "empty.json", "--no-allow-empty", "--fail-on", "none"], {}, dir);
-    expect(negated.code).toBe(2);
-    const bad = await runNode(CLI, ["scan", "--inventory", "empty.json", "--fail-on", "sometimes"], {}, dir);
-    expect(bad.stderr).toContain('Flag "--fail-on" got "sometimes"');
-  });
+      // An inventory of no account: the empty-selection error, said in flags, then allowed three ways.
+      const sample = JSON.parse(readFileSync("examples/sample-inventory.json", "utf8"));
+      writeFileSync(join(dir, "empty.json"), JSON.stringify({ ...sample, accounts: [] }));
+      const empty = await runNode(CLI, ["scan", "--inventory", "empty.json"], {}, dir);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toContain(
+        "check the flags --accounts, --exclude-accounts, --organizational-units, or give --allow-empty if an empty selection is expected",
+      );
+      expect(empty.stderr).not.toContain("allow-empty: true");
+      for (const flags of [["--allow-empty"], ["--allow-empty", "yes"], ["--allow-empty=true"]]) {
+        const allowed = await runNode(
+          CLI,
+          ["scan", "--inventory", "empty.json", ...flags, "--fail-on", "none"],
+          {},
+          dir,
+        );
+        expect(allowed.code, `${flags.join(" ")}: ${allowed.stderr}`).toBe(0);
+      }
+      const negated = await runNode(
+        CLI,
+        ["scan", "--inventory", "empty.json", "--no-allow-empty", "--fail-on", "none"],
+        {},
+        dir,
+      );
+      expect(negated.code).toBe(2);
+      const bad = await runNode(CLI, ["scan", "--inventory", "empty.json", "--fail-on", "sometimes"], {}, dir);
+      expect(bad.stderr).toContain('Flag "--fail-on" got "sometimes"');
+    },
+  );
 
   it("--help describes every flag with the action's own description and default, and lists the action-only inputs", async () => {
     const help = await runNode(CLI, ["--help"], {}, mkdtempSync(join(tmpdir(), "ota-cli-")));
-    const action = parseYaml(readFileSync("action.yml", "utf8")) as { inputs: Record<string, { description: string; default?: string }> };
+    const action = parseYaml(readFileSync("action.yml", "utf8")) as {
+      inputs: Record<string, { description: string; default?: string }>;
+    };
     const text = help.stdout.replace(/\s+/g, " ");
     for (const name of INPUT_NAMES) {
       const description = action.inputs[name]!.description.replace(/\s+/g, " ").trim();
@@ -69,9 +95,18 @@ describe("the CLI without AWS", () => {
   });
 
   it.each([
-    [["scan", "--concurrency="], 'Flag "--concurrency" was given an empty value; give a value or leave the flag out for the default (32).'],
-    [["scan", "--regions", " "], 'Flag "--regions" was given an empty value; give a value or leave the flag out for the default (enabled).'],
-    [["scan", "--create-issues", "true"], 'Flag "--create-issues" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.'],
+    [
+      ["scan", "--concurrency="],
+      'Flag "--concurrency" was given an empty value; give a value or leave the flag out for the default (32).',
+    ],
+    [
+      ["scan", "--regions", " "],
+      'Flag "--regions" was given an empty value; give a value or leave the flag out for the default (enabled).',
+    ],
+    [
+      ["scan", "--create-issues", "true"],
+      'Flag "--create-issues" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.',
+    ],
     [["scan", "--owners-file=owners.yml"], 'Flag "--owners-file" is an input of the action only'],
   ])("%j: exits 2 with one line, before any AWS call", async (args, message) => {
     const run = await runNode(CLI, args, {}, mkdtempSync(join(tmpdir(), "ota-cli-")));
@@ -85,9 +120,21 @@ describe("the CLI without AWS", () => {
     // Far more output than a pipe buffers (64 KiB), so the writer meets the closed pipe.
     const sample = JSON.parse(readFileSync("examples/sample-inventory.json", "utf8"));
     const base = sample.accounts.find((account: { id: string }) => account.id === "222233334444");
-    sample.accounts = Array.from({ length: 1500 }, (_, index) => ({ ...base, id: String(300_000_000_000 + index), name: `acct-${index}` }));
+    sample.accounts = Array.from({ length: 1500 }, (_, index) => ({
+      ...base,
+      id: String(300_000_000_000 + index),
+      name: `acct-${index}`,
+    }));
     writeFileSync(join(dir, "big.json"), JSON.stringify(sample));
-    const piped = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" scan --inventory big.json --format json --fail-on none 2>stderr.txt | head -1; echo "exit=\${PIPESTATUS[0]}"`], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    const piped = spawnSync(
+      "bash",
+      [
+        "-c",
+        `set -o pipefail; "${process.execPath}" "${CLI}" scan --inventory big.json --format json --fail-on ` +
+          `none 2>stderr.txt | head -1; echo "exit=\${PIPESTATUS[0]}"`,
+      ],
+      { cwd: dir, encoding: "utf8", timeout: 60_000 },
+    );
     expect(piped.stdout).toMatch(/^\{\nexit=0\n$/);
     const stderr = readFileSync(join(dir, "stderr.txt"), "utf8");
     expect(stderr).not.toContain("EPIPE");
@@ -96,11 +143,22 @@ describe("the CLI without AWS", () => {
 
   it("evaluates the sample inventory (what npm start runs) and exits 1 when findings reach --fail-on", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
-    const run = await runNode(CLI, ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json")], {}, dir);
+    const run = await runNode(
+      CLI,
+      ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json")],
+      {},
+      dir,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("data-platform (222233334444): noncompliant");
     // Offline: says so, and that the duration is the saved scan's.
-    expect(run.stdout).toMatch(/^org-trail-audit: 14 accounts scanned, .* 38 Regions read in the saved scan of 2026-11-26T06:00:00\.000Z \(2\.3 s\); evaluated offline from .*sample-inventory\.json\.$/m);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        "^org-trail-audit: 14 accounts scanned, .* 38 Regions read in the saved scan of 2026-11-26T06:00:00\\.000Z " +
+          "\\(2\\.3 s\\); evaluated offline from .*sample-inventory\\.json\\.$",
+        "m",
+      ),
+    );
     expect(run.stdout).toContain("Findings: 6 errors, 1 warning, 3 notes.");
     expect(run.stdout).toContain("aws cloudtrail start-logging --region us-west-2");
     expect(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")).toContain('"version": "2.1.0"');
@@ -120,9 +178,18 @@ describe.skipIf(!moto.available)("the CLI against moto", () => {
   it("scans the org with a named profile, and the saved report re-evaluates offline to the same findings", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
     // As a user's shell has it: nothing that silences the AWS SDK's warnings.
-    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _silenced, ...env } = awsProfileEnvironment(server.endpoint, dir, "audit");
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _silenced, ...env } = awsProfileEnvironment(
+      server.endpoint,
+      dir,
+      "audit",
+    );
 
-    const live = await runNode(CLI, ["scan", "--profile", "audit", "--report-file", "report.json", "--sarif-file", "live.sarif"], env, dir);
+    const live = await runNode(
+      CLI,
+      ["scan", "--profile", "audit", "--report-file", "report.json", "--sarif-file", "live.sarif"],
+      env,
+      dir,
+    );
     expect(live.stderr).not.toContain("failed");
     // On Node.js 20, one line of ours in place of the SDK's eight-line warning; none on 22 or later.
     expect(live.stderr).not.toContain("NodeVersionSupportWarning");
@@ -134,30 +201,58 @@ describe.skipIf(!moto.available)("the CLI against moto", () => {
     }
     const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
     const byAccount = (findings: { accountId: string; ruleId: string }[]) =>
-      Object.fromEntries(org.accounts.map((account) => [account.name, findings.filter((f) => f.accountId === account.id).map((f) => f.ruleId).sort()]));
-    expect(byAccount(report.findings)).toEqual(Object.fromEntries(org.accounts.map((account) => [account.name, [...account.expected].sort()])));
+      Object.fromEntries(
+        org.accounts.map((account) => [
+          account.name,
+          findings
+            .filter((f) => f.accountId === account.id)
+            .map((f) => f.ruleId)
+            .sort(),
+        ]),
+      );
+    expect(byAccount(report.findings)).toEqual(
+      Object.fromEntries(org.accounts.map((account) => [account.name, [...account.expected].sort()])),
+    );
 
     // Offline, with no AWS at all: the same findings from the saved report.
-    const offline = await runNode(CLI, ["scan", "--inventory", "report.json", "--report-file", "offline.json", "--sarif-file", "offline.sarif"], {}, dir);
+    const offline = await runNode(
+      CLI,
+      ["scan", "--inventory", "report.json", "--report-file", "offline.json", "--sarif-file", "offline.sarif"],
+      {},
+      dir,
+    );
     expect(offline.code).toBe(1);
     expect(JSON.parse(readFileSync(join(dir, "offline.json"), "utf8")).findings).toEqual(report.findings);
   });
 
-  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("on a terminal, draws a progress bar and colours the report", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
-    // script(1) runs the CLI on a pseudo-terminal, as a person at a shell would.
-    const env = { ...awsEnvironment(server.endpoint), TERM: "xterm" };
-    const command = `${process.execPath} ${CLI} scan --fail-on none`;
-    const tty = spawnSync("script", ["-qefc", command, "/dev/null"], { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir, ...env }, encoding: "utf8", timeout: 60_000 });
-    expect(tty.status, tty.stdout + tty.stderr).toBe(0);
-    expect(tty.stdout).toMatch(/Scanning .*\d+\/\d+ accounts \| findings \d+/);
-    expect(tty.stdout).toContain("\u001b[31m[error]");
-  });
+  it.skipIf(spawnSync("script", ["--version"]).status !== 0)(
+    "on a terminal, draws a progress bar and colours the report",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+      // script(1) runs the CLI on a pseudo-terminal, as a person at a shell would.
+      const env = { ...awsEnvironment(server.endpoint), TERM: "xterm" };
+      const command = `${process.execPath} ${CLI} scan --fail-on none`;
+      const tty = spawnSync("script", ["-qefc", command, "/dev/null"], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "", HOME: dir, ...env },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(tty.status, tty.stdout + tty.stderr).toBe(0);
+      expect(tty.stdout).toMatch(/Scanning .*\d+\/\d+ accounts \| findings \d+/);
+      expect(tty.stdout).toContain("\u001b[31m[error]");
+    },
+  );
 
   it("without a profile or keys, says the credentials could not be used", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
     const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...withoutKeys } = awsEnvironment(server.endpoint);
-    const run = await runNode(CLI, ["scan", "--profile", "nobody"], { ...withoutKeys, AWS_CONFIG_FILE: join(dir, "none"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "none") }, dir);
+    const run = await runNode(
+      CLI,
+      ["scan", "--profile", "nobody"],
+      { ...withoutKeys, AWS_CONFIG_FILE: join(dir, "none"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "none") },
+      dir,
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("The AWS credentials could not be used");
   });
@@ -171,7 +266,12 @@ describe("the CLI's output formats", () => {
     const json = await runNode(CLI, ["scan", "--inventory", sample, "--format", "json", "--fail-on", "none"], {}, dir);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout).summary.findings).toBe(10);
-    const sarif = await runNode(CLI, ["scan", "--inventory", sample, "--format", "sarif", "--fail-on", "none"], {}, dir);
+    const sarif = await runNode(
+      CLI,
+      ["scan", "--inventory", sample, "--format", "sarif", "--fail-on", "none"],
+      {},
+      dir,
+    );
     expect(JSON.parse(sarif.stdout).version).toBe("2.1.0");
     const table = await runNode(CLI, ["scan", "--inventory", sample, "--fail-on", "none"], {}, dir);
     expect(table.stdout).not.toContain("\u001b[");
@@ -182,22 +282,53 @@ describe("the CLI's output formats", () => {
 
   it("opens with the plan, and with --baseline says what changed and fails only on new findings with --fail-on-scope new", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-baseline-"));
-    const first = await runNode(CLI, ["scan", "--inventory", sample, "--report-file", "first.json", "--fail-on", "none"], {}, dir);
+    const first = await runNode(
+      CLI,
+      ["scan", "--inventory", sample, "--report-file", "first.json", "--fail-on", "none"],
+      {},
+      dir,
+    );
     const lines = first.stdout.split("\n");
     expect(lines.indexOf("What to do")).toBeGreaterThan(0);
     expect(lines.indexOf("What to do")).toBeLessThan(lines.findIndex((line) => line.endsWith(": noncompliant")));
-    expect(first.stdout).toContain("Organization-level fix: one multi-Region organization trail from the management account 111122223333 would cover 5 accounts");
+    expect(first.stdout).toContain(
+      "Organization-level fix: one multi-Region organization trail from the management account 111122223333 would cover 5 accounts",
+    );
     // The same scan again, against the first report: nothing new, nothing resolved.
-    const again = await runNode(CLI, ["scan", "--inventory", sample, "--baseline", "first.json", "--fail-on", "error", "--fail-on-scope", "new", "--report-file", "second.json"], {}, dir);
+    const again = await runNode(
+      CLI,
+      [
+        "scan",
+        "--inventory",
+        sample,
+        "--baseline",
+        "first.json",
+        "--fail-on",
+        "error",
+        "--fail-on-scope",
+        "new",
+        "--report-file",
+        "second.json",
+      ],
+      {},
+      dir,
+    );
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/Since the report first\.json \(2026-11-26T06:00:00\.000Z\): 0 new findings, 0 resolved, 10 still open \(the oldest for 0 days\)\./);
+    expect(again.stdout).toMatch(
+      /Since the report first\.json \(2026-11-26T06:00:00\.000Z\): 0 new findings, 0 resolved, 10 still open \(the oldest for 0 days\)\./,
+    );
     const second = JSON.parse(readFileSync(join(dir, "second.json"), "utf8"));
     expect(second.changes).toMatchObject({ known: true, newFindings: 0, resolvedFindings: 0, stillOpen: 10 });
     // A baseline that is missing one finding: that one is new, and fails the run.
     const report = JSON.parse(readFileSync(join(dir, "first.json"), "utf8"));
     const dropped = report.findings.shift();
     writeFileSync(join(dir, "older.json"), JSON.stringify(report));
-    const newer = await runNode(CLI, ["scan", "--inventory", sample, "--baseline", "older.json", "--fail-on", dropped.level, "--fail-on-scope", "new"], {}, dir);
+    const newer = await runNode(
+      CLI,
+      ["scan", "--inventory", sample, "--baseline", "older.json", "--fail-on", dropped.level, "--fail-on-scope", "new"],
+      {},
+      dir,
+    );
     expect(newer.code).toBe(1);
     expect(newer.stdout).toContain(`new: ${dropped.accountName} (${dropped.accountId}) ${dropped.ruleId}`);
     // Without a baseline, fail-on-scope new cannot tell: every finding counts, and it says so.

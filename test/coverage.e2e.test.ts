@@ -8,8 +8,21 @@ import { scanOrganization } from "../src/aws/scan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { parseSettings } from "../src/settings.js";
 import type { AwsProxy } from "./support/aws-proxy.js";
-import { motoAvailability, resetMotoBehindProxy, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
-import { ALL_MANAGEMENT, BASIC_READ_ONLY, MANAGEMENT_ACCOUNT_ID, WRITES_ONLY, seedOrganization, type Scenario } from "./support/seed-org.js";
+import {
+  motoAvailability,
+  resetMotoBehindProxy,
+  startMotoBehindProxy,
+  stopMotoBehindProxy,
+  type MotoServer,
+} from "./support/moto-server.js";
+import {
+  ALL_MANAGEMENT,
+  BASIC_READ_ONLY,
+  MANAGEMENT_ACCOUNT_ID,
+  WRITES_ONLY,
+  seedOrganization,
+  type Scenario,
+} from "./support/seed-org.js";
 
 const moto = motoAvailability();
 
@@ -19,7 +32,12 @@ const moto = motoAvailability();
  * fails a delivery) and a scan from a delegated administrator.
  */
 const SCENARIO: Scenario = {
-  management: { trails: [{ name: "management-trail", region: "us-east-1", multiRegion: true, logging: true, selectors: ALL_MANAGEMENT }], expected: [] },
+  management: {
+    trails: [
+      { name: "management-trail", region: "us-east-1", multiRegion: true, logging: true, selectors: ALL_MANAGEMENT },
+    ],
+    expected: [],
+  },
   members: [
     {
       key: "union",
@@ -30,8 +48,18 @@ const SCENARIO: Scenario = {
       ],
       expected: [],
     },
-    { key: "reads-only", name: "reads-only", trails: [{ name: "reads", region: "eu-west-1", multiRegion: true, logging: true, selectors: BASIC_READ_ONLY }], expected: ["cloudtrail/global-events-not-recorded"] },
-    { key: "undelivered", name: "bucket-deleted", trails: [{ name: "audit", region: "us-east-1", multiRegion: true, logging: true, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-delivered"] },
+    {
+      key: "reads-only",
+      name: "reads-only",
+      trails: [{ name: "reads", region: "eu-west-1", multiRegion: true, logging: true, selectors: BASIC_READ_ONLY }],
+      expected: ["cloudtrail/global-events-not-recorded"],
+    },
+    {
+      key: "undelivered",
+      name: "bucket-deleted",
+      trails: [{ name: "audit", region: "us-east-1", multiRegion: true, logging: true, selectors: ALL_MANAGEMENT }],
+      expected: ["cloudtrail/global-events-not-delivered"],
+    },
     { key: "no-trail", name: "no-trail", trails: [], expected: ["cloudtrail/global-events-not-recorded"] },
   ],
 };
@@ -45,7 +73,10 @@ describe.skipIf(!moto.available)("verdicts in real configurations, scanned on mo
   beforeEach(() => resetMotoBehindProxy(server, proxy));
 
   const rulesOf = (findings: { accountId: string; ruleId: string }[], accountId: string) =>
-    findings.filter((finding) => finding.accountId === accountId).map((finding) => finding.ruleId).sort();
+    findings
+      .filter((finding) => finding.accountId === accountId)
+      .map((finding) => finding.ruleId)
+      .sort();
 
   it("judges the union of trails, and a delivery failure injected into GetTrailStatus", async () => {
     const org = await seedOrganization(server.endpoint, SCENARIO);
@@ -54,21 +85,37 @@ describe.skipIf(!moto.available)("verdicts in real configurations, scanned on mo
       if (call.operation !== "GetTrailStatus" || call.accountId !== undelivered) return undefined;
       // What AWS answers once the trail's bucket is gone: the error, and no delivery since.
       const status = JSON.parse(body) as Record<string, unknown>;
-      return JSON.stringify({ ...status, LatestDeliveryError: "NoSuchBucket", LatestDeliveryTime: Date.parse("2026-11-01T00:00:00Z") / 1000, LatestDeliveryAttemptTime: "" });
+      return JSON.stringify({
+        ...status,
+        LatestDeliveryError: "NoSuchBucket",
+        LatestDeliveryTime: Date.parse("2026-11-01T00:00:00Z") / 1000,
+        LatestDeliveryAttemptTime: "",
+      });
     });
-    const { findings, verdicts } = evaluateInventory(await scanOrganization(parseSettings({ regions: "us-east-1,eu-west-1,us-west-2" })));
-    for (const account of org.accounts) expect(rulesOf(findings, account.id), account.name).toEqual([...account.expected].sort());
+    const { findings, verdicts } = evaluateInventory(
+      await scanOrganization(parseSettings({ regions: "us-east-1,eu-west-1,us-west-2" })),
+    );
+    for (const account of org.accounts)
+      expect(rulesOf(findings, account.id), account.name).toEqual([...account.expected].sort());
     expect(verdicts.find((verdict) => verdict.accountId === org.byKey("union").id)!.verdict).toBe("compliant");
     const delivery = findings.find((finding) => finding.accountId === undelivered)!;
     expect(delivery.level).toBe("error");
     expect(delivery.message).toContain('"NoSuchBucket"');
-    expect(findings.find((finding) => finding.accountId === org.byKey("reads-only").id)!.message).toContain("recorded for reads only");
+    expect(findings.find((finding) => finding.accountId === org.byKey("reads-only").id)!.message).toContain(
+      "recorded for reads only",
+    );
   });
 
   it("counts an organization event data store (CloudTrail Lake) as covering every member", async () => {
     const org = await seedOrganization(server.endpoint, SCENARIO);
-    const lake = new CloudTrailClient({ region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
-    const created = await lake.send(new CreateEventDataStoreCommand({ Name: "org-lake", OrganizationEnabled: true, MultiRegionEnabled: true }));
+    const lake = new CloudTrailClient({
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
+    const created = await lake.send(
+      new CreateEventDataStoreCommand({ Name: "org-lake", OrganizationEnabled: true, MultiRegionEnabled: true }),
+    );
     const inventory = await scanOrganization(parseSettings({ regions: "us-east-1,eu-west-1" }));
     const { findings, verdicts } = evaluateInventory(inventory);
     expect(inventory.organizationEventDataStores!.map((store) => store.arn)).toEqual([created.EventDataStoreArn]);
@@ -90,26 +137,46 @@ describe.skipIf(!moto.available)("verdicts in real configurations, scanned on mo
         StackName: "org-trail-audit-role",
         TemplateBody: readFileSync("deploy/audit-role.yaml", "utf8"),
         Capabilities: ["CAPABILITY_NAMED_IAM"],
-        Parameters: [{ ParameterKey: "ScanningRoleArn", ParameterValue: `arn:aws:iam::${org.byKey("union").id}:role/org-trail-audit-scanner` }],
+        Parameters: [
+          {
+            ParameterKey: "ScanningRoleArn",
+            ParameterValue: `arn:aws:iam::${org.byKey("union").id}:role/org-trail-audit-scanner`,
+          },
+        ],
       }),
     );
-    const role = await new IAMClient({ ...base, endpoint: server.endpoint, credentials: management }).send(new GetRoleCommand({ RoleName: "OrgTrailAuditRole" }));
+    const role = await new IAMClient({ ...base, endpoint: server.endpoint, credentials: management }).send(
+      new GetRoleCommand({ RoleName: "OrgTrailAuditRole" }),
+    );
     expect(role.Role!.Arn).toBe(`arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:role/org-trail-audit/OrgTrailAuditRole`);
 
     // The scan's own credentials are a member's, the delegated administrator.
     const delegated = org.byKey("union").id;
     const { Credentials } = await new STSClient({ ...base, credentials: management }).send(
-      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${delegated}:role/OrganizationAccountAccessRole`, RoleSessionName: "delegated-admin" }),
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${delegated}:role/OrganizationAccountAccessRole`,
+        RoleSessionName: "delegated-admin",
+      }),
     );
     const previous = { ...process.env };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: Credentials!.AccessKeyId, AWS_SECRET_ACCESS_KEY: Credentials!.SecretAccessKey, AWS_SESSION_TOKEN: Credentials!.SessionToken });
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: Credentials!.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: Credentials!.SecretAccessKey,
+      AWS_SESSION_TOKEN: Credentials!.SessionToken,
+    });
     // AWS lets a delegated administrator list the organization; moto answers only the management account, so its calls are signed over.
-    proxy.callerSwaps.push((call) => (call.service === "organizations" && call.accountId === delegated ? "testing" : undefined));
+    proxy.callerSwaps.push((call) =>
+      call.service === "organizations" && call.accountId === delegated ? "testing" : undefined,
+    );
     try {
-      const inventory = await scanOrganization(parseSettings({ "role-name": "org-trail-audit/OrgTrailAuditRole", regions: "us-east-1,eu-west-1,us-west-2" }));
+      const inventory = await scanOrganization(
+        parseSettings({ "role-name": "org-trail-audit/OrgTrailAuditRole", regions: "us-east-1,eu-west-1,us-west-2" }),
+      );
       expect(inventory.callerAccountId).toBe(delegated);
       const managementRecord = inventory.accounts.find((account) => account.id === MANAGEMENT_ACCOUNT_ID)!;
-      expect(managementRecord.access).toBe(`arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:role/org-trail-audit/OrgTrailAuditRole`);
+      expect(managementRecord.access).toBe(
+        `arn:aws:iam::${MANAGEMENT_ACCOUNT_ID}:role/org-trail-audit/OrgTrailAuditRole`,
+      );
       expect(inventory.accounts.find((account) => account.id === delegated)!.access).toBe("caller");
       const { verdicts } = evaluateInventory(inventory);
       expect(verdicts.find((verdict) => verdict.accountId === MANAGEMENT_ACCOUNT_ID)!.verdict).toBe("compliant");

@@ -10,13 +10,22 @@ import { motoAvailability, startMoto, type MotoServer } from "./support/moto-ser
  * The IAM templates grant exactly what the scanner calls. The calls are derived from the
  * code itself (every SDK command and paginator it imports), not from a second list.
  */
-const IAM_PREFIX: Record<string, string> = { cloudtrail: "cloudtrail", organizations: "organizations", sts: "sts", ec2: "ec2" };
+const IAM_PREFIX: Record<string, string> = {
+  cloudtrail: "cloudtrail",
+  organizations: "organizations",
+  sts: "sts",
+  ec2: "ec2",
+};
 // Answers for any credentials: AWS requires no permission for it.
 const NEEDS_NO_PERMISSION = new Set(["sts:GetCallerIdentity"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith(".ts")
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -25,7 +34,10 @@ function callsIn(file: string): Set<string> {
   const text = readFileSync(file, "utf8");
   for (const match of text.matchAll(/import\s*\{([^}]+)\}\s*from\s*"@aws-sdk\/client-([a-z0-9-]+)"/g)) {
     const prefix = IAM_PREFIX[match[2]!];
-    if (!prefix) throw new Error(`${file} imports @aws-sdk/client-${match[2]}: add its IAM prefix here and its actions to deploy/`);
+    if (!prefix)
+      throw new Error(
+        `${file} imports @aws-sdk/client-${match[2]}: add its IAM prefix here and its actions to deploy/`,
+      );
     for (const raw of match[1]!.split(",")) {
       const name = raw.trim().replace(/^type\s+/, "");
       const operation = /^paginate(\w+)$/.exec(name)?.[1] ?? /^(\w+)Command$/.exec(name)?.[1];
@@ -36,13 +48,23 @@ function callsIn(file: string): Set<string> {
 }
 
 // The modules that run with the audit role's credentials in each account.
-const memberAccountCalls = new Set(["src/aws/account-trails.ts", "src/aws/event-data-stores.ts"].flatMap((file) => [...callsIn(file)]));
-const allCalls = new Set(sourceFiles("src").flatMap((file) => [...callsIn(file)]).filter((call) => !NEEDS_NO_PERMISSION.has(call)));
+const memberAccountCalls = new Set(
+  ["src/aws/account-trails.ts", "src/aws/event-data-stores.ts"].flatMap((file) => [...callsIn(file)]),
+);
+const allCalls = new Set(
+  sourceFiles("src")
+    .flatMap((file) => [...callsIn(file)])
+    .filter((call) => !NEEDS_NO_PERMISSION.has(call)),
+);
 
 function policyActions(template: string): string[] {
   const parsed = parseYaml(readFileSync(template, "utf8"));
-  const role = Object.values(parsed.Resources as Record<string, { Type: string; Properties: any }>).find((resource) => resource.Type === "AWS::IAM::Role")!;
-  return role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement.flatMap((statement: any) => statement.Action)).sort();
+  const role = Object.values(parsed.Resources as Record<string, { Type: string; Properties: any }>).find(
+    (resource) => resource.Type === "AWS::IAM::Role",
+  )!;
+  return role.Properties.Policies.flatMap((policy: any) =>
+    policy.PolicyDocument.Statement.flatMap((statement: any) => statement.Action),
+  ).sort();
 }
 
 describe("least-privilege IAM templates", () => {
@@ -80,7 +102,11 @@ describe.skipIf(!moto.available)("the templates deploy (moto's CloudFormation)",
   let iam: IAMClient;
   beforeAll(async () => {
     server = await startMoto();
-    const config = { region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+    const config = {
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    };
     cloudFormation = new CloudFormationClient(config);
     iam = new IAMClient(config);
   });
@@ -92,7 +118,10 @@ describe.skipIf(!moto.available)("the templates deploy (moto's CloudFormation)",
         StackName: name,
         TemplateBody: readFileSync(template, "utf8"),
         Capabilities: ["CAPABILITY_NAMED_IAM"],
-        Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+        Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+          ParameterKey,
+          ParameterValue,
+        })),
       }),
     );
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: name }));
@@ -113,10 +142,15 @@ describe.skipIf(!moto.available)("the templates deploy (moto's CloudFormation)",
     expect(Role!.Path).toBe("/org-trail-audit/");
     const trust = parsePolicy(Role!.AssumeRolePolicyDocument!);
     expect(trust.Statement).toEqual([
-      expect.objectContaining({ Principal: { AWS: "arn:aws:iam::123456789012:role/OrgTrailAuditScanner" }, Condition: { StringEquals: { "sts:ExternalId": "ext-1234" } } }),
+      expect.objectContaining({
+        Principal: { AWS: "arn:aws:iam::123456789012:role/OrgTrailAuditScanner" },
+        Condition: { StringEquals: { "sts:ExternalId": "ext-1234" } },
+      }),
     ]);
     const policy = await inlinePolicy("OrgTrailAuditRole", "org-trail-audit-read");
-    expect(policy.Statement.flatMap((statement: any) => statement.Action).sort()).toEqual([...memberAccountCalls].sort());
+    expect(policy.Statement.flatMap((statement: any) => statement.Action).sort()).toEqual(
+      [...memberAccountCalls].sort(),
+    );
   });
 
   it("creates the scanning role with OIDC trust scoped to one repository and branch", async () => {
@@ -127,7 +161,9 @@ describe.skipIf(!moto.available)("the templates deploy (moto's CloudFormation)",
     expect(stack.StackStatus).toBe("CREATE_COMPLETE");
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: "OrgTrailAuditScanner" }));
     const trust = parsePolicy(Role!.AssumeRolePolicyDocument!);
-    expect(trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme/platform:ref:refs/heads/main");
+    expect(trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe(
+      "repo:acme/platform:ref:refs/heads/main",
+    );
     const policy = await inlinePolicy("OrgTrailAuditScanner", "org-trail-audit-scan");
     const assume = policy.Statement.find((statement: any) => statement.Sid === "AssumeTheAuditRoleOnly");
     expect(assume.Resource).toBe("arn:aws:iam::*:role/org-trail-audit/OrgTrailAuditRole");

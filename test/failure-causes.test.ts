@@ -16,8 +16,13 @@ const moto = motoAvailability();
 /** The CLI against an endpoint; its one stderr line. */
 async function scanAgainst(endpoint: string): Promise<{ code: number | null; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), "ota-cause-"));
-  const run = await runNode(CLI, ["scan", "--regions", "us-east-1"], { ...awsEnvironment(endpoint)}, dir);
-  return { code: run.code, stderr: run.stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?--trace-warnings[^\n]*\n/, "").trim() };
+  const run = await runNode(CLI, ["scan", "--regions", "us-east-1"], { ...awsEnvironment(endpoint) }, dir);
+  return {
+    code: run.code,
+    stderr: run.stderr
+      .replace(/\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?--trace-warnings[^\n]*\n/, "")
+      .trim(),
+  };
 }
 
 describe("failures named by their cause", () => {
@@ -26,7 +31,9 @@ describe("failures named by their cause", () => {
     const run = await scanAgainst(`http://127.0.0.1:${port}`);
     expect(run.code).toBe(2);
     expect(run.stderr.split("\n")).toHaveLength(1);
-    expect(run.stderr).toContain(`AWS STS could not reach http://127.0.0.1:${port}: nothing is listening there (connection refused) (ECONNREFUSED)`);
+    expect(run.stderr).toContain(
+      `AWS STS could not reach http://127.0.0.1:${port}: nothing is listening there (connection refused) (ECONNREFUSED)`,
+    );
     expect(run.stderr).toContain("AWS_ENDPOINT_URL");
     expect(run.stderr).not.toContain("credentials could not be used");
   });
@@ -47,17 +54,38 @@ describe("failures named by their cause", () => {
     it("says the TLS connection failed and names the endpoint", async () => {
       const run = await scanAgainst(`https://127.0.0.1:${port}`);
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(new RegExp(`AWS STS could not reach https://127\\.0\\.0\\.1:${port}: the TLS connection was refused \\(certificate or protocol\\) \\((EPROTO|ERR_SSL_\\w+)\\)`));
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `AWS STS could not reach https://127\\.0\\.0\\.1:${port}: the TLS connection was refused \\(certificate or protocol\\) \\((EPROTO|ERR_SSL_\\w+)\\)`,
+        ),
+      );
     });
   });
 
   it("tells a timeout without an answer from an AWS error that arrived", () => {
-    const timeout = Object.assign(new Error("Request timed out"), { name: "TimeoutError", $orgTrailAuditEndpoint: "https://cloudtrail.eu-west-1.amazonaws.com" });
-    expect(networkFailure(timeout)).toEqual({ code: "TimeoutError", endpoint: "https://cloudtrail.eu-west-1.amazonaws.com", meaning: "no answer within the per-call time limit" });
-    const answered = Object.assign(new Error("AccessDenied"), { name: "AccessDeniedException", $response: { statusCode: 400 } });
+    const timeout = Object.assign(new Error("Request timed out"), {
+      name: "TimeoutError",
+      $orgTrailAuditEndpoint: "https://cloudtrail.eu-west-1.amazonaws.com",
+    });
+    expect(networkFailure(timeout)).toEqual({
+      code: "TimeoutError",
+      endpoint: "https://cloudtrail.eu-west-1.amazonaws.com",
+      meaning: "no answer within the per-call time limit",
+    });
+    const answered = Object.assign(new Error("AccessDenied"), {
+      name: "AccessDeniedException",
+      $response: { statusCode: 400 },
+    });
     expect(networkFailure(answered)).toBeUndefined();
-    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND sts.example.invalid"), { code: "ENOTFOUND", hostname: "sts.example.invalid" });
-    expect(networkFailure(dns)).toMatchObject({ code: "ENOTFOUND", endpoint: "sts.example.invalid", meaning: "the host name does not resolve (DNS)" });
+    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND sts.example.invalid"), {
+      code: "ENOTFOUND",
+      hostname: "sts.example.invalid",
+    });
+    expect(networkFailure(dns)).toMatchObject({
+      code: "ENOTFOUND",
+      endpoint: "sts.example.invalid",
+      meaning: "the host name does not resolve (DNS)",
+    });
   });
 });
 
@@ -73,7 +101,9 @@ describe.skipIf(!moto.available)("Organizations errors against moto", () => {
   it("an OU id the organization does not hold: names the id and the input, not the caller's rights", async () => {
     const settings = parseSettings({ "organizational-units": "ou-ab12-abcdefgh" });
     const scan = scanOrganization(settings);
-    await expect(scan).rejects.toThrow(/^Input "organizational-units" names ou-ab12-abcdefgh, which this organization does not hold \(\w+NotFoundException\)/);
+    await expect(scan).rejects.toThrow(
+      /^Input "organizational-units" names ou-ab12-abcdefgh, which this organization does not hold \(\w+NotFoundException\)/,
+    );
     await expect(scan).rejects.not.toThrow(/management account/);
   });
 });

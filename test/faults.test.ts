@@ -70,7 +70,10 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
   it("slows down under persistent STS throttling instead of failing, backing the concurrency off", async () => {
     const random = seededRandom(3);
     proxy.faults.push((call) => (call.operation === "AssumeRole" && random() < 0.4 ? throttleFor(call) : undefined));
-    const { verdicts, inventory } = await verdictsOf({ concurrency: "8" }, { transport: { callTimeoutMs: 30_000, maxAttempts: 12 }, governor: { threshold: 3 } });
+    const { verdicts, inventory } = await verdictsOf(
+      { concurrency: "8" },
+      { transport: { callTimeoutMs: 30_000, maxAttempts: 12 }, governor: { threshold: 3 } },
+    );
     expect(verdicts).toEqual(expectedVerdicts);
     expect(inventory.apiStats!.lowestConcurrency).toBeLessThan(8);
   });
@@ -86,7 +89,11 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
     // Under the ListTrails plan a Region other than us-east-1 is read only when it homes a
     // trail: this account's single-Region trail is homed in eu-west-1.
     const stalledIn = org.byKey("ineffective").id;
-    proxy.faults.push((call) => (call.accountId === stalledIn && call.service === "cloudtrail" && call.region === "eu-west-1" ? "stall" : undefined));
+    proxy.faults.push((call) =>
+      call.accountId === stalledIn && call.service === "cloudtrail" && call.region === "eu-west-1"
+        ? "stall"
+        : undefined,
+    );
     // One attempt of 15 s: no answer of moto's takes that long even on a loaded machine, so
     // only the stalled Region can reach the limit.
     const { inventory, verdicts } = await verdictsOf({}, { transport: { callTimeoutMs: 15_000, maxAttempts: 1 } });
@@ -96,7 +103,9 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
     const { verdicts: judged, findings } = evaluateInventory(inventory);
     expect(judged.find((verdict) => verdict.accountId === stalledIn)!.failedRegions).toEqual(["eu-west-1"]);
     // us-east-1 was read and shows nothing that covers: not "has no trail", but what was and was not seen.
-    expect(findings.find((finding) => finding.accountId === stalledIn)!.message).toContain("1 Region could not be read");
+    expect(findings.find((finding) => finding.accountId === stalledIn)!.message).toContain(
+      "1 Region could not be read",
+    );
   });
 
   it("ends a stalled account by its time limit: not assessed with the reason, and the scan finishes", async () => {
@@ -104,7 +113,10 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
     proxy.faults.push((call) => (call.accountId === stalled && call.service !== "sts" ? "stall" : undefined));
     const started = Date.now();
     // 20 s per account: far beyond what any unstalled account needs here, even on a busy machine.
-    const { inventory, verdicts } = await verdictsOf({}, { transport: { callTimeoutMs: 600_000, maxAttempts: 2 }, accountTimeoutMs: 20_000 });
+    const { inventory, verdicts } = await verdictsOf(
+      {},
+      { transport: { callTimeoutMs: 600_000, maxAttempts: 2 }, accountTimeoutMs: 20_000 },
+    );
     // The calls' own limit (10 min) was never what ended it.
     expect(Date.now() - started).toBeLessThan(120_000);
     expect(verdicts[stalled]).toBe("not-assessed");
@@ -116,11 +128,18 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
   it("an AssumeRole whose connection is dropped every time: not assessed, blamed on the network, not on the trust policy", async () => {
     const cut = org.byKey("no-trail").id;
     proxy.faults.push((call) => (call.operation === "AssumeRole" && call.body.includes(cut) ? "reset" : undefined));
-    const inventory = await scanOrganization(parseSettings({}), { transport: { callTimeoutMs: 30_000, maxAttempts: 2 } });
+    const inventory = await scanOrganization(parseSettings({}), {
+      transport: { callTimeoutMs: 30_000, maxAttempts: 2 },
+    });
     const { verdicts, findings } = evaluateInventory(inventory);
     expect(verdicts.find((verdict) => verdict.accountId === cut)!.verdict).toBe("not-assessed");
     const reason = inventory.accounts.find((item) => item.id === cut)!.reason!;
-    expect(reason).toMatch(new RegExp(`^AssumeRole for arn:aws:iam::${cut}:role/\\S+ never reached AWS STS: could not reach http://127\\.0\\.0\\.1:\\d+: the connection was reset \\(ECONNRESET\\)$`));
+    expect(reason).toMatch(
+      new RegExp(
+        `^AssumeRole for arn:aws:iam::${cut}:role/\\S+ never reached AWS STS: could not reach ` +
+          `http://127\\.0\\.0\\.1:\\d+: the connection was reset \\(ECONNRESET\\)$`,
+      ),
+    );
     const fix = findings.find((finding) => finding.accountId === cut)!.fix.join("\n");
     expect(fix).toContain("check the network path");
     expect(fix).not.toContain("trust policy");

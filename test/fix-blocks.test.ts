@@ -29,8 +29,24 @@ function trail(name: string, shape: Partial<TrailRecord> = {}): TrailRecord {
 }
 
 function issueBlocks(trails: TrailRecord[]): { blocks: string[]; ruleIds: string[] } {
-  const account: AccountRecord = { id: MEMBER, name: "acct", state: "ACTIVE", outcome: "read", regions: [{ region: "us-east-1", outcome: "read" }], trails, durationMs: 1 };
-  const inventory: Inventory = { schemaVersion: 1, generatedAt: "2026-11-26T00:00:00.000Z", partition: "aws", globalEventsRegion: "us-east-1", organizationTrails: [], accounts: [account], durationMs: 1 };
+  const account: AccountRecord = {
+    id: MEMBER,
+    name: "acct",
+    state: "ACTIVE",
+    outcome: "read",
+    regions: [{ region: "us-east-1", outcome: "read" }],
+    trails,
+    durationMs: 1,
+  };
+  const inventory: Inventory = {
+    schemaVersion: 1,
+    generatedAt: "2026-11-26T00:00:00.000Z",
+    partition: "aws",
+    globalEventsRegion: "us-east-1",
+    organizationTrails: [],
+    accounts: [account],
+    durationMs: 1,
+  };
   const evaluation = evaluateInventory(inventory);
   const findings = groupFindingsByAccount(evaluation.findings).get(MEMBER)!;
   const { body } = renderIssue({ verdict: evaluation.verdicts[0]!, findings, assignees: [], mentioned: [] });
@@ -43,7 +59,10 @@ function argumentsOf(block: string): string[][] {
   const script = `aws() { printf '%s\\0' "$@"; printf '\\n--\\n'; }\n${block}\n`;
   const run = spawnSync("bash", ["-c", script], { encoding: "utf8" });
   expect(run.status, run.stderr).toBe(0);
-  return run.stdout.split("\n--\n").filter(Boolean).map((call) => call.split("\0").filter((arg) => arg.length > 0));
+  return run.stdout
+    .split("\n--\n")
+    .filter(Boolean)
+    .map((call) => call.split("\0").filter((arg) => arg.length > 0));
 }
 
 describe("fix blocks are exact scripts", () => {

@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { evaluateAudit, type AuditResult } from "../src/audit.js";
 import type { Finding } from "../src/findings.js";
 import { planAnnotations } from "../src/github/annotations.js";
-import { accountKey, ISSUE_BODY_LIMIT, readMarker, renderIssue, renderOwnerIssue } from "../src/github/issue-content.js";
+import {
+  accountKey,
+  ISSUE_BODY_LIMIT,
+  readMarker,
+  renderIssue,
+  renderOwnerIssue,
+} from "../src/github/issue-content.js";
 import { planIssueOperations } from "../src/github/issue-plan.js";
 import { renderJobSummary } from "../src/github/job-summary.js";
 import { escapeMarkdown, markdownTable } from "../src/github/markdown.js";
@@ -11,7 +17,13 @@ import { resolveOwners } from "../src/github/owners.js";
 import type { AccountRecord, Inventory } from "../src/inventory.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 
-const HOSTILE = ["<img src=x onerror=alert(1)>", "| **pwned** |", "[click](javascript:alert(1))", "line\nbreak", "`code`"];
+const HOSTILE = [
+  "<img src=x onerror=alert(1)>",
+  "| **pwned** |",
+  "[click](javascript:alert(1))",
+  "line\nbreak",
+  "`code`",
+];
 
 function inventoryOf(count: number, name: (index: number) => string): Inventory {
   const accounts: AccountRecord[] = Array.from({ length: count }, (_, index) => {
@@ -40,7 +52,15 @@ function inventoryOf(count: number, name: (index: number) => string): Inventory 
       durationMs: 10,
     };
   });
-  return { schemaVersion: 1, generatedAt: "2026-11-26T00:00:00.000Z", partition: "aws", globalEventsRegion: "us-east-1", organizationTrails: [], accounts, durationMs: 1000 };
+  return {
+    schemaVersion: 1,
+    generatedAt: "2026-11-26T00:00:00.000Z",
+    partition: "aws",
+    globalEventsRegion: "us-east-1",
+    organizationTrails: [],
+    accounts,
+    durationMs: 1000,
+  };
 }
 
 function auditOf(inventory: Inventory): AuditResult {
@@ -62,7 +82,7 @@ describe("escaping organization-supplied strings", () => {
   const RENDER_CASES = [
     ...HOSTILE,
     "Alice's sandbox",
-    "R&D \"prod\"",
+    'R&D "prod"',
     "&amp; &#39; &lt;b&gt; &copy;",
     "#1 _under_ ~strike~ 1. item",
     "back\\slash \\* star",
@@ -92,7 +112,9 @@ describe("escaping organization-supplied strings", () => {
   });
 
   it("keeps every summary table row to its columns whatever the names", () => {
-    const summary = renderJobSummary({ result: auditOf(inventoryOf(HOSTILE.length * 3, (index) => HOSTILE[index % HOSTILE.length]!)) });
+    const summary = renderJobSummary({
+      result: auditOf(inventoryOf(HOSTILE.length * 3, (index) => HOSTILE[index % HOSTILE.length]!)),
+    });
     expect(summary).not.toContain("<img");
     const tableRows = summary.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| ---"));
     expect(tableRows.length).toBeGreaterThan(HOSTILE.length);
@@ -108,8 +130,13 @@ describe("the job summary", () => {
     const result = auditOf(inventoryOf(10, (index) => `acct-${index}`));
     const summary = renderJobSummary({ result, owners: new Map([["100000000001", ["alice"]]]) });
     const { summary: counts } = result;
-    expect(summary).toContain(`**${counts.accountsScanned}** accounts scanned: **${counts.compliant}** compliant, **${counts.noncompliant}** non-compliant, **${counts.notAssessed}** not assessed`);
-    expect(summary).toMatch(/\| acct\\-1 \(100000000001\) \| @alice \| error: `cloudtrail\/global-events-not-recorded`/);
+    expect(summary).toContain(
+      `**${counts.accountsScanned}** accounts scanned: **${counts.compliant}** compliant, ` +
+        `**${counts.noncompliant}** non-compliant, **${counts.notAssessed}** not assessed`,
+    );
+    expect(summary).toMatch(
+      /\| acct\\-1 \(100000000001\) \| @alice \| error: `cloudtrail\/global-events-not-recorded`/,
+    );
     expect(summary).toContain("could not assume role: AccessDenied");
     expect(summary).toMatch(/<details><summary>\d+ compliant accounts<\/summary>/);
   });
@@ -118,7 +145,10 @@ describe("the job summary", () => {
     const result = auditOf(inventoryOf(10_000, (index) => `a-rather-long-account-name-for-workload-number-${index}`));
     const summary = renderJobSummary({ result, reportFile: "org-trail-audit.json" });
     expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024);
-    const cut = /(\d+) more rows were left out to keep the summary under GitHub's 1 MiB limit; the JSON report \(`org-trail-audit.json`\) has the full list/.exec(summary);
+    const cut =
+      /(\d+) more rows were left out to keep the summary under GitHub's 1 MiB limit; the JSON report \(`org-trail-audit.json`\) has the full list/.exec(
+        summary,
+      );
     expect(cut).not.toBeNull();
     expect(Number(cut![1])).toBeGreaterThan(0);
     expect(summary.trimEnd().endsWith("</details>") || summary.includes("skipped")).toBe(true);
@@ -139,7 +169,9 @@ describe("annotations", () => {
     }));
 
   it("shows every finding of a kind when GitHub would show them all", () => {
-    expect(planAnnotations(findings("warning", 10)).filter((annotation) => annotation.kind === "warning")).toHaveLength(10);
+    expect(planAnnotations(findings("warning", 10)).filter((annotation) => annotation.kind === "warning")).toHaveLength(
+      10,
+    );
   });
 
   it("shows the first findings by severity and then one annotation saying how many more, within 10 per kind", () => {
@@ -159,9 +191,26 @@ describe("issue content and planning", () => {
   const accountFindings = result.evaluation.findings.filter((finding) => finding.accountId === verdict.accountId);
 
   it("carries a marker with a digest that ignores the run link but follows the content", () => {
-    const first = renderIssue({ verdict, findings: accountFindings, assignees: ["alice"], mentioned: [], runUrl: "https://github.com/a/b/actions/runs/1" });
-    const second = renderIssue({ verdict, findings: accountFindings, assignees: ["alice"], mentioned: [], runUrl: "https://github.com/a/b/actions/runs/2" });
-    expect(readMarker(first.body)).toEqual({ key: accountKey(verdict.accountId), digest: first.digest, assigned: ["alice"], accounts: [] });
+    const first = renderIssue({
+      verdict,
+      findings: accountFindings,
+      assignees: ["alice"],
+      mentioned: [],
+      runUrl: "https://github.com/a/b/actions/runs/1",
+    });
+    const second = renderIssue({
+      verdict,
+      findings: accountFindings,
+      assignees: ["alice"],
+      mentioned: [],
+      runUrl: "https://github.com/a/b/actions/runs/2",
+    });
+    expect(readMarker(first.body)).toEqual({
+      key: accountKey(verdict.accountId),
+      digest: first.digest,
+      assigned: ["alice"],
+      accounts: [],
+    });
     expect(second.digest).toBe(first.digest);
     const changed = renderIssue({ verdict, findings: accountFindings.slice(0, 1), assignees: ["bob"], mentioned: [] });
     expect(changed.digest).not.toBe(first.digest);
@@ -193,7 +242,23 @@ describe("issue content and planning", () => {
       status: { isLogging: true },
       selectors: { eventSelectors: [{ readWriteType: "All" as const }], advancedEventSelectors: [] },
     }));
-    const big: Inventory = { ...inventoryOf(1, () => "many-trails"), accounts: [{ id, name: "many-trails", state: "ACTIVE", outcome: "read", regions: [{ region: "us-east-1", outcome: "read" }, { region: "eu-west-1", outcome: "read" }], trails: [covering, ...trails], durationMs: 1 }] };
+    const big: Inventory = {
+      ...inventoryOf(1, () => "many-trails"),
+      accounts: [
+        {
+          id,
+          name: "many-trails",
+          state: "ACTIVE",
+          outcome: "read",
+          regions: [
+            { region: "us-east-1", outcome: "read" },
+            { region: "eu-west-1", outcome: "read" },
+          ],
+          trails: [covering, ...trails],
+          durationMs: 1,
+        },
+      ],
+    };
     const evaluation = evaluateInventory(big);
     const findings = evaluation.findings.filter((finding) => finding.accountId === id);
     expect(findings.length).toBeGreaterThan(50);
@@ -206,15 +271,21 @@ describe("issue content and planning", () => {
     expect(fences.length % 2).toBe(0);
     const shownBlocks = fences.length / 2;
     expect(shownBlocks).toBeGreaterThan(0);
-    for (const finding of findings.slice(0, shownBlocks)) for (const line of finding.fix) expect(full.body).toContain(line);
+    for (const finding of findings.slice(0, shownBlocks))
+      for (const line of finding.fix) expect(full.body).toContain(line);
   });
 
   it("never shows one command twice: a later block points at the earlier one", () => {
-    const shared = "aws cloudtrail start-logging --region us-east-1 --name arn:aws:cloudtrail:us-east-1:100000000001:trail/audit";
+    const shared =
+      "aws cloudtrail start-logging --region us-east-1 --name arn:aws:cloudtrail:us-east-1:100000000001:trail/audit";
     const base = accountFindings[0]!;
     const findings = [
       { ...base, fix: ["# Start it:", shared] },
-      { ...base, ruleId: "cloudtrail/global-events-not-delivered" as const, fix: ["# Then check delivery:", shared, "aws cloudtrail get-trail-status --name x"] },
+      {
+        ...base,
+        ruleId: "cloudtrail/global-events-not-delivered" as const,
+        fix: ["# Then check delivery:", shared, "aws cloudtrail get-trail-status --name x"],
+      },
     ];
     const { body } = renderIssue({ verdict, findings, assignees: [], mentioned: [] });
     expect(body.split("\n").filter((line) => line === shared)).toHaveLength(1);
@@ -226,11 +297,16 @@ describe("issue content and planning", () => {
     const many = auditOf(inventoryOf(3_000, (index) => `team-account-with-a-long-name-${index}`));
     const accounts = many.evaluation.verdicts
       .filter((item) => item.verdict === "noncompliant")
-      .map((item) => ({ verdict: item, findings: many.evaluation.findings.filter((finding) => finding.accountId === item.accountId) }));
+      .map((item) => ({
+        verdict: item,
+        findings: many.evaluation.findings.filter((finding) => finding.accountId === item.accountId),
+      }));
     expect(accounts.length).toBeGreaterThan(1_000);
     const content = renderOwnerIssue({ owners: ["alice"], assignees: ["alice"], mentioned: [], accounts, kept: [] });
     expect(content.body.length).toBeLessThanOrEqual(ISSUE_BODY_LIMIT);
-    const left = Number(/(\d+) more accounts are not listed, to stay within GitHub's issue size/.exec(content.body)?.[1]);
+    const left = Number(
+      /(\d+) more accounts are not listed, to stay within GitHub's issue size/.exec(content.body)?.[1],
+    );
     const listed = content.body.split("\n").filter((line) => line.startsWith("| team\\-account")).length;
     expect(listed + left).toBe(accounts.length);
     // Every account stays in the marker: when it is fixed, the issue knows it listed it.
@@ -239,7 +315,12 @@ describe("issue content and planning", () => {
   });
 
   it("creates, updates, reopens and closes by marker, and leaves everything else alone", () => {
-    const content = (accountId: string, digest: string) => ({ key: accountKey(accountId), title: "t", body: "b", digest });
+    const content = (accountId: string, digest: string) => ({
+      key: accountKey(accountId),
+      title: "t",
+      body: "b",
+      digest,
+    });
     const fixed = { kind: "fixed" as const, comment: "clean" };
     const { operations, unchanged } = planIssueOperations({
       wanted: [
@@ -248,7 +329,10 @@ describe("issue content and planning", () => {
         { content: content("333333333333", "same"), assignees: [] },
         { content: content("444444444444", "back"), assignees: ["bob"] },
       ],
-      close: new Map([[accountKey("555555555555"), fixed], [accountKey("666666666666"), fixed]]),
+      close: new Map([
+        [accountKey("555555555555"), fixed],
+        [accountKey("666666666666"), fixed],
+      ]),
       existing: [
         { number: 2, state: "open", key: accountKey("222222222222"), digest: "old" },
         { number: 3, state: "open", key: accountKey("333333333333"), digest: "same" },
@@ -259,7 +343,12 @@ describe("issue content and planning", () => {
         { number: 7, state: "open", key: accountKey("777777777777"), digest: "x" },
       ],
     });
-    expect(operations.map((operation) => [operation.kind, "issue" in operation ? operation.issue.number : operation.content.key])).toEqual([
+    expect(
+      operations.map((operation) => [
+        operation.kind,
+        "issue" in operation ? operation.issue.number : operation.content.key,
+      ]),
+    ).toEqual([
       ["create", "account:111111111111"],
       ["update", 2],
       ["reopen", 4],
@@ -270,14 +359,23 @@ describe("issue content and planning", () => {
 });
 
 describe("owners", () => {
-  const ownersByKey = new Map([["111111111111", ["bob"]], ["ou-ab12-abcdefgh", ["carol"]]]);
+  const ownersByKey = new Map([
+    ["111111111111", ["bob"]],
+    ["ou-ab12-abcdefgh", ["carol"]],
+  ]);
   it.each([
     ["the tag first", { tagValue: "alice, @erin" }, ["alice", "erin"], "tag"],
     ["then owners-file by account", {}, ["bob"], "owners-file"],
     ["then the nearest OU", { parents: ["ou-ab12-abcdefgh", "r-ab12"] }, ["carol"], "owners-file", "222222222222"],
     ["then default-assignees", {}, ["dave"], "default-assignees", "333333333333"],
     ["a tag with no valid login falls through", { tagValue: "not a login!" }, ["bob"], "owners-file"],
-  ] as [string, { tagValue?: string; parents?: string[] }, string[], string, string?][])("%s", (_name, sources, logins, source, accountId = "111111111111") => {
-    expect(resolveOwners(accountId, { ...sources, ownersByKey, defaultAssignees: ["dave"] })).toMatchObject({ logins, source });
-  });
+  ] as [string, { tagValue?: string; parents?: string[] }, string[], string, string?][])(
+    "%s",
+    (_name, sources, logins, source, accountId = "111111111111") => {
+      expect(resolveOwners(accountId, { ...sources, ownersByKey, defaultAssignees: ["dave"] })).toMatchObject({
+        logins,
+        source,
+      });
+    },
+  );
 });

@@ -34,7 +34,10 @@ describe("switching issue-grouping", () => {
     github.assignable.add("bob");
     dir = mkdtempSync(join(tmpdir(), "ota-switch-"));
     writeFileSync(join(dir, "inventory.json"), JSON.stringify(largeInventory(shape)));
-    writeFileSync(join(dir, "owners.yml"), accounts.map((id, index) => `"${id}": ${index % 2 === 0 ? "alice" : "bob"}`).join("\n"));
+    writeFileSync(
+      join(dir, "owners.yml"),
+      accounts.map((id, index) => `"${id}": ${index % 2 === 0 ? "alice" : "bob"}`).join("\n"),
+    );
     env = { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform", GITHUB_SERVER_URL: "https://github.com" };
   });
   afterAll(async () => github?.close());
@@ -53,11 +56,19 @@ describe("switching issue-grouping", () => {
       const issue = byKey(`account:${id}`);
       const owner = index % 2 === 0 ? alice : bob;
       expect(issue).toMatchObject({ state: "closed", state_reason: "duplicate" });
-      expect(issue.comments.at(-1)).toContain(`now tracked with the other accounts of its owners (issue-grouping: owner) in #${owner.number}`);
+      expect(issue.comments.at(-1)).toContain(
+        `now tracked with the other accounts of its owners (issue-grouping: owner) in #${owner.number}`,
+      );
     }
     // The closes that point at an issue were written after it existed.
-    const createdAlice = github.requests.findIndex((request) => request.operationId === "issues/create" && (request.body as { body: string }).body.includes("owner=alice"));
-    const firstClose = github.requests.findIndex((request, index) => index > 0 && request.operationId === "issues/update" && (request.body as { state?: string }).state === "closed");
+    const createdAlice = github.requests.findIndex(
+      (request) =>
+        request.operationId === "issues/create" && (request.body as { body: string }).body.includes("owner=alice"),
+    );
+    const firstClose = github.requests.findIndex(
+      (request, index) =>
+        index > 0 && request.operationId === "issues/update" && (request.body as { state?: string }).state === "closed",
+    );
     expect(createdAlice).toBeLessThan(firstClose);
 
     const third = await runAction(inputs("account"), env, dir);
@@ -65,7 +76,9 @@ describe("switching issue-grouping", () => {
     for (const id of accounts) expect(byKey(`account:${id}`).state).toBe("open");
     for (const owner of [alice, bob]) {
       expect(owner).toMatchObject({ state: "closed", state_reason: "not_planned" });
-      expect(owner.comments.at(-1)).toMatch(/now tracked one issue per account \(issue-grouping: account\); the ones not fixed are in #\d+, #\d+, #\d+\. Closing this one\./);
+      expect(owner.comments.at(-1)).toMatch(
+        /now tracked one issue per account \(issue-grouping: account\); the ones not fixed are in #\d+, #\d+, #\d+\. Closing this one\./,
+      );
     }
     expect(github.violations).toEqual([]);
     // About 25 paced writes, creations and comments 3 s apart (Octokit's throttling).

@@ -3,7 +3,14 @@ import type { AccountVerdict, Finding } from "../src/findings.js";
 import { syncIssues } from "../src/github/issue-sync.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 
-const verdict = (accountId: string): AccountVerdict => ({ accountId, accountName: `acct-${accountId}`, state: "ACTIVE", verdict: "noncompliant", coveredBy: [], failedRegions: [] });
+const verdict = (accountId: string): AccountVerdict => ({
+  accountId,
+  accountName: `acct-${accountId}`,
+  state: "ACTIVE",
+  verdict: "noncompliant",
+  coveredBy: [],
+  failedRegions: [],
+});
 const finding = (accountId: string): Finding => ({
   ruleId: "cloudtrail/global-events-not-recorded",
   level: "error",
@@ -26,7 +33,16 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     // 150 tracked issues: the list comes back in two pages of 100, linked by a Link header.
     for (let index = 0; index < 150; index += 1) {
       const accountId = String(100_000_000_000 + index);
-      github.issues.push({ number: index + 1, title: "t", body: `<!-- org-trail-audit:account=${accountId} digest=stale -->`, state: "open", state_reason: null, labels: ["cloudtrail", "security"], assignees: [], comments: [] });
+      github.issues.push({
+        number: index + 1,
+        title: "t",
+        body: `<!-- org-trail-audit:account=${accountId} digest=stale -->`,
+        state: "open",
+        state_reason: null,
+        labels: ["cloudtrail", "security"],
+        assignees: [],
+        comments: [],
+      });
     }
   });
   afterAll(async () => github?.close());
@@ -41,7 +57,10 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
       labels: ["cloudtrail", "security"],
       maxOperations: 10,
       dryRun: false,
-      wanted: [{ verdict: verdict(first), findings: [finding(first)], owners: [] }, { verdict: verdict(last), findings: [finding(last)], owners: [] }],
+      wanted: [
+        { verdict: verdict(first), findings: [finding(first)], owners: [] },
+        { verdict: verdict(last), findings: [finding(last)], owners: [] },
+      ],
       clean: new Set(),
       log: () => undefined,
     });
@@ -78,7 +97,10 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     expect(github.issues[0]!.body).toContain(`account=${accountId}`);
   });
 
-  const request = (wanted: Parameters<typeof syncIssues>[0]["wanted"], extra: Partial<Parameters<typeof syncIssues>[0]> = {}) => ({
+  const request = (
+    wanted: Parameters<typeof syncIssues>[0]["wanted"],
+    extra: Partial<Parameters<typeof syncIssues>[0]> = {},
+  ) => ({
     octokit: createOctokit("ghs_token", () => undefined),
     owner: "acme",
     repo: "platform",
@@ -109,7 +131,12 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     );
     github.labelsCreatedElsewhere.clear();
     expect(result.opened).toBe(2);
-    expect(result.failed).toEqual([{ operation: expect.stringContaining(`account ${ids[1]}`), reason: "HTTP 422: Validation Failed (body is too long (maximum is 65536 characters))" }]);
+    expect(result.failed).toEqual([
+      {
+        operation: expect.stringContaining(`account ${ids[1]}`),
+        reason: "HTTP 422: Validation Failed (body is too long (maximum is 65536 characters))",
+      },
+    ]);
     expect(github.issues.map((issue) => issue.body.match(/account=(\d+)/)![1])).toEqual([ids[0], ids[2]]);
     expect(github.issues[0]!.assignees).toEqual([]);
   });
@@ -118,13 +145,26 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     github.issues.length = 0;
     // Updates, not creates: Octokit's throttling spaces notification-triggering creates 3 s apart on its own.
     for (const [index, id] of ["300000000011", "300000000012", "300000000013"].entries()) {
-      github.issues.push({ number: index + 1, title: "t", body: `<!-- org-trail-audit:account=${id} digest=stale -->`, state: "open", state_reason: null, labels: ["cloudtrail", "security"], assignees: [], comments: [] });
+      github.issues.push({
+        number: index + 1,
+        title: "t",
+        body: `<!-- org-trail-audit:account=${id} digest=stale -->`,
+        state: "open",
+        state_reason: null,
+        labels: ["cloudtrail", "security"],
+        assignees: [],
+        comments: [],
+      });
     }
     let clock = 0;
     const waits: number[] = [];
     const result = await syncIssues(
       request(
-        ["300000000011", "300000000012", "300000000013"].map((id) => ({ verdict: verdict(id), findings: [finding(id)], owners: [] })),
+        ["300000000011", "300000000012", "300000000013"].map((id) => ({
+          verdict: verdict(id),
+          findings: [finding(id)],
+          owners: [],
+        })),
         {
           now: () => clock,
           sleep: async (ms) => {

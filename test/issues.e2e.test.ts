@@ -1,4 +1,8 @@
-import { CreateOrganizationalUnitCommand, MoveAccountCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+  CreateOrganizationalUnitCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,8 +41,12 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     ...extra,
   });
   /** The workflow's upload-sarif step: GitHub's code scanning takes this run's SARIF. */
-  const uploadSarif = () => github.uploadSarif(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")));
-  const openAlerts = (accountId: string) => github.alerts.filter((alert) => alert.path.startsWith(`aws/accounts/${accountId}/cloudtrail`) && alert.state === "open");
+  const uploadSarif = () =>
+    github.uploadSarif(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")));
+  const openAlerts = (accountId: string) =>
+    github.alerts.filter(
+      (alert) => alert.path.startsWith(`aws/accounts/${accountId}/cloudtrail`) && alert.state === "open",
+    );
   const issueFor = (key: string) => github.issues.find((issue) => issue.body.includes(`account=${org.byKey(key).id}`));
   const organizationIssue = () => github.issues.find((issue) => readMarker(issue.body)?.key === "organization");
 
@@ -49,15 +57,40 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     for (const login of ["alice", "bob", "carol", "dave"]) github.assignable.add(login);
     org = await seedOrganization(server.endpoint, ISSUES_SCENARIO);
 
-    const organizations = new OrganizationsClient({ region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
-    const { OrganizationalUnit } = await organizations.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "data" }));
-    await organizations.send(new MoveAccountCommand({ AccountId: org.byKey("by-ou").id, SourceParentId: org.rootId, DestinationParentId: OrganizationalUnit!.Id! }));
+    const organizations = new OrganizationsClient({
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
+    const { OrganizationalUnit } = await organizations.send(
+      new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "data" }),
+    );
+    await organizations.send(
+      new MoveAccountCommand({
+        AccountId: org.byKey("by-ou").id,
+        SourceParentId: org.rootId,
+        DestinationParentId: OrganizationalUnit!.Id!,
+      }),
+    );
 
     workspace = mkdtempSync(join(tmpdir(), "ota-issues-"));
-    writeFileSync(join(workspace, "owners.yml"), `# account or OU -> GitHub logins\n"${org.byKey("by-file").id}": [bob, ghost-user]\n${OrganizationalUnit!.Id}: carol\n# two keys that match nothing: reported, not silently ignored\n"999999999999": erin\nou-zz99-zzzzzzzz: erin\n`);
-    env = { ...awsEnvironment(proxy.endpoint), GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform", GITHUB_RUN_ID: "4242", GITHUB_SERVER_URL: "https://github.com" };
+    writeFileSync(
+      join(workspace, "owners.yml"),
+      `# account or OU -> GitHub logins\n"${org.byKey("by-file").id}": [bob, ` +
+        `ghost-user]\n${OrganizationalUnit!.Id}: carol\n# two keys that match nothing: reported, not ` +
+        `silently ignored\n"999999999999": erin\nou-zz99-zzzzzzzz: erin\n`,
+    );
+    env = {
+      ...awsEnvironment(proxy.endpoint),
+      GITHUB_API_URL: github.url,
+      GITHUB_REPOSITORY: "acme/platform",
+      GITHUB_RUN_ID: "4242",
+      GITHUB_SERVER_URL: "https://github.com",
+    };
     proxy.faults.push((call) =>
-      refusedAccount && call.operation === "AssumeRole" && decodeURIComponent(call.body).includes(`::${refusedAccount}:role/`)
+      refusedAccount &&
+      call.operation === "AssumeRole" &&
+      decodeURIComponent(call.body).includes(`::${refusedAccount}:role/`)
         ? { status: 403, code: "AccessDenied", message: "not authorized to perform: sts:AssumeRole" }
         : undefined,
     );
@@ -89,9 +122,14 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     expect(orgIssue.title).toMatch(/one organization trail would record global service events for 4 more accounts/);
     expect(orgIssue.body).toContain("would cover **4 accounts**");
     expect(orgIssue.body).toContain("**2 accounts** already record their own copy");
-    expect(orgIssue.body).toContain("aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com");
+    expect(orgIssue.body).toContain(
+      "aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com",
+    );
     // Each account issue links to it and to the run.
-    for (const key of ["tagged", "by-file", "by-ou", "unowned"]) expect(issueFor(key)!.body).toContain(`The organization-level fix in [#${orgIssue.number}](https://github.com/acme/platform/issues/${orgIssue.number}) would cover this account too.`);
+    for (const key of ["tagged", "by-file", "by-ou", "unowned"])
+      expect(issueFor(key)!.body).toContain(
+        `The organization-level fix in [#${orgIssue.number}](https://github.com/acme/platform/issues/${orgIssue.number}) would cover this account too.`,
+      );
     for (const issue of github.issues) expect(issue.labels).toEqual(["cloudtrail", "security"]);
     expect(github.labels).toEqual(new Set(["cloudtrail", "security"]));
 
@@ -108,15 +146,21 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     expect(run.summary).toContain("5 opened");
     // The plan opens the summary, and each account row links to its issue.
     expect(run.summary.indexOf("### What to do")).toBeLessThan(run.summary.indexOf("### Findings"));
-    expect(run.summary).toContain(`Tracked in [#${orgIssue.number}](https://github.com/acme/platform/issues/${orgIssue.number})`);
+    expect(run.summary).toContain(
+      `Tracked in [#${orgIssue.number}](https://github.com/acme/platform/issues/${orgIssue.number})`,
+    );
     const unownedIssue = issueFor("unowned")!.number;
-    expect(run.summary).toContain(`| sandbox (${org.byKey("unowned").id}) | [#${unownedIssue}](https://github.com/acme/platform/issues/${unownedIssue}) | @dave |`);
+    expect(run.summary).toContain(
+      `| sandbox (${org.byKey("unowned").id}) | [#${unownedIssue}](https://github.com/acme/platform/issues/${unownedIssue}) | @dave |`,
+    );
     // The first analysis: nothing was open before, so everything is new.
     expect(run.outputs["new-findings"]).toBe(run.outputs.findings);
     expect(run.outputs["resolved-findings"]).toBe("0");
     expect(run.summary).toContain("owners\\-file names an account this scan did not include: 999999999999");
     // The real OU key is not among them.
-    expect(run.summary).toContain("owners\\-file names OU or root ids this organization does not hold: ou\\-zz99\\-zzzzzzzz\\. Check");
+    expect(run.summary).toContain(
+      "owners\\-file names OU or root ids this organization does not hold: ou\\-zz99\\-zzzzzzzz\\. Check",
+    );
     expect(github.violations).toEqual([]);
     uploadSarif();
     expect(openAlerts(org.byKey("unowned").id).length).toBeGreaterThan(0);
@@ -154,42 +198,57 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     // Its code-scanning alerts too: read back and written again, so the upload keeps them open.
     const refusedAlerts = openAlerts(refusedAccount);
     const sarif = JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8"));
-    const carried = sarif.runs.flatMap((sarifRun: any) => sarifRun.results).filter((result: any) => result.properties.carriedOver);
-    expect(carried.map((result: any) => result.partialFingerprints.primaryLocationLineHash).sort()).toEqual(refusedAlerts.map((alert) => alert.fingerprint).sort());
-    for (const result of carried) expect(result.message.text).toMatch(/^Carried over \(\d{4}-\d{2}-\d{2}\): account .*not assessed.*AccessDenied/);
+    const carried = sarif.runs
+      .flatMap((sarifRun: any) => sarifRun.results)
+      .filter((result: any) => result.properties.carriedOver);
+    expect(carried.map((result: any) => result.partialFingerprints.primaryLocationLineHash).sort()).toEqual(
+      refusedAlerts.map((alert) => alert.fingerprint).sort(),
+    );
+    for (const result of carried)
+      expect(result.message.text).toMatch(/^Carried over \(\d{4}-\d{2}-\d{2}\): account .*not assessed.*AccessDenied/);
     expect(run.summary).toContain(`${refusedAlerts.length} open code-scanning alert`);
     const taggedAlerts = openAlerts(org.byKey("tagged").id);
     uploadSarif();
-    expect(openAlerts(refusedAccount).map((alert) => alert.number)).toEqual(expect.arrayContaining(refusedAlerts.map((alert) => alert.number)));
+    expect(openAlerts(refusedAccount).map((alert) => alert.number)).toEqual(
+      expect.arrayContaining(refusedAlerts.map((alert) => alert.number)),
+    );
     // The fixed account's alerts close: its absence is a fix, not a gap.
     expect(taggedAlerts.length).toBeGreaterThan(0);
     expect(openAlerts(org.byKey("tagged").id)).toEqual([]);
     expect(github.violations).toEqual([]);
   });
 
-  it("run 3 again without security-events: read: the summary names the accounts whose alerts may close, and the step fails unless fail-on is none", async () => {
-    github.alertsAnswer = { status: 403, message: "Resource not accessible by integration" };
-    try {
-      const passing = await runAction(inputs(), env, workspace);
-      expect(passing.code).toBe(0);
-      expect(passing.stdout).toContain("::warning title=Open alerts may close::The open code-scanning alerts could not be read");
-      expect(passing.summary).toContain("[!CAUTION]");
-      expect(passing.summary).toContain(refusedAccount);
-      expect(passing.summary).toContain("security\\-events: read");
-      // Without the alerts, what changed is unknown: said so, not everything called new.
-      expect(passing.summary).toContain("What changed since the last run is unknown: GitHub answered 403");
-      expect(passing.outputs["new-findings"]).toBe("");
-      expect(passing.outputs["resolved-findings"]).toBe("");
+  it(
+    "run 3 again without security-events: read: the summary names the accounts whose alerts may close, " +
+      "and the step fails unless fail-on is none",
+    async () => {
+      github.alertsAnswer = { status: 403, message: "Resource not accessible by integration" };
+      try {
+        const passing = await runAction(inputs(), env, workspace);
+        expect(passing.code).toBe(0);
+        expect(passing.stdout).toContain(
+          "::warning title=Open alerts may close::The open code-scanning alerts could not be read",
+        );
+        expect(passing.summary).toContain("[!CAUTION]");
+        expect(passing.summary).toContain(refusedAccount);
+        expect(passing.summary).toContain("security\\-events: read");
+        // Without the alerts, what changed is unknown: said so, not everything called new.
+        expect(passing.summary).toContain("What changed since the last run is unknown: GitHub answered 403");
+        expect(passing.outputs["new-findings"]).toBe("");
+        expect(passing.outputs["resolved-findings"]).toBe("");
 
-      const failing = await runAction(inputs({ "fail-on": "error" }), env, workspace);
-      expect(failing.code).toBe(1);
-      expect(failing.stdout).toMatch(/::error::The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may close/);
-      // The SARIF is still written: the scan's results are not lost with the alerts.
-      expect(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")).runs).toHaveLength(10);
-    } finally {
-      github.alertsAnswer = undefined;
-    }
-  });
+        const failing = await runAction(inputs({ "fail-on": "error" }), env, workspace);
+        expect(failing.code).toBe(1);
+        expect(failing.stdout).toMatch(
+          /::error::The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may close/,
+        );
+        // The SARIF is still written: the scan's results are not lost with the alerts.
+        expect(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")).runs).toHaveLength(10);
+      } finally {
+        github.alertsAnswer = undefined;
+      }
+    },
+  );
 
   it("run 4 reopens the issue when the account breaks again, keeping whoever a person assigned", async () => {
     await setTrailLogging(server.endpoint, org.byKey("tagged").id, ISSUES_SCENARIO.members[0]!.trails[0]!, false);

@@ -1,4 +1,8 @@
-import { CreateOrganizationalUnitCommand, MoveAccountCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+  CreateOrganizationalUnitCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { scanOrganization } from "../src/aws/scan.js";
 import { parseSettings } from "../src/settings.js";
@@ -11,7 +15,12 @@ const moto = motoAvailability();
 // 64 members without trails, spread over nested OUs below: listing is what is under test.
 const WIDE_ORGANIZATION: Scenario = {
   management: { trails: [], expected: [] },
-  members: Array.from({ length: 64 }, (_, index) => ({ key: `m${index}`, name: `member-${index}`, trails: [], expected: ["cloudtrail/global-events-not-recorded"] })),
+  members: Array.from({ length: 64 }, (_, index) => ({
+    key: `m${index}`,
+    name: `member-${index}`,
+    trails: [],
+    expected: ["cloudtrail/global-events-not-recorded"],
+  })),
 };
 
 /** Listing at AWS's page size (20, enforced by the proxy), raced by the OU walk. */
@@ -27,20 +36,31 @@ describe.skipIf(!moto.available)("listing a large organization", () => {
     Object.assign(process.env, awsEnvironment(proxy.endpoint));
     org = await seedOrganization(server.endpoint, WIDE_ORGANIZATION);
     // root → 4 OUs, each with 2 child OUs; accounts spread over root, OUs and child OUs.
-    const client = new OrganizationsClient({ region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    const client = new OrganizationsClient({
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
     const parents: string[] = [org.rootId];
     for (let top = 0; top < 4; top += 1) {
-      const { OrganizationalUnit: unit } = await client.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: `top-${top}` }));
+      const { OrganizationalUnit: unit } = await client.send(
+        new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: `top-${top}` }),
+      );
       parents.push(unit!.Id!);
       for (let child = 0; child < 2; child += 1) {
-        const { OrganizationalUnit: nested } = await client.send(new CreateOrganizationalUnitCommand({ ParentId: unit!.Id!, Name: `top-${top}-${child}` }));
+        const { OrganizationalUnit: nested } = await client.send(
+          new CreateOrganizationalUnitCommand({ ParentId: unit!.Id!, Name: `top-${top}-${child}` }),
+        );
         parents.push(nested!.Id!);
       }
     }
     const members = org.accounts.filter((account) => account.key !== "management");
     for (const [index, account] of members.entries()) {
       const to = parents[index % parents.length]!;
-      if (to !== org.rootId) await client.send(new MoveAccountCommand({ AccountId: account.id, SourceParentId: org.rootId, DestinationParentId: to }));
+      if (to !== org.rootId)
+        await client.send(
+          new MoveAccountCommand({ AccountId: account.id, SourceParentId: org.rootId, DestinationParentId: to }),
+        );
     }
     client.destroy();
   });
@@ -61,22 +81,36 @@ describe.skipIf(!moto.available)("listing a large organization", () => {
   it("lists every account exactly once, asking for 20 a page, with the OU walk racing the ListAccounts chain", async () => {
     const ids = await listedIds();
     expect(ids.sort()).toEqual(org.accounts.map((account) => account.id).sort());
-    const listCalls = proxy.calls.filter((call) => call.service === "organizations" && call.operation.startsWith("List") && call.operation !== "ListTagsForResource");
-    for (const call of listCalls.filter((item) => item.operation !== "ListRoots")) expect(JSON.parse(call.body).MaxResults).toBe(20);
+    const listCalls = proxy.calls.filter(
+      (call) =>
+        call.service === "organizations" &&
+        call.operation.startsWith("List") &&
+        call.operation !== "ListTagsForResource",
+    );
+    for (const call of listCalls.filter((item) => item.operation !== "ListRoots"))
+      expect(JSON.parse(call.body).MaxResults).toBe(20);
     // 65 accounts: more than one page, so the walk started, once.
     expect(proxy.count("ListRoots")).toBe(1);
     expect(proxy.count("ListAccountsForParent")).toBeGreaterThan(0);
   });
 
   it("still lists everything when the walk is refused (ListRoots denied), from the chain alone", async () => {
-    proxy.faults.push((call) => (call.operation === "ListRoots" ? { status: 400, code: "AccessDeniedException", message: "not authorized to perform: organizations:ListRoots" } : undefined));
+    proxy.faults.push((call) =>
+      call.operation === "ListRoots"
+        ? { status: 400, code: "AccessDeniedException", message: "not authorized to perform: organizations:ListRoots" }
+        : undefined,
+    );
     expect((await listedIds()).sort()).toEqual(org.accounts.map((account) => account.id).sort());
     expect(proxy.count("ListAccounts")).toBe(4);
   });
 
   it("still lists everything when the chain fails midway, from the walk", async () => {
     let pages = 0;
-    proxy.faults.push((call) => (call.operation === "ListAccounts" && ++pages > 1 ? { status: 400, code: "AccessDeniedException", message: "denied midway" } : undefined));
+    proxy.faults.push((call) =>
+      call.operation === "ListAccounts" && ++pages > 1
+        ? { status: 400, code: "AccessDeniedException", message: "denied midway" }
+        : undefined,
+    );
     expect((await listedIds()).sort()).toEqual(org.accounts.map((account) => account.id).sort());
   });
 });

@@ -1,5 +1,11 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { CloudTrailClient, CreateTrailCommand, PutEventSelectorsCommand, StartLoggingCommand, type AdvancedEventSelector } from "@aws-sdk/client-cloudtrail";
+import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  PutEventSelectorsCommand,
+  StartLoggingCommand,
+  type AdvancedEventSelector,
+} from "@aws-sdk/client-cloudtrail";
 import { GetBucketEncryptionCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +14,13 @@ import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runAction } from "./support/run-node.js";
-import { ALL_MANAGEMENT, MANAGEMENT_ACCOUNT_ID, seedOrganization, type Scenario, type SeededOrganization } from "./support/seed-org.js";
+import {
+  ALL_MANAGEMENT,
+  MANAGEMENT_ACCOUNT_ID,
+  seedOrganization,
+  type Scenario,
+  type SeededOrganization,
+} from "./support/seed-org.js";
 
 /**
  * deploy/organization-trail.yaml, the organization-level fix the plan proposes. What moto's
@@ -19,7 +31,10 @@ import { ALL_MANAGEMENT, MANAGEMENT_ACCOUNT_ID, seedOrganization, type Scenario,
  */
 const TEMPLATE = "deploy/organization-trail.yaml";
 const template = parseYaml(readFileSync(TEMPLATE, "utf8"));
-const resources = template.Resources as Record<string, { Type: string; Condition?: string; DependsOn?: string; Properties: any }>;
+const resources = template.Resources as Record<
+  string,
+  { Type: string; Condition?: string; DependsOn?: string; Properties: any }
+>;
 const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
 const TRAIL_ARN = { "Fn::Sub": "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${TrailName}" };
 
@@ -32,7 +47,9 @@ describe("the organization trail template, as written", () => {
       IncludeGlobalServiceEvents: true,
       EnableLogFileValidation: true,
       IsLogging: true,
-      AdvancedEventSelectors: [{ Name: "Management events", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] }],
+      AdvancedEventSelectors: [
+        { Name: "Management events", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] },
+      ],
     });
     // The trail is created only once CloudTrail may write to its bucket.
     expect(trail!.DependsOn).toBe("LogBucketPolicy");
@@ -40,7 +57,12 @@ describe("the organization trail template, as written", () => {
 
   it("keeps the bucket private and versioned", () => {
     const [bucket] = ofType("AWS::S3::Bucket");
-    expect(bucket!.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket!.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket!.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
   });
 
@@ -57,17 +79,22 @@ describe("the organization trail template, as written", () => {
       "arn:${AWS::Partition}:s3:::${LogBucket}/AWSLogs/${AWS::AccountId}/*",
       "arn:${AWS::Partition}:s3:::${LogBucket}/AWSLogs/${OrganizationId}/*",
     ]);
-    for (const statement of writes) expect(statement.Condition.StringEquals["s3:x-amz-acl"]).toBe("bucket-owner-full-control");
+    for (const statement of writes)
+      expect(statement.Condition.StringEquals["s3:x-amz-acl"]).toBe("bucket-owner-full-control");
     const organizationWrite = writes.find((statement) => statement.Resource["Fn::Sub"].includes("${OrganizationId}"));
     expect(organizationWrite.Condition.StringEquals["aws:SourceOrgID"]).toEqual({ Ref: "OrganizationId" });
     expect(allows.find((statement) => statement.Action === "s3:GetBucketAcl")).toBeDefined();
-    expect(statements.find((statement) => statement.Effect === "Deny")?.Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+    expect(statements.find((statement) => statement.Effect === "Deny")?.Condition).toEqual({
+      Bool: { "aws:SecureTransport": "false" },
+    });
   });
 
   it("encrypts with its own KMS key only when asked, and that key lets CloudTrail encrypt for this trail", () => {
     const key = resources.TrailKey!;
     expect(key.Condition).toBe("WithKmsKey");
-    const cloudTrail = (key.Properties.KeyPolicy.Statement as any[]).find((statement) => statement.Action === "kms:GenerateDataKey*");
+    const cloudTrail = (key.Properties.KeyPolicy.Statement as any[]).find(
+      (statement) => statement.Action === "kms:GenerateDataKey*",
+    );
     expect(cloudTrail.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
     expect(cloudTrail.Condition.StringEquals["aws:SourceArn"]).toEqual(TRAIL_ARN);
     expect(ofType("AWS::CloudTrail::Trail")[0]!.Properties.KMSKeyId["Fn::If"][0]).toBe("WithKmsKey");
@@ -80,17 +107,36 @@ const moto = motoAvailability();
 const UNCOVERED: Scenario = {
   management: { trails: [], expected: [] },
   members: [
-    { key: "eu-only", name: "eu-only", trails: [{ name: "eu-audit", region: "eu-west-1", globalEvents: true, logging: true, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded"] },
+    {
+      key: "eu-only",
+      name: "eu-only",
+      trails: [{ name: "eu-audit", region: "eu-west-1", globalEvents: true, logging: true, selectors: ALL_MANAGEMENT }],
+      expected: ["cloudtrail/global-events-not-recorded"],
+    },
     { key: "none", name: "no-trail", trails: [], expected: ["cloudtrail/global-events-not-recorded"] },
-    { key: "stopped", name: "stopped", trails: [{ name: "audit", region: "us-west-2", multiRegion: true, logging: false, selectors: ALL_MANAGEMENT }], expected: ["cloudtrail/global-events-not-recorded"] },
+    {
+      key: "stopped",
+      name: "stopped",
+      trails: [{ name: "audit", region: "us-west-2", multiRegion: true, logging: false, selectors: ALL_MANAGEMENT }],
+      expected: ["cloudtrail/global-events-not-recorded"],
+    },
   ],
 };
 
 describe.skipIf(!moto.available)("the organization-level fix, deployed on moto", () => {
   let server: MotoServer;
   let org: SeededOrganization;
-  const config = () => ({ region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
-  const scan = () => runAction({ "fail-on": "error", "report-file": "report.json" }, awsEnvironment(server.endpoint), mkdtempSync(join(tmpdir(), "ota-org-trail-")));
+  const config = () => ({
+    region: "us-east-1",
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  const scan = () =>
+    runAction(
+      { "fail-on": "error", "report-file": "report.json" },
+      awsEnvironment(server.endpoint),
+      mkdtempSync(join(tmpdir(), "ota-org-trail-")),
+    );
 
   beforeAll(async () => {
     server = await startMoto();
@@ -105,7 +151,9 @@ describe.skipIf(!moto.available)("the organization-level fix, deployed on moto",
     // The management account and the three members: one organization trail covers all four.
     expect(run.summary).toContain("would cover **4 accounts**");
     expect(run.summary).toContain("no account records its own copy");
-    expect(run.summary).toContain(`--template-file deploy/organization-trail.yaml --parameter-overrides OrganizationId=${org.organizationId}`);
+    expect(run.summary).toContain(
+      `--template-file deploy/organization-trail.yaml --parameter-overrides OrganizationId=${org.organizationId}`,
+    );
   });
 
   it("the stack creates on moto's CloudFormation (bucket and, when asked, the KMS key and SSE-KMS)", async () => {
@@ -120,15 +168,23 @@ describe.skipIf(!moto.available)("the organization-level fix, deployed on moto",
         ],
       }),
     );
-    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: "org-trail-audit-organization-trail" }));
+    const { Stacks } = await cloudFormation.send(
+      new DescribeStacksCommand({ StackName: "org-trail-audit-organization-trail" }),
+    );
     expect(Stacks![0]!.StackStatus).toBe("CREATE_COMPLETE");
-    const outputs = Object.fromEntries((Stacks![0]!.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]));
+    const outputs = Object.fromEntries(
+      (Stacks![0]!.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
+    );
     expect(outputs.BucketName).toBe(`org-trail-audit-${MANAGEMENT_ACCOUNT_ID}-us-east-1`);
-    expect(outputs.TrailArn).toBe(`arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT_ID}:trail/org-trail-audit-organization`);
+    expect(outputs.TrailArn).toBe(
+      `arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT_ID}:trail/org-trail-audit-organization`,
+    );
     const s3 = new S3Client({ ...config(), forcePathStyle: true });
     await s3.send(new HeadBucketCommand({ Bucket: outputs.BucketName! }));
     const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: outputs.BucketName! }));
-    expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
+    expect(
+      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+    ).toBe("aws:kms");
   });
 
   it("after: with the template's trail in place, every previously uncovered member is compliant", async () => {
@@ -146,7 +202,12 @@ describe.skipIf(!moto.available)("the organization-level fix, deployed on moto",
         EnableLogFileValidation: properties.EnableLogFileValidation,
       }),
     );
-    await cloudTrail.send(new PutEventSelectorsCommand({ TrailName: name, AdvancedEventSelectors: properties.AdvancedEventSelectors as AdvancedEventSelector[] }));
+    await cloudTrail.send(
+      new PutEventSelectorsCommand({
+        TrailName: name,
+        AdvancedEventSelectors: properties.AdvancedEventSelectors as AdvancedEventSelector[],
+      }),
+    );
     if (properties.IsLogging) await cloudTrail.send(new StartLoggingCommand({ Name: name }));
 
     const run = await scan();
@@ -155,7 +216,10 @@ describe.skipIf(!moto.available)("the organization-level fix, deployed on moto",
     const report = JSON.parse(readFileSync(join(run.workspace, "report.json"), "utf8"));
     for (const key of ["eu-only", "none", "stopped"]) {
       const verdict = report.verdicts.find((item: { accountId: string }) => item.accountId === org.byKey(key).id);
-      expect(verdict).toMatchObject({ verdict: "compliant", coveredBy: [`arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT_ID}:trail/${name}`] });
+      expect(verdict).toMatchObject({
+        verdict: "compliant",
+        coveredBy: [`arn:aws:cloudtrail:us-east-1:${MANAGEMENT_ACCOUNT_ID}:trail/${name}`],
+      });
     }
     expect(report.plan.organizationFix).toBeUndefined();
     expect(run.summary).toContain("Nothing to do");

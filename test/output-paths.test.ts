@@ -12,9 +12,19 @@ const errorsOf = (stdout: string) => stdout.split("\n").filter((line) => line.st
 
 describe("output paths, checked before the first AWS call", () => {
   it("creates a missing directory for the report and the SARIF", async () => {
-    const run = await runAction({ "inventory-file": SAMPLE, "sarif-file": "out/sarif/audit.sarif", "report-file": "out/reports/audit.json", "fail-on": "none" }, {});
+    const run = await runAction(
+      {
+        "inventory-file": SAMPLE,
+        "sarif-file": "out/sarif/audit.sarif",
+        "report-file": "out/reports/audit.json",
+        "fail-on": "none",
+      },
+      {},
+    );
     expect(run.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(run.workspace, "out/reports/audit.json"), "utf8")).findings.length).toBeGreaterThan(0);
+    expect(
+      JSON.parse(readFileSync(join(run.workspace, "out/reports/audit.json"), "utf8")).findings.length,
+    ).toBeGreaterThan(0);
     expect(run.outputs["sarif-file"]).toBe("out/sarif/audit.sarif");
   });
 
@@ -24,14 +34,18 @@ describe("output paths, checked before the first AWS call", () => {
   it("refuses the same path for SARIF and report, naming both inputs, before AWS", async () => {
     const run = await runAction({ "sarif-file": "audit.json", "report-file": "./audit.json" }, await refusedAws());
     expect(run.code).toBe(1);
-    expect(errorsOf(run.stdout)).toEqual([`::error::Input "report-file" names ./audit.json, which input "sarif-file" names too; give each its own file, or one would overwrite the other.`]);
+    expect(errorsOf(run.stdout)).toEqual([
+      `::error::Input "report-file" names ./audit.json, which input "sarif-file" names too; give each its own file, or one would overwrite the other.`,
+    ]);
   });
 
   it("refuses a report path that would overwrite the inventory it loads", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-paths-"));
     writeFileSync(join(dir, "inventory.json"), readFileSync(SAMPLE));
     const run = await runAction({ "inventory-file": "inventory.json", "report-file": "inventory.json" }, {}, dir);
-    expect(errorsOf(run.stdout)).toEqual([expect.stringContaining(`Input "report-file" names inventory.json, which input "inventory-file" names too`)]);
+    expect(errorsOf(run.stdout)).toEqual([
+      expect.stringContaining(`Input "report-file" names inventory.json, which input "inventory-file" names too`),
+    ]);
     expect(readFileSync(join(dir, "inventory.json"), "utf8")).toBe(readFileSync(SAMPLE, "utf8"));
   });
 
@@ -40,19 +54,37 @@ describe("output paths, checked before the first AWS call", () => {
     writeFileSync(join(dir, "a-file"), "");
     mkdirSync(join(dir, "a-directory"));
     const underFile = await runAction({ "sarif-file": "a-file/audit.sarif" }, await refusedAws(), dir);
-    expect(errorsOf(underFile.stdout)).toEqual([expect.stringMatching(/^::error::Input "sarif-file" names a-file\/audit.sarif, whose directory .*a-file cannot be created \((EEXIST|ENOTDIR)\)\.$/)]);
-    const directory = await runAction({ "sarif-file": "audit.sarif", "report-file": "a-directory" }, await refusedAws(), dir);
-    expect(errorsOf(directory.stdout)).toEqual(["::error::Input \"report-file\" names a-directory, which is a directory; it accepts a file path."]);
+    expect(errorsOf(underFile.stdout)).toEqual([
+      expect.stringMatching(
+        /^::error::Input "sarif-file" names a-file\/audit.sarif, whose directory .*a-file cannot be created \((EEXIST|ENOTDIR)\)\.$/,
+      ),
+    ]);
+    const directory = await runAction(
+      { "sarif-file": "audit.sarif", "report-file": "a-directory" },
+      await refusedAws(),
+      dir,
+    );
+    expect(errorsOf(directory.stdout)).toEqual([
+      '::error::Input "report-file" names a-directory, which is a directory; it accepts a file path.',
+    ]);
   });
 
   it("a failure after the evaluation (the job summary cannot be written) still writes the SARIF and sets the outputs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-paths-"));
     // GITHUB_STEP_SUMMARY names a directory: the summary write fails late, after the reports.
     mkdirSync(join(dir, "summary-is-a-directory"));
-    const run = await runAction({ "inventory-file": SAMPLE, "report-file": "report.json", "fail-on": "none" }, { GITHUB_STEP_SUMMARY: join(dir, "summary-is-a-directory") }, dir);
+    const run = await runAction(
+      { "inventory-file": SAMPLE, "report-file": "report.json", "fail-on": "none" },
+      { GITHUB_STEP_SUMMARY: join(dir, "summary-is-a-directory") },
+      dir,
+    );
     expect(run.code).toBe(1);
     expect(errorsOf(run.stdout)).toEqual([expect.stringContaining("EISDIR")]);
-    expect(run.outputs).toMatchObject({ "sarif-file": "org-trail-audit.sarif", "report-file": "report.json", findings: expect.stringMatching(/^[1-9]\d*$/) });
+    expect(run.outputs).toMatchObject({
+      "sarif-file": "org-trail-audit.sarif",
+      "report-file": "report.json",
+      findings: expect.stringMatching(/^[1-9]\d*$/),
+    });
     expect(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")).toContain('"version": "2.1.0"');
   });
 });

@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../src/github/issue-content.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
-import { accountIdOf, kindOf, largeInventory, MANAGEMENT, ORGANIZATION_ID, type LargeOrganization } from "./support/large-inventory.js";
+import {
+  accountIdOf,
+  type kindOf,
+  largeInventory,
+  MANAGEMENT,
+  ORGANIZATION_ID,
+  type LargeOrganization,
+} from "./support/large-inventory.js";
 import { runAction } from "./support/run-node.js";
 
 /**
@@ -16,33 +23,50 @@ const SHAPE: LargeOrganization = { total: 1_000, singleRegionEu: 300, noTrail: 5
 const BROKEN = SHAPE.singleRegionEu + SHAPE.noTrail + SHAPE.stopped;
 const OWNERS = 37;
 const ownerOf = (index: number) => `owner-${index % OWNERS}`;
-const brokenOf = (owner: number) => Array.from({ length: BROKEN }, (_, offset) => offset + 1).filter((index) => index % OWNERS === owner);
+const brokenOf = (owner: number) =>
+  Array.from({ length: BROKEN }, (_, offset) => offset + 1).filter((index) => index % OWNERS === owner);
 
 describe("the plan for 1,000 accounts", () => {
   let run: Awaited<ReturnType<typeof runAction>>;
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-plan-"));
     writeFileSync(join(dir, "inventory.json"), JSON.stringify(largeInventory(SHAPE)));
-    run = await runAction({ "inventory-file": "inventory.json", "report-file": "report.json", "fail-on": "none" }, {}, dir);
+    run = await runAction(
+      { "inventory-file": "inventory.json", "report-file": "report.json", "fail-on": "none" },
+      {},
+      dir,
+    );
   });
 
   it("opens with the organization-level fix and the causes with exact counts, within the first 40 lines", () => {
     expect(run.code, run.stdout).toBe(0);
     const first = run.summary.split("\n").slice(0, 40).join("\n");
-    expect(first).toContain(`created from the management account ${MANAGEMENT} (or the CloudTrail delegated administrator) would cover **${BROKEN} accounts**`);
+    expect(first).toContain(
+      `created from the management account ${MANAGEMENT} (or the CloudTrail delegated administrator) would cover **${BROKEN} accounts**`,
+    );
     // The accounts covered by a trail of their own would each record a second copy.
-    expect(first).toContain(`**${SHAPE.total - BROKEN} accounts** already record their own copy of the management events`);
+    expect(first).toContain(
+      `**${SHAPE.total - BROKEN} accounts** already record their own copy of the management events`,
+    );
     expect(first).toContain(`--parameter-overrides OrganizationId=${ORGANIZATION_ID}`);
     expect(first).toContain(`${BROKEN} non-compliant accounts, by cause`);
     const lines = first.split("\n");
     const table = lines.slice(lines.findIndex((line) => line.startsWith("| Cause")) + 2);
-    const rows = table.slice(0, table.findIndex((line) => !line.startsWith("| ")));
+    const rows = table.slice(
+      0,
+      table.findIndex((line) => !line.startsWith("| ")),
+    );
     expect(rows.map((row) => row.split(" | ").slice(0, 2))).toEqual([
-      ["| Only single\\-Region trails outside us\\-east\\-1 \\(they receive no global service events since Nov 2021, whatever their flag says\\)", String(SHAPE.singleRegionEu)],
+      [
+        "| Only single\\-Region trails outside us\\-east\\-1 \\(they receive no global service events since Nov 2021, whatever their flag says\\)",
+        String(SHAPE.singleRegionEu),
+      ],
       ["| No trail at all", String(SHAPE.noTrail)],
       ["| Trails stopped \\(not logging\\)", String(SHAPE.stopped)],
     ]);
-    expect(rows[0]).toContain(`account\\-1 (${accountIdOf(1)}), account\\-2 (${accountIdOf(2)}), account\\-3 (${accountIdOf(3)}), and ${SHAPE.singleRegionEu - 3} more`);
+    expect(rows[0]).toContain(
+      `account\\-1 (${accountIdOf(1)}), account\\-2 (${accountIdOf(2)}), account\\-3 (${accountIdOf(3)}), and ${SHAPE.singleRegionEu - 3} more`,
+    );
   });
 
   it("says each failure once: one error per uncovered account, no flag warning beside it, and a summary under 1 MiB", () => {
@@ -50,10 +74,18 @@ describe("the plan for 1,000 accounts", () => {
     expect(report.findings).toHaveLength(BROKEN);
     expect(new Set(report.findings.map((finding: { accountId: string }) => finding.accountId)).size).toBe(BROKEN);
     expect(report.findings.every((finding: { level: string }) => finding.level === "error")).toBe(true);
-    expect(report.findings.some((finding: { ruleId: string }) => finding.ruleId === "cloudtrail/global-events-flag-ineffective")).toBe(false);
+    expect(
+      report.findings.some(
+        (finding: { ruleId: string }) => finding.ruleId === "cloudtrail/global-events-flag-ineffective",
+      ),
+    ).toBe(false);
     const sarif = JSON.parse(readFileSync(join(run.workspace, "org-trail-audit.sarif"), "utf8"));
     expect(sarif.runs.flatMap((sarifRun: { results: unknown[] }) => sarifRun.results)).toHaveLength(BROKEN);
-    expect(report.plan.organizationFix).toMatchObject({ kind: "create", wouldCover: BROKEN, secondCopies: SHAPE.total - BROKEN });
+    expect(report.plan.organizationFix).toMatchObject({
+      kind: "create",
+      wouldCover: BROKEN,
+      secondCopies: SHAPE.total - BROKEN,
+    });
     expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024);
     // The long table is folded away under the plan.
     expect(run.summary).toContain(`<details><summary>${BROKEN} findings by account</summary>`);
@@ -76,8 +108,10 @@ describe("issues per owner, and what changed between runs", () => {
   });
   const writeInventory = (kinds: Map<number, ReturnType<typeof kindOf>>, generatedAt: string) =>
     writeFileSync(join(dir, "inventory.json"), JSON.stringify(largeInventory(SHAPE, { kinds, generatedAt })));
-  const uploadSarif = (at: string) => github.uploadSarif(JSON.parse(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")), at);
-  const ownerIssue = (owner: number) => github.issues.find((issue) => readMarker(issue.body)?.key === `owner:owner-${owner}`);
+  const uploadSarif = (at: string) =>
+    github.uploadSarif(JSON.parse(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")), at);
+  const ownerIssue = (owner: number) =>
+    github.issues.find((issue) => readMarker(issue.body)?.key === `owner:owner-${owner}`);
   const created = () => github.requests.filter((request) => request.operationId === "issues/create").length;
 
   beforeAll(async () => {
@@ -86,8 +120,16 @@ describe("issues per owner, and what changed between runs", () => {
     github.assignable.add("secops-lead");
     dir = mkdtempSync(join(tmpdir(), "ota-owners-"));
     // Every account mapped to one of 37 owners.
-    writeFileSync(join(dir, "owners.yml"), Array.from({ length: SHAPE.total }, (_, index) => `"${accountIdOf(index)}": ${ownerOf(index)}`).join("\n"));
-    env = { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "acme/platform", GITHUB_RUN_ID: "77", GITHUB_SERVER_URL: "https://github.com" };
+    writeFileSync(
+      join(dir, "owners.yml"),
+      Array.from({ length: SHAPE.total }, (_, index) => `"${accountIdOf(index)}": ${ownerOf(index)}`).join("\n"),
+    );
+    env = {
+      GITHUB_API_URL: github.url,
+      GITHUB_REPOSITORY: "acme/platform",
+      GITHUB_RUN_ID: "77",
+      GITHUB_SERVER_URL: "https://github.com",
+    };
   });
   afterAll(async () => github?.close());
 
@@ -107,11 +149,16 @@ describe("issues per owner, and what changed between runs", () => {
     for (const index of brokenOf(0)) expect(zero.body).toContain(`account\\-${index} \\(${accountIdOf(index)}\\)`);
     // Links: to the run, to the organization issue; each fix shown once.
     expect(zero.body).toContain("https://github.com/acme/platform/actions/runs/77");
-    expect(zero.body).toContain(`The organization-level fix in [#${organization.number}](https://github.com/acme/platform/issues/${organization.number}) would cover ${brokenOf(0).length} of these accounts.`);
+    expect(zero.body).toContain(
+      `The organization-level fix in [#${organization.number}](https://github.com/acme/platform/issues/${organization.number}) ` +
+        `would cover ${brokenOf(0).length} of these accounts.`,
+    );
     const commands = zero.body.split("\n").filter((line) => line.startsWith("aws "));
     expect(new Set(commands).size).toBe(commands.length);
     // Each account row of the summary links to its owner's issue.
-    expect(run.summary).toContain(`| account\\-37 (${accountIdOf(37)}) | [#${zero.number}](https://github.com/acme/platform/issues/${zero.number}) | @owner\\-0 |`);
+    expect(run.summary).toContain(
+      `| account\\-37 (${accountIdOf(37)}) | [#${zero.number}](https://github.com/acme/platform/issues/${zero.number}) | @owner\\-0 |`,
+    );
     expect(run.outputs["new-findings"]).toBe(String(BROKEN));
     expect(github.violations).toEqual([]);
     uploadSarif("2026-11-01T00:00:00.000Z");
@@ -131,12 +178,15 @@ describe("issues per owner, and what changed between runs", () => {
     expect(run.stdout).toMatch(/::error::5 findings new since the last run at or above fail-on "error"/);
     expect(run.outputs["new-findings"]).toBe("5");
     expect(run.outputs["resolved-findings"]).toBe("10");
-    expect(run.summary).toContain("**5 new findings**, **10 resolved**, 365 still open (the oldest for 25 days; 365 for a week or more)");
+    expect(run.summary).toContain(
+      "**5 new findings**, **10 resolved**, 365 still open (the oldest for 25 days; 365 for a week or more)",
+    );
     expect(created()).toBe(before);
     expect(ownerIssue(36)).toMatchObject({ state: "closed", state_reason: "completed" });
     expect(ownerIssue(36)!.comments.at(-1)).toContain("assessed clean");
     // The owners of the newly broken accounts: their issues list them now.
-    for (const index of newlyBroken) expect(readMarker(ownerIssue(index % OWNERS)!.body)!.accounts).toContain(accountIdOf(index));
+    for (const index of newlyBroken)
+      expect(readMarker(ownerIssue(index % OWNERS)!.body)!.accounts).toContain(accountIdOf(index));
     expect(github.violations).toEqual([]);
     uploadSarif("2026-11-26T06:00:00.000Z");
   });

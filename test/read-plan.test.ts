@@ -6,8 +6,21 @@ import type { Inventory } from "../src/inventory.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { parseSettings } from "../src/settings.js";
 import type { AwsProxy } from "./support/aws-proxy.js";
-import { motoAvailability, resetMotoBehindProxy, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
-import { ISSUES_SCENARIO, ORGANIZATION_TRAIL_SCENARIO, OWN_TRAILS_SCENARIO, seedOrganization, type Scenario, type SeededOrganization } from "./support/seed-org.js";
+import {
+  motoAvailability,
+  resetMotoBehindProxy,
+  startMotoBehindProxy,
+  stopMotoBehindProxy,
+  type MotoServer,
+} from "./support/moto-server.js";
+import {
+  ISSUES_SCENARIO,
+  ORGANIZATION_TRAIL_SCENARIO,
+  OWN_TRAILS_SCENARIO,
+  seedOrganization,
+  type Scenario,
+  type SeededOrganization,
+} from "./support/seed-org.js";
 
 const moto = motoAvailability();
 
@@ -20,13 +33,24 @@ function judged(inventory: Inventory) {
       {
         verdict: verdict.verdict,
         coveredBy: verdict.coveredBy,
-        findings: findings.filter((finding) => finding.accountId === verdict.accountId).map((finding) => ({ ruleId: finding.ruleId, level: finding.level, message: finding.message, fix: finding.fix })),
+        findings: findings
+          .filter((finding) => finding.accountId === verdict.accountId)
+          .map((finding) => ({
+            ruleId: finding.ruleId,
+            level: finding.level,
+            message: finding.message,
+            fix: finding.fix,
+          })),
       },
     ]),
   );
 }
 
-const denyListTrails = { status: 400, code: "AccessDeniedException", message: "not authorized to perform: cloudtrail:ListTrails" };
+const denyListTrails = {
+  status: 400,
+  code: "AccessDeniedException",
+  message: "not authorized to perform: cloudtrail:ListTrails",
+};
 
 /**
  * The ListTrails read plan (global events Region + the home Regions ListTrails names)
@@ -45,17 +69,22 @@ describe.skipIf(!moto.available)("the read plan: calls that do not grow with Reg
     ["own trails", OWN_TRAILS_SCENARIO],
     ["organization trail", ORGANIZATION_TRAIL_SCENARIO],
     ["issues", ISSUES_SCENARIO],
-  ] as [string, Scenario][])("%s scenario: the same verdicts, findings and fixes as reading every Region", async (_name, scenario) => {
-    await seedOrganization(server.endpoint, scenario);
-    const perRegion = await scanOrganization(parseSettings({}), { readPlan: "per-region" });
-    const listed = await scanOrganization(parseSettings({}));
-    expect(judged(listed)).toEqual(judged(perRegion));
-    const active = listed.accounts.filter((account) => account.outcome === "read");
-    expect(active.every((account) => account.readPlan === "list-trails")).toBe(true);
-    // Fewer DescribeTrails by far: one per account, plus one per Region that homes a trail the global events Region did not show.
-    expect(listed.apiStats!.calls["CloudTrail.DescribeTrails"]!).toBeLessThan(perRegion.apiStats!.calls["CloudTrail.DescribeTrails"]! / 4);
-    expect(listed.apiStats!.calls["EC2.DescribeRegions"] ?? 0).toBe(1); // once per scan, for the organization's Lake stores
-  });
+  ] as [string, Scenario][])(
+    "%s scenario: the same verdicts, findings and fixes as reading every Region",
+    async (_name, scenario) => {
+      await seedOrganization(server.endpoint, scenario);
+      const perRegion = await scanOrganization(parseSettings({}), { readPlan: "per-region" });
+      const listed = await scanOrganization(parseSettings({}));
+      expect(judged(listed)).toEqual(judged(perRegion));
+      const active = listed.accounts.filter((account) => account.outcome === "read");
+      expect(active.every((account) => account.readPlan === "list-trails")).toBe(true);
+      // Fewer DescribeTrails by far: one per account, plus one per Region that homes a trail the global events Region did not show.
+      expect(listed.apiStats!.calls["CloudTrail.DescribeTrails"]!).toBeLessThan(
+        perRegion.apiStats!.calls["CloudTrail.DescribeTrails"]! / 4,
+      );
+      expect(listed.apiStats!.calls["EC2.DescribeRegions"] ?? 0).toBe(1); // once per scan, for the organization's Lake stores
+    },
+  );
 
   it("an account with one multi-Region trail costs at most 6 calls, whatever the number of Regions", async () => {
     const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
@@ -63,8 +92,19 @@ describe.skipIf(!moto.available)("the read plan: calls that do not grow with Reg
     for (const regions of ["enabled", "us-east-1,eu-west-1,ap-south-1,sa-east-1"]) {
       proxy.calls.length = 0;
       await scanOrganization(parseSettings({ accounts: account, regions }));
-      const ofAccount = proxy.calls.filter((call) => call.accountId === account || (call.operation === "AssumeRole" && decodeURIComponent(call.body).includes(`::${account}:`)));
-      expect(ofAccount.map((call) => call.operation).sort()).toEqual(["AssumeRole", "DescribeTrails", "GetEventSelectors", "GetTrailStatus", "ListEventDataStores", "ListTrails"]);
+      const ofAccount = proxy.calls.filter(
+        (call) =>
+          call.accountId === account ||
+          (call.operation === "AssumeRole" && decodeURIComponent(call.body).includes(`::${account}:`)),
+      );
+      expect(ofAccount.map((call) => call.operation).sort()).toEqual([
+        "AssumeRole",
+        "DescribeTrails",
+        "GetEventSelectors",
+        "GetTrailStatus",
+        "ListEventDataStores",
+        "ListTrails",
+      ]);
     }
   });
 
@@ -83,18 +123,26 @@ describe.skipIf(!moto.available)("the read plan: calls that do not grow with Reg
     const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
     const expected = judged(await scanOrganization(parseSettings({})));
     const refused = org.byKey("ineffective").id;
-    proxy.faults.push((call) => (call.operation === "ListTrails" && call.accountId === refused ? denyListTrails : undefined));
+    proxy.faults.push((call) =>
+      call.operation === "ListTrails" && call.accountId === refused ? denyListTrails : undefined,
+    );
     const inventory = await scanOrganization(parseSettings({}));
     expect(judged(inventory)).toEqual(expected);
     const account = inventory.accounts.find((item) => item.id === refused)!;
     expect(account.readPlan).toBe("per-region");
-    expect(account.warnings).toEqual([expect.stringMatching(/^ListTrails failed \(AccessDeniedException: not authorized to perform: cloudtrail:ListTrails\); every Region was described instead\.$/)]);
+    expect(account.warnings).toEqual([
+      expect.stringMatching(
+        /^ListTrails failed \(AccessDeniedException: not authorized to perform: cloudtrail:ListTrails\); every Region was described instead\.$/,
+      ),
+    ]);
     expect(account.regions.length).toBeGreaterThan(10);
     const others = inventory.accounts.filter((item) => item.id !== refused && item.outcome === "read");
     expect(others.every((item) => item.readPlan === "list-trails")).toBe(true);
     const summary = summarize(inventory, evaluateInventory(inventory));
     expect(summary.perRegionReads).toBe(1);
-    expect(renderTextReport(evaluateAudit(inventory))).toContain("1 account was read Region by Region because ListTrails failed there");
+    expect(renderTextReport(evaluateAudit(inventory))).toContain(
+      "1 account was read Region by Region because ListTrails failed there",
+    );
   });
 });
 
@@ -118,12 +166,22 @@ describe.skipIf(!moto.available)("on stock moto, whose ListTrails sees one Regio
     const expected = Object.fromEntries(org.accounts.map((account) => [account.id, [...account.expected].sort()]));
     const listed = evaluateInventory(await scanOrganization(parseSettings({})));
     const perRegion = evaluateInventory(await scanOrganization(parseSettings({}), { readPlan: "per-region" }));
-    expect(listed.verdicts.map((verdict) => [verdict.accountId, verdict.verdict])).toEqual(perRegion.verdicts.map((verdict) => [verdict.accountId, verdict.verdict]));
+    expect(listed.verdicts.map((verdict) => [verdict.accountId, verdict.verdict])).toEqual(
+      perRegion.verdicts.map((verdict) => [verdict.accountId, verdict.verdict]),
+    );
 
     proxy.faults.push((call) => (call.operation === "ListTrails" ? denyListTrails : undefined));
     const fallback = evaluateInventory(await scanOrganization(parseSettings({})));
     const rulesOf = (evaluation: typeof fallback) =>
-      Object.fromEntries(org.accounts.map((account) => [account.id, evaluation.findings.filter((finding) => finding.accountId === account.id).map((finding) => finding.ruleId).sort()]));
+      Object.fromEntries(
+        org.accounts.map((account) => [
+          account.id,
+          evaluation.findings
+            .filter((finding) => finding.accountId === account.id)
+            .map((finding) => finding.ruleId)
+            .sort(),
+        ]),
+      );
     expect(rulesOf(fallback)).toEqual(expected);
   });
 });

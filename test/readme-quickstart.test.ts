@@ -5,14 +5,22 @@ import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
-import { awsEnvironment, awsProfileEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import {
+  awsEnvironment,
+  awsProfileEnvironment,
+  motoAvailability,
+  startMoto,
+  type MotoServer,
+} from "./support/moto-server.js";
 import { runAction, runNode } from "./support/run-node.js";
 import { ORGANIZATION_TRAIL_SCENARIO, seedOrganization } from "./support/seed-org.js";
 
 /** What a new user does is what the README shows: its commands and its workflow, run as written. */
 const readme = readFileSync("README.md", "utf8");
-const section = (heading: string) => readme.slice(readme.indexOf(`\n## ${heading}\n`), readme.indexOf("\n## ", readme.indexOf(`\n## ${heading}\n`) + 4));
-const codeBlocks = (text: string, language: string) => [...text.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((match) => match[1]!);
+const section = (heading: string) =>
+  readme.slice(readme.indexOf(`\n## ${heading}\n`), readme.indexOf("\n## ", readme.indexOf(`\n## ${heading}\n`) + 4));
+const codeBlocks = (text: string, language: string) =>
+  [...text.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, "g"))].map((match) => match[1]!);
 const commands = (block: string) =>
   block
     .replace(/\\\n\s*/g, " ")
@@ -22,14 +30,18 @@ const commands = (block: string) =>
 
 describe("the README's quick start", () => {
   it("deploys templates that exist, with parameters they declare", () => {
-    const deployCommands = codeBlocks(section("Quick start"), "sh").flatMap(commands).filter((line) => line.startsWith("aws cloudformation"));
+    const deployCommands = codeBlocks(section("Quick start"), "sh")
+      .flatMap(commands)
+      .filter((line) => line.startsWith("aws cloudformation"));
     expect(deployCommands.length).toBeGreaterThanOrEqual(3);
     for (const command of deployCommands) {
       const template = /(?:file:\/\/|--template-file )(deploy\/[\w-]+\.yaml)/.exec(command)?.[1];
       if (!template) continue;
       expect(existsSync(template), template).toBe(true);
       const declared = Object.keys(parseYaml(readFileSync(template, "utf8")).Parameters);
-      const given = [...command.matchAll(/ParameterKey=(\w+)/g), ...command.matchAll(/ (\w+)=arn:| (\w+)=[\w/-]+$/gm)].map((match) => match[1] ?? match[2]).filter(Boolean);
+      const given = [...command.matchAll(/ParameterKey=(\w+)/g), ...command.matchAll(/ (\w+)=arn:| (\w+)=[\w/-]+$/gm)]
+        .map((match) => match[1] ?? match[2])
+        .filter(Boolean);
       for (const parameter of given) expect(declared, `${template} ${parameter}`).toContain(parameter);
     }
   });
@@ -38,10 +50,18 @@ describe("the README's quick start", () => {
 describe("the README's example messages", () => {
   it("are what npm start prints for the sample inventory", async () => {
     const block = section("Rules").split("```")[1]!;
-    const examples = block.split("\n").map((line) => line.trim()).filter((line) => line && !line.includes("..."));
+    const examples = block
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.includes("..."));
     expect(examples.length).toBeGreaterThan(8);
     const dir = mkdtempSync(join(tmpdir(), "ota-readme-start-"));
-    const run = await runNode(join(process.cwd(), "dist/cli/index.js"), ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json"), "--fail-on", "none"], {}, dir);
+    const run = await runNode(
+      join(process.cwd(), "dist/cli/index.js"),
+      ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json"), "--fail-on", "none"],
+      {},
+      dir,
+    );
     const printed = new Set(run.stdout.split("\n").map((line) => line.trim()));
     for (const line of examples) expect(printed, line).toContain(line);
   });
@@ -62,7 +82,14 @@ describe.skipIf(!moto.available)("a new user's first runs, as the README shows t
     // bucket (moto cannot fail a delivery: rewritten on the wire), a warning worth an issue.
     const broken = org.byKey("org-plus-own").id;
     proxy.rewrites.push((call, body) =>
-      call.operation === "GetTrailStatus" && call.accountId === broken ? JSON.stringify({ ...JSON.parse(body), LatestDeliveryError: "NoSuchBucket", LatestDeliveryTime: 1_700_000_000, LatestDeliveryAttemptTime: "" }) : undefined,
+      call.operation === "GetTrailStatus" && call.accountId === broken
+        ? JSON.stringify({
+            ...JSON.parse(body),
+            LatestDeliveryError: "NoSuchBucket",
+            LatestDeliveryTime: 1_700_000_000,
+            LatestDeliveryAttemptTime: "",
+          })
+        : undefined,
     );
   });
   afterAll(async () => {
@@ -74,7 +101,9 @@ describe.skipIf(!moto.available)("a new user's first runs, as the README shows t
   it("the README's workflow step goes green and opens issues", async () => {
     const block = codeBlocks(section("Quick start"), "yaml")[0]!;
     const workflow = parseYaml(block);
-    const step = Object.values(workflow.jobs as Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>)
+    const step = Object.values(
+      workflow.jobs as Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>,
+    )
       .flatMap((job) => job.steps)
       .find((candidate) => candidate.uses?.startsWith("org-trail-audit/"))!;
     const workspace = mkdtempSync(join(tmpdir(), "ota-readme-"));
@@ -82,11 +111,15 @@ describe.skipIf(!moto.available)("a new user's first runs, as the README shows t
     mkdirSync(join(workspace, ".github"));
     copyFileSync("docs/examples/aws-account-owners.yml", join(workspace, step.with!["owners-file"]!));
     const inputs = Object.fromEntries(Object.entries(step.with!).map(([name, value]) => [name, String(value)]));
-    const run = await runAction({ ...inputs, "github-token": "ghs_token" }, {
-      ...awsEnvironment(proxy.endpoint),
-      GITHUB_API_URL: github.url,
-      GITHUB_REPOSITORY: "acme/platform",
-    }, workspace);
+    const run = await runAction(
+      { ...inputs, "github-token": "ghs_token" },
+      {
+        ...awsEnvironment(proxy.endpoint),
+        GITHUB_API_URL: github.url,
+        GITHUB_REPOSITORY: "acme/platform",
+      },
+      workspace,
+    );
     expect(run.code, run.stdout).toBe(0);
     expect(existsSync(join(workspace, inputs["report-file"]!))).toBe(true);
     expect(run.outputs["sarif-file"]).toBe("org-trail-audit.sarif");

@@ -44,7 +44,9 @@ describe("release notes", () => {
     expect(runs).toContain("gh release create");
     expect(runs).toContain('git tag --force "$major"');
     expect(runs).toContain("npm publish --provenance");
-    const lint = spawnSync(join("node_modules", ".bin", "action-validator"), [".github/workflows/release.yml"], { encoding: "utf8" });
+    const lint = spawnSync(join("node_modules", ".bin", "action-validator"), [".github/workflows/release.yml"], {
+      encoding: "utf8",
+    });
     expect(lint.status, lint.stdout + lint.stderr).toBe(0);
     // npm first: a release never announces a package that is not there.
     expect(runs.indexOf("npm publish")).toBeLessThan(runs.indexOf("gh release create"));
@@ -56,13 +58,20 @@ describe("release notes", () => {
    * and in one where it is not: a re-run after any failure skips what exists.
    */
   describe("every step can run again", () => {
-    const steps = parseYaml(readFileSync(".github/workflows/release.yml", "utf8")).jobs.release.steps as { name?: string; run?: string }[];
+    const steps = parseYaml(readFileSync(".github/workflows/release.yml", "utf8")).jobs.release.steps as {
+      name?: string;
+      run?: string;
+    }[];
     const step = (name: RegExp) => steps.find((candidate) => candidate.name && name.test(candidate.name))!.run!;
     const runStep = (script: string, done: boolean) => {
       const bin = mkdtempSync(join(tmpdir(), "ota-release-stubs-"));
       const log = join(bin, "calls.log");
       const stub = (name: string, succeedsWhen: string) =>
-        writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\ncase "$*" in ${succeedsWhen}) exit ${done ? 0 : 1};; esac\nexit 0\n`, { mode: 0o755 });
+        writeFileSync(
+          join(bin, name),
+          `#!/bin/sh\necho "${name} $*" >> "${log}"\ncase "$*" in ${succeedsWhen}) exit ${done ? 0 : 1};; esac\nexit 0\n`,
+          { mode: 0o755 },
+        );
       stub("npm", "view*");
       stub("gh", "release\\ view*");
       stub("git", "nothing");
@@ -76,13 +85,19 @@ describe("release notes", () => {
 
     it("publishes to npm only when the version is not there yet", () => {
       const script = step(/^Publish the CLI/);
-      expect(runStep(script, false)).toEqual([expect.stringMatching(/^npm view org-trail-audit@\d+\.\d+\.\d+ version$/), "npm publish --provenance --access public"]);
+      expect(runStep(script, false)).toEqual([
+        expect.stringMatching(/^npm view org-trail-audit@\d+\.\d+\.\d+ version$/),
+        "npm publish --provenance --access public",
+      ]);
       expect(runStep(script, true)).toEqual([expect.stringMatching(/^npm view /)]);
     });
 
     it("creates the GitHub release only when it does not exist", () => {
       const script = step(/^GitHub release/);
-      expect(runStep(script, false)).toEqual(["gh release view v1.2.3", expect.stringMatching(/^gh release create v1\.2\.3 .*--verify-tag$/)]);
+      expect(runStep(script, false)).toEqual([
+        "gh release view v1.2.3",
+        expect.stringMatching(/^gh release create v1\.2\.3 .*--verify-tag$/),
+      ]);
       expect(runStep(script, true)).toEqual(["gh release view v1.2.3"]);
     });
 
@@ -102,24 +117,65 @@ describe("the npm package", () => {
     expect(pack.status, pack.stderr).toBe(0);
     const [packed] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const files = packed!.files.map((file) => file.path);
-    expect(files).toEqual(expect.arrayContaining(["dist/cli/index.js", "dist/cli/licenses.txt", "package.json", "README.md", "LICENSE", "CHANGELOG.md", "deploy/audit-role.yaml", "deploy/organization-trail.yaml"]));
-    expect(files.filter((path) => /^(src|test|bench|node_modules)\//.test(path) || path === "dist/index.js")).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "dist/cli/index.js",
+        "dist/cli/licenses.txt",
+        "package.json",
+        "README.md",
+        "LICENSE",
+        "CHANGELOG.md",
+        "deploy/audit-role.yaml",
+        "deploy/organization-trail.yaml",
+      ]),
+    );
+    expect(files.filter((path) => /^(src|test|bench|node_modules)\//.test(path) || path === "dist/index.js")).toEqual(
+      [],
+    );
     const manifest = JSON.parse(readFileSync("package.json", "utf8"));
     expect(manifest.private).toBeUndefined();
     expect(manifest.dependencies ?? {}).toEqual({});
 
-    const install = spawnSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--prefix", join(dir, "app"), join(dir, packed!.filename)], { encoding: "utf8" });
+    const install = spawnSync(
+      "npm",
+      ["install", "--offline", "--no-audit", "--no-fund", "--prefix", join(dir, "app"), join(dir, packed!.filename)],
+      { encoding: "utf8" },
+    );
     expect(install.status, install.stderr).toBe(0);
     const bin = join(dir, "app", "node_modules", ".bin", "org-trail-audit");
     const version = spawnSync(bin, ["--version"], { encoding: "utf8" });
     expect(version.stdout.trim()).toBe(manifest.version);
     // The licences of what the bundle holds travel with it: each bundled package by name, with its licence text.
-    const licences = readFileSync(join(dir, "app", "node_modules", "org-trail-audit", "dist", "cli", "licenses.txt"), "utf8");
-    for (const bundled of ["@aws-sdk/client-cloudtrail", "@aws-sdk/client-organizations", "@aws-sdk/client-sts", "@smithy/core", "cli-progress", "picocolors", "p-limit", "yaml"]) {
+    const licences = readFileSync(
+      join(dir, "app", "node_modules", "org-trail-audit", "dist", "cli", "licenses.txt"),
+      "utf8",
+    );
+    for (const bundled of [
+      "@aws-sdk/client-cloudtrail",
+      "@aws-sdk/client-organizations",
+      "@aws-sdk/client-sts",
+      "@smithy/core",
+      "cli-progress",
+      "picocolors",
+      "p-limit",
+      "yaml",
+    ]) {
       expect(licences, bundled).toMatch(new RegExp(`^${bundled.replace("/", "\\/")}\\n`, "m"));
     }
     expect(licences).toContain("Apache License");
-    const scan = spawnSync(bin, ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json"), "--fail-on", "none", "--sarif-file", join(dir, "out.sarif")], { encoding: "utf8" });
+    const scan = spawnSync(
+      bin,
+      [
+        "scan",
+        "--inventory",
+        join(process.cwd(), "examples/sample-inventory.json"),
+        "--fail-on",
+        "none",
+        "--sarif-file",
+        join(dir, "out.sarif"),
+      ],
+      { encoding: "utf8" },
+    );
     expect(scan.status, scan.stderr).toBe(0);
     expect(scan.stdout).toContain("evaluated offline");
   });

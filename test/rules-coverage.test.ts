@@ -32,7 +32,16 @@ function store(owner: string, name: string, shape: Partial<EventDataStoreRecord>
 
 function account(id: string, trails: TrailRecord[], extra: Partial<AccountRecord> = {}): AccountRecord {
   const region = extra.regions?.[0]?.region ?? "us-east-1";
-  return { id, name: `acct-${id.slice(0, 3)}`, state: "ACTIVE", outcome: "read", regions: [{ region, outcome: "read" }], trails, durationMs: 1, ...extra };
+  return {
+    id,
+    name: `acct-${id.slice(0, 3)}`,
+    state: "ACTIVE",
+    outcome: "read",
+    regions: [{ region, outcome: "read" }],
+    trails,
+    durationMs: 1,
+    ...extra,
+  };
 }
 
 function inventory(member: AccountRecord, extra: Partial<Inventory> = {}): Inventory {
@@ -53,7 +62,11 @@ function inventory(member: AccountRecord, extra: Partial<Inventory> = {}): Inven
 function judge(inv: Inventory) {
   const evaluation = evaluateInventory(inv);
   const findings = evaluation.findings.filter((finding) => finding.accountId === MEMBER);
-  return { findings, rules: findings.map((finding) => finding.ruleId).sort(), verdict: evaluation.verdicts.find((item) => item.accountId === MEMBER)! };
+  return {
+    findings,
+    rules: findings.map((finding) => finding.ruleId).sort(),
+    verdict: evaluation.verdicts.find((item) => item.accountId === MEMBER)!,
+  };
 }
 
 const NR: RuleId = "cloudtrail/global-events-not-recorded";
@@ -85,8 +98,12 @@ describe("coverage is the union of what the trails record", () => {
     ["A", "A", [DUP], "compliant"],
   ];
   it.each(table)("own %s, organization %s", (own, org, rules, verdict) => {
-    const organizationTrails = org === "-" ? [] : [trail(MANAGEMENT, "org", { isOrganizationTrail: true, selectors: SELECTORS[org] })];
-    const member = account(MEMBER, own === "-" ? [] : [trail(MEMBER, "own", { homeRegion: "eu-west-1", selectors: SELECTORS[own] })]);
+    const organizationTrails =
+      org === "-" ? [] : [trail(MANAGEMENT, "org", { isOrganizationTrail: true, selectors: SELECTORS[org] })];
+    const member = account(
+      MEMBER,
+      own === "-" ? [] : [trail(MEMBER, "own", { homeRegion: "eu-west-1", selectors: SELECTORS[own] })],
+    );
     const result = judge(inventory(member, { organizationTrails }));
     expect(result.rules).toEqual([...rules].sort());
     expect(result.verdict.verdict).toBe(verdict);
@@ -95,13 +112,27 @@ describe("coverage is the union of what the trails record", () => {
   });
 
   it("a ReadOnly and a WriteOnly trail of the account's own: covered, no duplicate, no reads note", () => {
-    const result = judge(inventory(account(MEMBER, [trail(MEMBER, "reads", { selectors: SELECTORS.R }), trail(MEMBER, "writes", { selectors: SELECTORS.W })])));
+    const result = judge(
+      inventory(
+        account(MEMBER, [
+          trail(MEMBER, "reads", { selectors: SELECTORS.R }),
+          trail(MEMBER, "writes", { selectors: SELECTORS.W }),
+        ]),
+      ),
+    );
     expect(result.rules).toEqual([]);
     expect(result.verdict.coveredBy).toEqual([trail(MEMBER, "writes").arn]);
   });
 
   it("two WriteOnly trails of its own overlap: a duplicate warning and the reads note", () => {
-    const result = judge(inventory(account(MEMBER, [trail(MEMBER, "a", { selectors: SELECTORS.W }), trail(MEMBER, "b", { selectors: SELECTORS.W })])));
+    const result = judge(
+      inventory(
+        account(MEMBER, [
+          trail(MEMBER, "a", { selectors: SELECTORS.W }),
+          trail(MEMBER, "b", { selectors: SELECTORS.W }),
+        ]),
+      ),
+    );
     expect(result.rules).toEqual([DUP, READS]);
     expect(result.findings.find((finding) => finding.ruleId === DUP)!.level).toBe("warning");
   });
@@ -120,7 +151,13 @@ describe("delivery", () => {
     trail(MEMBER, "audit", { status: { isLogging: true, ...status }, ...shape });
 
   it("a logging trail whose deliveries fail, and nothing else: error, with the error, since when, cause and fix", () => {
-    const result = judge(inventory(account(MEMBER, [failing({ latestDeliveryError: "NoSuchBucket", latestDeliveryTime: "2026-11-20T08:00:00.000Z" })])));
+    const result = judge(
+      inventory(
+        account(MEMBER, [
+          failing({ latestDeliveryError: "NoSuchBucket", latestDeliveryTime: "2026-11-20T08:00:00.000Z" }),
+        ]),
+      ),
+    );
     expect(result.rules).toEqual([ND]);
     expect(result.verdict.verdict).toBe("noncompliant");
     const [finding] = result.findings;
@@ -132,24 +169,59 @@ describe("delivery", () => {
   });
 
   it("a KMS error points at the key; a bucket-policy error at the policy", () => {
-    const kms = judge(inventory(account(MEMBER, [failing({ latestDeliveryError: "KMS.DisabledException" }, { kmsKeyId: "arn:aws:kms:eu-west-1:222222222222:key/k1" })])));
-    expect(kms.findings[0]!.fix.join("\n")).toContain("aws kms describe-key --region eu-west-1 --key-id arn:aws:kms:eu-west-1:222222222222:key/k1");
-    const policy = judge(inventory(account(MEMBER, [failing({ latestDeliveryError: "InsufficientS3BucketPolicyException" })])));
+    const kms = judge(
+      inventory(
+        account(MEMBER, [
+          failing(
+            { latestDeliveryError: "KMS.DisabledException" },
+            { kmsKeyId: "arn:aws:kms:eu-west-1:222222222222:key/k1" },
+          ),
+        ]),
+      ),
+    );
+    expect(kms.findings[0]!.fix.join("\n")).toContain(
+      "aws kms describe-key --region eu-west-1 --key-id arn:aws:kms:eu-west-1:222222222222:key/k1",
+    );
+    const policy = judge(
+      inventory(account(MEMBER, [failing({ latestDeliveryError: "InsufficientS3BucketPolicyException" })])),
+    );
     expect(policy.findings[0]!.fix.join("\n")).toContain("aws s3api get-bucket-policy --bucket bucket-audit");
   });
 
   it("an old error followed by a successful delivery is not failing", () => {
-    const recent = judge(inventory(account(MEMBER, [failing({ latestDeliveryError: "AccessDenied", latestDeliveryTime: "2026-11-26T11:50:00.000Z" })])));
+    const recent = judge(
+      inventory(
+        account(MEMBER, [
+          failing({ latestDeliveryError: "AccessDenied", latestDeliveryTime: "2026-11-26T11:50:00.000Z" }),
+        ]),
+      ),
+    );
     expect(recent.rules).toEqual([]);
     const byAttempt = judge(
-      inventory(account(MEMBER, [failing({ latestDeliveryError: "AccessDenied", latestDeliveryTime: "2026-11-01T10:00:00.000Z", latestDeliveryAttemptTime: "2026-11-01T10:00:00Z" })])),
+      inventory(
+        account(MEMBER, [
+          failing({
+            latestDeliveryError: "AccessDenied",
+            latestDeliveryTime: "2026-11-01T10:00:00.000Z",
+            latestDeliveryAttemptTime: "2026-11-01T10:00:00Z",
+          }),
+        ]),
+      ),
     );
     expect(byAttempt.rules).toEqual([]);
   });
 
   it("a later failed attempt than the last success is failing, however recent the success", () => {
     const result = judge(
-      inventory(account(MEMBER, [failing({ latestDeliveryError: "AccessDenied", latestDeliveryTime: "2026-11-26T11:50:00.000Z", latestDeliveryAttemptTime: "2026-11-26T11:55:00Z" })])),
+      inventory(
+        account(MEMBER, [
+          failing({
+            latestDeliveryError: "AccessDenied",
+            latestDeliveryTime: "2026-11-26T11:50:00.000Z",
+            latestDeliveryAttemptTime: "2026-11-26T11:55:00Z",
+          }),
+        ]),
+      ),
     );
     expect(result.rules).toEqual([ND]);
   });
@@ -159,14 +231,24 @@ describe("delivery", () => {
   });
 
   it("a failing second trail while another covers: a warning", () => {
-    const result = judge(inventory(account(MEMBER, [failing({ latestDeliveryError: "NoSuchBucket" }), trail(MEMBER, "good", { homeRegion: "eu-west-1" })])));
+    const result = judge(
+      inventory(
+        account(MEMBER, [
+          failing({ latestDeliveryError: "NoSuchBucket" }),
+          trail(MEMBER, "good", { homeRegion: "eu-west-1" }),
+        ]),
+      ),
+    );
     expect(result.rules).toEqual([ND]);
     expect(result.findings[0]!.level).toBe("warning");
     expect(result.verdict.coveredBy).toEqual([trail(MEMBER, "good", { homeRegion: "eu-west-1" }).arn]);
   });
 
   it("a failing organization trail leaves its members uncovered, to be fixed from the management account", () => {
-    const org = trail(MANAGEMENT, "org", { isOrganizationTrail: true, status: { isLogging: true, latestDeliveryError: "NoSuchBucket" } });
+    const org = trail(MANAGEMENT, "org", {
+      isOrganizationTrail: true,
+      status: { isLogging: true, latestDeliveryError: "NoSuchBucket" },
+    });
     const result = judge(inventory(account(MEMBER, []), { organizationTrails: [org] }));
     expect(result.rules).toEqual([ND]);
     expect(result.findings[0]!.level).toBe("error");
@@ -178,7 +260,11 @@ describe("the flag on a covered account", () => {
   const eu = () => trail(MEMBER, "eu-only", { homeRegion: "eu-west-1", isMultiRegionTrail: false });
 
   it("is a note (no issue) when another trail records the global events", () => {
-    const result = judge(inventory(account(MEMBER, [eu()]), { organizationTrails: [trail(MANAGEMENT, "org", { isOrganizationTrail: true })] }));
+    const result = judge(
+      inventory(account(MEMBER, [eu()]), {
+        organizationTrails: [trail(MANAGEMENT, "org", { isOrganizationTrail: true })],
+      }),
+    );
     expect(result.rules).toEqual([FLAG]);
     expect(result.findings[0]!.level).toBe("note");
     expect(result.verdict.verdict).toBe("compliant");
@@ -198,12 +284,19 @@ describe("the flag on a covered account", () => {
 
 describe("partitions", () => {
   const cn = (trails: TrailRecord[]) =>
-    judge(inventory(account(MEMBER, trails, { regions: [{ region: "cn-north-1", outcome: "read" }] }), { partition: "aws-cn", globalEventsRegion: "cn-north-1" }));
+    judge(
+      inventory(account(MEMBER, trails, { regions: [{ region: "cn-north-1", outcome: "read" }] }), {
+        partition: "aws-cn",
+        globalEventsRegion: "cn-north-1",
+      }),
+    );
 
   it("aws-cn: a single-Region trail in cn-north-1 misses CloudFront (cn-northwest-1), so it does not cover", () => {
     const result = cn([trail(MEMBER, "bj", { homeRegion: "cn-north-1", isMultiRegionTrail: false }, "aws-cn")]);
     expect(result.rules).toEqual([NR]);
-    expect(result.findings[0]!.message).toContain("receives IAM and STS events but not CloudFront (recorded in cn-northwest-1)");
+    expect(result.findings[0]!.message).toContain(
+      "receives IAM and STS events but not CloudFront (recorded in cn-northwest-1)",
+    );
   });
 
   it("aws-cn: a multi-Region trail covers", () => {
@@ -212,19 +305,31 @@ describe("partitions", () => {
 
   it("aws-us-gov: undocumented, so only a multi-Region trail covers, and the finding says why", () => {
     const gov = (trails: TrailRecord[]) =>
-      judge(inventory(account(MEMBER, trails, { regions: [{ region: "us-gov-west-1", outcome: "read" }] }), { partition: "aws-us-gov", globalEventsRegion: "us-gov-west-1" }));
+      judge(
+        inventory(account(MEMBER, trails, { regions: [{ region: "us-gov-west-1", outcome: "read" }] }), {
+          partition: "aws-us-gov",
+          globalEventsRegion: "us-gov-west-1",
+        }),
+      );
     const single = gov([trail(MEMBER, "g", { homeRegion: "us-gov-west-1", isMultiRegionTrail: false }, "aws-us-gov")]);
     expect(single.rules).toEqual([NR]);
-    expect(single.findings[0]!.message).toContain("AWS does not document which GovCloud (US) Region records the global service events");
+    expect(single.findings[0]!.message).toContain(
+      "AWS does not document which GovCloud (US) Region records the global service events",
+    );
     expect(gov([trail(MEMBER, "g", { homeRegion: "us-gov-east-1" }, "aws-us-gov")]).rules).toEqual([]);
   });
 
   it("an unknown partition counts only multi-Region trails", () => {
     const result = judge(
-      inventory(account(MEMBER, [trail(MEMBER, "i", { homeRegion: "us-iso-east-1", isMultiRegionTrail: false }, "aws-iso")], { regions: [{ region: "us-iso-east-1", outcome: "read" }] }), {
-        partition: "aws-iso",
-        globalEventsRegion: "us-iso-east-1",
-      }),
+      inventory(
+        account(MEMBER, [trail(MEMBER, "i", { homeRegion: "us-iso-east-1", isMultiRegionTrail: false }, "aws-iso")], {
+          regions: [{ region: "us-iso-east-1", outcome: "read" }],
+        }),
+        {
+          partition: "aws-iso",
+          globalEventsRegion: "us-iso-east-1",
+        },
+      ),
     );
     expect(result.rules).toEqual([NR]);
   });
@@ -241,9 +346,16 @@ describe("CloudTrail Lake", () => {
   it.each<[string, Partial<EventDataStoreRecord>]>([
     ["not ingesting", { status: "STOPPED_INGESTION" }],
     ["single-Region outside us-east-1", { multiRegionEnabled: false, homeRegion: "eu-west-1" }],
-    ["no management events", { advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Data"] }] }] }],
+    [
+      "no management events",
+      { advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Data"] }] }] },
+    ],
   ])("an organization store that is %s does not cover", (_name, shape) => {
-    const result = judge(inventory(account(MEMBER, []), { organizationEventDataStores: [store(MANAGEMENT, "org-lake", { organizationEnabled: true, ...shape })] }));
+    const result = judge(
+      inventory(account(MEMBER, []), {
+        organizationEventDataStores: [store(MANAGEMENT, "org-lake", { organizationEnabled: true, ...shape })],
+      }),
+    );
     expect(result.rules).toEqual([NR]);
   });
 
@@ -253,9 +365,16 @@ describe("CloudTrail Lake", () => {
   });
 
   it("when Lake could not be read the verdict rests on trails and the message says Lake was not read", () => {
-    const result = judge(inventory(account(MEMBER, []), { organizationEventDataStores: [], organizationEventDataStoresError: "us-east-1: AccessDeniedException: denied" }));
+    const result = judge(
+      inventory(account(MEMBER, []), {
+        organizationEventDataStores: [],
+        organizationEventDataStoresError: "us-east-1: AccessDeniedException: denied",
+      }),
+    );
     expect(result.verdict.verdict).toBe("noncompliant");
-    expect(result.findings[0]!.message).toContain("CloudTrail Lake could not be read (us-east-1: AccessDeniedException: denied)");
+    expect(result.findings[0]!.message).toContain(
+      "CloudTrail Lake could not be read (us-east-1: AccessDeniedException: denied)",
+    );
   });
 });
 
@@ -265,7 +384,9 @@ describe("single-Region coverage", () => {
     const result = judge(inventory(account(MEMBER, [single])));
     expect(result.rules).toEqual([SINGLE]);
     expect(result.findings[0]!.message).toContain("regional endpoints");
-    expect(result.findings[0]!.fix).toContain(`aws cloudtrail update-trail --region us-east-1 --name ${single.arn} --is-multi-region-trail`);
+    expect(result.findings[0]!.fix).toContain(
+      `aws cloudtrail update-trail --region us-east-1 --name ${single.arn} --is-multi-region-trail`,
+    );
   });
 });
 
@@ -284,7 +405,15 @@ describe("levels on covered accounts", () => {
           status: { isLogging: random() < 0.8, ...(random() < 0.2 ? { latestDeliveryError: "NoSuchBucket" } : {}) },
         }),
       );
-      const organizationTrails = random() < 0.3 ? [trail(MANAGEMENT, "org", { isOrganizationTrail: true, selectors: SELECTORS[pick(["R", "W", "A"] as const)] })] : [];
+      const organizationTrails =
+        random() < 0.3
+          ? [
+              trail(MANAGEMENT, "org", {
+                isOrganizationTrail: true,
+                selectors: SELECTORS[pick(["R", "W", "A"] as const)],
+              }),
+            ]
+          : [];
       const result = judge(inventory(account(MEMBER, trails), { organizationTrails }));
       if (result.verdict.coveredBy.length === 0) continue;
       covered += 1;

@@ -7,31 +7,78 @@ import { managementRecording } from "../src/rules/trail-facts.js";
 const MANAGEMENT = "111111111111";
 const MEMBER = "222222222222";
 
-const ALL: TrailSelectors = { eventSelectors: [], advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] }] };
-const BASIC_ALL: TrailSelectors = { eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }], advancedEventSelectors: [] };
-const BASIC_READ_ONLY: TrailSelectors = { eventSelectors: [{ readWriteType: "ReadOnly", includeManagementEvents: true }], advancedEventSelectors: [] };
-const BASIC_WRITE_ONLY: TrailSelectors = { eventSelectors: [{ readWriteType: "WriteOnly" }], advancedEventSelectors: [] };
-const EXCLUDED_MANAGEMENT: TrailSelectors = { eventSelectors: [{ readWriteType: "All", includeManagementEvents: false }], advancedEventSelectors: [] };
+const ALL: TrailSelectors = {
+  eventSelectors: [],
+  advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] }],
+};
+const BASIC_ALL: TrailSelectors = {
+  eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }],
+  advancedEventSelectors: [],
+};
+const BASIC_READ_ONLY: TrailSelectors = {
+  eventSelectors: [{ readWriteType: "ReadOnly", includeManagementEvents: true }],
+  advancedEventSelectors: [],
+};
+const BASIC_WRITE_ONLY: TrailSelectors = {
+  eventSelectors: [{ readWriteType: "WriteOnly" }],
+  advancedEventSelectors: [],
+};
+const EXCLUDED_MANAGEMENT: TrailSelectors = {
+  eventSelectors: [{ readWriteType: "All", includeManagementEvents: false }],
+  advancedEventSelectors: [],
+};
 const ADVANCED_WRITES: TrailSelectors = {
   eventSelectors: [],
-  advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["false"] }] }],
+  advancedEventSelectors: [
+    {
+      fieldSelectors: [
+        { field: "eventCategory", equals: ["Management"] },
+        { field: "readOnly", equals: ["false"] },
+      ],
+    },
+  ],
 };
 const ADVANCED_READS: TrailSelectors = {
   eventSelectors: [],
-  advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", equals: ["true"] }] }],
+  advancedEventSelectors: [
+    {
+      fieldSelectors: [
+        { field: "eventCategory", equals: ["Management"] },
+        { field: "readOnly", equals: ["true"] },
+      ],
+    },
+  ],
 };
 const ADVANCED_DATA_ONLY: TrailSelectors = {
   eventSelectors: [],
-  advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Data"] }, { field: "resources.type", equals: ["AWS::S3::Object"] }] }],
+  advancedEventSelectors: [
+    {
+      fieldSelectors: [
+        { field: "eventCategory", equals: ["Data"] },
+        { field: "resources.type", equals: ["AWS::S3::Object"] },
+      ],
+    },
+  ],
 };
 const ADVANCED_WITHOUT_IAM: TrailSelectors = {
   eventSelectors: [],
-  advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }, { field: "eventSource", notEquals: ["iam.amazonaws.com"] }] }],
+  advancedEventSelectors: [
+    {
+      fieldSelectors: [
+        { field: "eventCategory", equals: ["Management"] },
+        { field: "eventSource", notEquals: ["iam.amazonaws.com"] },
+      ],
+    },
+  ],
 };
 const NO_SELECTORS: TrailSelectors = { eventSelectors: [], advancedEventSelectors: [] };
 
 /** logging: "unread" leaves the status out, as when GetTrailStatus failed. */
-function trail(owner: string, name: string, shape: Partial<TrailRecord> & { logging?: boolean | "unread" } = {}): TrailRecord {
+function trail(
+  owner: string,
+  name: string,
+  shape: Partial<TrailRecord> & { logging?: boolean | "unread" } = {},
+): TrailRecord {
   const { logging = true, ...rest } = shape;
   const homeRegion = rest.homeRegion ?? "us-east-1";
   return {
@@ -64,7 +111,11 @@ function account(id: string, trails: TrailRecord[], extra: Partial<AccountRecord
   };
 }
 
-function inventory(accounts: AccountRecord[], organizationTrails: TrailRecord[] = [], extra: Partial<Inventory> = {}): Inventory {
+function inventory(
+  accounts: AccountRecord[],
+  organizationTrails: TrailRecord[] = [],
+  extra: Partial<Inventory> = {},
+): Inventory {
   return {
     schemaVersion: 1,
     generatedAt: "2026-11-26T00:00:00.000Z",
@@ -90,7 +141,7 @@ const INEFFECTIVE = "cloudtrail/global-events-flag-ineffective";
 const DUPLICATED = "cloudtrail/global-events-duplicated";
 const READS = "cloudtrail/global-events-reads-not-recorded";
 const NOT_ASSESSED = "cloudtrail/account-not-assessed";
-const NOT_DELIVERED = "cloudtrail/global-events-not-delivered";
+const _NOT_DELIVERED = "cloudtrail/global-events-not-delivered";
 const SINGLE_REGION = "cloudtrail/global-events-single-region";
 
 const orgTrail = (shape: Partial<TrailRecord> & { logging?: boolean } = {}) =>
@@ -112,16 +163,36 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "multi-Region trail homed in us-east-1", member: [trail(MEMBER, "t", { isMultiRegionTrail: true })], expected: [], verdict: "compliant" },
-  { name: "multi-Region trail homed anywhere (eu-west-1)", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, homeRegion: "eu-west-1" })], expected: [], verdict: "compliant" },
+  {
+    name: "multi-Region trail homed in us-east-1",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true })],
+    expected: [],
+    verdict: "compliant",
+  },
+  {
+    name: "multi-Region trail homed anywhere (eu-west-1)",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, homeRegion: "eu-west-1" })],
+    expected: [],
+    verdict: "compliant",
+  },
   {
     name: "multi-Region trail whose flag reads false (a combination AWS refuses) still records global events",
     member: [trail(MEMBER, "t", { isMultiRegionTrail: true, includeGlobalServiceEvents: false })],
     expected: [],
     verdict: "compliant",
   },
-  { name: "single-Region trail in us-east-1 with the flag: covered, with the single-Region note", member: [trail(MEMBER, "t")], expected: [SINGLE_REGION], verdict: "compliant" },
-  { name: "single-Region trail in us-east-1 without the flag", member: [trail(MEMBER, "t", { includeGlobalServiceEvents: false })], expected: [NOT_RECORDED], verdict: "noncompliant" },
+  {
+    name: "single-Region trail in us-east-1 with the flag: covered, with the single-Region note",
+    member: [trail(MEMBER, "t")],
+    expected: [SINGLE_REGION],
+    verdict: "compliant",
+  },
+  {
+    name: "single-Region trail in us-east-1 without the flag",
+    member: [trail(MEMBER, "t", { includeGlobalServiceEvents: false })],
+    expected: [NOT_RECORDED],
+    verdict: "noncompliant",
+  },
   {
     name: "single-Region trail outside us-east-1 with the flag: nothing recorded, one finding (the flag is part of it)",
     member: [trail(MEMBER, "t", { homeRegion: "eu-west-1" })],
@@ -134,16 +205,66 @@ const cases: Case[] = [
     expected: [NOT_RECORDED],
     verdict: "noncompliant",
   },
-  { name: "stopped multi-Region trail", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, logging: false })], expected: [NOT_RECORDED], verdict: "noncompliant" },
-  { name: "basic selectors, All", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: BASIC_ALL })], expected: [], verdict: "compliant" },
-  { name: "basic selectors, ReadOnly misses every change", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: BASIC_READ_ONLY })], expected: [NOT_RECORDED], verdict: "noncompliant" },
-  { name: "basic selectors, WriteOnly misses reads", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: BASIC_WRITE_ONLY })], expected: [READS], verdict: "compliant" },
-  { name: "basic selectors with management events excluded", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: EXCLUDED_MANAGEMENT })], expected: [NOT_RECORDED], verdict: "noncompliant" },
-  { name: "advanced selectors, writes only", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: ADVANCED_WRITES })], expected: [READS], verdict: "compliant" },
-  { name: "advanced selectors, reads only", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: ADVANCED_READS })], expected: [NOT_RECORDED], verdict: "noncompliant" },
-  { name: "advanced selectors, data events only", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: ADVANCED_DATA_ONLY })], expected: [NOT_RECORDED], verdict: "noncompliant" },
-  { name: "advanced selectors that leave IAM out", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: ADVANCED_WITHOUT_IAM })], expected: [NOT_RECORDED], verdict: "noncompliant" },
-  { name: "no selectors at all records nothing", member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: NO_SELECTORS })], expected: [NOT_RECORDED], verdict: "noncompliant" },
+  {
+    name: "stopped multi-Region trail",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, logging: false })],
+    expected: [NOT_RECORDED],
+    verdict: "noncompliant",
+  },
+  {
+    name: "basic selectors, All",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: BASIC_ALL })],
+    expected: [],
+    verdict: "compliant",
+  },
+  {
+    name: "basic selectors, ReadOnly misses every change",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: BASIC_READ_ONLY })],
+    expected: [NOT_RECORDED],
+    verdict: "noncompliant",
+  },
+  {
+    name: "basic selectors, WriteOnly misses reads",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: BASIC_WRITE_ONLY })],
+    expected: [READS],
+    verdict: "compliant",
+  },
+  {
+    name: "basic selectors with management events excluded",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: EXCLUDED_MANAGEMENT })],
+    expected: [NOT_RECORDED],
+    verdict: "noncompliant",
+  },
+  {
+    name: "advanced selectors, writes only",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: ADVANCED_WRITES })],
+    expected: [READS],
+    verdict: "compliant",
+  },
+  {
+    name: "advanced selectors, reads only",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: ADVANCED_READS })],
+    expected: [NOT_RECORDED],
+    verdict: "noncompliant",
+  },
+  {
+    name: "advanced selectors, data events only",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: ADVANCED_DATA_ONLY })],
+    expected: [NOT_RECORDED],
+    verdict: "noncompliant",
+  },
+  {
+    name: "advanced selectors that leave IAM out",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: ADVANCED_WITHOUT_IAM })],
+    expected: [NOT_RECORDED],
+    verdict: "noncompliant",
+  },
+  {
+    name: "no selectors at all records nothing",
+    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, selectors: NO_SELECTORS })],
+    expected: [NOT_RECORDED],
+    verdict: "noncompliant",
+  },
   { name: "no trail at all", member: [], expected: [NOT_RECORDED], verdict: "noncompliant" },
   {
     name: "two logging trails record the same global events",
@@ -230,14 +351,24 @@ const cases: Case[] = [
   {
     name: "us-east-1 failed and no covering trail seen elsewhere: not assessed, never compliant",
     member: [],
-    memberExtra: { regions: [{ region: "us-east-1", outcome: "failed", error: "InternalFailure" }, { region: "eu-west-1", outcome: "read" }] },
+    memberExtra: {
+      regions: [
+        { region: "us-east-1", outcome: "failed", error: "InternalFailure" },
+        { region: "eu-west-1", outcome: "read" },
+      ],
+    },
     expected: [NOT_ASSESSED],
     verdict: "not-assessed",
   },
   {
     name: "another Region failed, but a covering trail was read: the verdict rests on what was read",
     member: [trail(MEMBER, "t", { isMultiRegionTrail: true })],
-    memberExtra: { regions: [{ region: "us-east-1", outcome: "read" }, { region: "eu-west-1", outcome: "failed", error: "InternalFailure" }] },
+    memberExtra: {
+      regions: [
+        { region: "us-east-1", outcome: "read" },
+        { region: "eu-west-1", outcome: "failed", error: "InternalFailure" },
+      ],
+    },
     expected: [],
     verdict: "compliant",
   },
@@ -251,7 +382,11 @@ const cases: Case[] = [
     name: "a known-bad trail plus one whose selectors could not be read: not assessed",
     member: [
       trail(MEMBER, "bad", { isMultiRegionTrail: true, logging: false }),
-      trail(MEMBER, "unknown", { isMultiRegionTrail: true, selectors: undefined, selectorsError: "ThrottlingException" }),
+      trail(MEMBER, "unknown", {
+        isMultiRegionTrail: true,
+        selectors: undefined,
+        selectorsError: "ThrottlingException",
+      }),
     ],
     expected: [NOT_ASSESSED],
     verdict: "not-assessed",
@@ -266,7 +401,9 @@ describe("rules over the cases of shared/aws-facts.md", () => {
       testCase.inventoryExtra,
     );
     expect(rulesFor(inv)).toEqual([...testCase.expected].sort());
-    expect(evaluateInventory(inv).verdicts.find((verdict) => verdict.accountId === MEMBER)?.verdict).toBe(testCase.verdict);
+    expect(evaluateInventory(inv).verdicts.find((verdict) => verdict.accountId === MEMBER)?.verdict).toBe(
+      testCase.verdict,
+    );
   });
 });
 
@@ -281,13 +418,19 @@ describe("messages and fixes people can act on", () => {
 
   it("fixes a single-Region trail outside us-east-1 by making it multi-Region", () => {
     const single = trail(MEMBER, "eu", { homeRegion: "eu-west-1", includeGlobalServiceEvents: false });
-    const finding = evaluateInventory(inventory([account(MEMBER, [single])])).findings.find((item) => item.ruleId === NOT_RECORDED);
-    expect(finding!.fix).toContain(`aws cloudtrail update-trail --region eu-west-1 --name ${single.arn} --is-multi-region-trail`);
+    const finding = evaluateInventory(inventory([account(MEMBER, [single])])).findings.find(
+      (item) => item.ruleId === NOT_RECORDED,
+    );
+    expect(finding!.fix).toContain(
+      `aws cloudtrail update-trail --region eu-west-1 --name ${single.arn} --is-multi-region-trail`,
+    );
   });
 
   it("suggests creating a trail in us-east-1 when the account has none", () => {
     const [finding] = evaluateInventory(inventory([account(MEMBER, [])])).findings;
-    expect(finding!.fix.join("\n")).toMatch(/aws cloudtrail create-trail --region us-east-1 .* --is-multi-region-trail/);
+    expect(finding!.fix.join("\n")).toMatch(
+      /aws cloudtrail create-trail --region us-east-1 .* --is-multi-region-trail/,
+    );
     expect(finding!.fix.join("\n")).toContain("aws cloudtrail start-logging --region us-east-1");
   });
 
@@ -326,10 +469,49 @@ describe("messages and fixes people can act on", () => {
 describe("managementRecording", () => {
   it.each([
     ["advanced, no readOnly field", ALL, { reads: true, writes: true }],
-    ["advanced, readOnly NotEquals true", { eventSelectors: [], advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }, { field: "readOnly", notEquals: ["true"] }] }] }, { reads: false, writes: true }],
-    ["advanced, split in two selectors (reads, writes)", { eventSelectors: [], advancedEventSelectors: [...ADVANCED_READS.advancedEventSelectors, ...ADVANCED_WRITES.advancedEventSelectors] }, { reads: true, writes: true }],
-    ["advanced, narrowed by eventName", { eventSelectors: [], advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }, { field: "eventName", equals: ["CreateUser"] }] }] }, { reads: false, writes: false }],
-    ["basic, default ReadWriteType", { eventSelectors: [{}], advancedEventSelectors: [] }, { reads: true, writes: true }],
+    [
+      "advanced, readOnly NotEquals true",
+      {
+        eventSelectors: [],
+        advancedEventSelectors: [
+          {
+            fieldSelectors: [
+              { field: "eventCategory", equals: ["Management"] },
+              { field: "readOnly", notEquals: ["true"] },
+            ],
+          },
+        ],
+      },
+      { reads: false, writes: true },
+    ],
+    [
+      "advanced, split in two selectors (reads, writes)",
+      {
+        eventSelectors: [],
+        advancedEventSelectors: [...ADVANCED_READS.advancedEventSelectors, ...ADVANCED_WRITES.advancedEventSelectors],
+      },
+      { reads: true, writes: true },
+    ],
+    [
+      "advanced, narrowed by eventName",
+      {
+        eventSelectors: [],
+        advancedEventSelectors: [
+          {
+            fieldSelectors: [
+              { field: "eventCategory", equals: ["Management"] },
+              { field: "eventName", equals: ["CreateUser"] },
+            ],
+          },
+        ],
+      },
+      { reads: false, writes: false },
+    ],
+    [
+      "basic, default ReadWriteType",
+      { eventSelectors: [{}], advancedEventSelectors: [] },
+      { reads: true, writes: true },
+    ],
   ] as const)("%s", (_name, selectors, expected) => {
     expect(managementRecording(selectors as TrailSelectors)).toEqual(expected);
   });

@@ -10,7 +10,14 @@ import { describe, expect, it } from "vitest";
 import type { Finding } from "../src/findings.js";
 import { loadInventory, type Inventory } from "../src/inventory.js";
 import { loadInventories } from "../src/inventory-merge.js";
-import { buildSarif, findingFingerprint, findingLocationUri, parseLocation, uploadedSize, type SarifLog } from "../src/reporters/sarif.js";
+import {
+  buildSarif,
+  findingFingerprint,
+  findingLocationUri,
+  parseLocation,
+  uploadedSize,
+  type SarifLog,
+} from "../src/reporters/sarif.js";
 import { RULE_IDS } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { startFakeGitHub } from "./support/github-api.js";
@@ -51,16 +58,21 @@ describe("SARIF 2.1.0", () => {
   });
 
   it("passes Microsoft's SARIF multitool with GitHub's ingestion rules (Gh) and the SARIF rules, with no error or warning", async () => {
-    if (!existsSync(multitool)) throw new Error(`SARIF multitool missing at ${multitool}: run npm ci (its install script makes it executable)`);
+    if (!existsSync(multitool))
+      throw new Error(`SARIF multitool missing at ${multitool}: run npm ci (its install script makes it executable)`);
     const { log } = await sampleSarif();
     const dir = mkdtempSync(join(tmpdir(), "ota-sarif-"));
     const input = join(dir, "input.sarif");
     const output = join(dir, "validation.sarif");
     writeFileSync(input, JSON.stringify(log, null, 2));
-    const run = spawnSync(multitool, ["validate", "--rule-kind", "Gh;Sarif", "--level", "Error;Warning;Note", "--output", output, input], {
-      encoding: "utf8",
-      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1" },
-    });
+    const run = spawnSync(
+      multitool,
+      ["validate", "--rule-kind", "Gh;Sarif", "--level", "Error;Warning;Note", "--output", output, input],
+      {
+        encoding: "utf8",
+        env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1" },
+      },
+    );
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const validation = JSON.parse(readFileSync(output, "utf8"));
     const results: { ruleId: string; level?: string; message: { text?: string } }[] = validation.runs[0].results ?? [];
@@ -73,10 +85,24 @@ describe("SARIF 2.1.0", () => {
 
   it("lists every rule, with severity, help and level, even when no result uses it", async () => {
     const { log } = await sampleSarif();
-    const rules = log.runs[0]!.tool.driver.rules as { id: string; properties: Record<string, unknown>; help: { markdown: string } }[];
+    const rules = log.runs[0]!.tool.driver.rules as {
+      id: string;
+      properties: Record<string, unknown>;
+      help: { markdown: string };
+    }[];
     expect(rules.map((rule) => rule.id)).toEqual([...RULE_IDS]);
-    expect(rules.map((rule) => rule.properties["security-severity"])).toEqual(["8.0", "2.0", "3.0", "2.0", "6.0", "8.0", "2.0"]);
-    expect(rules[0]!.help.markdown).toContain("aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail");
+    expect(rules.map((rule) => rule.properties["security-severity"])).toEqual([
+      "8.0",
+      "2.0",
+      "3.0",
+      "2.0",
+      "6.0",
+      "8.0",
+      "2.0",
+    ]);
+    expect(rules[0]!.help.markdown).toContain(
+      "aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail",
+    );
 
     const empty = buildSarif({ ...(await loadInventory("examples/sample-inventory.json")), accounts: [] }, []).log;
     expect((empty.runs[0]!.tool.driver.rules as unknown[]).length).toBe(RULE_IDS.length);
@@ -95,8 +121,13 @@ describe("SARIF 2.1.0", () => {
       const finding = byFingerprint.get(result.partialFingerprints.primaryLocationLineHash)!;
       const location = result.locations[0];
       // The location names the account and the trail: what identifies the result across runs.
-      expect(location.physicalLocation.artifactLocation.uri).toBe(findingLocationUri(finding.accountId, finding.trailArn));
-      expect(parseLocation(location.physicalLocation.artifactLocation.uri)).toEqual({ accountId: finding.accountId, ...(finding.trailArn ? { trailArn: finding.trailArn } : {}) });
+      expect(location.physicalLocation.artifactLocation.uri).toBe(
+        findingLocationUri(finding.accountId, finding.trailArn),
+      );
+      expect(parseLocation(location.physicalLocation.artifactLocation.uri)).toEqual({
+        accountId: finding.accountId,
+        ...(finding.trailArn ? { trailArn: finding.trailArn } : {}),
+      });
       expect(location.physicalLocation.artifactLocation.uri).not.toMatch(/^[a-z]+:|^\//);
       expect(location.physicalLocation.region.startLine).toBe(1);
       expect(location.logicalLocations.map((item: any) => item.fullyQualifiedName)).toEqual(
@@ -122,7 +153,9 @@ describe("SARIF 2.1.0", () => {
 
   it("writes one run per last digit of the account id, each account's results in its digit's category", async () => {
     const { log, findings } = await sampleSarif();
-    expect(log.runs.map(categoryOf)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((digit) => `org-trail-audit/accounts-ending-${digit}`));
+    expect(log.runs.map(categoryOf)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((digit) => `org-trail-audit/accounts-ending-${digit}`),
+    );
     for (const run of log.runs) {
       const digit = categoryOf(run).slice(-1);
       for (const result of run.results as any[]) expect(result.properties.accountId.slice(-1)).toBe(digit);
@@ -134,12 +167,18 @@ describe("SARIF 2.1.0", () => {
 
   it("keeps fingerprints stable across runs for the same account, rule and trail, and distinct otherwise", async () => {
     const first = await sampleSarif();
-    const second = buildSarif({ ...first.inventory, generatedAt: "2027-01-01T00:00:00.000Z" }, evaluateInventory(first.inventory).findings).log;
-    const prints = (log: SarifLog) => allResults(log).map((result) => result.partialFingerprints.primaryLocationLineHash);
+    const second = buildSarif(
+      { ...first.inventory, generatedAt: "2027-01-01T00:00:00.000Z" },
+      evaluateInventory(first.inventory).findings,
+    ).log;
+    const prints = (log: SarifLog) =>
+      allResults(log).map((result) => result.partialFingerprints.primaryLocationLineHash);
     expect(prints(second)).toEqual(prints(first.log));
     expect(new Set(prints(first.log)).size).toBe(first.findings.length);
     const base = { ruleId: "cloudtrail/global-events-flag-ineffective" as const, accountId: "111111111111" };
-    expect(findingFingerprint({ ...base, trailArn: "arn:a" })).not.toBe(findingFingerprint({ ...base, trailArn: "arn:b" }));
+    expect(findingFingerprint({ ...base, trailArn: "arn:a" })).not.toBe(
+      findingFingerprint({ ...base, trailArn: "arn:b" }),
+    );
   });
 
   describe("within GitHub's limits: 5,000 results stored per run, 10 MB per upload", () => {
@@ -147,29 +186,45 @@ describe("SARIF 2.1.0", () => {
      * `count` accounts with several findings each. `lastDigit` gives every account id the
      * same last digit, piling every result into one category's run.
      */
-    const bigInventory = async (count: number, lastDigit?: number): Promise<{ inventory: Inventory; findings: Finding[] }> => {
+    const bigInventory = async (
+      count: number,
+      lastDigit?: number,
+    ): Promise<{ inventory: Inventory; findings: Finding[] }> => {
       const sample = await loadInventory("examples/sample-inventory.json");
       const template = sample.accounts.find((account) => account.name === "data-platform")!;
       const noted = sample.accounts.find((account) => account.name === "analytics")!;
       const accounts = Array.from({ length: count }, (_, index) => {
-        const id = lastDigit === undefined ? String(100_000_000_000 + index) : String(100_000_000_000 + index * 10 + lastDigit);
+        const id =
+          lastDigit === undefined ? String(100_000_000_000 + index) : String(100_000_000_000 + index * 10 + lastDigit);
         const source = index % 2 === 0 ? template : noted;
         return {
           ...source,
           id,
           name: `account-${index}`,
-          trails: source.trails.map((trail) => ({ ...trail, ownerAccountId: id, arn: trail.arn.replace(source.id, id) })),
+          trails: source.trails.map((trail) => ({
+            ...trail,
+            ownerAccountId: id,
+            arn: trail.arn.replace(source.id, id),
+          })),
         };
       });
       const inventory = { ...sample, accounts };
       const { findings } = evaluateInventory(inventory);
       // More notes per account, each a result (and an alert) of its own.
       const notes = findings.filter((finding) => finding.level === "note");
-      const extra = [1, 2, 3, 4].flatMap((copy) => notes.map((finding) => ({ ...finding, trailArn: `${finding.trailArn}-copy-${copy}` })));
+      const extra = [1, 2, 3, 4].flatMap((copy) =>
+        notes.map((finding) => ({ ...finding, trailArn: `${finding.trailArn}-copy-${copy}` })),
+      );
       return { inventory, findings: [...findings, ...extra] };
     };
     const categoryByFingerprint = (log: SarifLog) =>
-      new Map(log.runs.flatMap((run) => (run.results as any[]).map((result) => [result.partialFingerprints.primaryLocationLineHash as string, categoryOf(run)] as const)));
+      new Map(
+        log.runs.flatMap((run) =>
+          (run.results as any[]).map(
+            (result) => [result.partialFingerprints.primaryLocationLineHash as string, categoryOf(run)] as const,
+          ),
+        ),
+      );
 
     it("6,000 findings: none lost, no run over 5,000, and each account's category the same at any organization size or shard count", async () => {
       const { inventory, findings } = await bigInventory(2_200);
@@ -244,7 +299,9 @@ describe("SARIF 2.1.0", () => {
       const rank = { error: 3, warning: 2, note: 1 } as const;
       const kept = new Set(results.map((result) => result.partialFingerprints.primaryLocationLineHash));
       const weakestKept = Math.min(...results.map((result) => rank[result.level as keyof typeof rank]));
-      const strongestDropped = Math.max(...findings.filter((finding) => !kept.has(findingFingerprint(finding))).map((finding) => rank[finding.level]));
+      const strongestDropped = Math.max(
+        ...findings.filter((finding) => !kept.has(findingFingerprint(finding))).map((finding) => rank[finding.level]),
+      );
       expect(weakestKept).toBeGreaterThanOrEqual(strongestDropped);
     });
 
@@ -256,7 +313,9 @@ describe("SARIF 2.1.0", () => {
       expect(total).toBeGreaterThan(5_000);
       const run = await runAction({ "inventory-file": "inventory.json", "fail-on": "none" }, {}, dir);
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain(`::warning title=SARIF results left out::${(total - 5_000).toLocaleString("en-US")} results were left out of the SARIF`);
+      expect(run.stdout).toContain(
+        `::warning title=SARIF results left out::${(total - 5_000).toLocaleString("en-US")} results were left out of the SARIF`,
+      );
       expect(run.summary).toContain(`${total - 5_000} least severe results were left out of the SARIF`);
       const written: SarifLog = JSON.parse(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8"));
       expect(allResults(written)).toHaveLength(5_000);

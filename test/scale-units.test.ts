@@ -10,7 +10,9 @@ const ids = Array.from({ length: 10_000 }, (_, index) => String(100_000_000_000 
 
 describe("shards", () => {
   it.each([2, 3, 7])("n=%i shards cover every account exactly once, in near-equal slices", (count) => {
-    const owners = ids.map((id) => Array.from({ length: count }, (_, index) => index + 1).filter((index) => inShard(id, { index, count })));
+    const owners = ids.map((id) =>
+      Array.from({ length: count }, (_, index) => index + 1).filter((index) => inShard(id, { index, count })),
+    );
     expect(owners.every((list) => list.length === 1)).toBe(true);
     const sizes = Array.from({ length: count }, (_, index) => owners.filter((list) => list[0] === index + 1).length);
     for (const size of sizes) expect(Math.abs(size - ids.length / count)).toBeLessThan(ids.length / count / 10);
@@ -28,7 +30,13 @@ describe("shards", () => {
 });
 
 describe("the concurrency governor", () => {
-  const options = (clock: { now: number }) => ({ threshold: 3, ratio: 0.25, windowMs: 1_000, recoverMs: 500, now: () => clock.now });
+  const options = (clock: { now: number }) => ({
+    threshold: 3,
+    ratio: 0.25,
+    windowMs: 1_000,
+    recoverMs: 500,
+    now: () => clock.now,
+  });
 
   it("halves the concurrency when one service throttles a large share of its calls, and gives it back slowly once calm", () => {
     const clock = { now: 0 };
@@ -123,7 +131,10 @@ describe("progress", () => {
     const tracker = new ProgressTracker(() => now);
     for (let index = 1; index <= 20; index += 1) {
       now += 1_000;
-      tracker.record(account(String(100_000_000_000 + index), []), { ...progress(index, index + 5), listingComplete: false });
+      tracker.record(account(String(100_000_000_000 + index), []), {
+        ...progress(index, index + 5),
+        listingComplete: false,
+      });
     }
     expect(tracker.etaSeconds()).toBeUndefined();
     expect(tracker.line()).toMatch(/ETA listing accounts\.$/);
@@ -138,7 +149,12 @@ describe("progress", () => {
   it("prints a line only every few seconds", () => {
     let now = 0;
     const lines: string[] = [];
-    const onAccount = periodicLines(new ProgressTracker(() => now), (line) => lines.push(line), 5_000, () => now);
+    const onAccount = periodicLines(
+      new ProgressTracker(() => now),
+      (line) => lines.push(line),
+      5_000,
+      () => now,
+    );
     for (let index = 1; index <= 12; index += 1) {
       now = index * 1_000;
       onAccount(account(String(100_000_000_000 + index), []), progress(index, 12));

@@ -1,11 +1,23 @@
-import { CreateOrganizationalUnitCommand, MoveAccountCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import {
+  CreateOrganizationalUnitCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { scanOrganization } from "../src/aws/scan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { parseSettings } from "../src/settings.js";
 import { TOOL_NAME, TOOL_VERSION } from "../src/version.js";
 import type { AwsProxy } from "./support/aws-proxy.js";
-import { awsEnvironment, motoAvailability, resetMotoBehindProxy, startMoto, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
+import {
+  awsEnvironment,
+  motoAvailability,
+  resetMotoBehindProxy,
+  startMoto,
+  startMotoBehindProxy,
+  stopMotoBehindProxy,
+  type MotoServer,
+} from "./support/moto-server.js";
 import {
   MANAGEMENT_ACCOUNT_ID,
   ORGANIZATION_TRAIL_SCENARIO,
@@ -28,7 +40,10 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
     Object.fromEntries(
       org.accounts.map((account) => [
         account.name,
-        findings.filter((finding) => finding.accountId === account.id).map((finding) => finding.ruleId).sort(),
+        findings
+          .filter((finding) => finding.accountId === account.id)
+          .map((finding) => finding.ruleId)
+          .sort(),
       ]),
     );
   const expectedByAccount = (org: SeededOrganization) =>
@@ -51,7 +66,10 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
     expect(proxy.count("ListRoots")).toBe(0);
     // Every call names the tool and its version, which CloudTrail records as the event's userAgent.
     expect(proxy.calls.length).toBeGreaterThan(20);
-    for (const call of proxy.calls) expect(String(call.headers["user-agent"]), `${call.service}.${call.operation}`).toContain(`${TOOL_NAME}/${TOOL_VERSION}`);
+    for (const call of proxy.calls)
+      expect(String(call.headers["user-agent"]), `${call.service}.${call.operation}`).toContain(
+        `${TOOL_NAME}/${TOOL_VERSION}`,
+      );
   });
 
   it("counts members covered by the organization trail as compliant and reads the trail once", async () => {
@@ -68,7 +86,9 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
     const duplicate = findings.find((finding) => finding.ruleId === "cloudtrail/global-events-duplicated");
     expect(duplicate?.level).toBe("note");
     // The organization trail's status is read once per scan, by its owner, not once per member.
-    const statusReads = proxy.calls.filter((call) => call.operation === "GetTrailStatus" && call.body.includes("trail/org-trail"));
+    const statusReads = proxy.calls.filter(
+      (call) => call.operation === "GetTrailStatus" && call.body.includes("trail/org-trail"),
+    );
     expect(statusReads).toHaveLength(1);
   });
 
@@ -77,7 +97,11 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
     const refused = org.byKey("multi-eu");
     proxy.faults.push((call) =>
       call.operation === "AssumeRole" && decodeURIComponent(call.body).includes(`::${refused.id}:role/`)
-        ? { status: 403, code: "AccessDenied", message: `User is not authorized to perform: sts:AssumeRole on ${refused.id}` }
+        ? {
+            status: 403,
+            code: "AccessDenied",
+            message: `User is not authorized to perform: sts:AssumeRole on ${refused.id}`,
+          }
         : undefined,
     );
     const { findings, verdicts } = evaluateInventory(await scanOrganization(parseSettings({})));
@@ -105,10 +129,11 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
     const verdict = verdicts.find((item) => item.accountId === id);
     expect(verdict?.verdict).toBe("not-assessed");
     expect(verdict?.failedRegions).toEqual(["us-east-1"]);
-    expect(findings.filter((finding) => finding.accountId === id).map((finding) => finding.ruleId)).toEqual(["cloudtrail/account-not-assessed"]);
+    expect(findings.filter((finding) => finding.accountId === id).map((finding) => finding.ruleId)).toEqual([
+      "cloudtrail/account-not-assessed",
+    ]);
   });
 });
-
 
 describe.skipIf(!moto.available)("selecting accounts by organizational unit on moto", () => {
   let server: MotoServer;
@@ -121,10 +146,16 @@ describe.skipIf(!moto.available)("selecting accounts by organizational unit on m
   it("scans every account beneath the OUs, recursively, plus the listed accounts, less the exclusions", async () => {
     const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
     const client = new OrganizationsClient({ region: "us-east-1" });
-    const { OrganizationalUnit: parent } = await client.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "workloads" }));
-    const { OrganizationalUnit: child } = await client.send(new CreateOrganizationalUnitCommand({ ParentId: parent!.Id!, Name: "prod" }));
+    const { OrganizationalUnit: parent } = await client.send(
+      new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: "workloads" }),
+    );
+    const { OrganizationalUnit: child } = await client.send(
+      new CreateOrganizationalUnitCommand({ ParentId: parent!.Id!, Name: "prod" }),
+    );
     const move = (key: string, to: string) =>
-      client.send(new MoveAccountCommand({ AccountId: org.byKey(key).id, SourceParentId: org.rootId, DestinationParentId: to }));
+      client.send(
+        new MoveAccountCommand({ AccountId: org.byKey(key).id, SourceParentId: org.rootId, DestinationParentId: to }),
+      );
     await move("stopped", parent!.Id!);
     await move("no-trail", child!.Id!);
     await move("read-only", child!.Id!);
@@ -135,6 +166,10 @@ describe.skipIf(!moto.available)("selecting accounts by organizational unit on m
       "exclude-accounts": org.byKey("read-only").id,
     });
     const inventory = await scanOrganization(settings);
-    expect(inventory.accounts.map((account) => account.name).sort()).toEqual(["covered-multi-eu", "no-trail", "stopped-trail"]);
+    expect(inventory.accounts.map((account) => account.name).sort()).toEqual([
+      "covered-multi-eu",
+      "no-trail",
+      "stopped-trail",
+    ]);
   });
 });

@@ -52,12 +52,20 @@ describe("parseSettings", () => {
     ["exclude-accounts", "12345678901a", /Input "exclude-accounts" got "12345678901a"/],
     ["regions", "us-east-9", /Input "regions" got "us-east-9"; it accepts "enabled" or known AWS Region codes/],
     ["regions", "us-east-1,cn-north-1", /Regions of one partition/],
-    ["concurrency", "0", /Input "concurrency" got "0"; it accepts a whole number of accounts to scan at once, from 1 to 256/],
+    [
+      "concurrency",
+      "0",
+      /Input "concurrency" got "0"; it accepts a whole number of accounts to scan at once, from 1 to 256/,
+    ],
     ["concurrency", "ten", /Input "concurrency" got "ten"/],
     ["concurrency", "257", /Input "concurrency" got "257"/],
     ["role-name", "Org Access", /Input "role-name" got "Org Access"; it accepts an IAM role name/],
     ["role-session-name", "x", /Input "role-session-name" got "x"/],
-    ["role-duration-seconds", "60", /Input "role-duration-seconds" got "60"; it accepts a whole number of seconds from 900 to 3600/],
+    [
+      "role-duration-seconds",
+      "60",
+      /Input "role-duration-seconds" got "60"; it accepts a whole number of seconds from 900 to 3600/,
+    ],
     ["organizational-units", "ou-1", /Input "organizational-units" got "ou-1"/],
     ["fail-on", "critical", /Input "fail-on" got "critical"; it accepts none, note, warning, error/],
     ["allow-empty", "maybe", /Input "allow-empty" got "maybe"; it accepts true or false/],
@@ -86,7 +94,17 @@ describe("loadInventory", () => {
   it.each([
     ["missing file", null, /Input "inventory-file" names ".*", which cannot be read \(ENOENT\)/],
     ["not JSON", "{nope", /which is not valid JSON/],
-    ["wrong shape", JSON.stringify({ schemaVersion: 1, partition: "aws", globalEventsRegion: "us-east-1", organizationTrails: [], accounts: [{ id: "12" }] }), /accounts\[0\]\.id must be a 12-digit account id/],
+    [
+      "wrong shape",
+      JSON.stringify({
+        schemaVersion: 1,
+        partition: "aws",
+        globalEventsRegion: "us-east-1",
+        organizationTrails: [],
+        accounts: [{ id: "12" }],
+      }),
+      /accounts\[0\]\.id must be a 12-digit account id/,
+    ],
     ["another version", JSON.stringify({ schemaVersion: 7 }), /schemaVersion must be 1/],
   ])("rejects a %s with one clear message", async (name, content, message) => {
     const path = join(dir, `${name.replaceAll(" ", "-")}.json`);
@@ -115,7 +133,10 @@ describe("parseIssueSettings", () => {
     const json = join(dir, "owners.json");
     writeFileSync(json, JSON.stringify({ "012345678901": ["alice"], "r-ab12": "erin" }));
     expect((await parseIssueSettings({ "owners-file": yaml })).ownersByKey).toEqual(
-      new Map([["012345678901", ["alice", "bob"]], ["ou-ab12-abcdefgh", ["carol", "dave"]]]),
+      new Map([
+        ["012345678901", ["alice", "bob"]],
+        ["ou-ab12-abcdefgh", ["carol", "dave"]],
+      ]),
     );
     expect((await parseIssueSettings({ "owners-file": json })).ownersByKey.get("r-ab12")).toEqual(["erin"]);
   });
@@ -125,7 +146,10 @@ describe("parseIssueSettings", () => {
     [{ "max-issue-operations": "0" }, /Input "max-issue-operations" got "0"/],
     [{ "default-assignees": "good,bad login" }, /Input "default-assignees" got "bad login"/],
     [{ "create-issues": "true", "github-token": "" }, /Input "github-token" got ""/],
-    [{ "owners-file": "/nonexistent/owners.yml" }, /Input "owners-file" names "\/nonexistent\/owners.yml", which cannot be read/],
+    [
+      { "owners-file": "/nonexistent/owners.yml" },
+      /Input "owners-file" names "\/nonexistent\/owners.yml", which cannot be read/,
+    ],
   ])("rejects %o with one clear message", async (inputs, message) => {
     await expect(parseIssueSettings(inputs)).rejects.toThrow(message);
   });
@@ -133,9 +157,13 @@ describe("parseIssueSettings", () => {
   it("rejects an owners-file key that is neither an account nor an OU, naming it", async () => {
     const path = join(dir, "bad.yml");
     writeFileSync(path, "payments: alice\n");
-    await expect(parseIssueSettings({ "owners-file": path })).rejects.toThrow(/has the key "payments"; keys must be 12-digit account ids/);
+    await expect(parseIssueSettings({ "owners-file": path })).rejects.toThrow(
+      /has the key "payments"; keys must be 12-digit account ids/,
+    );
     // A short number is not padded into some other account's id.
     writeFileSync(path, "12345: alice\n");
-    await expect(parseIssueSettings({ "owners-file": path })).rejects.toThrow(/has the key "12345"; keys must be 12-digit account ids/);
+    await expect(parseIssueSettings({ "owners-file": path })).rejects.toThrow(
+      /has the key "12345"; keys must be 12-digit account ids/,
+    );
   });
 });

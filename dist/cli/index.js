@@ -87079,7 +87079,9 @@ async function loadInventory(path, inputName = "inventory-file") {
         text = await (0,promises_.readFile)(path, "utf8");
     }
     catch (error) {
-        throw new configuration_error_ConfigurationError(`Input "${inputName}" names "${path}", which cannot be read (${error.code ?? "error"}); it accepts the path of an inventory or report JSON file written by org-trail-audit.`);
+        throw new configuration_error_ConfigurationError(`Input "${inputName}" names "${path}", which cannot be read ` +
+            `(${error.code ?? "error"}); it accepts the path of an inventory or ` +
+            "report JSON file written by org-trail-audit.");
     }
     let parsed;
     try {
@@ -87178,7 +87180,10 @@ const GLOBAL_EVENT_REGIONS = {
     // China: "Amazon CloudTrail - Getting Started with Amazon Web Services in China": since
     // 22 Nov 2021 CloudFront events are recorded in cn-northwest-1 (Ningxia), IAM and STS in
     // cn-north-1 (Beijing); AWS tells owners of single-Region trails to go multi-Region.
-    "aws-cn": { byService: { iam: "cn-north-1", sts: "cn-north-1", cloudfront: "cn-northwest-1" }, readRegion: "cn-north-1" },
+    "aws-cn": {
+        byService: { iam: "cn-north-1", sts: "cn-north-1", cloudfront: "cn-northwest-1" },
+        readRegion: "cn-north-1",
+    },
     // GovCloud (US): no AWS page found that names the Region (AWS GovCloud User Guide,
     // CloudTrail page, is silent; searched Nov 2026). Do not guess.
     "aws-us-gov": {
@@ -87189,7 +87194,8 @@ const GLOBAL_EVENT_REGIONS = {
 /** Where global service events are recorded in a partition; an unknown partition counts only multi-Region trails. */
 function globalEventRegions(partitionName) {
     return (GLOBAL_EVENT_REGIONS[partitionName] ?? {
-        unknownBecause: `where partition ${partitionName} records the global service events is not documented, so only a multi-Region trail is certain to record them`,
+        unknownBecause: `where partition ${partitionName} records the global service events is not documented, so only a ` +
+            "multi-Region trail is certain to record them",
     });
 }
 /**
@@ -87198,7 +87204,7 @@ function globalEventRegions(partitionName) {
  * partition's global Region in the SDK's endpoint data.
  */
 function partitions_globalEventsRegion(regionInPartition) {
-    return globalEventRegions(partitionOf(regionInPartition)).readRegion ?? partition(regionInPartition).implicitGlobalRegion;
+    return (globalEventRegions(partitionOf(regionInPartition)).readRegion ?? partition(regionInPartition).implicitGlobalRegion);
 }
 /** The Region the SDK's environment names, for calls that are not tied to a Region of their own. */
 function configuredRegion() {
@@ -87257,7 +87263,10 @@ function parseSettings(raw) {
     const concurrency = parseInteger("concurrency", value("concurrency"), 1, MAX_CONCURRENCY, `a whole number of accounts to scan at once, from 1 to ${MAX_CONCURRENCY}`);
     const accounts = settings_parseList(value("accounts"));
     const excludeAccounts = settings_parseList(value("exclude-accounts"));
-    for (const [name, ids] of [["accounts", accounts], ["exclude-accounts", excludeAccounts]]) {
+    for (const [name, ids] of [
+        ["accounts", accounts],
+        ["exclude-accounts", excludeAccounts],
+    ]) {
         const bad = ids.find((id) => !ACCOUNT_ID.test(id));
         if (bad !== undefined)
             fail(name, bad, "12-digit AWS account ids, separated by commas or new lines");
@@ -87274,7 +87283,7 @@ function parseSettings(raw) {
     }
     const failOnScope = value("fail-on-scope");
     if (!FAIL_ON_SCOPES.includes(failOnScope)) {
-        fail("fail-on-scope", failOnScope, 'all (every finding at or above fail-on) or new (only findings new since the last run)');
+        fail("fail-on-scope", failOnScope, "all (every finding at or above fail-on) or new (only findings new since the last run)");
     }
     const shard = parseShard(value("shard"));
     return {
@@ -87317,7 +87326,9 @@ function emptySelectionError(settings) {
         settings.organizationalUnits.length > 0 ? `organizational-units: ${settings.organizationalUnits.join(", ")}` : "",
     ].filter(Boolean);
     const source = settings.inventoryFile ? `The inventory ${settings.inventoryFile} holds` : "The selection holds";
-    return new configuration_error_ConfigurationError(`${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty selection is expected.`);
+    return new configuration_error_ConfigurationError(`${source} no account${given.length > 0 ? ` (${given.join("; ")})` : ""}: check the inputs ` +
+        `${SELECTION_INPUTS.map((name) => `"${name}"`).join(", ")}, or set "allow-empty: true" if an empty ` +
+        "selection is expected.");
 }
 function parseShard(text) {
     if (!text)
@@ -87397,7 +87408,11 @@ var client_ec2_dist_cjs = __nccwpck_require__(5193);
 /** The event sources whose events AWS records as global service events. */
 const GLOBAL_EVENT_SOURCES = GLOBAL_SERVICES.map((service) => `${service}.amazonaws.com`);
 function trailScope(trail) {
-    return { homeRegion: trail.homeRegion, isMultiRegion: trail.isMultiRegionTrail, includeGlobalServiceEvents: trail.includeGlobalServiceEvents };
+    return {
+        homeRegion: trail.homeRegion,
+        isMultiRegion: trail.isMultiRegionTrail,
+        includeGlobalServiceEvents: trail.includeGlobalServiceEvents,
+    };
 }
 /**
  * Which global services' events reach a trail. A multi-Region trail receives them all
@@ -87433,7 +87448,9 @@ function singleRegionShortfall(scope, partition) {
         return "single-Region with IncludeGlobalServiceEvents off";
     if (received.length > 0) {
         const missing = GLOBAL_SERVICES.filter((service) => !received.includes(service));
-        return `single-Region in ${scope.homeRegion}: receives ${received.map((service) => GLOBAL_SERVICE_NAMES[service]).join(" and ")} events but not ${missing.map((service) => `${GLOBAL_SERVICE_NAMES[service]} (recorded in ${byService[service]})`).join(", ")}`;
+        return (`single-Region in ${scope.homeRegion}: receives ` +
+            `${received.map((service) => GLOBAL_SERVICE_NAMES[service]).join(" and ")} events but not ` +
+            `${missing.map((service) => `${GLOBAL_SERVICE_NAMES[service]} (recorded in ${byService[service]})`).join(", ")}`);
     }
     return `single-Region outside ${homes.join(" and ")}: receives no global service events`;
 }
@@ -87444,7 +87461,10 @@ function singleRegionShortfall(scope, partition) {
  */
 function hasIneffectiveGlobalFlag(trail, partition) {
     const { byService } = globalEventRegions(partition);
-    return Boolean(byService) && !trail.isMultiRegionTrail && trail.includeGlobalServiceEvents && globalServicesReceived(trailScope(trail), partition).length === 0;
+    return (Boolean(byService) &&
+        !trail.isMultiRegionTrail &&
+        trail.includeGlobalServiceEvents &&
+        globalServicesReceived(trailScope(trail), partition).length === 0);
 }
 /**
  * A trail whose recent deliveries fail stores nothing, logging or not. LatestDeliveryError
@@ -87503,10 +87523,11 @@ function managementRecording(selectors) {
 }
 function admitsEvent(selector, event) {
     const hasCategory = selector.fieldSelectors.some((field) => field.field === "eventCategory");
-    return hasCategory && selector.fieldSelectors.every((field) => {
-        const value = event[field.field];
-        return value !== undefined && fieldAdmits(field, value);
-    });
+    return (hasCategory &&
+        selector.fieldSelectors.every((field) => {
+            const value = event[field.field];
+            return value !== undefined && fieldAdmits(field, value);
+        }));
 }
 function fieldAdmits(field, value) {
     const checks = [
@@ -87524,7 +87545,11 @@ function fieldAdmits(field, value) {
     });
 }
 function describeTrail(trail) {
-    const scope = trail.isOrganizationTrail ? "organization trail" : trail.isMultiRegionTrail ? "multi-Region" : "single-Region";
+    const scope = trail.isOrganizationTrail
+        ? "organization trail"
+        : trail.isMultiRegionTrail
+            ? "multi-Region"
+            : "single-Region";
     return `"${trail.name}" (${scope}, home ${trail.homeRegion})`;
 }
 
@@ -87560,7 +87585,7 @@ const CONNECTION_CODES = {
 const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout"]);
 /** Node's TLS failures: certificate codes and ERR_TLS_* / ERR_SSL_*. */
 function isTlsCode(code) {
-    return /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/.test(code) || code === "EPROTO";
+    return (/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/.test(code) || code === "EPROTO");
 }
 /** The network cause of a failed call, or undefined when AWS answered (or the cause is not the network). */
 function networkFailure(error) {
@@ -87591,7 +87616,8 @@ function describeNetworkFailure(failure) {
     return `could not reach ${failure.endpoint ?? "the AWS endpoint"}: ${failure.meaning} (${failure.code})`;
 }
 /** What to check, for a person reading a report. */
-const NETWORK_ADVICE = "Check the network path from the runner to that endpoint (proxy, firewall, DNS, VPC endpoint) and AWS_ENDPOINT_URL if it is set; the credentials were not the problem";
+const NETWORK_ADVICE = "Check the network path from the runner to that endpoint (proxy, firewall, DNS, VPC endpoint) and " +
+    "AWS_ENDPOINT_URL if it is set; the credentials were not the problem";
 
 ;// CONCATENATED MODULE: ./src/aws/api-stats.ts
 function emptyApiStats() {
@@ -87672,7 +87698,8 @@ function createClient(Constructor, transport, region, credentials) {
         catch (error) {
             const request = args.request;
             if (error && typeof error === "object" && request?.hostname && !(FAILED_ENDPOINT in error)) {
-                error[FAILED_ENDPOINT] = `${request.protocol ?? "https:"}//${request.hostname}${request.port ? `:${request.port}` : ""}`;
+                error[FAILED_ENDPOINT] =
+                    `${request.protocol ?? "https:"}//${request.hostname}${request.port ? `:${request.port}` : ""}`;
             }
             if ((0,retry.isThrottlingError)(error)) {
                 stats.throttles += 1;
@@ -87705,7 +87732,9 @@ function clientConfig(transport, region, credentials, shared) {
                 useFipsEndpoint: shared.useFipsEndpoint,
                 useDualstackEndpoint: shared.useDualstackEndpoint,
                 // Already looked up: either use what was found, or do not look again.
-                ...(shared.configuredEndpoint ? { endpoint: shared.configuredEndpoint } : { ignoreConfiguredEndpointUrls: true }),
+                ...(shared.configuredEndpoint
+                    ? { endpoint: shared.configuredEndpoint }
+                    : { ignoreConfiguredEndpointUrls: true }),
                 userAgentAppId: () => Promise.resolve(shared.userAgentAppId),
                 authSchemePreference: shared.authSchemePreference ?? [],
             }
@@ -87795,8 +87824,12 @@ function toSelectors(basic, advanced) {
     return {
         eventSelectors: (basic ?? []).map((selector) => ({
             ...(selector.ReadWriteType ? { readWriteType: selector.ReadWriteType } : {}),
-            ...(selector.IncludeManagementEvents !== undefined ? { includeManagementEvents: selector.IncludeManagementEvents } : {}),
-            ...(selector.ExcludeManagementEventSources?.length ? { excludeManagementEventSources: selector.ExcludeManagementEventSources } : {}),
+            ...(selector.IncludeManagementEvents !== undefined
+                ? { includeManagementEvents: selector.IncludeManagementEvents }
+                : {}),
+            ...(selector.ExcludeManagementEventSources?.length
+                ? { excludeManagementEventSources: selector.ExcludeManagementEventSources }
+                : {}),
         })),
         advancedEventSelectors: toAdvancedSelectors(advanced),
     };
@@ -87930,8 +87963,12 @@ async function readAccountTrails(request) {
                     continue;
                 trails.set(record.arn, record);
                 // Only a trail of this account that can receive global events can matter for its verdict.
-                const wanted = (request.detailsFor ?? "own-trails") === "organization-trails" ? record.isOrganizationTrail : !record.isOrganizationTrail;
-                if (wanted && record.ownerAccountId === accountId && receivesGlobalEvents(trailScope(record), request.partition)) {
+                const wanted = (request.detailsFor ?? "own-trails") === "organization-trails"
+                    ? record.isOrganizationTrail
+                    : !record.isOrganizationTrail;
+                if (wanted &&
+                    record.ownerAccountId === accountId &&
+                    receivesGlobalEvents(trailScope(record), request.partition)) {
                     detailReads.push(limit(() => readDetails(record)));
                 }
             }
@@ -87961,7 +87998,9 @@ async function readAccountTrails(request) {
             }
             // Known once the global events Region is described: its trails need no second look.
             await globalRead;
-            otherRegions = [...new Set(listed.filter((trail) => !trails.has(trail.arn)).map((trail) => trail.homeRegion))].filter((region) => region !== globalEventsRegion && partitionOf(region) === request.partition && (!wanted || wanted.has(region)));
+            otherRegions = [
+                ...new Set(listed.filter((trail) => !trails.has(trail.arn)).map((trail) => trail.homeRegion)),
+            ].filter((region) => region !== globalEventsRegion && partitionOf(region) === request.partition && (!wanted || wanted.has(region)));
         }
         catch (error) {
             if (request.abortSignal?.aborted)
@@ -88165,7 +88204,8 @@ async function streamSelectedAccounts(client, settings, onAccount) {
         ...(everything || listed.size > 0 ? [listWholeOrganization(lister, fromWholeOrganization)] : []),
         ...settings.organizationalUnits.map((unit) => lister.walkUnit(unit, emit, { finished: false }).catch((error) => {
             if (NOT_FOUND.has(errorName(error))) {
-                throw new configuration_error_ConfigurationError(`Input "organizational-units" names ${unit}, which this organization does not hold (${errorName(error)}). Give OU ids (ou-...) or the root id (r-...) of this organization.`);
+                throw new configuration_error_ConfigurationError(`Input "organizational-units" names ${unit}, which this organization does not hold ` +
+                    `(${errorName(error)}). Give OU ids (ou-...) or the root id (r-...) of this organization.`);
             }
             throw error;
         })),
@@ -88173,7 +88213,11 @@ async function streamSelectedAccounts(client, settings, onAccount) {
     return { notInOrganization: [...listed].filter((id) => !seen.has(id) && !excluded.has(id)).sort() };
 }
 /** What Organizations answers for a parent id it does not hold. */
-const NOT_FOUND = new Set(["ParentNotFoundException", "OrganizationalUnitNotFoundException", "TargetNotFoundException"]);
+const NOT_FOUND = new Set([
+    "ParentNotFoundException",
+    "OrganizationalUnitNotFoundException",
+    "TargetNotFoundException",
+]);
 /** Every account of the organization: the ListAccounts chain, raced by an OU walk once there is more than one page. */
 function listWholeOrganization(lister, onAccount) {
     const control = { finished: false };
@@ -88217,8 +88261,16 @@ class PageLister {
     async walkUnit(parentId, onAccount, control) {
         const children = [];
         await Promise.all([
-            this.pages((client, token) => client.send(new client_organizations_dist_cjs/* ListAccountsForParentCommand */.Jgz({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => page.Accounts?.forEach(onAccount), control),
-            this.pages((client, token) => client.send(new client_organizations_dist_cjs/* ListOrganizationalUnitsForParentCommand */.sUM({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })), (page) => {
+            this.pages((client, token) => client.send(new client_organizations_dist_cjs/* ListAccountsForParentCommand */.Jgz({
+                ParentId: parentId,
+                MaxResults: ORGANIZATIONS_PAGE_SIZE,
+                ...(token ? { NextToken: token } : {}),
+            })), (page) => page.Accounts?.forEach(onAccount), control),
+            this.pages((client, token) => client.send(new client_organizations_dist_cjs/* ListOrganizationalUnitsForParentCommand */.sUM({
+                ParentId: parentId,
+                MaxResults: ORGANIZATIONS_PAGE_SIZE,
+                ...(token ? { NextToken: token } : {}),
+            })), (page) => {
                 for (const unit of page.OrganizationalUnits ?? [])
                     if (unit.Id)
                         children.push(this.walkUnit(unit.Id, onAccount, control));
@@ -88289,7 +88341,8 @@ async function scanOrganization(settings, options = {}) {
             const network = networkFailure(error);
             if (network)
                 throw new configuration_error_ConfigurationError(`AWS STS ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
-            throw new configuration_error_ConfigurationError(`The AWS credentials could not be used (${describeError(error)}). Give the job credentials the standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.`);
+            throw new configuration_error_ConfigurationError(`The AWS credentials could not be used (${describeError(error)}). Give the job credentials the ` +
+                "standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.");
         });
         const callerAccountId = identity.Account ?? "";
         const organizations = createClient(client_organizations_dist_cjs/* OrganizationsClient */.gnq, transport, globalEventsRegion);
@@ -88299,10 +88352,21 @@ async function scanOrganization(settings, options = {}) {
             const network = networkFailure(error);
             if (network)
                 throw new configuration_error_ConfigurationError(`AWS Organizations ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
-            throw new configuration_error_ConfigurationError(`AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with credentials of the management account or a delegated administrator (caller: ${identity.Arn ?? callerAccountId}).`);
+            throw new configuration_error_ConfigurationError(`AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with ` +
+                "credentials of the management account or a delegated administrator (caller: " +
+                `${identity.Arn ?? callerAccountId}).`);
         };
         const organization = await describeOrganization(organizations).catch(refused);
-        const context = { settings, options, transport, sts, callerAccountId, partition, globalEventsRegion, now };
+        const context = {
+            settings,
+            options,
+            transport,
+            sts,
+            callerAccountId,
+            partition,
+            globalEventsRegion,
+            now,
+        };
         const progress = { done: 0, total: 0, listingComplete: false, partition, globalEventsRegion };
         // Read first, alongside the listing, so each account can be judged the moment it is read.
         const organizationTrails = readOrganizationTrails(organization.managementAccountId, context).then((read) => {
@@ -88373,7 +88437,12 @@ function scanHomeRegion(settings) {
 }
 async function scanAccount(account, context) {
     const started = context.now();
-    const base = { id: account.id, name: account.name, ...(account.email ? { email: account.email } : {}), state: account.state };
+    const base = {
+        id: account.id,
+        name: account.name,
+        ...(account.email ? { email: account.email } : {}),
+        state: account.state,
+    };
     if (account.state !== "ACTIVE") {
         return { ...base, outcome: "skipped", reason: `state ${account.state}`, regions: [], trails: [], durationMs: 0 };
     }
@@ -88404,14 +88473,26 @@ async function scanAccount(account, context) {
         });
         const durationMs = context.now() - started;
         if (abort.signal.aborted) {
-            return { ...base, access, outcome: "failed", reason: `timed out after ${timeoutMs / 1000} s`, regions: read.regions, trails: read.trails, durationMs };
+            return {
+                ...base,
+                access,
+                outcome: "failed",
+                reason: `timed out after ${timeoutMs / 1000} s`,
+                regions: read.regions,
+                trails: read.trails,
+                durationMs,
+            };
         }
         const usable = read.regions.some((region) => region.outcome === "read");
         return {
             ...base,
             access,
             outcome: usable ? "read" : "failed",
-            ...(usable ? {} : { reason: `no Region could be read (${read.regions.map((r) => `${r.region}: ${r.error ?? r.outcome}`).join("; ")})` }),
+            ...(usable
+                ? {}
+                : {
+                    reason: `no Region could be read (${read.regions.map((r) => `${r.region}: ${r.error ?? r.outcome}`).join("; ")})`,
+                }),
             regions: read.regions,
             trails: read.trails,
             readPlan: read.plan,
@@ -88430,7 +88511,15 @@ async function scanAccount(account, context) {
                 : networkFailure(error)
                     ? `AssumeRole for ${attempted} never reached AWS STS: ${describeError(error)}`
                     : `could not assume ${attempted}: ${describeError(error)}`;
-        return { ...base, access: attempted, outcome: "failed", reason, regions: [], trails: [], durationMs: context.now() - started };
+        return {
+            ...base,
+            access: attempted,
+            outcome: "failed",
+            reason,
+            regions: [],
+            trails: [],
+            durationMs: context.now() - started,
+        };
     }
     finally {
         clearTimeout(timer);
@@ -88485,7 +88574,9 @@ async function readOrganizationTrails(managementAccountId, context) {
         const failed = read.regions.find((region) => region.outcome !== "read");
         if (failed)
             return { organizationTrails: [], organizationTrailsError: failed.error ?? failed.outcome };
-        return { organizationTrails: read.trails.filter((trail) => trail.isOrganizationTrail && trail.ownerAccountId === managementAccountId) };
+        return {
+            organizationTrails: read.trails.filter((trail) => trail.isOrganizationTrail && trail.ownerAccountId === managementAccountId),
+        };
     }
     catch (error) {
         return { organizationTrails: [], organizationTrailsError: describeError(error) };
@@ -89403,7 +89494,10 @@ async function loadInventories(spec, shard) {
     const inventory = loaded.length === 1 ? loaded[0].inventory : mergeShards(loaded);
     // A shard job given a saved inventory evaluates its own slice, as a scanning shard would.
     if (shard)
-        return { inventory: { ...inventory, shard, accounts: inventory.accounts.filter((account) => inShard(account.id, shard)) }, files };
+        return {
+            inventory: { ...inventory, shard, accounts: inventory.accounts.filter((account) => inShard(account.id, shard)) },
+            files,
+        };
     return { inventory, files };
 }
 async function expand(spec) {
@@ -89421,7 +89515,8 @@ async function expand(spec) {
     return [...new Set(files)];
 }
 function mergeShards(loaded) {
-    const refuse = (problem) => new configuration_error_ConfigurationError(`Input "inventory-file" names ${loaded.length} files that are not the shards of one scan: ${problem}. Give every shard's inventory (k/n for k = 1 to n) of one organization, or one file.`);
+    const refuse = (problem) => new configuration_error_ConfigurationError(`Input "inventory-file" names ${loaded.length} files that are not the shards of one scan: ` +
+        `${problem}. Give every shard's inventory (k/n for k = 1 to n) of one organization, or one file.`);
     const unsharded = loaded.filter((item) => !item.inventory.shard);
     if (unsharded.length > 0)
         throw refuse(`${unsharded.map((item) => item.file).join(", ")} ${unsharded.length === 1 ? "is" : "are"} not a shard`);
@@ -89455,8 +89550,12 @@ function mergeShards(loaded) {
     }
     const inventories = loaded.map((item) => item.inventory).sort((a, b) => a.shard.index - b.shard.index);
     const first = inventories[0];
-    const unique = (items) => [...new Map(items.map((item) => [item.arn, item])).values()];
-    const errors = (key) => [...new Set(inventories.map((inventory) => inventory[key]).filter((error) => Boolean(error)))];
+    const unique = (items) => [
+        ...new Map(items.map((item) => [item.arn, item])).values(),
+    ];
+    const errors = (key) => [
+        ...new Set(inventories.map((inventory) => inventory[key]).filter((error) => Boolean(error))),
+    ];
     const trailErrors = errors("organizationTrailsError");
     const storeErrors = errors("organizationEventDataStoresError");
     const stats = inventories.map((inventory) => inventory.apiStats).filter((item) => item !== undefined);
@@ -89559,7 +89658,9 @@ const RULE_IDS = [
     "cloudtrail/global-events-not-delivered",
     "cloudtrail/global-events-single-region",
 ];
-const NOV_2021 = "Since 22 November 2021 AWS records the events of its global services (IAM, STS through the global endpoint, CloudFront) in us-east-1 only: a single-Region trail homed in any other Region receives none of them, even with IncludeGlobalServiceEvents on.";
+const NOV_2021 = "Since 22 November 2021 AWS records the events of its global services (IAM, STS through the global " +
+    "endpoint, CloudFront) in us-east-1 only: a single-Region trail homed in any other Region receives " +
+    "none of them, even with IncludeGlobalServiceEvents on.";
 const catalog_RULES = {
     "cloudtrail/global-events-not-recorded": {
         id: "cloudtrail/global-events-not-recorded",
@@ -89567,15 +89668,27 @@ const catalog_RULES = {
         defaultLevel: "error",
         securitySeverity: 8.0,
         shortDescription: "No CloudTrail trail records the account's global service events (IAM, STS, CloudFront).",
-        fullDescription: `An account's global management writes are recorded when at least one trail that applies to it (its own, or an organization trail) receives global service events, is logging, is delivering its log files and records management writes; reads likewise, possibly by another trail. A CloudTrail Lake event data store that is ingesting, organization-wide or the account's own, multi-Region and selects management events counts as such a trail. ${NOV_2021} In aws-cn IAM and STS events are recorded in cn-north-1 and CloudFront events in cn-northwest-1, so only a multi-Region trail records them all; where AWS does not document the Region (GovCloud), only multi-Region trails count. Without the writes, changes to IAM users, roles and policies and STS sessions leave no audit record.`,
+        fullDescription: "An account's global management writes are recorded when at least one trail that applies to it (its " +
+            "own, or an organization trail) receives global service events, is logging, is delivering its log " +
+            "files and records management writes; reads likewise, possibly by another trail. A CloudTrail Lake " +
+            "event data store that is ingesting, organization-wide or the account's own, multi-Region and " +
+            `selects management events counts as such a trail. ${NOV_2021} In aws-cn IAM and STS events are ` +
+            "recorded in cn-north-1 and CloudFront events in cn-northwest-1, so only a multi-Region trail " +
+            "records them all; where AWS does not document the Region (GovCloud), only multi-Region trails " +
+            "count. Without the writes, changes to IAM users, roles and policies and STS sessions leave no audit " +
+            "record.",
         help: [
             "Make one trail record the global service events. Run the command that fits the trail in its home Region:",
             "",
             "- A stopped trail: `aws cloudtrail start-logging --region HOME --name TRAIL_ARN`",
             "- Any trail, made multi-Region (turns global events on with it): `aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail`",
             "- A single-Region trail homed in us-east-1: `aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --include-global-service-events`",
-            "- A trail that records no management writes: `aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'`",
-            "- No trail at all: `aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET --is-multi-region-trail`, then `aws cloudtrail start-logging --region us-east-1 --name NAME` (the bucket policy must allow cloudtrail.amazonaws.com).",
+            "- A trail that records no management writes: `aws cloudtrail put-event-selectors --region HOME " +
+                '--trail-name TRAIL_ARN --advanced-event-selectors \'[{"Name":"Management ' +
+                'events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]\'`',
+            "- No trail at all: `aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name " +
+                "BUCKET --is-multi-region-trail`, then `aws cloudtrail start-logging --region us-east-1 --name NAME` " +
+                "(the bucket policy must allow cloudtrail.amazonaws.com).",
             "",
             "An organization trail can be changed only from the management account or a delegated administrator, in its home Region.",
         ].join("\n"),
@@ -89586,7 +89699,10 @@ const catalog_RULES = {
         defaultLevel: "note",
         securitySeverity: 2.0,
         shortDescription: "A single-Region trail outside us-east-1 has IncludeGlobalServiceEvents on, but receives no global service events.",
-        fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist. A note (no gap, a misleading flag) where another trail records the account's global service events. Where none does, this is not a finding of its own: the account's one global-events-not-recorded finding names the trail, its flag and the fix, so that one cause gives one alert.`,
+        fullDescription: `${NOV_2021} The flag on such a trail suggests coverage that does not exist. A note (no gap, a ` +
+            "misleading flag) where another trail records the account's global service events. Where none does, " +
+            "this is not a finding of its own: the account's one global-events-not-recorded finding names the " +
+            "trail, its flag and the fix, so that one cause gives one alert.",
         help: [
             "Make the trail multi-Region, which records the global service events:",
             "",
@@ -89603,13 +89719,18 @@ const catalog_RULES = {
         defaultLevel: "warning",
         securitySeverity: 3.0,
         shortDescription: "More than one trail records the account's global service events, so each IAM, STS and CloudFront event is stored several times.",
-        fullDescription: "Every trail that records global service events stores its own copy of them. Keep the flag on one trail only (an organization trail, when there is one). Only trails whose recorded events overlap count (both record management writes, or both reads): a ReadOnly trail and a WriteOnly trail store disjoint events. Stopped trails, trails whose deliveries fail and single-Region trails outside us-east-1 store none and are not counted. A note when one of them is an organization trail.",
+        fullDescription: "Every trail that records global service events stores its own copy of them. Keep the flag on one " +
+            "trail only (an organization trail, when there is one). Only trails whose recorded events overlap " +
+            "count (both record management writes, or both reads): a ReadOnly trail and a WriteOnly trail store " +
+            "disjoint events. Stopped trails, trails whose deliveries fail and single-Region trails outside " +
+            "us-east-1 store none and are not counted. A note when one of them is an organization trail.",
         help: [
             "Keep one trail recording global service events. On a single-Region trail in us-east-1, turn the flag off:",
             "",
             "`aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --no-include-global-service-events`",
             "",
-            "A multi-Region trail cannot turn global events off: when an organization trail already records what it records, delete it (`aws cloudtrail delete-trail --region HOME --name TRAIL_ARN`).",
+            "A multi-Region trail cannot turn global events off: when an organization trail already records what " +
+                "it records, delete it (`aws cloudtrail delete-trail --region HOME --name TRAIL_ARN`).",
         ].join("\n"),
     },
     "cloudtrail/global-events-reads-not-recorded": {
@@ -89622,7 +89743,8 @@ const catalog_RULES = {
         help: [
             "Record read and write management events on the covering trail:",
             "",
-            "`aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'`",
+            "`aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors " +
+                '\'[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]\'`',
             "",
             "put-event-selectors replaces the trail's selectors: add any data-event selectors it has to the list.",
         ].join("\n"),
@@ -89633,12 +89755,17 @@ const catalog_RULES = {
         defaultLevel: "error",
         securitySeverity: 6.0,
         shortDescription: "The account could not be assessed, so whether it records global service events is unknown.",
-        fullDescription: "The scanner could not read enough of the account (its role was refused, every Region failed, a call timed out, or a trail's status could not be read) to decide. It is never counted as compliant.",
+        fullDescription: "The scanner could not read enough of the account (its role was refused, every Region failed, a call " +
+            "timed out, or a trail's status could not be read) to decide. It is never counted as compliant.",
         help: [
             "The message says why. Common causes:",
             "",
-            "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; deploy the audit role with a StackSet.",
-            "- \"never reached AWS\" or \"could not reach\": a network or endpoint failure (connection refused, DNS, TLS, no answer in time); the message names the endpoint. Check the runner's network path to it, not the role.",
+            "- AccessDenied on AssumeRole: the audit role (input role-name) is missing in the account or its " +
+                "trust policy does not allow the scanning role. Invited accounts lack OrganizationAccountAccessRole; " +
+                "deploy the audit role with a StackSet.",
+            '- "never reached AWS" or "could not reach": a network or endpoint failure (connection refused, DNS, ' +
+                "TLS, no answer in time); the message names the endpoint. Check the runner's network path to it, " +
+                "not the role.",
             "- A Region failed: the account's SCPs may deny CloudTrail reads there; the message names the Region and error.",
             "- A trail's status or selectors could not be read: the audit role needs cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.",
         ].join("\n"),
@@ -89649,13 +89776,20 @@ const catalog_RULES = {
         defaultLevel: "error",
         securitySeverity: 8.0,
         shortDescription: "A trail that would record the account's global service events is logging, but its log files are not delivered.",
-        fullDescription: "GetTrailStatus reports a delivery error (LatestDeliveryError: the S3 bucket was deleted, its policy no longer lets CloudTrail write, or the KMS key is disabled) and no delivery has succeeded since: the trail logs but stores nothing. An error when no other trail records the account's global service events; a warning when another still does. An old error followed by a successful delivery, and a new trail with no delivery yet and no error, are not failing.",
+        fullDescription: "GetTrailStatus reports a delivery error (LatestDeliveryError: the S3 bucket was deleted, its policy " +
+            "no longer lets CloudTrail write, or the KMS key is disabled) and no delivery has succeeded since: " +
+            "the trail logs but stores nothing. An error when no other trail records the account's global " +
+            "service events; a warning when another still does. An old error followed by a successful delivery, " +
+            "and a new trail with no delivery yet and no error, are not failing.",
         help: [
             "The message names the error and the likely cause. Run the fix in the trail's home Region:",
             "",
-            "- The bucket no longer exists: `aws cloudtrail update-trail --region HOME --name TRAIL_ARN --s3-bucket-name BUCKET` with a bucket whose policy allows cloudtrail.amazonaws.com.",
-            "- The bucket policy: `aws s3api get-bucket-policy --bucket BUCKET`; it must allow cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject on AWSLogs/ACCOUNT_ID/*.",
-            "- The KMS key: `aws kms describe-key --key-id KEY_ARN --query KeyMetadata.KeyState`, then `aws kms enable-key --key-id KEY_ARN`; its key policy must let cloudtrail.amazonaws.com use it.",
+            "- The bucket no longer exists: `aws cloudtrail update-trail --region HOME --name TRAIL_ARN " +
+                "--s3-bucket-name BUCKET` with a bucket whose policy allows cloudtrail.amazonaws.com.",
+            "- The bucket policy: `aws s3api get-bucket-policy --bucket BUCKET`; it must allow " +
+                "cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject on AWSLogs/ACCOUNT_ID/*.",
+            "- The KMS key: `aws kms describe-key --key-id KEY_ARN --query KeyMetadata.KeyState`, then `aws kms " +
+                "enable-key --key-id KEY_ARN`; its key policy must let cloudtrail.amazonaws.com use it.",
             "",
             "`aws cloudtrail get-trail-status --region HOME --name TRAIL_ARN` shows LatestDeliveryError and LatestDeliveryTime once fixed.",
         ].join("\n"),
@@ -89666,7 +89800,10 @@ const catalog_RULES = {
         defaultLevel: "note",
         securitySeverity: 2.0,
         shortDescription: "Only single-Region trails record the account's global service events.",
-        fullDescription: "A single-Region trail in us-east-1 with IncludeGlobalServiceEvents records the global endpoint's IAM, STS and CloudFront events, but STS calls to regional endpoints are recorded in the Region called, and AWS records some console sign-in events in other Regions (IAM User Guide, \"Logging IAM and AWS STS API calls with AWS CloudTrail\"). Only a multi-Region trail records them all.",
+        fullDescription: "A single-Region trail in us-east-1 with IncludeGlobalServiceEvents records the global endpoint's " +
+            "IAM, STS and CloudFront events, but STS calls to regional endpoints are recorded in the Region " +
+            'called, and AWS records some console sign-in events in other Regions (IAM User Guide, "Logging IAM ' +
+            'and AWS STS API calls with AWS CloudTrail"). Only a multi-Region trail records them all.',
         help: [
             "Make the covering trail multi-Region (run in its home Region):",
             "",
@@ -89736,7 +89873,10 @@ function parseLocation(path) {
     const match = /^aws\/accounts\/(\d{12})\/cloudtrail(?:\/([a-z-]+)\/([a-z0-9-]+)\/(\d{12})\/((?:trail|eventdatastore)\/[\w.-]+))?$/.exec(path);
     if (!match)
         return undefined;
-    return { accountId: match[1], ...(match[5] ? { trailArn: `arn:${match[2]}:cloudtrail:${match[3]}:${match[4]}:${match[5]}` } : {}) };
+    return {
+        accountId: match[1],
+        ...(match[5] ? { trailArn: `arn:${match[2]}:cloudtrail:${match[3]}:${match[4]}:${match[5]}` } : {}),
+    };
 }
 /**
  * Identifies an alert across runs: the same account, rule and trail give the same value,
@@ -89762,9 +89902,17 @@ function buildSarif(inventory, findings, options = {}) {
             byCategory.set(category, [entry]);
     };
     for (const finding of findings)
-        place(finding.accountId, { level: finding.level, result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)), carried: false });
+        place(finding.accountId, {
+            level: finding.level,
+            result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)),
+            carried: false,
+        });
     for (const carried of options.carried ?? [])
-        place(carried.accountId, { level: carried.level, result: carriedResult(carried, ruleIndex.get(carried.ruleId)), carried: true });
+        place(carried.accountId, {
+            level: carried.level,
+            result: carriedResult(carried, ruleIndex.get(carried.ruleId)),
+            carried: true,
+        });
     const groups = [...byCategory.entries()].map(([category, entries]) => ({
         category,
         // Most severe first within each run (a stable sort keeps the evaluation's order), so a cut drops the least severe.
@@ -89773,7 +89921,11 @@ function buildSarif(inventory, findings, options = {}) {
     let kept = groups.map((group) => Math.min(group.entries.length, maxResults));
     const total = groups.reduce((sum, group) => sum + group.entries.length, 0);
     for (;;) {
-        const log = sarifLog(inventory, groups.map((group, index) => ({ category: group.category, results: group.entries.slice(0, kept[index]).map((entry) => entry.result), total: group.entries.length })), total);
+        const log = sarifLog(inventory, groups.map((group, index) => ({
+            category: group.category,
+            results: group.entries.slice(0, kept[index]).map((entry) => entry.result),
+            total: group.entries.length,
+        })), total);
         const size = uploadedSize(log);
         const keptCount = kept.reduce((sum, count) => sum + count, 0);
         if (size <= maxGzipBytes || keptCount === 0) {
@@ -89833,7 +89985,12 @@ function sarifLog(inventory, runs, totalResults) {
                     resultsInFile: totalResults,
                     resultsInRun: total,
                     omittedResults: omitted,
-                    ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe results of this run were left out; the JSON report has them all." } : {}),
+                    ...(omitted > 0
+                        ? {
+                            omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe " +
+                                "results of this run were left out; the JSON report has them all.",
+                        }
+                        : {}),
                 },
             };
         }),
@@ -89956,8 +90113,11 @@ function compareWithBaseline(evaluation, baseline) {
     }
     // Only an account judged this run can have resolved anything: the others' records are kept.
     const assessed = new Set(evaluation.verdicts.filter(isAssessed).map((verdict) => verdict.accountId));
-    const resolved = [...before.entries()].filter(([key, entry]) => assessed.has(entry.accountId) && !now.has(key)).map(([, entry]) => entry);
-    const newlyNotAssessed = evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed" && !before.has(findingKey({ ruleId: "cloudtrail/account-not-assessed", accountId: verdict.accountId })));
+    const resolved = [...before.entries()]
+        .filter(([key, entry]) => assessed.has(entry.accountId) && !now.has(key))
+        .map(([, entry]) => entry);
+    const newlyNotAssessed = evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed" &&
+        !before.has(findingKey({ ruleId: "cloudtrail/account-not-assessed", accountId: verdict.accountId })));
     return { known: true, source: baseline.source, added, resolved, stillOpen, newlyNotAssessed };
 }
 /** When each finding was first reported: before, if it was open then, otherwise now. */
@@ -89997,7 +90157,10 @@ function buildJsonReport(result, omittedSarifResults = 0, changes) {
         verdicts: result.evaluation.verdicts,
         // firstSeen: when the finding was first reported, carried from the baseline; the next
         // run given this report as its baseline keeps counting from there.
-        findings: result.evaluation.findings.map((finding) => ({ ...finding, firstSeen: firstSeen.get(findingKey(finding)) ?? generatedAt })),
+        findings: result.evaluation.findings.map((finding) => ({
+            ...finding,
+            firstSeen: firstSeen.get(findingKey(finding)) ?? generatedAt,
+        })),
         inventory: result.inventory,
     };
 }
@@ -90098,7 +90261,10 @@ function evaluateAccount(inventory, account) {
     const failedRegions = account.regions.filter((read) => read.outcome === "failed").map((read) => read.region);
     const base = { accountId: account.id, accountName: account.name, state: account.state, failedRegions };
     if (account.outcome === "skipped") {
-        return { verdict: { ...base, verdict: "skipped", coveredBy: [], reason: account.reason ?? `state ${account.state}` }, findings: [] };
+        return {
+            verdict: { ...base, verdict: "skipped", coveredBy: [], reason: account.reason ?? `state ${account.state}` },
+            findings: [],
+        };
     }
     if (account.outcome === "failed") {
         return notAssessed(base, account, account.reason ?? "the account could not be read");
@@ -90109,7 +90275,10 @@ function evaluateAccount(inventory, account) {
     ];
     const writers = recorders.filter((recorder) => recorder.recorded?.writes);
     const readers = recorders.filter((recorder) => recorder.recorded?.reads);
-    const failing = recorders.filter((recorder) => recorder.delivery && recorder.receivesGlobal && recorder.logging === true && (recorder.management?.reads || recorder.management?.writes));
+    const failing = recorders.filter((recorder) => recorder.delivery &&
+        recorder.receivesGlobal &&
+        recorder.logging === true &&
+        (recorder.management?.reads || recorder.management?.writes));
     const findings = [];
     const covered = writers.length > 0;
     // An uncovered account gets one finding, for its real cause; a flag that has no effect is
@@ -90128,7 +90297,8 @@ function evaluateAccount(inventory, account) {
         for (const recorder of undecided)
             reasons.push(`${describeRecorder(recorder)}: ${recorder.problem}`);
         if (globalRead?.outcome !== "read") {
-            reasons.push(`${inventory.globalEventsRegion}, where global service events are recorded, could not be read (${globalRead?.error ?? "not read"}), so a trail there may have been missed`);
+            reasons.push(`${inventory.globalEventsRegion}, where global service events are recorded, could not be read ` +
+                `(${globalRead?.error ?? "not read"}), so a trail there may have been missed`);
         }
         if (inventory.organizationTrailsError) {
             reasons.push(`the organization trails could not be read from their owner (${inventory.organizationTrailsError})`);
@@ -90153,7 +90323,9 @@ function evaluateAccount(inventory, account) {
         findings.push(duplicated(account, overlapping));
     if (!writers.some((recorder) => recorder.multiRegion))
         findings.push(singleRegionOnly(account, writers));
-    const verdict = findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning) ? "noncompliant" : "compliant";
+    const verdict = findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning)
+        ? "noncompliant"
+        : "compliant";
     return { verdict: { ...base, verdict, coveredBy: writers.map((recorder) => recorder.arn) }, findings };
 }
 function ownTrails(account) {
@@ -90198,7 +90370,18 @@ function judgeTrail(trail, account, inventory) {
     const management = managementRecording(trail.selectors);
     const foreign = trail.ownerAccountId !== account.id;
     const delivery = logging ? deliveryFailure(trail.status, inventory.generatedAt) : undefined;
-    const recorder = { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, trail, multiRegion: trail.isMultiRegionTrail, foreign, receivesGlobal, logging, management, ...(delivery ? { delivery } : {}) };
+    const recorder = {
+        arn: trail.arn,
+        name: trail.name,
+        homeRegion: trail.homeRegion,
+        trail,
+        multiRegion: trail.isMultiRegionTrail,
+        foreign,
+        receivesGlobal,
+        logging,
+        management,
+        ...(delivery ? { delivery } : {}),
+    };
     // Every reason a trail falls short is listed: the fix has to address all of them.
     const problems = [];
     const shortfall = singleRegionShortfall(scope, inventory.partition);
@@ -90225,10 +90408,18 @@ function judgeTrail(trail, account, inventory) {
         unknown.push(`event selectors could not be read (${trail.selectorsError ?? "not read"})`);
     if (unknown.length > 0)
         return { ...recorder, recorded: undefined, problem: [...problems, ...unknown].join("; ") };
-    return { ...recorder, recorded: delivery ? NOTHING : management, ...(problems.length > 0 ? { problem: problems.join("; ") } : {}) };
+    return {
+        ...recorder,
+        recorded: delivery ? NOTHING : management,
+        ...(problems.length > 0 ? { problem: problems.join("; ") } : {}),
+    };
 }
 function judgeStore(store, account, inventory) {
-    const scope = { homeRegion: store.homeRegion, isMultiRegion: store.multiRegionEnabled, includeGlobalServiceEvents: true };
+    const scope = {
+        homeRegion: store.homeRegion,
+        isMultiRegion: store.multiRegionEnabled,
+        includeGlobalServiceEvents: true,
+    };
     const receivesGlobal = receivesGlobalEvents(scope, inventory.partition);
     const logging = store.status === "ENABLED";
     const management = managementRecording({ eventSelectors: [], advancedEventSelectors: store.advancedEventSelectors });
@@ -90276,7 +90467,13 @@ function label(account) {
     return account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id;
 }
 function finding(ruleId, account, details, level) {
-    return { ruleId, level: level ?? catalog_RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
+    return {
+        ruleId,
+        level: level ?? catalog_RULES[ruleId].defaultLevel,
+        accountId: account.id,
+        accountName: account.name,
+        ...details,
+    };
 }
 function involved(recorder, problem = recorder.problem ?? "records global service events") {
     return { arn: recorder.arn, name: recorder.name, homeRegion: recorder.homeRegion, problem };
@@ -90297,10 +90494,16 @@ function notAssessed(base, account, reason, findings = []) {
 function notAssessedFix(reason, access) {
     const roleName = access?.split(":role/")[1]?.split("/").pop();
     if (roleName && /could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) {
-        return ["# In the account, check that the audit role exists and that its trust policy allows the scanning role:", remediation.assumeRoleTrust(roleName)];
+        return [
+            "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
+            remediation.assumeRoleTrust(roleName),
+        ];
     }
     if (/could not reach/.test(reason)) {
-        return ["# The call never reached AWS: check the network path from the runner to the endpoint named above (proxy, firewall, DNS, VPC endpoint), then re-run the scan."];
+        return [
+            "# The call never reached AWS: check the network path from the runner to the endpoint named above " +
+                "(proxy, firewall, DNS, VPC endpoint), then re-run the scan.",
+        ];
     }
     return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
 }
@@ -90330,13 +90533,20 @@ function notRecorded(account, recorders, readers, inventory) {
     const seen = trails.length > 0
         ? ` Checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.`
         : account.regions.some((read) => read.outcome === "failed")
-            ? ` No trail was seen; ${plural_countOf(account.regions.filter((read) => read.outcome === "failed").length, "Region")} could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
+            ? ` No trail was seen; ${plural_countOf(account.regions.filter((read) => read.outcome === "failed").length, "Region")} ` +
+                `could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them ` +
+                "shows, was read."
             : " The account has no trail.";
-    const orgNote = recorders.some((recorder) => recorder.foreign) ? " An organization trail or store must be fixed from the management account." : "";
+    const orgNote = recorders.some((recorder) => recorder.foreign)
+        ? " An organization trail or store must be fixed from the management account."
+        : "";
     const lake = inventory.organizationEventDataStoresError ?? account.eventDataStoresError;
-    const lakeNote = lake ? ` CloudTrail Lake could not be read (${lake}), so an event data store was not considered.` : "";
+    const lakeNote = lake
+        ? ` CloudTrail Lake could not be read (${lake}), so an event data store was not considered.`
+        : "";
     const headline = readers.length > 0
-        ? `global service events (IAM, STS, CloudFront) are recorded for reads only, by ${names(readers)}: no trail records the management writes, so changes to IAM users, roles and policies leave no record.`
+        ? `global service events (IAM, STS, CloudFront) are recorded for reads only, by ${names(readers)}: no ` +
+            "trail records the management writes, so changes to IAM users, roles and policies leave no record."
         : "no trail records global service events (IAM, STS, CloudFront): neither management reads nor writes are recorded.";
     return finding("cloudtrail/global-events-not-recorded", account, {
         cause: notRecordedCause(recorders, candidate, inventory),
@@ -90358,7 +90568,9 @@ function notRecordedCause(recorders, candidate, inventory) {
         return "no-trail";
     if (!subject.receivesGlobal) {
         const homes = Object.values(globalEventRegions(inventory.partition).byService ?? {});
-        return subject.trail && !subject.trail.includeGlobalServiceEvents && homes.includes(subject.homeRegion) ? "global-events-excluded" : "single-region-elsewhere";
+        return subject.trail && !subject.trail.includeGlobalServiceEvents && homes.includes(subject.homeRegion)
+            ? "global-events-excluded"
+            : "single-region-elsewhere";
     }
     if (subject.logging === false)
         return "stopped";
@@ -90367,14 +90579,23 @@ function notRecordedCause(recorders, candidate, inventory) {
 function ineffectiveFlag(account, trail, inventory, coveredBy) {
     const { byService } = globalEventRegions(inventory.partition);
     const where = [...new Set(Object.values(byService ?? {}))].join(" and ");
-    const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${where} does)`;
-    const common = { region: trail.homeRegion, trailArn: trail.arn, trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }] };
+    const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service ` +
+        `events since Nov 2021 (only ${where} does)`;
+    const common = {
+        region: trail.homeRegion,
+        trailArn: trail.arn,
+        trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }],
+    };
     // The events are recorded elsewhere: a misleading flag, not a gap. A note never opens an issue.
     return finding("cloudtrail/global-events-flag-ineffective", account, {
         ...common,
         cause: "misleading-flag",
-        message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
-        fix: ["# Another trail records the global service events: turn the misleading flag off:", remediation.excludeGlobalEvents(trail)],
+        message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events ` +
+            `are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
+        fix: [
+            "# Another trail records the global service events: turn the misleading flag off:",
+            remediation.excludeGlobalEvents(trail),
+        ],
     }, "note");
 }
 function readsNotRecorded(account, writers) {
@@ -90385,7 +90606,9 @@ function readsNotRecorded(account, writers) {
             SELECTORS_REPLACE_NOTE,
             remediation.recordAllManagementEvents(first.trail),
         ]
-        : ["# Add a management-events selector without readOnly to the event data store (aws cloudtrail update-event-data-store --advanced-event-selectors)."];
+        : [
+            "# Add a management-events selector without readOnly to the event data store (aws cloudtrail update-event-data-store --advanced-event-selectors).",
+        ];
     return finding("cloudtrail/global-events-reads-not-recorded", account, {
         cause: "writes-only",
         region: first.homeRegion,
@@ -90408,7 +90631,9 @@ function deliveryCause(error) {
 function notDelivered(account, recorder, level) {
     const trail = recorder.trail;
     const failure = recorder.delivery;
-    const since = failure.lastDelivered ? `the last successful delivery was at ${failure.lastDelivered}` : "no successful delivery is recorded";
+    const since = failure.lastDelivered
+        ? `the last successful delivery was at ${failure.lastDelivered}`
+        : "no successful delivery is recorded";
     const cause = deliveryCause(failure.error);
     const bucket = trail.s3BucketName ?? "YOUR-CLOUDTRAIL-BUCKET";
     const causeText = {
@@ -90430,28 +90655,31 @@ function notDelivered(account, recorder, level) {
     else {
         fix.push("# Read the trail's delivery status and error:", remediation.trailStatus(trail));
     }
-    const others = level === "warning" ? " Another trail still records the account's global service events." : " No other trail records them: the account's global service events are not stored.";
+    const others = level === "warning"
+        ? " Another trail still records the account's global service events."
+        : " No other trail records them: the account's global service events are not stored.";
     return finding("cloudtrail/global-events-not-delivered", account, {
         cause: recorder.foreign ? "organization-trail" : "delivery-failing",
         region: trail.homeRegion,
         trailArn: trail.arn,
         trails: [involved(recorder, `logging, but delivery fails: ${failure.error}`)],
-        message: `Account ${label(account)}: ${describeTrail(trail)} is logging but its log files are not delivered: "${failure.error}"; ${since}. Likely cause: ${causeText}.${others}`,
+        message: `Account ${label(account)}: ${describeTrail(trail)} is logging but its log files are not delivered: ` +
+            `"${failure.error}"; ${since}. Likely cause: ${causeText}.${others}`,
         fix,
     }, level);
 }
 function singleRegionOnly(account, writers) {
     const first = writers[0];
-    const fix = first.foreign
-        ? ["# The organization trail or store is changed from the management account:"]
-        : [];
+    const fix = first.foreign ? ["# The organization trail or store is changed from the management account:"] : [];
     fix.push(first.trail ? remediation.makeMultiRegion(first.trail) : storeRemediation.makeMultiRegion(first));
     return finding("cloudtrail/global-events-single-region", account, {
         cause: "single-region-only",
         region: first.homeRegion,
         trailArn: first.arn,
         trails: writers.map((recorder) => involved(recorder, "single-Region: records the global service events of its own Region only")),
-        message: `Account ${label(account)}: its global service events are recorded only by single-Region ${names(writers)}. That misses STS calls to regional endpoints (recorded in the Region called) and console sign-in events AWS records in other Regions; only a multi-Region trail records them all.`,
+        message: `Account ${label(account)}: its global service events are recorded only by single-Region ` +
+            `${names(writers)}. That misses STS calls to regional endpoints (recorded in the Region called) and ` +
+            "console sign-in events AWS records in other Regions; only a multi-Region trail records them all.",
         fix,
     });
 }
@@ -90459,7 +90687,9 @@ function duplicated(account, recording) {
     const organizationTrail = recording.find((recorder) => recorder.trail?.isOrganizationTrail);
     const keep = organizationTrail ?? recording.find((recorder) => recorder.multiRegion) ?? recording[0];
     const redundant = recording.filter((recorder) => recorder !== keep && !recorder.foreign);
-    const fix = [shellComment(`Keep ${describeRecorder(keep)}; stop the others recording global service events:`)];
+    const fix = [
+        shellComment(`Keep ${describeRecorder(keep)}; stop the others recording global service events:`),
+    ];
     for (const recorder of redundant) {
         const trail = recorder.trail;
         if (trail.isMultiRegionTrail) {
@@ -90472,7 +90702,8 @@ function duplicated(account, recording) {
     return finding("cloudtrail/global-events-duplicated", account, {
         cause: "duplicated",
         trails: recording.map((recorder) => involved(recorder, recorder === keep ? "records global service events (keep)" : "records global service events again")),
-        message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${names(recording)}.`,
+        message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so ` +
+            `each is stored ${recording.length} times: ${names(recording)}.`,
         fix,
     }, 
     // An organization trail is expected to overlap members' own trails: worth knowing, not a warning.
@@ -90495,7 +90726,8 @@ const GROUPS = {
     "no-trail": {
         title: "No trail at all",
         fix: "One organization trail covers them all (organization-level fix above); otherwise create a multi-Region trail in each account.",
-        command: "aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET --is-multi-region-trail && aws cloudtrail start-logging --region us-east-1 --name NAME",
+        command: "aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET " +
+            "--is-multi-region-trail && aws cloudtrail start-logging --region us-east-1 --name NAME",
     },
     "single-region-elsewhere": {
         title: "Only single-Region trails outside us-east-1 (they receive no global service events since Nov 2021, whatever their flag says)",
@@ -90515,7 +90747,8 @@ const GROUPS = {
     "management-events": {
         title: "Management events not recorded, or reads only",
         fix: "Select all management events on each account's trail (put-event-selectors replaces the selectors: keep any data-event selectors).",
-        command: "aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors '[{\"Name\":\"Management events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]'",
+        command: "aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors " +
+            '\'[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]\'',
     },
     "delivery-failing": {
         title: "Log files not delivered (bucket deleted, bucket policy, or KMS key)",
@@ -90532,7 +90765,15 @@ const GROUPS = {
     "misleading-flag": { title: "A global-events flag with no effect", fix: "Turn the misleading flag off." },
 };
 /** Causes that leave the account's global service events unrecorded: what an organization trail would cover. */
-const GAPS = new Set(["organization-trail", "no-trail", "single-region-elsewhere", "global-events-excluded", "stopped", "management-events", "delivery-failing"]);
+const GAPS = new Set([
+    "organization-trail",
+    "no-trail",
+    "single-region-elsewhere",
+    "global-events-excluded",
+    "stopped",
+    "management-events",
+    "delivery-failing",
+]);
 function buildRemediationPlan(inventory, evaluation) {
     const byAccount = groupFindingsByAccount(evaluation.findings);
     const groups = new Map();
@@ -90556,7 +90797,13 @@ function buildRemediationPlan(inventory, evaluation) {
         if (!group) {
             const { command, ...words } = GROUPS[cause];
             // The commands name the Region where global events are recorded in this partition.
-            group = { cause, level: first.level, ...words, ...(command ? { command: command.replaceAll("us-east-1", inventory.globalEventsRegion) } : {}), accounts: [] };
+            group = {
+                cause,
+                level: first.level,
+                ...words,
+                ...(command ? { command: command.replaceAll("us-east-1", inventory.globalEventsRegion) } : {}),
+                accounts: [],
+            };
             groups.set(cause, group);
         }
         group.accounts.push({ id: verdict.accountId, name: verdict.accountName });
@@ -90564,7 +90811,8 @@ function buildRemediationPlan(inventory, evaluation) {
     const organizationFix = planOrganizationFix(inventory, evaluation, gaps, organizationGaps);
     return {
         noncompliant,
-        groups: [...groups.values()].sort((a, b) => Number(b.cause === "organization-trail") - Number(a.cause === "organization-trail") || b.accounts.length - a.accounts.length),
+        groups: [...groups.values()].sort((a, b) => Number(b.cause === "organization-trail") - Number(a.cause === "organization-trail") ||
+            b.accounts.length - a.accounts.length),
         notAssessed: groupNotAssessed(evaluation.verdicts),
         ...(organizationFix ? { organizationFix } : {}),
     };
@@ -90582,16 +90830,31 @@ function planOrganizationFix(inventory, evaluation, gaps, organizationGaps) {
     // Without the organization, or without its trails read from their owner, nothing can be said of them.
     if (!organization || inventory.organizationTrailsError || gaps.length === 0)
         return undefined;
-    const base = { managementAccountId: organization.managementAccountId, organizationId: organization.id, region: inventory.globalEventsRegion };
+    const base = {
+        managementAccountId: organization.managementAccountId,
+        organizationId: organization.id,
+        region: inventory.globalEventsRegion,
+    };
     const trails = inventory.organizationTrails.filter((trail) => trail.isOrganizationTrail);
     const stores = (inventory.organizationEventDataStores ?? []).filter((store) => store.organizationEnabled);
     if (trails.length > 0 || stores.length > 0) {
         if (organizationGaps.length === 0)
             return undefined;
-        const broken = [...trails.map((trail) => trailRepair(trail, inventory)), ...stores.map((store) => storeRepair(store, inventory))].find((repair) => repair !== undefined);
+        const broken = [
+            ...trails.map((trail) => trailRepair(trail, inventory)),
+            ...stores.map((store) => storeRepair(store, inventory)),
+        ].find((repair) => repair !== undefined);
         if (!broken)
             return undefined;
-        return { kind: "repair", ...base, wouldCover: organizationGaps.length, accountIds: organizationGaps, secondCopies: 0, recorder: broken.recorder, commands: broken.commands };
+        return {
+            kind: "repair",
+            ...base,
+            wouldCover: organizationGaps.length,
+            accountIds: organizationGaps,
+            secondCopies: 0,
+            recorder: broken.recorder,
+            commands: broken.commands,
+        };
     }
     return {
         kind: "create",
@@ -90600,9 +90863,12 @@ function planOrganizationFix(inventory, evaluation, gaps, organizationGaps) {
         accountIds: gaps,
         secondCopies: evaluation.verdicts.filter((verdict) => isAssessed(verdict) && recordsOwnCopy(verdict)).length,
         commands: [
-            shellComment(`In the management account ${organization.managementAccountId} (or the CloudTrail delegated administrator): let CloudTrail act for the organization, then create the trail and its bucket.`),
+            shellComment(`In the management account ${organization.managementAccountId} (or the CloudTrail delegated ` +
+                "administrator): let CloudTrail act for the organization, then create the trail and its bucket."),
             "aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com",
-            `aws cloudformation deploy --region ${inventory.globalEventsRegion} --stack-name ${ORGANIZATION_TRAIL_STACK} --template-file ${ORGANIZATION_TRAIL_TEMPLATE} --parameter-overrides OrganizationId=${organization.id}`,
+            `aws cloudformation deploy --region ${inventory.globalEventsRegion} --stack-name ` +
+                `${ORGANIZATION_TRAIL_STACK} --template-file ${ORGANIZATION_TRAIL_TEMPLATE} --parameter-overrides ` +
+                `OrganizationId=${organization.id}`,
         ],
     };
 }
@@ -90634,12 +90900,19 @@ function trailRepair(trail, inventory) {
     }
     if (problems.length === 0)
         return undefined;
-    return { recorder: { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem: problems.join("; ") }, commands };
+    return {
+        recorder: { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem: problems.join("; ") },
+        commands,
+    };
 }
 function storeRepair(store, inventory) {
     const problems = [];
     const commands = [];
-    const scope = { homeRegion: store.homeRegion, isMultiRegion: store.multiRegionEnabled, includeGlobalServiceEvents: true };
+    const scope = {
+        homeRegion: store.homeRegion,
+        isMultiRegion: store.multiRegionEnabled,
+        includeGlobalServiceEvents: true,
+    };
     if (!receivesGlobalEvents(scope, inventory.partition)) {
         problems.push("single-Region");
         commands.push(`aws cloudtrail update-event-data-store --region ${store.homeRegion} --event-data-store ${store.arn} --multi-region-enabled`);
@@ -90653,19 +90926,26 @@ function storeRepair(store, inventory) {
         problems.push("selects no management writes");
     if (problems.length === 0)
         return undefined;
-    return { recorder: { arn: store.arn, name: store.name, homeRegion: store.homeRegion, problem: problems.join("; ") }, commands };
+    return {
+        recorder: { arn: store.arn, name: store.name, homeRegion: store.homeRegion, problem: problems.join("; ") },
+        commands,
+    };
 }
 const NOT_ASSESSED = {
     "role-refused": {
         title: "The audit role was refused (AccessDenied on AssumeRole)",
-        fix: "Deploy deploy/audit-role.yaml to these accounts (a StackSet reaches every account of an OU), or check that its trust policy allows the scanning role.",
+        fix: "Deploy deploy/audit-role.yaml to these accounts (a StackSet reaches every account of an OU), or " +
+            "check that its trust policy allows the scanning role.",
     },
     network: {
         title: "AWS could not be reached (connection refused, DNS, TLS or no answer)",
         fix: "Check the runner's network path to the endpoint named in the reason (proxy, firewall, VPC endpoint); the roles are not the problem.",
     },
     throttled: { title: "Throttled by AWS after retries", fix: "Lower the concurrency input and re-run." },
-    other: { title: "Other read failures", fix: "Each reason names the call and Region that failed; re-run, and check the audit role's permissions there." },
+    other: {
+        title: "Other read failures",
+        fix: "Each reason names the call and Region that failed; re-run, and check the audit role's permissions there.",
+    },
 };
 /** Accounts not assessed, grouped by the kind of failure, so that one cause is said once. */
 function groupNotAssessed(verdicts) {
@@ -90723,18 +91003,27 @@ async function runAudit(settings, scanOptions = {}) {
     if (settings.inventoryFile && !settings.shard && inventory.accounts.length === 0 && !settings.allowEmpty)
         throw emptySelectionError(settings);
     const result = evaluateAudit(inventory);
-    return settings.inventoryFile ? { ...result, summary: { ...result.summary, loadedFrom: settings.inventoryFile } } : result;
+    return settings.inventoryFile
+        ? { ...result, summary: { ...result.summary, loadedFrom: settings.inventoryFile } }
+        : result;
 }
 /** inventory → findings, counts and plan. Pure. */
 function evaluateAudit(inventory) {
     const evaluation = evaluateInventory(inventory);
-    return { inventory, evaluation, summary: summarize(inventory, evaluation), plan: buildRemediationPlan(inventory, evaluation) };
+    return {
+        inventory,
+        evaluation,
+        summary: summarize(inventory, evaluation),
+        plan: buildRemediationPlan(inventory, evaluation),
+    };
 }
 /** Said in every report when ListTrails failed somewhere: the scan was slower, and why. */
 function perRegionNote(summary) {
     if (summary.perRegionReads === 0)
         return undefined;
-    return `${plural_countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack).`;
+    return (`${plural_countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ` +
+        "ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an " +
+        "older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack).");
 }
 /** How the accounts were read, for a headline: "in 4.2 s", or, offline, which saved scan, when, and that this run is offline. */
 function describeScan(summary, generatedAt) {
@@ -90820,11 +91109,13 @@ async function loadBaselineReport(path, flag = "--baseline") {
     }
     catch (error) {
         const code = error.code;
-        throw new configuration_error_ConfigurationError(`Flag "${flag}" names "${path}", which ${code ? `cannot be read (${code})` : `is not valid JSON (${error.message})`}; it accepts a JSON report written by --report-file.`);
+        throw new configuration_error_ConfigurationError(`Flag "${flag}" names "${path}", which ${code ? `cannot be read (${code})` : `is not valid JSON (${error.message})`}; ` +
+            "it accepts a JSON report written by --report-file.");
     }
     const report = parsed;
     if (typeof report?.generatedAt !== "string" || !Array.isArray(report.findings)) {
-        throw new configuration_error_ConfigurationError(`Flag "${flag}" names "${path}", which is not an org-trail-audit JSON report (no generatedAt and findings); it accepts a JSON report written by --report-file.`);
+        throw new configuration_error_ConfigurationError(`Flag "${flag}" names "${path}", which is not an org-trail-audit JSON report (no generatedAt and ` +
+            "findings); it accepts a JSON report written by --report-file.");
     }
     const entries = [];
     for (const item of report.findings) {
@@ -90880,7 +91171,11 @@ class ProgressTracker {
             partition: progress.partition,
             globalEventsRegion: progress.globalEventsRegion,
             organizationTrails: progress.organizationTrails ?? [],
-            ...(progress.organizationTrails ? (progress.organizationTrailsError ? { organizationTrailsError: progress.organizationTrailsError } : {}) : { organizationTrailsError: "not read yet" }),
+            ...(progress.organizationTrails
+                ? progress.organizationTrailsError
+                    ? { organizationTrailsError: progress.organizationTrailsError }
+                    : {}
+                : { organizationTrailsError: "not read yet" }),
             accounts: [account],
             durationMs: 0,
         });
@@ -90895,7 +91190,9 @@ class ProgressTracker {
      * connections) does not inflate it: it made a 20-second scan first promise 4 minutes.
      */
     etaSeconds() {
-        if (!this.listingComplete || this.firstDoneAt === undefined || this.done < Math.min(this.total, Math.max(ETA_MIN_SAMPLES, Math.ceil(this.total * ETA_MIN_SHARE)))) {
+        if (!this.listingComplete ||
+            this.firstDoneAt === undefined ||
+            this.done < Math.min(this.total, Math.max(ETA_MIN_SAMPLES, Math.ceil(this.total * ETA_MIN_SHARE)))) {
             return undefined;
         }
         const perAccount = (this.now() - this.firstDoneAt) / 1000 / Math.max(1, this.done - 1);
@@ -90909,7 +91206,8 @@ class ProgressTracker {
         return this.listingComplete ? "estimating" : "listing accounts";
     }
     line() {
-        return `Scanned ${this.done}/${plural_countOf(this.total, "account")}; findings so far: ${this.findings}, not assessed: ${this.notAssessed}; ETA ${this.etaText()}.`;
+        return (`Scanned ${this.done}/${plural_countOf(this.total, "account")}; findings so far: ${this.findings}, not ` +
+            `assessed: ${this.notAssessed}; ETA ${this.etaText()}.`);
     }
 }
 function formatDuration(seconds) {
@@ -90949,11 +91247,20 @@ function renderTextReport(result, options = {}) {
     const levelColor = { error: c.red, warning: c.yellow, note: c.cyan };
     const { summary, evaluation } = result;
     const lines = [
-        c.bold(`org-trail-audit: ${plural_countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${plural_countOf(summary.regionsRead, "Region")} read ${describeScan(summary, result.inventory.generatedAt)}.`),
-        `Findings: ${c.red(plural_countOf(summary.findingsByLevel.error, "error"))}, ${c.yellow(plural_countOf(summary.findingsByLevel.warning, "warning"))}, ${c.cyan(plural_countOf(summary.findingsByLevel.note, "note"))}.`,
+        c.bold(`org-trail-audit: ${plural_countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} ` +
+            `compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ` +
+            `${summary.skipped} skipped; ${plural_countOf(summary.regionsRead, "Region")} read ` +
+            `${describeScan(summary, result.inventory.generatedAt)}.`),
+        `Findings: ${c.red(plural_countOf(summary.findingsByLevel.error, "error"))}, ` +
+            `${c.yellow(plural_countOf(summary.findingsByLevel.warning, "warning"))}, ` +
+            `${c.cyan(plural_countOf(summary.findingsByLevel.note, "note"))}.`,
         ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
         ...(perRegionNote(summary) ? [perRegionNote(summary)] : []),
-        ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${plural_countOf(summary.retries, "retry", "retries")}, ${plural_countOf(summary.throttles, "throttled attempt")}).`] : []),
+        ...(summary.apiCalls > 0
+            ? [
+                `AWS API calls: ${summary.apiCalls} (${plural_countOf(summary.retries, "retry", "retries")}, ${plural_countOf(summary.throttles, "throttled attempt")}).`,
+            ]
+            : []),
         ...(options.changes ? ["", ...changesText(options.changes, result.inventory.generatedAt)] : []),
         "",
         c.bold("What to do"),
@@ -90978,7 +91285,9 @@ function renderTextReport(result, options = {}) {
     return `${lines.join("\n")}\n`;
 }
 function examples(accounts) {
-    const names = accounts.slice(0, remediation_plan_PLAN_EXAMPLES).map((account) => (account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id));
+    const names = accounts
+        .slice(0, remediation_plan_PLAN_EXAMPLES)
+        .map((account) => (account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id));
     return `${names.join(", ")}${accounts.length > remediation_plan_PLAN_EXAMPLES ? `, and ${accounts.length - remediation_plan_PLAN_EXAMPLES} more` : ""}`;
 }
 /** The plan, as the job summary has it: the organization-level fix, then each cause with its count and group fix. */
@@ -90988,12 +91297,17 @@ function planText(plan) {
     const lines = [];
     const fix = plan.organizationFix;
     if (fix?.kind === "create") {
-        lines.push(`  Organization-level fix: one multi-Region organization trail from the management account ${fix.managementAccountId} would cover ${plural_countOf(fix.wouldCover, "account")} that record no global service events.`, `  It needs trusted access for CloudTrail and the organization bucket policy: deploy/organization-trail.yaml creates both.`, fix.secondCopies > 0
-            ? `  Cost: ${plural_countOf(fix.secondCopies, "account")} already record their own copy and would pay for a second ($2.00 per 100,000 management events; global-events-duplicated then notes each): delete their own trails once it logs, or keep them for data events only.`
+        lines.push("  Organization-level fix: one multi-Region organization trail from the management account " +
+            `${fix.managementAccountId} would cover ${plural_countOf(fix.wouldCover, "account")} that record no global ` +
+            "service events.", `  It needs trusted access for CloudTrail and the organization bucket policy: deploy/organization-trail.yaml creates both.`, fix.secondCopies > 0
+            ? `  Cost: ${plural_countOf(fix.secondCopies, "account")} already record their own copy and would pay for a ` +
+                "second ($2.00 per 100,000 management events; global-events-duplicated then notes each): delete " +
+                "their own trails once it logs, or keep them for data events only."
             : "  Cost: no account records its own copy today.", ...fix.commands.map((command) => `    ${command}`));
     }
     else if (fix) {
-        lines.push(`  Organization-level fix: repair ${fix.recorder.name} (home ${fix.recorder.homeRegion}): ${fix.recorder.problem}. That restores ${plural_countOf(fix.wouldCover, "account")}.`, ...fix.commands.map((command) => `    ${command}`));
+        lines.push(`  Organization-level fix: repair ${fix.recorder.name} (home ${fix.recorder.homeRegion}): ` +
+            `${fix.recorder.problem}. That restores ${plural_countOf(fix.wouldCover, "account")}.`, ...fix.commands.map((command) => `    ${command}`));
     }
     if (plan.groups.length > 0)
         lines.push(`  ${plural_countOf(plan.noncompliant, "non-compliant account")}, by cause:`);
@@ -91009,8 +91323,16 @@ function changesText(changes, generatedAt) {
         return [`What changed since the last run is unknown: ${changes.reason}.`];
     const oldest = Math.max(0, ...changes.stillOpen.map(({ since }) => changes_daysBetween(since, generatedAt)));
     return [
-        `Since ${changes.source}: ${plural_countOf(changes.added.length, "new finding")}, ${changes.resolved.length} resolved, ${changes.stillOpen.length} still open${changes.stillOpen.length > 0 ? ` (the oldest for ${plural_countOf(oldest, "day")})` : ""}${changes.newlyNotAssessed.length > 0 ? `; ${plural_countOf(changes.newlyNotAssessed.length, "account")} newly not assessed` : ""}.`,
-        ...changes.added.slice(0, remediation_plan_PLAN_EXAMPLES).map((finding) => `  new: ${finding.accountName} (${finding.accountId}) ${finding.ruleId}`),
+        `Since ${changes.source}: ${plural_countOf(changes.added.length, "new finding")}, ` +
+            `${changes.resolved.length} resolved, ${changes.stillOpen.length} still ` +
+            `open${changes.stillOpen.length > 0 ? ` (the oldest for ${plural_countOf(oldest, "day")})` : ""}` +
+            (changes.newlyNotAssessed.length > 0
+                ? `; ${plural_countOf(changes.newlyNotAssessed.length, "account")} newly not assessed`
+                : "") +
+            ".",
+        ...changes.added
+            .slice(0, remediation_plan_PLAN_EXAMPLES)
+            .map((finding) => `  new: ${finding.accountName} (${finding.accountId}) ${finding.ruleId}`),
     ];
 }
 
@@ -91060,7 +91382,9 @@ function plan_markdown_issueLinkText(link) {
     return link ? `[#${link.number}](${link.url})` : "";
 }
 function accountList(accounts, shown = PLAN_EXAMPLES) {
-    const names = accounts.slice(0, shown).map((account) => (account.name && account.name !== account.id ? `${escapeMarkdown(account.name)} (${account.id})` : account.id));
+    const names = accounts
+        .slice(0, shown)
+        .map((account) => account.name && account.name !== account.id ? `${escapeMarkdown(account.name)} (${account.id})` : account.id);
     return `${names.join(", ")}${accounts.length > shown ? `, and ${accounts.length - shown} more` : ""}`;
 }
 /** The organization-level fix, as a few lines: what it covers, what it needs, what it costs. */
@@ -91068,14 +91392,26 @@ function organizationFixMarkdown(fix, issue) {
     const where = `the management account ${fix.managementAccountId} (or the CloudTrail delegated administrator)`;
     const lines = fix.kind === "create"
         ? [
-            `**Organization-level fix: one multi-Region organization trail** created from ${where} would cover **${countOf(fix.wouldCover, "account")}** that record no global service events today.`,
-            `It needs trusted access for CloudTrail in Organizations and a bucket policy that lets CloudTrail write for the organization: ${codeCell("deploy/organization-trail.yaml")} creates the trail with its bucket (public access blocked, versioned, log file validation on, optional KMS key).`,
+            `**Organization-level fix: one multi-Region organization trail** created from ${where} would cover ` +
+                `**${countOf(fix.wouldCover, "account")}** that record no global service events today.`,
+            "It needs trusted access for CloudTrail in Organizations and a bucket policy that lets CloudTrail " +
+                `write for the organization: ${codeCell("deploy/organization-trail.yaml")} creates the trail with ` +
+                "its bucket (public access blocked, versioned, log file validation on, optional KMS key).",
             fix.secondCopies > 0
-                ? `Cost: **${countOf(fix.secondCopies, "account")}** already record${fix.secondCopies === 1 ? "s" : ""} ${fix.secondCopies === 1 ? "its" : "their"} own copy of the management events and would pay for a second (the first copy per account and Region is free; each further copy costs $2.00 per 100,000 management events); ${codeCell("global-events-duplicated")} then notes each. To avoid it, delete their own trails once the organization trail logs, or keep them for data events only.`
+                ? `Cost: **${countOf(fix.secondCopies, "account")}** already ` +
+                    `record${fix.secondCopies === 1 ? "s" : ""} ${fix.secondCopies === 1 ? "its" : "their"} own copy of ` +
+                    "the management events and would pay for a second (the first copy per account and Region is free; " +
+                    "each further copy costs $2.00 per 100,000 management events); " +
+                    `${codeCell("global-events-duplicated")} then notes each. To avoid it, delete their own trails once ` +
+                    "the organization trail logs, or keep them for data events only."
                 : "Cost: no account records its own copy of the management events today, so none would pay for a second.",
         ]
         : [
-            `**Organization-level fix: repair the organization ${fix.recorder.arn.includes(":eventdatastore/") ? "event data store" : "trail"}** ${codeCell(fix.recorder.name)} (home ${escapeMarkdown(fix.recorder.homeRegion)}): ${escapeMarkdown(fix.recorder.problem)}. Fixing it from ${where} restores **${countOf(fix.wouldCover, "account")}**.`,
+            "**Organization-level fix: repair the organization " +
+                `${fix.recorder.arn.includes(":eventdatastore/") ? "event data store" : "trail"}** ` +
+                `${codeCell(fix.recorder.name)} (home ${escapeMarkdown(fix.recorder.homeRegion)}): ` +
+                `${escapeMarkdown(fix.recorder.problem)}. Fixing it from ${where} restores ` +
+                `**${countOf(fix.wouldCover, "account")}**.`,
         ];
     if (issue)
         lines.push(`Tracked in ${plan_markdown_issueLinkText(issue)}.`);
@@ -91089,7 +91425,8 @@ function plan_markdown_planMarkdown(plan, issue) {
     if (plan.organizationFix)
         lines.push(...organizationFixMarkdown(plan.organizationFix, issue), "");
     if (plan.groups.length > 0) {
-        lines.push(`${countOf(plan.noncompliant, "non-compliant account")}, by cause (each counted once, by its most severe finding):`, "", "| Cause | Accounts | For example | Fix for the group |", "| --- | ---: | --- | --- |", ...plan.groups.map((group) => `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ${escapeMarkdown(group.fix)}${group.command ? `<br>${codeCell(group.command)}` : ""} |`));
+        lines.push(`${countOf(plan.noncompliant, "non-compliant account")}, by cause (each counted once, by its most severe finding):`, "", "| Cause | Accounts | For example | Fix for the group |", "| --- | ---: | --- | --- |", ...plan.groups.map((group) => `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ` +
+            `${escapeMarkdown(group.fix)}${group.command ? `<br>${codeCell(group.command)}` : ""} |`));
     }
     if (plan.notAssessed.length > 0) {
         const count = plan.notAssessed.reduce((sum, group) => sum + group.accounts.length, 0);
@@ -91105,10 +91442,18 @@ function changesMarkdown(changes, generatedAt) {
     const oldest = ages.length > 0 ? Math.max(...ages) : 0;
     const overWeek = ages.filter((age) => age >= 7).length;
     const lines = [
-        `**${countOf(changes.added.length, "new finding")}**, **${changes.resolved.length} resolved**, ${changes.stillOpen.length} still open${changes.stillOpen.length > 0 ? ` (the oldest for ${countOf(oldest, "day")}; ${overWeek} for a week or more)` : ""}. Compared with ${escapeMarkdown(changes.source)}.`,
+        `**${countOf(changes.added.length, "new finding")}**, **${changes.resolved.length} resolved**, ` +
+            `${changes.stillOpen.length} still open` +
+            (changes.stillOpen.length > 0
+                ? ` (the oldest for ${countOf(oldest, "day")}; ${overWeek} for a week or more)`
+                : "") +
+            ". " +
+            `Compared with ${escapeMarkdown(changes.source)}.`,
     ];
     if (changes.added.length > 0) {
-        const examples = changes.added.slice(0, PLAN_EXAMPLES).map((finding) => `${escapeMarkdown(finding.accountName || finding.accountId)} (${finding.accountId}): ${codeCell(finding.ruleId)}`);
+        const examples = changes.added
+            .slice(0, PLAN_EXAMPLES)
+            .map((finding) => `${escapeMarkdown(finding.accountName || finding.accountId)} (${finding.accountId}): ${codeCell(finding.ruleId)}`);
         lines.push(`New: ${examples.join("; ")}${changes.added.length > PLAN_EXAMPLES ? `; and ${changes.added.length - PLAN_EXAMPLES} more` : ""}.`);
     }
     if (changes.newlyNotAssessed.length > 0) {
@@ -91134,7 +91479,12 @@ const MARKER = /<!--\s*org-trail-audit:(?:account=(\d{12})|owner=(\S+?)|organiza
 const issue_content_ORGANIZATION_KEY = "organization";
 const issue_content_accountKey = (accountId) => `account:${accountId}`;
 /** Owners joined by "+", which no GitHub login holds; "(none)" for accounts nobody owns. */
-const issue_content_ownerKey = (owners) => `owner:${owners.length > 0 ? [...owners].map((login) => login.toLowerCase()).sort().join("+") : "(none)"}`;
+const issue_content_ownerKey = (owners) => `owner:${owners.length > 0
+    ? [...owners]
+        .map((login) => login.toLowerCase())
+        .sort()
+        .join("+")
+    : "(none)"}`;
 function issue_content_readMarker(body) {
     const match = MARKER.exec(body ?? "");
     if (!match)
@@ -91150,7 +91500,11 @@ function sealed(key, title, sections, assignees, runUrl, accounts) {
     const runLine = runUrl ? `\n\nLast changed by [this workflow run](${runUrl}).` : "";
     const assigned = assignees.length > 0 ? ` assigned=${assignees.join(",")}` : "";
     const listed = accounts && accounts.length > 0 ? ` accounts=${accounts.join(",")}` : "";
-    const subject = key.startsWith("account:") ? `account=${key.slice(8)}` : key.startsWith("owner:") ? `owner=${key.slice(6)}` : `organization=${key}`;
+    const subject = key.startsWith("account:")
+        ? `account=${key.slice(8)}`
+        : key.startsWith("owner:")
+            ? `owner=${key.slice(6)}`
+            : `organization=${key}`;
     const body = `<!-- org-trail-audit:${subject} digest=${digest}${assigned}${listed} -->\n${sections.join("\n")}${runLine}\n`;
     return { key, title, body, digest };
 }
@@ -91173,24 +91527,35 @@ const ISSUE_BODY_LIMIT = 60_000;
  * whole lines and whole blocks only, with a count of what was left out and where it is.
  */
 function issue_content_renderIssue(input) {
-    let shape = { findings: input.findings.length, trails: Number.POSITIVE_INFINITY, fixBlocks: input.findings.length };
+    let shape = {
+        findings: input.findings.length,
+        trails: Number.POSITIVE_INFINITY,
+        fixBlocks: input.findings.length,
+    };
     for (;;) {
         const content = renderShaped(input, shape);
         if (content.body.length <= ISSUE_BODY_LIMIT || (shape.findings <= 1 && shape.trails <= 1 && shape.fixBlocks <= 1))
             return content;
         const trails = Math.min(shape.trails, uniqueTrails(input.findings).length);
-        shape = { findings: Math.max(1, Math.floor(shape.findings / 2)), trails: Math.max(1, Math.floor(trails / 2)), fixBlocks: Math.max(1, Math.floor(shape.fixBlocks / 2)) };
+        shape = {
+            findings: Math.max(1, Math.floor(shape.findings / 2)),
+            trails: Math.max(1, Math.floor(trails / 2)),
+            fixBlocks: Math.max(1, Math.floor(shape.fixBlocks / 2)),
+        };
     }
 }
 const ELSEWHERE = "the job summary, the code-scanning alerts and the JSON report (report-file) list them all";
 function renderShaped(input, shape) {
     const { verdict, findings } = input;
-    const account = verdict.accountName && verdict.accountName !== verdict.accountId ? `${verdict.accountName} (${verdict.accountId})` : verdict.accountId;
+    const account = verdict.accountName && verdict.accountName !== verdict.accountId
+        ? `${verdict.accountName} (${verdict.accountId})`
+        : verdict.accountId;
     const title = `${account}: ${HEADLINES[findings[0].ruleId] ?? RULES[findings[0].ruleId].shortDescription}`;
     const sections = [
         `## ${escapeMarkdown(account)}: CloudTrail global service events`,
         "",
-        "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. This account needs a change so that they are recorded once, by a trail that is logging.",
+        "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. " +
+            "This account needs a change so that they are recorded once, by a trail that is logging.",
         "",
     ];
     sections.push(...ownersLines(input.assignees, input.mentioned));
@@ -91205,13 +91570,19 @@ function renderShaped(input, shape) {
     const trails = uniqueTrails(findings);
     if (trails.length > 0) {
         const shown = trails.slice(0, shape.trails);
-        sections.push("", markdownTable(["Trail", "Home Region", "What it lacks"], shown.map((trail) => [escapeMarkdown(trail.name), escapeMarkdown(trail.homeRegion), escapeMarkdown(trail.problem)])));
+        sections.push("", markdownTable(["Trail", "Home Region", "What it lacks"], shown.map((trail) => [
+            escapeMarkdown(trail.name),
+            escapeMarkdown(trail.homeRegion),
+            escapeMarkdown(trail.problem),
+        ])));
         if (trails.length > shown.length)
             sections.push("", `${trails.length - shown.length} more trails are not listed here, to stay within GitHub's issue size: ${ELSEWHERE}.`);
     }
     if (verdict.failedRegions.length > 0)
         sections.push("", `Regions that could not be read this run: ${verdict.failedRegions.join(", ")}.`);
-    sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account). One block per finding, in the order above; lines starting with # explain the next line, or hold a command to run only after the check before it.");
+    sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account). One " +
+        "block per finding, in the order above; lines starting with # explain the next line, or hold a " +
+        "command to run only after the check before it.");
     // One block per finding, never merged; a command an earlier block holds is pointed at, not repeated.
     const blocks = withoutRepeats(findings.slice(0, shape.fixBlocks).map((finding) => finding.fix));
     findings.slice(0, shape.fixBlocks).forEach((finding, index) => {
@@ -91265,7 +91636,9 @@ function issue_content_renderOwnerIssue(input) {
     }
 }
 function accountLabel(verdict) {
-    return verdict.accountName && verdict.accountName !== verdict.accountId ? `${verdict.accountName} (${verdict.accountId})` : verdict.accountId;
+    return verdict.accountName && verdict.accountName !== verdict.accountId
+        ? `${verdict.accountName} (${verdict.accountId})`
+        : verdict.accountId;
 }
 function renderOwnerShaped(input, shown) {
     const who = input.owners.length > 0 ? input.owners.map((login) => `@${login}`).join(", ") : "no owner";
@@ -91274,7 +91647,8 @@ function renderOwnerShaped(input, shown) {
     const sections = [
         `## ${escapeMarkdown(who)}: CloudTrail global service events`,
         "",
-        "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. These accounts need a change so that they are recorded once, by a trail that is logging.",
+        "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. " +
+            "These accounts need a change so that they are recorded once, by a trail that is logging.",
         "",
         ...ownersLines(input.assignees, input.mentioned),
     ];
@@ -91282,7 +91656,11 @@ function renderOwnerShaped(input, shown) {
     if (input.organizationIssue && covered > 0)
         sections.push(`The organization-level fix in ${issueLinkText(input.organizationIssue)} would cover ${covered} of these accounts.`, "");
     const listed = input.accounts.slice(0, shown);
-    sections.push("### Accounts", "", markdownTable(["Account", "Finding", "What is wrong"], listed.map(({ verdict, findings }) => [escapeMarkdown(accountLabel(verdict)), `${findings[0].level}: ${inlineCode(findings[0].ruleId)}${findings.length > 1 ? ` (+${findings.length - 1})` : ""}`, escapeMarkdown(findings[0].message)])));
+    sections.push("### Accounts", "", markdownTable(["Account", "Finding", "What is wrong"], listed.map(({ verdict, findings }) => [
+        escapeMarkdown(accountLabel(verdict)),
+        `${findings[0].level}: ${inlineCode(findings[0].ruleId)}${findings.length > 1 ? ` (+${findings.length - 1})` : ""}`,
+        escapeMarkdown(findings[0].message),
+    ])));
     if (count > shown)
         sections.push("", `${count - shown} more accounts are not listed, to stay within GitHub's issue size: ${ELSEWHERE}.`);
     if (input.kept.length > 0)
@@ -91301,7 +91679,9 @@ function renderOwnerShaped(input, shown) {
     const groups = [...byFix.values()].filter((group) => group.lines.length > 0);
     const blocks = withoutRepeats(groups.map((group) => group.lines));
     sections.push("", "### How to fix", "", "Run each block with credentials for the account it names (an organization trail: from the management account).");
-    groups.forEach((group, index) => sections.push("", `#### ${index + 1}. ${escapeMarkdown(group.labels.join(", "))}`, "", ...fencedBlock("sh", blocks[index])));
+    for (const [index, group] of groups.entries()) {
+        sections.push("", `#### ${index + 1}. ${escapeMarkdown(group.labels.join(", "))}`, "", ...fencedBlock("sh", blocks[index]));
+    }
     sections.push("", "This issue is kept up to date by org-trail-audit: accounts leave it when they are assessed clean, and it is closed when none is left.");
     const accounts = [...input.accounts.map((account) => account.verdict.accountId), ...input.kept];
     return sealed(issue_content_ownerKey(input.owners), title, sections, input.assignees, input.runUrl, accounts);
@@ -91318,7 +91698,8 @@ function issue_content_renderOrganizationIssue(input) {
         ...ownersLines(input.assignees, input.mentioned),
         ...planMarkdown(input.plan),
         "",
-        "Each account (or owner) issue has the exact commands for its accounts and links here. This issue is kept up to date by org-trail-audit and closed when no organization-level fix applies any more.",
+        "Each account (or owner) issue has the exact commands for its accounts and links here. This issue is " +
+            "kept up to date by org-trail-audit and closed when no organization-level fix applies any more.",
     ];
     return sealed(issue_content_ORGANIZATION_KEY, title, sections, input.assignees, input.runUrl);
 }
@@ -91356,8 +91737,14 @@ async function syncIssues(request) {
     const refs = new Map();
     for (const [key, issue] of current)
         if (issue.state === "open")
-            refs.set(key, { number: issue.number, url: issue.url ?? "", ...(issue.id !== undefined ? { id: issue.id } : {}) });
-    const owners = [...new Set([...request.wanted.flatMap((account) => account.owners), ...(request.organization?.assignees ?? [])])];
+            refs.set(key, {
+                number: issue.number,
+                url: issue.url ?? "",
+                ...(issue.id !== undefined ? { id: issue.id } : {}),
+            });
+    const owners = [
+        ...new Set([...request.wanted.flatMap((account) => account.owners), ...(request.organization?.assignees ?? [])]),
+    ];
     const assignable = new Map();
     for (const login of owners)
         assignable.set(login, await guard(() => canBeAssigned(octokit, owner, repo, login), "check assignees"));
@@ -91402,7 +91789,17 @@ async function syncIssues(request) {
         for (const account of request.wanted) {
             const { assignees, mentioned } = people(account.owners);
             const link = organizationIssue && coveredByOrganization.has(account.verdict.accountId) ? { organizationIssue } : {};
-            wanted.push({ content: renderIssue({ verdict: account.verdict, findings: account.findings, assignees, mentioned, ...runUrl, ...link }), assignees });
+            wanted.push({
+                content: renderIssue({
+                    verdict: account.verdict,
+                    findings: account.findings,
+                    assignees,
+                    mentioned,
+                    ...runUrl,
+                    ...link,
+                }),
+                assignees,
+            });
             trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
         }
     }
@@ -91416,13 +91813,26 @@ async function syncIssues(request) {
         for (const [key, accounts] of byOwner) {
             const { assignees, mentioned } = people(accounts[0].owners);
             // Listed before, and neither judged clean nor listed elsewhere now: not assessed this run, so kept.
-            const kept = (current.get(key)?.state === "open" ? current.get(key).accounts ?? [] : []).filter((id) => !wantedAccounts.has(id) && !request.clean.has(id));
-            const content = renderOwnerIssue({ owners: accounts[0].owners, assignees, mentioned, accounts, kept, ...runUrl, ...(organizationIssue ? { organizationIssue } : {}), coveredByOrganizationFix: coveredByOrganization });
+            const kept = (current.get(key)?.state === "open" ? (current.get(key).accounts ?? []) : []).filter((id) => !wantedAccounts.has(id) && !request.clean.has(id));
+            const content = renderOwnerIssue({
+                owners: accounts[0].owners,
+                assignees,
+                mentioned,
+                accounts,
+                kept,
+                ...runUrl,
+                ...(organizationIssue ? { organizationIssue } : {}),
+                coveredByOrganizationFix: coveredByOrganization,
+            });
             wanted.push({ content, assignees });
         }
         for (const accountId of wantedAccounts) {
             const to = trackedBy.get(accountId);
-            close.set(accountKey(accountId), { kind: "moved", to: [to], comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in` });
+            close.set(accountKey(accountId), {
+                kind: "moved",
+                to: [to],
+                comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in`,
+            });
         }
     }
     // Issues of the other grouping, or of owners with nothing left: closed once every account they list is clean or tracked by another issue.
@@ -91435,10 +91845,21 @@ async function syncIssues(request) {
         const to = [...new Set(accounts.flatMap((id) => (trackedBy.has(id) ? [trackedBy.get(id)] : [])))];
         close.set(key, to.length === 0
             ? { kind: "fixed", comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`) }
-            : { kind: "moved", to, comment: `${grouping === "account" ? "These accounts are now tracked one issue per account (issue-grouping: account)" : "These accounts are now tracked with their current owners"}; the ones not fixed are in` });
+            : {
+                kind: "moved",
+                to,
+                comment: `${grouping === "account"
+                    ? "These accounts are now tracked one issue per account (issue-grouping: account)"
+                    : "These accounts are now tracked with their current owners"}; the ones not fixed are in`,
+            });
     }
     if (!request.organization && request.organizationSettled) {
-        close.set(ORGANIZATION_KEY, { kind: "fixed", comment: `No organization-level fix applies any more${request.runUrl ? ` ([this run](${request.runUrl}))` : ""}: every account that an organization trail would cover records its global service events, or an organization trail does. Closing.` });
+        close.set(ORGANIZATION_KEY, {
+            kind: "fixed",
+            comment: `No organization-level fix applies any more${request.runUrl ? ` ([this run](${request.runUrl}))` : ""}: ` +
+                "every account that an organization trail would cover records its global service events, or an " +
+                "organization trail does. Closing.",
+        });
     }
     await run(planIssueOperations({ wanted, close, existing }));
     for (const [accountId, key] of trackedBy) {
@@ -91482,7 +91903,9 @@ function runner(request, result, refs) {
         for (const [index, operation] of operations.entries()) {
             const writes = writesOf(operation);
             // A moved issue closes only once the issues it points to exist: nothing may vanish.
-            const targets = operation.kind === "close" && operation.reason.kind === "moved" ? operation.reason.to.map((key) => refs.get(key)) : [];
+            const targets = operation.kind === "close" && operation.reason.kind === "moved"
+                ? operation.reason.to.map((key) => refs.get(key))
+                : [];
             if (writes > writesLeft) {
                 result.deferred += operations.length - index;
                 request.log(`max-issue-operations reached: ${operations.length - index} issue operations deferred to the next run.`);
@@ -91535,12 +91958,16 @@ function describeGitHubError(error) {
     const details = validationErrors(error)
         .map((detail) => detail.message ?? [detail.resource, detail.field, detail.code].filter(Boolean).join(" "))
         .filter(Boolean);
-    const message = error.response?.data?.message ?? error.message ?? String(error);
+    const message = error.response?.data?.message ??
+        error.message ??
+        String(error);
     return `${status ? `HTTP ${status}: ` : ""}${message}${details.length > 0 ? ` (${details.join("; ")})` : ""}`;
 }
 function validationErrors(error) {
     const errors = error.response?.data?.errors;
-    return Array.isArray(errors) ? errors.filter((item) => typeof item === "object" && item !== null) : [];
+    return Array.isArray(errors)
+        ? errors.filter((item) => typeof item === "object" && item !== null)
+        : [];
 }
 /** A 422 about the assignees (a login that lost access since it was checked), not about the issue. */
 function isAssigneeRefusal(error) {
@@ -91563,7 +91990,8 @@ function count(result, operation) {
 function describeOperation(operation) {
     switch (operation.kind) {
         case "create":
-            return `open an issue for ${subject(operation.content.key)}${operation.assignees.length ? `, assigned to ${operation.assignees.join(", ")}` : ""}: ${operation.content.title}`;
+            return (`open an issue for ${subject(operation.content.key)}${operation.assignees.length ? `, assigned to ${operation.assignees.join(", ")}` : ""}: ` +
+                `${operation.content.title}`);
         case "reopen":
             return `reopen issue #${operation.issue.number} for ${subject(operation.content.key)}: ${operation.content.title}`;
         case "update":
@@ -91571,7 +91999,8 @@ function describeOperation(operation) {
         case "close":
             return operation.reason.kind === "fixed"
                 ? `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is assessed clean`
-                : `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ${operation.reason.to.map(subject).join(", ")} now`;
+                : `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ` +
+                    `${operation.reason.to.map(subject).join(", ")} now`;
     }
 }
 /** "account 111122223333", "owners @alice, @bob", "the organization". */
@@ -91579,7 +92008,13 @@ function subject(key) {
     if (key.startsWith("account:"))
         return `account ${key.slice(8)}`;
     if (key.startsWith("owner:"))
-        return key === "owner:(none)" ? "accounts without an owner" : `owners ${key.slice(6).split("+").map((login) => `@${login}`).join(", ")}`;
+        return key === "owner:(none)"
+            ? "accounts without an owner"
+            : `owners ${key
+                .slice(6)
+                .split("+")
+                .map((login) => `@${login}`)
+                .join(", ")}`;
     return "the organization";
 }
 /** The tracked issues, found by label (state all) and marker; not the search API, whose index lags. */
@@ -91650,7 +92085,14 @@ async function perform(request, operation, paced, targets) {
     const { octokit, owner, repo } = request;
     switch (operation.kind) {
         case "create": {
-            const create = (assignees) => paced(() => octokit.rest.issues.create({ owner, repo, title: operation.content.title, body: operation.content.body, labels: request.labels, assignees }));
+            const create = (assignees) => paced(() => octokit.rest.issues.create({
+                owner,
+                repo,
+                title: operation.content.title,
+                body: operation.content.body,
+                labels: request.labels,
+                assignees,
+            }));
             let created;
             try {
                 created = await create(operation.assignees);
@@ -91661,20 +92103,38 @@ async function perform(request, operation, paced, targets) {
                     throw error;
                 created = await create([]);
             }
-            return { key: operation.content.key, ref: { number: created.data.number, url: created.data.html_url, id: created.data.id } };
+            return {
+                key: operation.content.key,
+                ref: { number: created.data.number, url: created.data.html_url, id: created.data.id },
+            };
         }
         case "reopen":
             // No assignees here: the update endpoint replaces them, and would drop whoever a person assigned.
-            await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "open", title: operation.content.title, body: operation.content.body }));
+            await paced(() => octokit.rest.issues.update({
+                owner,
+                repo,
+                issue_number: operation.issue.number,
+                state: "open",
+                title: operation.content.title,
+                body: operation.content.body,
+            }));
             await changeAssignees(request, operation.issue.number, operation.assignees, paced);
             return { key: operation.content.key, ref: refOf(operation.issue) };
         case "update":
-            await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, title: operation.content.title, body: operation.content.body }));
+            await paced(() => octokit.rest.issues.update({
+                owner,
+                repo,
+                issue_number: operation.issue.number,
+                title: operation.content.title,
+                body: operation.content.body,
+            }));
             await changeAssignees(request, operation.issue.number, operation.assignees, paced);
             return { key: operation.content.key, ref: refOf(operation.issue) };
         case "close": {
             const { reason } = operation;
-            const body = reason.kind === "fixed" ? reason.comment : `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`;
+            const body = reason.kind === "fixed"
+                ? reason.comment
+                : `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`;
             await paced(() => octokit.rest.issues.createComment({ owner, repo, issue_number: operation.issue.number, body }));
             // Moved to exactly one issue: closed as its duplicate, so GitHub links the two; never "completed", as nothing was fixed.
             const single = reason.kind === "moved" && targets.length === 1 && targets[0].id !== undefined ? targets[0] : undefined;
@@ -91683,7 +92143,11 @@ async function perform(request, operation, paced, targets) {
                 repo,
                 issue_number: operation.issue.number,
                 state: "closed",
-                ...(reason.kind === "fixed" ? { state_reason: "completed" } : single ? { state_reason: "duplicate", duplicate_issue_id: single.id } : { state_reason: "not_planned" }),
+                ...(reason.kind === "fixed"
+                    ? { state_reason: "completed" }
+                    : single
+                        ? { state_reason: "duplicate", duplicate_issue_id: single.id }
+                        : { state_reason: "not_planned" }),
             }));
             return undefined;
         }
@@ -91708,13 +92172,17 @@ async function guard(action, what) {
         // A 403 that is a rate limit the throttling plugin gave up on is not a missing permission.
         const rateLimited = /rate limit/i.test(error.message ?? "");
         if ((status === 403 && !rateLimited) || status === 401) {
-            throw new IssuesPermissionError(`GitHub refused to ${what} (HTTP ${status}: ${error.message}). Give the job \`permissions: issues: write\` (and pass a token that has it as github-token), or set create-issues: false.`);
+            throw new IssuesPermissionError(`GitHub refused to ${what} (HTTP ${status}: ${error.message}). Give the job ` +
+                `\`permissions: issues: write\` (and pass a token that has it as github-token), or set ` +
+                "create-issues: false.");
         }
         throw error;
     }
 }
 function statusOf(error) {
-    return error && typeof error === "object" && "status" in error ? Number(error.status) : undefined;
+    return error && typeof error === "object" && "status" in error
+        ? Number(error.status)
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/github/issue-settings.ts
@@ -91794,7 +92262,9 @@ async function loadOwnersFile(path) {
         text = await readFile(path, "utf8");
     }
     catch (error) {
-        throw new ConfigurationError(`Input "owners-file" names "${path}", which cannot be read (${error.code ?? "error"}); it accepts a YAML or JSON file in the repository.`);
+        throw new ConfigurationError(`Input "owners-file" names "${path}", which cannot be read ` +
+            `(${error.code ?? "error"}); it accepts a YAML or JSON file in the ` +
+            "repository.");
     }
     let parsed;
     try {
@@ -91831,27 +92301,41 @@ const INPUT_HELP = {
     "external-id": "ExternalId passed to AssumeRole, when the audit role's trust policy requires one.",
     "role-session-name": "RoleSessionName for AssumeRole (2-64 of letters, digits and + = , . @ _ -).",
     "role-duration-seconds": "Session length for the assumed roles, 900 to 3600 seconds.",
-    "accounts": "Only these account ids (12 digits, comma or newline separated). With organizational-units, the union of both.",
+    accounts: "Only these account ids (12 digits, comma or newline separated). With organizational-units, the union of both.",
     "exclude-accounts": "Account ids never scanned (12 digits, comma or newline separated).",
     "organizational-units": "OU or root ids; every account beneath them, recursively, is scanned.",
-    "regions": "\"enabled\" (every Region each account has enabled) or a list of Region codes. The Region that receives global service events (us-east-1) is always read.",
-    "concurrency": "Accounts scanned at once (1-256). The default, 32, was chosen with the benchmark (npm run bench; README, Benchmark) as the most in flight at which the scan still follows its round-trip bound. Raise it when AWS is far from the runner. It is halved while AWS keeps throttling.",
+    regions: '"enabled" (every Region each account has enabled) or a list of Region codes. The Region that receives global service events (us-east-1) is always read.',
+    concurrency: "Accounts scanned at once (1-256). The default, 32, was chosen with the benchmark (npm run bench; " +
+        "README, Benchmark) as the most in flight at which the scan still follows its round-trip bound. " +
+        "Raise it when AWS is far from the runner. It is halved while AWS keeps throttling.",
     "sarif-file": "Where the SARIF 2.1.0 result is written, for github/codeql-action/upload-sarif.",
     "report-file": "Where the JSON report (summary, verdicts, findings and the full inventory) is written; none when empty.",
-    "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS. Several files (comma or newline separated, or globs such as inventories/*.json) must be the shards of one sharded scan: they are checked (one organization, every shard once, no account twice) and evaluated once, as the whole organization (the fan-in job of a matrix).",
+    "inventory-file": "Evaluate this saved inventory or JSON report instead of calling AWS. Several files (comma or " +
+        "newline separated, or globs such as inventories/*.json) must be the shards of one sharded scan: " +
+        "they are checked (one organization, every shard once, no account twice) and evaluated once, as the " +
+        "whole organization (the fan-in job of a matrix).",
     "fail-on": "The step fails when a finding at or above this level exists (none, note, warning, error).",
-    "fail-on-scope": "Which findings fail the step with fail-on. all (every finding at or above fail-on) or new (only those new since the last run, from the open code-scanning alerts; for adopting with a backlog). When what changed is unknown, every finding counts.",
-    "shard": "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job matrix). Each shard writes its SARIF under categories of its own and syncs issues only for its own accounts; to upload one SARIF for the organization, fan the inventories of the shards in (inventory-file).",
-    "allow-empty": "When the selection (accounts, exclude-accounts, organizational-units) holds no account, the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty selection. A shard whose slice of a non-empty selection is empty does not fail.",
+    "fail-on-scope": "Which findings fail the step with fail-on. all (every finding at or above fail-on) or new (only " +
+        "those new since the last run, from the open code-scanning alerts; for adopting with a backlog). " +
+        "When what changed is unknown, every finding counts.",
+    shard: "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job matrix). Each " +
+        "shard writes its SARIF under categories of its own and syncs issues only for its own accounts; to " +
+        "upload one SARIF for the organization, fan the inventories of the shards in (inventory-file).",
+    "allow-empty": "When the selection (accounts, exclude-accounts, organizational-units) holds no account, the step " +
+        "fails, so that a typo cannot look like a clean scan. Set true to accept an empty selection. A shard " +
+        "whose slice of a non-empty selection is empty does not fail.",
     "create-issues": "Open, update, reopen and close one remediation issue per account with an error- or warning-level finding.",
     "issue-labels": "Labels of the remediation issues (created when missing). The first one is how the action finds its issues again.",
     "owner-tag": "Account tag holding the GitHub logins of the account's owners (comma separated).",
     "owners-file": "YAML or JSON file in the repository mapping account ids or OU ids to GitHub logins, used when the owner tag is not set.",
     "default-assignees": "Logins assigned when neither the owner tag nor owners-file names anyone.",
     "max-issue-operations": "Issue writes per run at most (1-500, GitHub's hourly allowance for content writes); the rest waits for the next run. Writes are paced a second apart.",
-    "issue-grouping": "account (one issue per account) or owner (one issue per owner or team, listing all of their accounts with each fix). Switching closes the issues of the old grouping, pointing to the new ones.",
+    "issue-grouping": "account (one issue per account) or owner (one issue per owner or team, listing all of their " +
+        "accounts with each fix). Switching closes the issues of the old grouping, pointing to the new ones.",
     "dry-run": "Print the planned issue operations and write nothing.",
-    "github-token": "Token for the issues and the code-scanning alerts: needs `issues: write` (with create-issues) and `security-events: read` (the open alerts kept for accounts not assessed, and what changed; the upload's `security-events: write` includes it).",
+    "github-token": "Token for the issues and the code-scanning alerts: needs `issues: write` (with create-issues) and " +
+        "`security-events: read` (the open alerts kept for accounts not assessed, and what changed; the " +
+        "upload's `security-events: write` includes it).",
 };
 
 ;// CONCATENATED MODULE: ./src/cli.ts
@@ -91877,8 +92361,15 @@ const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 };
 const CLI_FLAGS = [
     ["--inventory <file>", "Same as --inventory-file."],
     ["--profile <name>", "AWS shared-config profile to use (the SDK's AWS_PROFILE)."],
-    ["--baseline <file>", "A JSON report of an earlier run (--report-file): the output then says what is new, resolved and still open, and --fail-on-scope new fails only on new findings."],
-    ["--format <text|json|sarif>", "What to print on standard output (default: text; \"table\" is an old name for it). The files above are written whatever the format."],
+    [
+        "--baseline <file>",
+        "A JSON report of an earlier run (--report-file): the output then says what is new, resolved and " +
+            "still open, and --fail-on-scope new fails only on new findings.",
+    ],
+    [
+        "--format <text|json|sarif>",
+        'What to print on standard output (default: text; "table" is an old name for it). The files above are written whatever the format.',
+    ],
     ["--help, --version", ""],
 ];
 const HELP_COLUMN = 30;
@@ -91925,7 +92416,10 @@ credentials, 3 the tool failed.
 const FORMATS = ["text", "json", "sarif", "table"];
 /** Scan inputs that are yes or no: as flags, given alone (`--allow-empty`), negated (`--no-allow-empty`) or with a value. */
 const YES_NO_INPUTS = INPUT_NAMES.filter((name) => ["true", "false"].includes(INPUT_DEFAULTS[name]));
-const KNOWN_FLAGS = [...INPUT_NAMES, ...CLI_FLAGS.flatMap(([flag]) => [...flag.matchAll(/--([a-z-]+)/g)].map((match) => match[1]))];
+const KNOWN_FLAGS = [
+    ...INPUT_NAMES,
+    ...CLI_FLAGS.flatMap(([flag]) => [...flag.matchAll(/--([a-z-]+)/g)].map((match) => match[1])),
+];
 const YES_NO_VALUE = /^(true|false|yes|no|1|0)$/i;
 /** `--allow-empty` → `--allow-empty=true`, `--no-allow-empty` → `=false`, `--allow-empty no` kept as its value. */
 function withYesNoFlags(argv) {
@@ -91989,7 +92483,9 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
             err.write(USAGE);
             return EXIT.configuration;
         }
-        const actionOnly = argv.map((arg) => /^--([a-z-]+)/.exec(arg)?.[1]).find((name) => ISSUE_INPUT_NAMES.includes(name));
+        const actionOnly = argv
+            .map((arg) => /^--([a-z-]+)/.exec(arg)?.[1])
+            .find((name) => ISSUE_INPUT_NAMES.includes(name));
         if (actionOnly) {
             throw new configuration_error_ConfigurationError(`Flag "--${actionOnly}" is an input of the action only: the CLI writes no GitHub issues. Run the action for remediation issues.`);
         }
@@ -92023,7 +92519,8 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         for (const [name, value] of Object.entries(values)) {
             if (typeof value === "string" && value.trim() === "") {
                 const fallback = INPUT_DEFAULTS[name];
-                throw new configuration_error_ConfigurationError(`Flag "--${name}" was given an empty value; give a value${fallback !== undefined ? ` or leave the flag out for the default (${fallback || "none"})` : ""}.`);
+                throw new configuration_error_ConfigurationError(`Flag "--${name}" was given an empty value; give a ` +
+                    `value${fallback !== undefined ? ` or leave the flag out for the default (${fallback || "none"})` : ""}.`);
             }
         }
         const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, values[name]]));
@@ -92072,7 +92569,8 @@ async function runCli(argv, out = process.stdout, err = process.stderr) {
         return failing.findings.length > 0 ? EXIT.findings : EXIT.ok;
     }
     catch (error) {
-        if (isConfigurationError(error) || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+        if (isConfigurationError(error) ||
+            (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
             err.write(`${TOOL_NAME}: ${inCliTerms(error.message)}\n`);
             return EXIT.configuration;
         }
@@ -92085,7 +92583,12 @@ function progressDisplay(err) {
     const tracker = new ProgressTracker();
     if (!err.isTTY)
         return { onAccountDone: periodicLines(tracker, (line) => err.write(`${line}\n`)), stop: () => { } };
-    const bar = new (cli_progress_default()).SingleBar({ stream: err, format: "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {estimate}", hideCursor: true, clearOnComplete: true }, (cli_progress_default()).Presets.shades_classic);
+    const bar = new (cli_progress_default()).SingleBar({
+        stream: err,
+        format: "Scanning {bar} {value}/{total} accounts | findings {findings} | not assessed {notAssessed} | ETA {estimate}",
+        hideCursor: true,
+        clearOnComplete: true,
+    }, (cli_progress_default()).Presets.shades_classic);
     let running = false;
     const stop = () => {
         if (running)
@@ -92099,7 +92602,11 @@ function progressDisplay(err) {
             running = true;
         }
         bar.setTotal(progress.total);
-        bar.update(progress.done, { findings: tracker.findings, notAssessed: tracker.notAssessed, estimate: tracker.etaText() });
+        bar.update(progress.done, {
+            findings: tracker.findings,
+            notAssessed: tracker.notAssessed,
+            estimate: tracker.etaText(),
+        });
         if (progress.listingComplete && progress.done === progress.total)
             stop();
     };

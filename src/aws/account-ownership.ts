@@ -35,7 +35,9 @@ export async function readAccountOwnership(
   const parentOf = (childId: string) => {
     let parent = parentsOf.get(childId);
     if (!parent) {
-      parent = limit(() => client.send(new ListParentsCommand({ ChildId: childId }))).then((answer) => answer.Parents?.[0]?.Id);
+      parent = limit(() => client.send(new ListParentsCommand({ ChildId: childId }))).then(
+        (answer) => answer.Parents?.[0]?.Id,
+      );
       parentsOf.set(childId, parent);
     }
     return parent;
@@ -52,7 +54,11 @@ export async function readAccountOwnership(
           });
           const parents: string[] = [];
           if (options.withParents) {
-            for (let child = accountId, parent = await parentOf(child); parent; child = parent, parent = await parentOf(child)) {
+            for (
+              let child = accountId, parent = await parentOf(child);
+              parent;
+              child = parent, parent = await parentOf(child)
+            ) {
               parents.push(parent);
               if (parent.startsWith("r-")) break;
             }
@@ -69,12 +75,14 @@ export async function readAccountOwnership(
   }
 }
 
-
 /**
  * Which OU and root ids of an owners-file this organization does not hold, so that a
  * mistyped key is reported instead of silently matching nothing. One call per OU key.
  */
-export async function findUnknownParents(ids: string[], options: { region?: string } = {}): Promise<{ unknown: string[]; error?: string }> {
+export async function findUnknownParents(
+  ids: string[],
+  options: { region?: string } = {},
+): Promise<{ unknown: string[]; error?: string }> {
   if (ids.length === 0) return { unknown: [] };
   const transport = createTransport();
   const client = createClient(OrganizationsClient, transport, globalEventsRegion(options.region ?? configuredRegion()));

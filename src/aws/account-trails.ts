@@ -108,20 +108,30 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
 
   const describeRegion = async (region: string): Promise<RegionRead> => {
     try {
-      const { trailList } = await limit(() => cloudTrail(region).send(new DescribeTrailsCommand({ includeShadowTrails: true }), options));
+      const { trailList } = await limit(() =>
+        cloudTrail(region).send(new DescribeTrailsCommand({ includeShadowTrails: true }), options),
+      );
       for (const trail of trailList ?? []) {
         const record = toTrailRecord(trail, region);
         if (!record || trails.has(record.arn)) continue;
         trails.set(record.arn, record);
         // Only a trail of this account that can receive global events can matter for its verdict.
-        const wanted = (request.detailsFor ?? "own-trails") === "organization-trails" ? record.isOrganizationTrail : !record.isOrganizationTrail;
-        if (wanted && record.ownerAccountId === accountId && receivesGlobalEvents(trailScope(record), request.partition)) {
+        const wanted =
+          (request.detailsFor ?? "own-trails") === "organization-trails"
+            ? record.isOrganizationTrail
+            : !record.isOrganizationTrail;
+        if (
+          wanted &&
+          record.ownerAccountId === accountId &&
+          receivesGlobalEvents(trailScope(record), request.partition)
+        ) {
           detailReads.push(limit(() => readDetails(record)));
         }
       }
       return { region, outcome: "read" };
     } catch (error) {
-      if (NOT_ENABLED_ERRORS.has(errorName(error)) && region !== globalEventsRegion) return { region, outcome: "not-enabled" };
+      if (NOT_ENABLED_ERRORS.has(errorName(error)) && region !== globalEventsRegion)
+        return { region, outcome: "not-enabled" };
       return { region, outcome: "failed", error: describeError(error) };
     }
   };
@@ -137,14 +147,22 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
   if (plan === "list-trails") {
     try {
       const listed: { arn: string; homeRegion: string }[] = [];
-      const pages = paginateListTrails({ client: cloudTrail(globalEventsRegion) }, {}, ...(request.abortSignal ? [{ abortSignal: request.abortSignal }] : []));
+      const pages = paginateListTrails(
+        { client: cloudTrail(globalEventsRegion) },
+        {},
+        ...(request.abortSignal ? [{ abortSignal: request.abortSignal }] : []),
+      );
       for await (const page of pages) {
-        for (const trail of page.Trails ?? []) if (trail.TrailARN && trail.HomeRegion) listed.push({ arn: trail.TrailARN, homeRegion: trail.HomeRegion });
+        for (const trail of page.Trails ?? [])
+          if (trail.TrailARN && trail.HomeRegion) listed.push({ arn: trail.TrailARN, homeRegion: trail.HomeRegion });
       }
       // Known once the global events Region is described: its trails need no second look.
       await globalRead;
-      otherRegions = [...new Set(listed.filter((trail) => !trails.has(trail.arn)).map((trail) => trail.homeRegion))].filter(
-        (region) => region !== globalEventsRegion && partitionOf(region) === request.partition && (!wanted || wanted.has(region)),
+      otherRegions = [
+        ...new Set(listed.filter((trail) => !trails.has(trail.arn)).map((trail) => trail.homeRegion)),
+      ].filter(
+        (region) =>
+          region !== globalEventsRegion && partitionOf(region) === request.partition && (!wanted || wanted.has(region)),
       );
     } catch (error) {
       if (request.abortSignal?.aborted) throw error;
@@ -157,10 +175,18 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
       otherRegions = [...wanted];
     } else {
       try {
-        otherRegions = await listEnabledRegions(transport, globalEventsRegion, request.partition, credentials, request.abortSignal);
+        otherRegions = await listEnabledRegions(
+          transport,
+          globalEventsRegion,
+          request.partition,
+          credentials,
+          request.abortSignal,
+        );
       } catch (error) {
         // The global events Region alone shows every trail that can record global events.
-        warnings.push(`Listing the enabled Regions failed (${describeError(error)}); only ${globalEventsRegion} was read.`);
+        warnings.push(
+          `Listing the enabled Regions failed (${describeError(error)}); only ${globalEventsRegion} was read.`,
+        );
         otherRegions = [];
       }
     }

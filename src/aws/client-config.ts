@@ -85,7 +85,9 @@ export function createClient<Client extends { middlewareStack: unknown }>(
 ): Client {
   const service = Constructor.name.replace(/Client$/, "");
   const shared = transport.shared.get(service);
-  const client = new Constructor(clientConfig(transport, region, credentials, shared === "learning" ? undefined : shared));
+  const client = new Constructor(
+    clientConfig(transport, region, credentials, shared === "learning" ? undefined : shared),
+  );
   if (!shared) {
     transport.shared.set(service, "learning");
     learnSharedSettings((client as unknown as { config: unknown }).config).then(
@@ -97,7 +99,10 @@ export function createClient<Client extends { middlewareStack: unknown }>(
   const stack = client.middlewareStack as MiddlewareStack;
   // Outside the retry loop: one count per call, with the attempts it took.
   stack.add(
-    (next: (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>, context: { commandName?: string }) =>
+    (
+      next: (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>,
+      context: { commandName?: string },
+    ) =>
       async (args: unknown) => {
         const operation = `${service}.${(context.commandName ?? "Unknown").replace(/Command$/, "")}`;
         stats.calls[operation] = (stats.calls[operation] ?? 0) + 1;
@@ -123,7 +128,8 @@ export function createClient<Client extends { middlewareStack: unknown }>(
       } catch (error) {
         const request = (args as { request?: { protocol?: string; hostname?: string; port?: number } }).request;
         if (error && typeof error === "object" && request?.hostname && !(FAILED_ENDPOINT in error)) {
-          (error as Record<string, unknown>)[FAILED_ENDPOINT] = `${request.protocol ?? "https:"}//${request.hostname}${request.port ? `:${request.port}` : ""}`;
+          (error as Record<string, unknown>)[FAILED_ENDPOINT] =
+            `${request.protocol ?? "https:"}//${request.hostname}${request.port ? `:${request.port}` : ""}`;
         }
         if (isThrottlingError(error as Parameters<typeof isThrottlingError>[0])) {
           stats.throttles += 1;
@@ -144,7 +150,12 @@ export function createClient<Client extends { middlewareStack: unknown }>(
  * the one STS client, and which a per-account client making three calls never benefits
  * from. Scan-wide adaptation is the concurrency governor's.
  */
-function clientConfig(transport: AwsTransport, region: string, credentials?: AwsCredentialIdentity, shared?: SharedSettings) {
+function clientConfig(
+  transport: AwsTransport,
+  region: string,
+  credentials?: AwsCredentialIdentity,
+  shared?: SharedSettings,
+) {
   return {
     region,
     requestHandler: transport.requestHandler,
@@ -159,7 +170,9 @@ function clientConfig(transport: AwsTransport, region: string, credentials?: Aws
           useFipsEndpoint: shared.useFipsEndpoint,
           useDualstackEndpoint: shared.useDualstackEndpoint,
           // Already looked up: either use what was found, or do not look again.
-          ...(shared.configuredEndpoint ? { endpoint: shared.configuredEndpoint } : { ignoreConfiguredEndpointUrls: true }),
+          ...(shared.configuredEndpoint
+            ? { endpoint: shared.configuredEndpoint }
+            : { ignoreConfiguredEndpointUrls: true }),
           userAgentAppId: () => Promise.resolve(shared.userAgentAppId),
           authSchemePreference: shared.authSchemePreference ?? [],
         }
@@ -177,13 +190,14 @@ type ResolvedConfig = {
 
 async function learnSharedSettings(clientConfig: unknown): Promise<SharedSettings> {
   const config = clientConfig as ResolvedConfig;
-  const [configuredEndpoint, useFipsEndpoint, useDualstackEndpoint, userAgentAppId, authSchemePreference] = await Promise.all([
-    config.serviceConfiguredEndpoint?.(),
-    config.useFipsEndpoint(),
-    config.useDualstackEndpoint(),
-    config.userAgentAppId?.(),
-    config.authSchemePreference?.(),
-  ]);
+  const [configuredEndpoint, useFipsEndpoint, useDualstackEndpoint, userAgentAppId, authSchemePreference] =
+    await Promise.all([
+      config.serviceConfiguredEndpoint?.(),
+      config.useFipsEndpoint(),
+      config.useDualstackEndpoint(),
+      config.userAgentAppId?.(),
+      config.authSchemePreference?.(),
+    ]);
   return {
     ...(configuredEndpoint ? { configuredEndpoint } : {}),
     useFipsEndpoint,

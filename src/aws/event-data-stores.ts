@@ -1,4 +1,8 @@
-import { GetEventDataStoreCommand, ListEventDataStoresCommand, type CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import {
+  GetEventDataStoreCommand,
+  ListEventDataStoresCommand,
+  type CloudTrailClient,
+} from "@aws-sdk/client-cloudtrail";
 import type { EventDataStoreRecord } from "../inventory.js";
 import { describeError } from "./client-config.js";
 import { toEventDataStoreRecord } from "./trail-records.js";
@@ -31,8 +35,12 @@ export async function readEventDataStores(
         const arns: string[] = [];
         let nextToken: string | undefined;
         do {
-          const page = await client.send(new ListEventDataStoresCommand(nextToken ? { NextToken: nextToken } : {}), options);
-          for (const store of page.EventDataStores ?? []) if (store.EventDataStoreArn) arns.push(store.EventDataStoreArn);
+          const page = await client.send(
+            new ListEventDataStoresCommand(nextToken ? { NextToken: nextToken } : {}),
+            options,
+          );
+          for (const store of page.EventDataStores ?? [])
+            if (store.EventDataStoreArn) arns.push(store.EventDataStoreArn);
           nextToken = page.NextToken;
         } while (nextToken);
         for (const arn of arns) {

@@ -34,13 +34,23 @@ const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout"]);
 
 /** Node's TLS failures: certificate codes and ERR_TLS_* / ERR_SSL_*. */
 function isTlsCode(code: string): boolean {
-  return /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/.test(code) || code === "EPROTO";
+  return (
+    /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/.test(code) || code === "EPROTO"
+  );
 }
 
 /** The network cause of a failed call, or undefined when AWS answered (or the cause is not the network). */
 export function networkFailure(error: unknown): NetworkFailure | undefined {
   if (!error || typeof error !== "object") return undefined;
-  const fields = error as { code?: unknown; name?: unknown; $response?: unknown; [FAILED_ENDPOINT]?: unknown; hostname?: unknown; address?: unknown; port?: unknown };
+  const fields = error as {
+    code?: unknown;
+    name?: unknown;
+    $response?: unknown;
+    [FAILED_ENDPOINT]?: unknown;
+    hostname?: unknown;
+    address?: unknown;
+    port?: unknown;
+  };
   const endpoint =
     typeof fields[FAILED_ENDPOINT] === "string"
       ? fields[FAILED_ENDPOINT]
@@ -53,9 +63,11 @@ export function networkFailure(error: unknown): NetworkFailure | undefined {
   const name = typeof fields.name === "string" ? fields.name : undefined;
   const located = endpoint ? { endpoint } : {};
   if (code && CONNECTION_CODES[code]) return { code, ...located, meaning: CONNECTION_CODES[code]! };
-  if (code && isTlsCode(code)) return { code, ...located, meaning: "the TLS connection was refused (certificate or protocol)" };
+  if (code && isTlsCode(code))
+    return { code, ...located, meaning: "the TLS connection was refused (certificate or protocol)" };
   // An answer that arrived is AWS's: only a request that got none is a timeout.
-  if (name && TIMEOUT_NAMES.has(name) && !fields.$response) return { code: name, ...located, meaning: "no answer within the per-call time limit" };
+  if (name && TIMEOUT_NAMES.has(name) && !fields.$response)
+    return { code: name, ...located, meaning: "no answer within the per-call time limit" };
   return undefined;
 }
 
@@ -66,4 +78,5 @@ export function describeNetworkFailure(failure: NetworkFailure): string {
 
 /** What to check, for a person reading a report. */
 export const NETWORK_ADVICE =
-  "Check the network path from the runner to that endpoint (proxy, firewall, DNS, VPC endpoint) and AWS_ENDPOINT_URL if it is set; the credentials were not the problem";
+  "Check the network path from the runner to that endpoint (proxy, firewall, DNS, VPC endpoint) and " +
+  "AWS_ENDPOINT_URL if it is set; the credentials were not the problem";

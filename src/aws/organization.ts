@@ -4,7 +4,7 @@ import {
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
-  OrganizationsClient,
+  type OrganizationsClient,
   type Account,
 } from "@aws-sdk/client-organizations";
 import pLimit, { type LimitFunction } from "p-limit";
@@ -83,7 +83,8 @@ export async function streamSelectedAccounts(
       lister.walkUnit(unit, emit, { finished: false }).catch((error: unknown) => {
         if (NOT_FOUND.has(errorName(error))) {
           throw new ConfigurationError(
-            `Input "organizational-units" names ${unit}, which this organization does not hold (${errorName(error)}). Give OU ids (ou-...) or the root id (r-...) of this organization.`,
+            `Input "organizational-units" names ${unit}, which this organization does not hold ` +
+              `(${errorName(error)}). Give OU ids (ou-...) or the root id (r-...) of this organization.`,
           );
         }
         throw error;
@@ -94,7 +95,11 @@ export async function streamSelectedAccounts(
 }
 
 /** What Organizations answers for a parent id it does not hold. */
-const NOT_FOUND = new Set(["ParentNotFoundException", "OrganizationalUnitNotFoundException", "TargetNotFoundException"]);
+const NOT_FOUND = new Set([
+  "ParentNotFoundException",
+  "OrganizationalUnitNotFoundException",
+  "TargetNotFoundException",
+]);
 
 interface ListingControl {
   /** Set when the listing is complete: whoever still pages stops at its next page. */
@@ -107,7 +112,10 @@ function listWholeOrganization(lister: PageLister, onAccount: (account: Account)
   return new Promise<void>((resolve, reject) => {
     let walk: Promise<void> | undefined;
     const chain = lister.pages<AccountsPage>(
-      (client, token) => client.send(new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })),
+      (client, token) =>
+        client.send(
+          new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) }),
+        ),
       (page) => {
         page.Accounts?.forEach(onAccount);
         // A page may be empty and still have a NextToken: pages() follows it.
@@ -143,7 +151,9 @@ class PageLister {
 
   async walkOrganization(onAccount: (account: Account) => void, control: ListingControl): Promise<void> {
     const { Roots } = await this.page((client) => client.send(new ListRootsCommand({})));
-    await Promise.all((Roots ?? []).filter((root) => root.Id).map((root) => this.walkUnit(root.Id!, onAccount, control)));
+    await Promise.all(
+      (Roots ?? []).filter((root) => root.Id).map((root) => this.walkUnit(root.Id!, onAccount, control)),
+    );
   }
 
   /** Every account beneath a root or OU, recursively, the children's pages all in flight together. */
@@ -151,14 +161,29 @@ class PageLister {
     const children: Promise<void>[] = [];
     await Promise.all([
       this.pages<AccountsPage>(
-        (client, token) => client.send(new ListAccountsForParentCommand({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })),
+        (client, token) =>
+          client.send(
+            new ListAccountsForParentCommand({
+              ParentId: parentId,
+              MaxResults: ORGANIZATIONS_PAGE_SIZE,
+              ...(token ? { NextToken: token } : {}),
+            }),
+          ),
         (page) => page.Accounts?.forEach(onAccount),
         control,
       ),
       this.pages<{ OrganizationalUnits?: { Id?: string }[]; NextToken?: string }>(
-        (client, token) => client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) })),
+        (client, token) =>
+          client.send(
+            new ListOrganizationalUnitsForParentCommand({
+              ParentId: parentId,
+              MaxResults: ORGANIZATIONS_PAGE_SIZE,
+              ...(token ? { NextToken: token } : {}),
+            }),
+          ),
         (page) => {
-          for (const unit of page.OrganizationalUnits ?? []) if (unit.Id) children.push(this.walkUnit(unit.Id, onAccount, control));
+          for (const unit of page.OrganizationalUnits ?? [])
+            if (unit.Id) children.push(this.walkUnit(unit.Id, onAccount, control));
         },
         control,
       ),

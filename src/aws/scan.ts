@@ -4,13 +4,27 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import pLimit from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
-import { INVENTORY_SCHEMA_VERSION, NOT_IN_ORGANIZATION, type AccountRecord, type Inventory, type ReadPlan, type TrailRecord } from "../inventory.js";
+import {
+  INVENTORY_SCHEMA_VERSION,
+  NOT_IN_ORGANIZATION,
+  type AccountRecord,
+  type Inventory,
+  type ReadPlan,
+  type TrailRecord,
+} from "../inventory.js";
 import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
 import { emptySelectionError, type Settings } from "../settings.js";
 import { inShard } from "../shard.js";
 import { listEnabledRegions, readAccountTrails } from "./account-trails.js";
 import { readEventDataStores } from "./event-data-stores.js";
-import { createClient, createTransport, DEFAULT_TRANSPORT, describeError, type AwsTransport, type TransportOptions } from "./client-config.js";
+import {
+  createClient,
+  createTransport,
+  DEFAULT_TRANSPORT,
+  describeError,
+  type AwsTransport,
+  type TransportOptions,
+} from "./client-config.js";
 import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./concurrency-governor.js";
 import { accessAccount } from "./credentials.js";
 import { describeNetworkFailure, NETWORK_ADVICE, networkFailure } from "./failure-cause.js";
@@ -61,7 +75,8 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       const network = networkFailure(error);
       if (network) throw new ConfigurationError(`AWS STS ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
       throw new ConfigurationError(
-        `The AWS credentials could not be used (${describeError(error)}). Give the job credentials the standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.`,
+        `The AWS credentials could not be used (${describeError(error)}). Give the job credentials the ` +
+          "standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.",
       );
     });
     const callerAccountId = identity.Account ?? "";
@@ -69,13 +84,25 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
     const refused = (error: unknown): never => {
       if (error instanceof ConfigurationError) throw error;
       const network = networkFailure(error);
-      if (network) throw new ConfigurationError(`AWS Organizations ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
+      if (network)
+        throw new ConfigurationError(`AWS Organizations ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
       throw new ConfigurationError(
-        `AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with credentials of the management account or a delegated administrator (caller: ${identity.Arn ?? callerAccountId}).`,
+        `AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with ` +
+          "credentials of the management account or a delegated administrator (caller: " +
+          `${identity.Arn ?? callerAccountId}).`,
       );
     };
     const organization = await describeOrganization(organizations).catch(refused);
-    const context: AccountScanContext = { settings, options, transport, sts, callerAccountId, partition, globalEventsRegion, now };
+    const context: AccountScanContext = {
+      settings,
+      options,
+      transport,
+      sts,
+      callerAccountId,
+      partition,
+      globalEventsRegion,
+      now,
+    };
 
     const progress: ScanProgress = { done: 0, total: 0, listingComplete: false, partition, globalEventsRegion };
     // Read first, alongside the listing, so each account can be judged the moment it is read.
@@ -160,7 +187,12 @@ interface AccountScanContext {
 
 async function scanAccount(account: OrganizationAccount, context: AccountScanContext): Promise<AccountRecord> {
   const started = context.now();
-  const base = { id: account.id, name: account.name, ...(account.email ? { email: account.email } : {}), state: account.state };
+  const base = {
+    id: account.id,
+    name: account.name,
+    ...(account.email ? { email: account.email } : {}),
+    state: account.state,
+  };
   if (account.state !== "ACTIVE") {
     return { ...base, outcome: "skipped", reason: `state ${account.state}`, regions: [], trails: [], durationMs: 0 };
   }
@@ -171,7 +203,14 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   let access: string | undefined;
   try {
-    const granted = await accessAccount(context.sts, account.id, context.callerAccountId, context.partition, context.settings, abort.signal);
+    const granted = await accessAccount(
+      context.sts,
+      account.id,
+      context.callerAccountId,
+      context.partition,
+      context.settings,
+      abort.signal,
+    );
     access = granted.via;
     if (granted.credentials) {
       context.options.onSecret?.(granted.credentials.secretAccessKey);
@@ -190,14 +229,26 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
     });
     const durationMs = context.now() - started;
     if (abort.signal.aborted) {
-      return { ...base, access, outcome: "failed", reason: `timed out after ${timeoutMs / 1000} s`, regions: read.regions, trails: read.trails, durationMs };
+      return {
+        ...base,
+        access,
+        outcome: "failed",
+        reason: `timed out after ${timeoutMs / 1000} s`,
+        regions: read.regions,
+        trails: read.trails,
+        durationMs,
+      };
     }
     const usable = read.regions.some((region) => region.outcome === "read");
     return {
       ...base,
       access,
       outcome: usable ? "read" : "failed",
-      ...(usable ? {} : { reason: `no Region could be read (${read.regions.map((r) => `${r.region}: ${r.error ?? r.outcome}`).join("; ")})` }),
+      ...(usable
+        ? {}
+        : {
+            reason: `no Region could be read (${read.regions.map((r) => `${r.region}: ${r.error ?? r.outcome}`).join("; ")})`,
+          }),
       regions: read.regions,
       trails: read.trails,
       readPlan: read.plan,
@@ -215,7 +266,15 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
         : networkFailure(error)
           ? `AssumeRole for ${attempted} never reached AWS STS: ${describeError(error)}`
           : `could not assume ${attempted}: ${describeError(error)}`;
-    return { ...base, access: attempted, outcome: "failed", reason, regions: [], trails: [], durationMs: context.now() - started };
+    return {
+      ...base,
+      access: attempted,
+      outcome: "failed",
+      reason,
+      regions: [],
+      trails: [],
+      durationMs: context.now() - started,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -242,7 +301,10 @@ async function readOrganizationEventDataStores(
     regions = context.settings.regions;
   }
   if (!regions.includes(context.globalEventsRegion)) regions = [context.globalEventsRegion, ...regions];
-  const read = await readEventDataStores((region) => createClient(CloudTrailClient, context.transport, region), regions);
+  const read = await readEventDataStores(
+    (region) => createClient(CloudTrailClient, context.transport, region),
+    regions,
+  );
   return {
     organizationEventDataStores: read.stores.filter((store) => store.organizationEnabled),
     ...(read.errors.length > 0 ? { organizationEventDataStoresError: read.errors.join("; ") } : {}),
@@ -272,7 +334,11 @@ async function readOrganizationTrails(
     });
     const failed = read.regions.find((region) => region.outcome !== "read");
     if (failed) return { organizationTrails: [], organizationTrailsError: failed.error ?? failed.outcome };
-    return { organizationTrails: read.trails.filter((trail) => trail.isOrganizationTrail && trail.ownerAccountId === managementAccountId) };
+    return {
+      organizationTrails: read.trails.filter(
+        (trail) => trail.isOrganizationTrail && trail.ownerAccountId === managementAccountId,
+      ),
+    };
   } catch (error) {
     return { organizationTrails: [], organizationTrailsError: describeError(error) };
   }

@@ -5,7 +5,13 @@ import type {
   GetTrailStatusResponse,
   Trail,
 } from "@aws-sdk/client-cloudtrail";
-import type { AdvancedEventSelector, EventDataStoreRecord, TrailRecord, TrailSelectors, TrailStatus } from "../inventory.js";
+import type {
+  AdvancedEventSelector,
+  EventDataStoreRecord,
+  TrailRecord,
+  TrailSelectors,
+  TrailStatus,
+} from "../inventory.js";
 
 /** The SDK's CloudTrail shapes (trails and Lake event data stores) as inventory records: plain data, dates as ISO strings. */
 
@@ -26,7 +32,11 @@ export function toTrailStatus(status: GetTrailStatusResponse): TrailStatus {
 const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):trail\/(.+)$/;
 const STORE_ARN = /^arn:[\w-]+:cloudtrail:([\w-]+):(\d{12}):eventdatastore\/(.+)$/;
 
-export function toEventDataStoreRecord(arn: string, store: GetEventDataStoreResponse, listedInRegion: string): EventDataStoreRecord {
+export function toEventDataStoreRecord(
+  arn: string,
+  store: GetEventDataStoreResponse,
+  listedInRegion: string,
+): EventDataStoreRecord {
   const match = STORE_ARN.exec(arn);
   return {
     arn,
@@ -56,12 +66,19 @@ export function toTrailRecord(trail: Trail, seenInRegion: string): TrailRecord |
   };
 }
 
-export function toSelectors(basic: SdkEventSelector[] | undefined, advanced: SdkAdvancedSelector[] | undefined): TrailSelectors {
+export function toSelectors(
+  basic: SdkEventSelector[] | undefined,
+  advanced: SdkAdvancedSelector[] | undefined,
+): TrailSelectors {
   return {
     eventSelectors: (basic ?? []).map((selector) => ({
       ...(selector.ReadWriteType ? { readWriteType: selector.ReadWriteType } : {}),
-      ...(selector.IncludeManagementEvents !== undefined ? { includeManagementEvents: selector.IncludeManagementEvents } : {}),
-      ...(selector.ExcludeManagementEventSources?.length ? { excludeManagementEventSources: selector.ExcludeManagementEventSources } : {}),
+      ...(selector.IncludeManagementEvents !== undefined
+        ? { includeManagementEvents: selector.IncludeManagementEvents }
+        : {}),
+      ...(selector.ExcludeManagementEventSources?.length
+        ? { excludeManagementEventSources: selector.ExcludeManagementEventSources }
+        : {}),
     })),
     advancedEventSelectors: toAdvancedSelectors(advanced),
   };

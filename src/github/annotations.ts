@@ -24,13 +24,19 @@ export function planAnnotations(findings: Finding[], reservedErrors = 0): Annota
     const room = ANNOTATIONS_SHOWN_PER_KIND - (level === "error" ? reservedErrors : 0);
     const shown = ofLevel.length <= room ? ofLevel : ofLevel.slice(0, room - 1);
     for (const finding of shown) {
-      annotations.push({ kind: KIND[level], title: `${finding.ruleId}: ${finding.accountName} (${finding.accountId})`, message: finding.message });
+      annotations.push({
+        kind: KIND[level],
+        title: `${finding.ruleId}: ${finding.accountName} (${finding.accountId})`,
+        message: finding.message,
+      });
     }
     if (shown.length < ofLevel.length) {
       annotations.push({
         kind: KIND[level],
         title: `${ofLevel.length - shown.length} more ${level} ${ofLevel.length - shown.length === 1 ? "finding" : "findings"}`,
-        message: `${ofLevel.length - shown.length} more ${level}-level findings are not shown as annotations: see the job summary, the code-scanning alerts or the JSON report.`,
+        message:
+          `${ofLevel.length - shown.length} more ${level}-level findings are not shown as annotations: see the ` +
+          "job summary, the code-scanning alerts or the JSON report.",
       });
     }
   }

@@ -25,7 +25,12 @@ export async function readOpenAlerts(
   repository = process.env.GITHUB_REPOSITORY,
   baseUrl = context.apiUrl,
 ): Promise<OpenAlertsRead> {
-  if (!repository) return { kind: "none", reason: "not running in a GitHub repository (GITHUB_REPOSITORY is not set)", firstAnalysis: false };
+  if (!repository)
+    return {
+      kind: "none",
+      reason: "not running in a GitHub repository (GITHUB_REPOSITORY is not set)",
+      firstAnalysis: false,
+    };
   if (!token) return { kind: "unreadable", reason: "no github-token was given" };
   const [owner = "", repo = ""] = repository.split("/");
   // The alerts of the branch this run uploads to; without it GitHub answers for the default branch.
@@ -60,8 +65,10 @@ export async function readOpenAlerts(
     // (404 "no analysis found"), or it is not enabled for the repository (403 "Advanced
     // Security must be enabled" / "Code scanning is not enabled"). Told apart by the message:
     // a plain 404 "Not Found" is a token that cannot see the repository, whose alerts exist.
-    if (status === 404 && /no analysis found/i.test(message)) return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet`, firstAnalysis: true };
-    if (status === 403 && /advanced security|not enabled/i.test(message)) return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}`, firstAnalysis: false };
+    if (status === 404 && /no analysis found/i.test(message))
+      return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet`, firstAnalysis: true };
+    if (status === 403 && /advanced security|not enabled/i.test(message))
+      return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}`, firstAnalysis: false };
     const fix =
       status === 403 || status === 401
         ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)"
@@ -70,7 +77,9 @@ export async function readOpenAlerts(
           : "";
     // Octokit reports a request that got no answer (network, DNS, TLS) as status 500 without a response.
     const answered = (error as { response?: unknown }).response !== undefined;
-    const what = answered ? `GitHub answered ${status} to the alerts list: ${message}` : `the alerts list got no answer from ${baseUrl}: ${describeError(error)}`;
+    const what = answered
+      ? `GitHub answered ${status} to the alerts list: ${message}`
+      : `the alerts list got no answer from ${baseUrl}: ${describeError(error)}`;
     return { kind: "unreadable", reason: `${what}${fix}` };
   }
 }

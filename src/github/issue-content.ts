@@ -22,7 +22,15 @@ export type IssueKey = string;
 export const ORGANIZATION_KEY: IssueKey = "organization";
 export const accountKey = (accountId: string): IssueKey => `account:${accountId}`;
 /** Owners joined by "+", which no GitHub login holds; "(none)" for accounts nobody owns. */
-export const ownerKey = (owners: string[]): IssueKey => `owner:${owners.length > 0 ? [...owners].map((login) => login.toLowerCase()).sort().join("+") : "(none)"}`;
+export const ownerKey = (owners: string[]): IssueKey =>
+  `owner:${
+    owners.length > 0
+      ? [...owners]
+          .map((login) => login.toLowerCase())
+          .sort()
+          .join("+")
+      : "(none)"
+  }`;
 
 export interface IssueMarker {
   key: IssueKey;
@@ -41,13 +49,24 @@ export function readMarker(body: string | null | undefined): IssueMarker | undef
 }
 
 /** The marker line and the digest over what a reader sees, so that a change of any of it rewrites the issue. */
-function sealed(key: IssueKey, title: string, sections: string[], assignees: string[], runUrl: string | undefined, accounts?: string[]): IssueContent {
+function sealed(
+  key: IssueKey,
+  title: string,
+  sections: string[],
+  assignees: string[],
+  runUrl: string | undefined,
+  accounts?: string[],
+): IssueContent {
   const stable = `${title}\n${sections.join("\n")}\n${assignees.join(",")}`;
   const digest = createHash("sha256").update(stable).digest("hex").slice(0, 16);
   const runLine = runUrl ? `\n\nLast changed by [this workflow run](${runUrl}).` : "";
   const assigned = assignees.length > 0 ? ` assigned=${assignees.join(",")}` : "";
   const listed = accounts && accounts.length > 0 ? ` accounts=${accounts.join(",")}` : "";
-  const subject = key.startsWith("account:") ? `account=${key.slice(8)}` : key.startsWith("owner:") ? `owner=${key.slice(6)}` : `organization=${key}`;
+  const subject = key.startsWith("account:")
+    ? `account=${key.slice(8)}`
+    : key.startsWith("owner:")
+      ? `owner=${key.slice(6)}`
+      : `organization=${key}`;
   const body = `<!-- org-trail-audit:${subject} digest=${digest}${assigned}${listed} -->\n${sections.join("\n")}${runLine}\n`;
   return { key, title, body, digest };
 }
@@ -100,12 +119,21 @@ interface BodyShape {
  * whole lines and whole blocks only, with a count of what was left out and where it is.
  */
 export function renderIssue(input: IssueContentInput): IssueContent {
-  let shape: BodyShape = { findings: input.findings.length, trails: Number.POSITIVE_INFINITY, fixBlocks: input.findings.length };
+  let shape: BodyShape = {
+    findings: input.findings.length,
+    trails: Number.POSITIVE_INFINITY,
+    fixBlocks: input.findings.length,
+  };
   for (;;) {
     const content = renderShaped(input, shape);
-    if (content.body.length <= ISSUE_BODY_LIMIT || (shape.findings <= 1 && shape.trails <= 1 && shape.fixBlocks <= 1)) return content;
+    if (content.body.length <= ISSUE_BODY_LIMIT || (shape.findings <= 1 && shape.trails <= 1 && shape.fixBlocks <= 1))
+      return content;
     const trails = Math.min(shape.trails, uniqueTrails(input.findings).length);
-    shape = { findings: Math.max(1, Math.floor(shape.findings / 2)), trails: Math.max(1, Math.floor(trails / 2)), fixBlocks: Math.max(1, Math.floor(shape.fixBlocks / 2)) };
+    shape = {
+      findings: Math.max(1, Math.floor(shape.findings / 2)),
+      trails: Math.max(1, Math.floor(trails / 2)),
+      fixBlocks: Math.max(1, Math.floor(shape.fixBlocks / 2)),
+    };
   }
 }
 
@@ -113,22 +141,33 @@ const ELSEWHERE = "the job summary, the code-scanning alerts and the JSON report
 
 function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent {
   const { verdict, findings } = input;
-  const account = verdict.accountName && verdict.accountName !== verdict.accountId ? `${verdict.accountName} (${verdict.accountId})` : verdict.accountId;
+  const account =
+    verdict.accountName && verdict.accountName !== verdict.accountId
+      ? `${verdict.accountName} (${verdict.accountId})`
+      : verdict.accountId;
   const title = `${account}: ${HEADLINES[findings[0]!.ruleId] ?? RULES[findings[0]!.ruleId].shortDescription}`;
 
   const sections: string[] = [
     `## ${escapeMarkdown(account)}: CloudTrail global service events`,
     "",
-    "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. This account needs a change so that they are recorded once, by a trail that is logging.",
+    "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. " +
+      "This account needs a change so that they are recorded once, by a trail that is logging.",
     "",
   ];
   sections.push(...ownersLines(input.assignees, input.mentioned));
-  if (input.organizationIssue) sections.push(`The organization-level fix in ${issueLinkText(input.organizationIssue)} would cover this account too.`, "");
+  if (input.organizationIssue)
+    sections.push(
+      `The organization-level fix in ${issueLinkText(input.organizationIssue)} would cover this account too.`,
+      "",
+    );
   sections.push("### What is wrong", "");
   for (const finding of findings.slice(0, shape.findings)) {
     sections.push(`- **${finding.level}** ${inlineCode(finding.ruleId)}: ${escapeMarkdown(finding.message)}`);
   }
-  if (findings.length > shape.findings) sections.push(`- … and ${findings.length - shape.findings} more findings, left out to stay within GitHub's issue size: ${ELSEWHERE}.`);
+  if (findings.length > shape.findings)
+    sections.push(
+      `- … and ${findings.length - shape.findings} more findings, left out to stay within GitHub's issue size: ${ELSEWHERE}.`,
+    );
   const trails = uniqueTrails(findings);
   if (trails.length > 0) {
     const shown = trails.slice(0, shape.trails);
@@ -136,22 +175,49 @@ function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent 
       "",
       markdownTable(
         ["Trail", "Home Region", "What it lacks"],
-        shown.map((trail) => [escapeMarkdown(trail.name), escapeMarkdown(trail.homeRegion), escapeMarkdown(trail.problem)]),
+        shown.map((trail) => [
+          escapeMarkdown(trail.name),
+          escapeMarkdown(trail.homeRegion),
+          escapeMarkdown(trail.problem),
+        ]),
       ),
     );
-    if (trails.length > shown.length) sections.push("", `${trails.length - shown.length} more trails are not listed here, to stay within GitHub's issue size: ${ELSEWHERE}.`);
+    if (trails.length > shown.length)
+      sections.push(
+        "",
+        `${trails.length - shown.length} more trails are not listed here, to stay within GitHub's issue size: ${ELSEWHERE}.`,
+      );
   }
-  if (verdict.failedRegions.length > 0) sections.push("", `Regions that could not be read this run: ${verdict.failedRegions.join(", ")}.`);
-  sections.push("", "### How to fix", "", "Run with credentials for this account (an organization trail: from the management account). One block per finding, in the order above; lines starting with # explain the next line, or hold a command to run only after the check before it.");
+  if (verdict.failedRegions.length > 0)
+    sections.push("", `Regions that could not be read this run: ${verdict.failedRegions.join(", ")}.`);
+  sections.push(
+    "",
+    "### How to fix",
+    "",
+    "Run with credentials for this account (an organization trail: from the management account). One " +
+      "block per finding, in the order above; lines starting with # explain the next line, or hold a " +
+      "command to run only after the check before it.",
+  );
   // One block per finding, never merged; a command an earlier block holds is pointed at, not repeated.
   const blocks = withoutRepeats(findings.slice(0, shape.fixBlocks).map((finding) => finding.fix));
   findings.slice(0, shape.fixBlocks).forEach((finding, index) => {
     if (finding.fix.length === 0) return;
-    sections.push("", `#### ${index + 1}. ${inlineCode(finding.ruleId)} (${finding.level})`, "", ...fencedBlock("sh", blocks[index]!));
+    sections.push(
+      "",
+      `#### ${index + 1}. ${inlineCode(finding.ruleId)} (${finding.level})`,
+      "",
+      ...fencedBlock("sh", blocks[index]!),
+    );
   });
-  if (findings.length > shape.fixBlocks) sections.push("", `The fixes of findings ${shape.fixBlocks + 1} to ${findings.length} are left out to stay within GitHub's issue size: ${ELSEWHERE}.`);
+  if (findings.length > shape.fixBlocks)
+    sections.push(
+      "",
+      `The fixes of findings ${shape.fixBlocks + 1} to ${findings.length} are left out to stay within GitHub's issue size: ${ELSEWHERE}.`,
+    );
   sections.push("");
-  sections.push("This issue is kept up to date by org-trail-audit: it is updated when the findings change and closed when the account is assessed clean.");
+  sections.push(
+    "This issue is kept up to date by org-trail-audit: it is updated when the findings change and closed when the account is assessed clean.",
+  );
 
   return sealed(accountKey(verdict.accountId), title, sections, input.assignees, input.runUrl);
 }
@@ -159,7 +225,8 @@ function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent 
 function ownersLines(assignees: string[], mentioned: string[]): string[] {
   if (assignees.length === 0 && mentioned.length === 0) return [];
   const lines = [`Owners: ${[...assignees, ...mentioned].map((login) => `@${login}`).join(", ")}`];
-  if (mentioned.length > 0) lines.push(`(${mentioned.map((login) => `@${login}`).join(", ")} could not be assigned in this repository.)`);
+  if (mentioned.length > 0)
+    lines.push(`(${mentioned.map((login) => `@${login}`).join(", ")} could not be assigned in this repository.)`);
   return [...lines, ""];
 }
 
@@ -210,7 +277,9 @@ export function renderOwnerIssue(input: OwnerIssueInput): IssueContent {
 }
 
 function accountLabel(verdict: AccountVerdict): string {
-  return verdict.accountName && verdict.accountName !== verdict.accountId ? `${verdict.accountName} (${verdict.accountId})` : verdict.accountId;
+  return verdict.accountName && verdict.accountName !== verdict.accountId
+    ? `${verdict.accountName} (${verdict.accountId})`
+    : verdict.accountId;
 }
 
 function renderOwnerShaped(input: OwnerIssueInput, shown: number): IssueContent {
@@ -220,23 +289,39 @@ function renderOwnerShaped(input: OwnerIssueInput, shown: number): IssueContent 
   const sections: string[] = [
     `## ${escapeMarkdown(who)}: CloudTrail global service events`,
     "",
-    "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. These accounts need a change so that they are recorded once, by a trail that is logging.",
+    "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. " +
+      "These accounts need a change so that they are recorded once, by a trail that is logging.",
     "",
     ...ownersLines(input.assignees, input.mentioned),
   ];
-  const covered = input.accounts.filter((account) => input.coveredByOrganizationFix?.has(account.verdict.accountId)).length;
-  if (input.organizationIssue && covered > 0) sections.push(`The organization-level fix in ${issueLinkText(input.organizationIssue)} would cover ${covered} of these accounts.`, "");
+  const covered = input.accounts.filter((account) =>
+    input.coveredByOrganizationFix?.has(account.verdict.accountId),
+  ).length;
+  if (input.organizationIssue && covered > 0)
+    sections.push(
+      `The organization-level fix in ${issueLinkText(input.organizationIssue)} would cover ${covered} of these accounts.`,
+      "",
+    );
   const listed = input.accounts.slice(0, shown);
   sections.push(
     "### Accounts",
     "",
     markdownTable(
       ["Account", "Finding", "What is wrong"],
-      listed.map(({ verdict, findings }) => [escapeMarkdown(accountLabel(verdict)), `${findings[0]!.level}: ${inlineCode(findings[0]!.ruleId)}${findings.length > 1 ? ` (+${findings.length - 1})` : ""}`, escapeMarkdown(findings[0]!.message)]),
+      listed.map(({ verdict, findings }) => [
+        escapeMarkdown(accountLabel(verdict)),
+        `${findings[0]!.level}: ${inlineCode(findings[0]!.ruleId)}${findings.length > 1 ? ` (+${findings.length - 1})` : ""}`,
+        escapeMarkdown(findings[0]!.message),
+      ]),
     ),
   );
-  if (count > shown) sections.push("", `${count - shown} more accounts are not listed, to stay within GitHub's issue size: ${ELSEWHERE}.`);
-  if (input.kept.length > 0) sections.push("", `Not assessed this run, kept here until they are: ${input.kept.join(", ")}.`);
+  if (count > shown)
+    sections.push(
+      "",
+      `${count - shown} more accounts are not listed, to stay within GitHub's issue size: ${ELSEWHERE}.`,
+    );
+  if (input.kept.length > 0)
+    sections.push("", `Not assessed this run, kept here until they are: ${input.kept.join(", ")}.`);
 
   // Accounts whose fixes are the same text (the same placeholder commands) share one block.
   const byFix = new Map<string, { labels: string[]; lines: string[] }>();
@@ -249,9 +334,24 @@ function renderOwnerShaped(input: OwnerIssueInput, shown: number): IssueContent 
   }
   const groups = [...byFix.values()].filter((group) => group.lines.length > 0);
   const blocks = withoutRepeats(groups.map((group) => group.lines));
-  sections.push("", "### How to fix", "", "Run each block with credentials for the account it names (an organization trail: from the management account).");
-  groups.forEach((group, index) => sections.push("", `#### ${index + 1}. ${escapeMarkdown(group.labels.join(", "))}`, "", ...fencedBlock("sh", blocks[index]!)));
-  sections.push("", "This issue is kept up to date by org-trail-audit: accounts leave it when they are assessed clean, and it is closed when none is left.");
+  sections.push(
+    "",
+    "### How to fix",
+    "",
+    "Run each block with credentials for the account it names (an organization trail: from the management account).",
+  );
+  for (const [index, group] of groups.entries()) {
+    sections.push(
+      "",
+      `#### ${index + 1}. ${escapeMarkdown(group.labels.join(", "))}`,
+      "",
+      ...fencedBlock("sh", blocks[index]!),
+    );
+  }
+  sections.push(
+    "",
+    "This issue is kept up to date by org-trail-audit: accounts leave it when they are assessed clean, and it is closed when none is left.",
+  );
   const accounts = [...input.accounts.map((account) => account.verdict.accountId), ...input.kept];
   return sealed(ownerKey(input.owners), title, sections, input.assignees, input.runUrl, accounts);
 }
@@ -276,7 +376,8 @@ export function renderOrganizationIssue(input: OrganizationIssueInput): IssueCon
     ...ownersLines(input.assignees, input.mentioned),
     ...planMarkdown(input.plan),
     "",
-    "Each account (or owner) issue has the exact commands for its accounts and links here. This issue is kept up to date by org-trail-audit and closed when no organization-level fix applies any more.",
+    "Each account (or owner) issue has the exact commands for its accounts and links here. This issue is " +
+      "kept up to date by org-trail-audit and closed when no organization-level fix applies any more.",
   ];
   return sealed(ORGANIZATION_KEY, title, sections, input.assignees, input.runUrl);
 }
@@ -290,6 +391,7 @@ function fencedBlock(language: string, lines: string[]): string[] {
 
 function uniqueTrails(findings: Finding[]) {
   const byArn = new Map<string, Finding["trails"][number]>();
-  for (const finding of findings) for (const trail of finding.trails) if (!byArn.has(trail.arn)) byArn.set(trail.arn, trail);
+  for (const finding of findings)
+    for (const trail of finding.trails) if (!byArn.has(trail.arn)) byArn.set(trail.arn, trail);
   return [...byArn.values()];
 }

@@ -46,7 +46,9 @@ export interface IssuePlanInput {
 /** One issue per key: the open one, lowest number first (a person may have copied one). */
 export function currentIssues(existing: ExistingIssue[]): Map<IssueKey, ExistingIssue> {
   const current = new Map<IssueKey, ExistingIssue>();
-  for (const issue of [...existing].sort((a, b) => Number(a.state !== "open") - Number(b.state !== "open") || a.number - b.number)) {
+  for (const issue of [...existing].sort(
+    (a, b) => Number(a.state !== "open") - Number(b.state !== "open") || a.number - b.number,
+  )) {
     if (!current.has(issue.key)) current.set(issue.key, issue);
   }
   return current;
@@ -64,8 +66,10 @@ export function planIssueOperations(input: IssuePlanInput): { operations: IssueO
   for (const { content, assignees } of input.wanted) {
     const issue = current.get(content.key);
     if (!issue) operations.push({ kind: "create", content, assignees });
-    else if (issue.state === "closed") operations.push({ kind: "reopen", issue, content, assignees: assigneeChange(issue, assignees) });
-    else if (issue.digest !== content.digest) operations.push({ kind: "update", issue, content, assignees: assigneeChange(issue, assignees) });
+    else if (issue.state === "closed")
+      operations.push({ kind: "reopen", issue, content, assignees: assigneeChange(issue, assignees) });
+    else if (issue.digest !== content.digest)
+      operations.push({ kind: "update", issue, content, assignees: assigneeChange(issue, assignees) });
     else unchanged += 1;
   }
   for (const [key, reason] of [...input.close.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -84,7 +88,9 @@ function assigneeChange(issue: ExistingIssue, owners: string[]): AssigneeChange 
   const wanted = new Set(owners.map((login) => login.toLowerCase()));
   return {
     add: owners.filter((login) => !current.has(login.toLowerCase())),
-    remove: (issue.assignedByAction ?? []).filter((login) => !wanted.has(login.toLowerCase()) && current.has(login.toLowerCase())),
+    remove: (issue.assignedByAction ?? []).filter(
+      (login) => !wanted.has(login.toLowerCase()) && current.has(login.toLowerCase()),
+    ),
   };
 }
 

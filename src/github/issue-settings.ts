@@ -49,10 +49,15 @@ export async function parseIssueSettings(raw: Partial<Record<IssueInputName, str
 
   const labels = parseList(value("issue-labels"));
   if (labels.length === 0 || labels.some((label) => label.length > 50)) {
-    throw inputError("issue-labels", value("issue-labels"), "one or more label names of at most 50 characters, separated by commas");
+    throw inputError(
+      "issue-labels",
+      value("issue-labels"),
+      "one or more label names of at most 50 characters, separated by commas",
+    );
   }
   const ownerTag = value("owner-tag");
-  if (!TAG_KEY.test(ownerTag)) throw inputError("owner-tag", ownerTag, "an AWS tag key (1-128 letters, digits, spaces and _ . : / = + - @)");
+  if (!TAG_KEY.test(ownerTag))
+    throw inputError("owner-tag", ownerTag, "an AWS tag key (1-128 letters, digits, spaces and _ . : / = + - @)");
   const defaultAssignees = parseList(value("default-assignees"));
   const badLogin = defaultAssignees.find((login) => !GITHUB_LOGIN.test(login.replace(/^@/, "")));
   if (badLogin !== undefined) throw inputError("default-assignees", badLogin, "GitHub logins separated by commas");
@@ -61,15 +66,27 @@ export async function parseIssueSettings(raw: Partial<Record<IssueInputName, str
   // GitHub allows 500 content-creating requests an hour ("Rate limits for the REST API",
   // secondary rate limits): more in one run would only be refused.
   if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > MAX_ISSUE_OPERATIONS) {
-    throw inputError("max-issue-operations", max, `a whole number of issue writes per run, from 1 to ${MAX_ISSUE_OPERATIONS}`);
+    throw inputError(
+      "max-issue-operations",
+      max,
+      `a whole number of issue writes per run, from 1 to ${MAX_ISSUE_OPERATIONS}`,
+    );
   }
   const grouping = value("issue-grouping");
   if (!(ISSUE_GROUPINGS as readonly string[]).includes(grouping)) {
-    throw inputError("issue-grouping", grouping, "account (one issue per account) or owner (one issue per owner, listing all of their accounts)");
+    throw inputError(
+      "issue-grouping",
+      grouping,
+      "account (one issue per account) or owner (one issue per owner, listing all of their accounts)",
+    );
   }
   const token = value("github-token");
   if (createIssues && !token) {
-    throw inputError("github-token", "", "a token that can write issues; the default is ${{ github.token }} with `permissions: issues: write`");
+    throw inputError(
+      "github-token",
+      "",
+      "a token that can write issues; the default is ${{ github.token }} with `permissions: issues: write`",
+    );
   }
   const ownersFile = value("owners-file") || undefined;
   return {
@@ -95,7 +112,11 @@ export async function loadOwnersFile(path: string): Promise<Map<string, string[]
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new ConfigurationError(`Input "owners-file" names "${path}", which cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); it accepts a YAML or JSON file in the repository.`);
+    throw new ConfigurationError(
+      `Input "owners-file" names "${path}", which cannot be read ` +
+        `(${(error as NodeJS.ErrnoException).code ?? "error"}); it accepts a YAML or JSON file in the ` +
+        "repository.",
+    );
   }
   let parsed: unknown;
   try {
@@ -103,21 +124,31 @@ export async function loadOwnersFile(path: string): Promise<Map<string, string[]
     // zeros, and a short number must stay short, not be padded into some other account's id.
     parsed = parseYaml(text, { schema: "failsafe" });
   } catch (error) {
-    throw new ConfigurationError(`Input "owners-file" names "${path}", which is not valid YAML or JSON (${(error as Error).message.split("\n")[0]}).`);
+    throw new ConfigurationError(
+      `Input "owners-file" names "${path}", which is not valid YAML or JSON (${(error as Error).message.split("\n")[0]}).`,
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ConfigurationError(`Input "owners-file" names "${path}", which must map account ids or OU ids to GitHub logins.`);
+    throw new ConfigurationError(
+      `Input "owners-file" names "${path}", which must map account ids or OU ids to GitHub logins.`,
+    );
   }
   const owners = new Map<string, string[]>();
   for (const [rawKey, rawValue] of Object.entries(parsed as Record<string, unknown>)) {
     const key = String(rawKey);
     if (!OWNERS_KEY.test(key)) {
-      throw new ConfigurationError(`Input "owners-file" (${path}) has the key "${rawKey}"; keys must be 12-digit account ids, OU ids (ou-...) or root ids (r-...).`);
+      throw new ConfigurationError(
+        `Input "owners-file" (${path}) has the key "${rawKey}"; keys must be 12-digit account ids, OU ids (ou-...) or root ids (r-...).`,
+      );
     }
-    const logins = (Array.isArray(rawValue) ? rawValue.map(String) : parseList(String(rawValue ?? ""))).map((login) => login.trim().replace(/^@/, ""));
+    const logins = (Array.isArray(rawValue) ? rawValue.map(String) : parseList(String(rawValue ?? ""))).map((login) =>
+      login.trim().replace(/^@/, ""),
+    );
     const bad = logins.find((login) => !GITHUB_LOGIN.test(login));
     if (bad !== undefined || logins.length === 0) {
-      throw new ConfigurationError(`Input "owners-file" (${path}) gives "${bad ?? ""}" for ${key}; values must be GitHub logins, as a list or separated by commas.`);
+      throw new ConfigurationError(
+        `Input "owners-file" (${path}) gives "${bad ?? ""}" for ${key}; values must be GitHub logins, as a list or separated by commas.`,
+      );
     }
     owners.set(key, logins);
   }

@@ -13,7 +13,15 @@ import {
   type IssueContent,
   type IssueKey,
 } from "./issue-content.js";
-import { currentIssues, planIssueOperations, writesOf, type AssigneeChange, type CloseReason, type ExistingIssue, type IssueOperation } from "./issue-plan.js";
+import {
+  currentIssues,
+  planIssueOperations,
+  writesOf,
+  type AssigneeChange,
+  type CloseReason,
+  type ExistingIssue,
+  type IssueOperation,
+} from "./issue-plan.js";
 import type { Octokit } from "./octokit.js";
 import type { IssueLink } from "./plan-markdown.js";
 
@@ -86,11 +94,20 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
   const existing = await guard(() => listTrackedIssues(request), "list issues (needs issues: read)");
   const current = currentIssues(existing);
   const refs = new Map<IssueKey, IssueRef>();
-  for (const [key, issue] of current) if (issue.state === "open") refs.set(key, { number: issue.number, url: issue.url ?? "", ...(issue.id !== undefined ? { id: issue.id } : {}) });
+  for (const [key, issue] of current)
+    if (issue.state === "open")
+      refs.set(key, {
+        number: issue.number,
+        url: issue.url ?? "",
+        ...(issue.id !== undefined ? { id: issue.id } : {}),
+      });
 
-  const owners = [...new Set([...request.wanted.flatMap((account) => account.owners), ...(request.organization?.assignees ?? [])])];
+  const owners = [
+    ...new Set([...request.wanted.flatMap((account) => account.owners), ...(request.organization?.assignees ?? [])]),
+  ];
   const assignable = new Map<string, boolean>();
-  for (const login of owners) assignable.set(login, await guard(() => canBeAssigned(octokit, owner, repo, login), "check assignees"));
+  for (const login of owners)
+    assignable.set(login, await guard(() => canBeAssigned(octokit, owner, repo, login), "check assignees"));
   const unassignable = owners.filter((login) => !assignable.get(login));
   const people = (logins: string[]) => {
     const assignees = logins.filter((login) => assignable.get(login)).slice(0, MAX_ASSIGNEES);
@@ -126,16 +143,29 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
   const wanted: { content: IssueContent; assignees: string[] }[] = [];
   const close = new Map<IssueKey, CloseReason>();
   const wantedAccounts = new Set(request.wanted.map((account) => account.verdict.accountId));
-  const cleanComment = (what: string) => `${what} assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
+  const cleanComment = (what: string) =>
+    `${what} assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
   const trackedBy = new Map<string, IssueKey>();
 
   // Whatever the grouping, an account assessed clean has its own issue closed, as fixed.
-  for (const accountId of request.clean) close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
+  for (const accountId of request.clean)
+    close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
   if (grouping === "account") {
     for (const account of request.wanted) {
       const { assignees, mentioned } = people(account.owners);
-      const link = organizationIssue && coveredByOrganization.has(account.verdict.accountId) ? { organizationIssue } : {};
-      wanted.push({ content: renderIssue({ verdict: account.verdict, findings: account.findings, assignees, mentioned, ...runUrl, ...link }), assignees });
+      const link =
+        organizationIssue && coveredByOrganization.has(account.verdict.accountId) ? { organizationIssue } : {};
+      wanted.push({
+        content: renderIssue({
+          verdict: account.verdict,
+          findings: account.findings,
+          assignees,
+          mentioned,
+          ...runUrl,
+          ...link,
+        }),
+        assignees,
+      });
       trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
     }
   } else {
@@ -148,18 +178,34 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     for (const [key, accounts] of byOwner) {
       const { assignees, mentioned } = people(accounts[0]!.owners);
       // Listed before, and neither judged clean nor listed elsewhere now: not assessed this run, so kept.
-      const kept = (current.get(key)?.state === "open" ? current.get(key)!.accounts ?? [] : []).filter((id) => !wantedAccounts.has(id) && !request.clean.has(id));
-      const content = renderOwnerIssue({ owners: accounts[0]!.owners, assignees, mentioned, accounts, kept, ...runUrl, ...(organizationIssue ? { organizationIssue } : {}), coveredByOrganizationFix: coveredByOrganization });
+      const kept = (current.get(key)?.state === "open" ? (current.get(key)!.accounts ?? []) : []).filter(
+        (id) => !wantedAccounts.has(id) && !request.clean.has(id),
+      );
+      const content = renderOwnerIssue({
+        owners: accounts[0]!.owners,
+        assignees,
+        mentioned,
+        accounts,
+        kept,
+        ...runUrl,
+        ...(organizationIssue ? { organizationIssue } : {}),
+        coveredByOrganizationFix: coveredByOrganization,
+      });
       wanted.push({ content, assignees });
     }
     for (const accountId of wantedAccounts) {
       const to = trackedBy.get(accountId)!;
-      close.set(accountKey(accountId), { kind: "moved", to: [to], comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in` });
+      close.set(accountKey(accountId), {
+        kind: "moved",
+        to: [to],
+        comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in`,
+      });
     }
   }
   // Issues of the other grouping, or of owners with nothing left: closed once every account they list is clean or tracked by another issue.
   for (const [key, issue] of current) {
-    if (issue.state !== "open" || !key.startsWith("owner:") || wanted.some((item) => item.content.key === key)) continue;
+    if (issue.state !== "open" || !key.startsWith("owner:") || wanted.some((item) => item.content.key === key))
+      continue;
     const accounts = issue.accounts ?? [];
     if (!accounts.every((id) => request.clean.has(id) || trackedBy.has(id))) continue;
     const to = [...new Set(accounts.flatMap((id) => (trackedBy.has(id) ? [trackedBy.get(id)!] : [])))];
@@ -167,11 +213,25 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
       key,
       to.length === 0
         ? { kind: "fixed", comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`) }
-        : { kind: "moved", to, comment: `${grouping === "account" ? "These accounts are now tracked one issue per account (issue-grouping: account)" : "These accounts are now tracked with their current owners"}; the ones not fixed are in` },
+        : {
+            kind: "moved",
+            to,
+            comment: `${
+              grouping === "account"
+                ? "These accounts are now tracked one issue per account (issue-grouping: account)"
+                : "These accounts are now tracked with their current owners"
+            }; the ones not fixed are in`,
+          },
     );
   }
   if (!request.organization && request.organizationSettled) {
-    close.set(ORGANIZATION_KEY, { kind: "fixed", comment: `No organization-level fix applies any more${request.runUrl ? ` ([this run](${request.runUrl}))` : ""}: every account that an organization trail would cover records its global service events, or an organization trail does. Closing.` });
+    close.set(ORGANIZATION_KEY, {
+      kind: "fixed",
+      comment:
+        `No organization-level fix applies any more${request.runUrl ? ` ([this run](${request.runUrl}))` : ""}: ` +
+        "every account that an organization trail would cover records its global service events, or an " +
+        "organization trail does. Closing.",
+    });
   }
   await run(planIssueOperations({ wanted, close, existing }));
 
@@ -181,11 +241,15 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
   }
   // Accounts not assessed keep the issue they had.
   for (const [key, ref] of refs) {
-    if (key.startsWith("account:") && !result.links.has(key.slice(8))) result.links.set(key.slice(8), { number: ref.number, url: ref.url });
-    if (key.startsWith("owner:")) for (const id of current.get(key)?.accounts ?? []) if (!result.links.has(id)) result.links.set(id, { number: ref.number, url: ref.url });
+    if (key.startsWith("account:") && !result.links.has(key.slice(8)))
+      result.links.set(key.slice(8), { number: ref.number, url: ref.url });
+    if (key.startsWith("owner:"))
+      for (const id of current.get(key)?.accounts ?? [])
+        if (!result.links.has(id)) result.links.set(id, { number: ref.number, url: ref.url });
   }
   const organizationRef = refs.get(ORGANIZATION_KEY);
-  if (request.organization && organizationRef) result.organizationIssue = { number: organizationRef.number, url: organizationRef.url };
+  if (request.organization && organizationRef)
+    result.organizationIssue = { number: organizationRef.number, url: organizationRef.url };
   return result;
 }
 
@@ -211,10 +275,15 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
     for (const [index, operation] of operations.entries()) {
       const writes = writesOf(operation);
       // A moved issue closes only once the issues it points to exist: nothing may vanish.
-      const targets = operation.kind === "close" && operation.reason.kind === "moved" ? operation.reason.to.map((key) => refs.get(key)) : [];
+      const targets =
+        operation.kind === "close" && operation.reason.kind === "moved"
+          ? operation.reason.to.map((key) => refs.get(key))
+          : [];
       if (writes > writesLeft) {
         result.deferred += operations.length - index;
-        request.log(`max-issue-operations reached: ${operations.length - index} issue operations deferred to the next run.`);
+        request.log(
+          `max-issue-operations reached: ${operations.length - index} issue operations deferred to the next run.`,
+        );
         return;
       }
       if (targets.some((target) => target === undefined)) {
@@ -223,7 +292,10 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
       }
       writesLeft -= writes;
       try {
-        const written = await guard(() => perform(request, operation, paced, targets as IssueRef[]), describeOperation(operation));
+        const written = await guard(
+          () => perform(request, operation, paced, targets as IssueRef[]),
+          describeOperation(operation),
+        );
         if (written) refs.set(written.key, written.ref);
         if (operation.kind === "close") refs.delete(operation.issue.key);
       } catch (error) {
@@ -264,7 +336,10 @@ export function describeGitHubError(error: unknown): string {
   const details = validationErrors(error)
     .map((detail) => detail.message ?? [detail.resource, detail.field, detail.code].filter(Boolean).join(" "))
     .filter(Boolean);
-  const message = (error as { response?: { data?: { message?: string } } }).response?.data?.message ?? (error as Error).message ?? String(error);
+  const message =
+    (error as { response?: { data?: { message?: string } } }).response?.data?.message ??
+    (error as Error).message ??
+    String(error);
   return `${status ? `HTTP ${status}: ` : ""}${message}${details.length > 0 ? ` (${details.join("; ")})` : ""}`;
 }
 
@@ -277,7 +352,9 @@ interface ValidationError {
 
 function validationErrors(error: unknown): ValidationError[] {
   const errors = (error as { response?: { data?: { errors?: unknown } } }).response?.data?.errors;
-  return Array.isArray(errors) ? errors.filter((item): item is ValidationError => typeof item === "object" && item !== null) : [];
+  return Array.isArray(errors)
+    ? errors.filter((item): item is ValidationError => typeof item === "object" && item !== null)
+    : [];
 }
 
 /** A 422 about the assignees (a login that lost access since it was checked), not about the issue. */
@@ -300,7 +377,10 @@ function count(result: IssueSyncResult, operation: IssueOperation): void {
 function describeOperation(operation: IssueOperation): string {
   switch (operation.kind) {
     case "create":
-      return `open an issue for ${subject(operation.content.key)}${operation.assignees.length ? `, assigned to ${operation.assignees.join(", ")}` : ""}: ${operation.content.title}`;
+      return (
+        `open an issue for ${subject(operation.content.key)}${operation.assignees.length ? `, assigned to ${operation.assignees.join(", ")}` : ""}: ` +
+        `${operation.content.title}`
+      );
     case "reopen":
       return `reopen issue #${operation.issue.number} for ${subject(operation.content.key)}: ${operation.content.title}`;
     case "update":
@@ -308,14 +388,22 @@ function describeOperation(operation: IssueOperation): string {
     case "close":
       return operation.reason.kind === "fixed"
         ? `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is assessed clean`
-        : `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ${operation.reason.to.map(subject).join(", ")} now`;
+        : `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ` +
+            `${operation.reason.to.map(subject).join(", ")} now`;
   }
 }
 
 /** "account 111122223333", "owners @alice, @bob", "the organization". */
 function subject(key: IssueKey): string {
   if (key.startsWith("account:")) return `account ${key.slice(8)}`;
-  if (key.startsWith("owner:")) return key === "owner:(none)" ? "accounts without an owner" : `owners ${key.slice(6).split("+").map((login) => `@${login}`).join(", ")}`;
+  if (key.startsWith("owner:"))
+    return key === "owner:(none)"
+      ? "accounts without an owner"
+      : `owners ${key
+          .slice(6)
+          .split("+")
+          .map((login) => `@${login}`)
+          .join(", ")}`;
   return "the organization";
 }
 
@@ -368,7 +456,9 @@ async function ensureLabels(request: IssueSyncRequest, paced: PacedWrite): Promi
       if (statusOf(error) !== 404) throw error;
       writes += 1;
       try {
-        await paced(() => request.octokit.rest.issues.createLabel({ owner: request.owner, repo: request.repo, name, color: "d93f0b" }));
+        await paced(() =>
+          request.octokit.rest.issues.createLabel({ owner: request.owner, repo: request.repo, name, color: "d93f0b" }),
+        );
       } catch (createError) {
         if (!isAlreadyExists(createError)) throw createError;
       }
@@ -378,13 +468,27 @@ async function ensureLabels(request: IssueSyncRequest, paced: PacedWrite): Promi
 }
 
 /** Writes one operation; returns the issue it created or kept open, for links. */
-async function perform(request: IssueSyncRequest, operation: IssueOperation, paced: PacedWrite, targets: IssueRef[]): Promise<{ key: IssueKey; ref: IssueRef } | undefined> {
+async function perform(
+  request: IssueSyncRequest,
+  operation: IssueOperation,
+  paced: PacedWrite,
+  targets: IssueRef[],
+): Promise<{ key: IssueKey; ref: IssueRef } | undefined> {
   const { octokit, owner, repo } = request;
   switch (operation.kind) {
     case "create": {
       const create = (assignees: string[]) =>
-        paced(() => octokit.rest.issues.create({ owner, repo, title: operation.content.title, body: operation.content.body, labels: request.labels, assignees }));
-      let created;
+        paced(() =>
+          octokit.rest.issues.create({
+            owner,
+            repo,
+            title: operation.content.title,
+            body: operation.content.body,
+            labels: request.labels,
+            assignees,
+          }),
+        );
+      let created: Awaited<ReturnType<typeof create>>;
       try {
         created = await create(operation.assignees);
       } catch (error) {
@@ -392,30 +496,58 @@ async function perform(request: IssueSyncRequest, operation: IssueOperation, pac
         if (!isAssigneeRefusal(error) || operation.assignees.length === 0) throw error;
         created = await create([]);
       }
-      return { key: operation.content.key, ref: { number: created.data.number, url: created.data.html_url, id: created.data.id } };
+      return {
+        key: operation.content.key,
+        ref: { number: created.data.number, url: created.data.html_url, id: created.data.id },
+      };
     }
     case "reopen":
       // No assignees here: the update endpoint replaces them, and would drop whoever a person assigned.
-      await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, state: "open", title: operation.content.title, body: operation.content.body }));
+      await paced(() =>
+        octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: operation.issue.number,
+          state: "open",
+          title: operation.content.title,
+          body: operation.content.body,
+        }),
+      );
       await changeAssignees(request, operation.issue.number, operation.assignees, paced);
       return { key: operation.content.key, ref: refOf(operation.issue) };
     case "update":
-      await paced(() => octokit.rest.issues.update({ owner, repo, issue_number: operation.issue.number, title: operation.content.title, body: operation.content.body }));
+      await paced(() =>
+        octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: operation.issue.number,
+          title: operation.content.title,
+          body: operation.content.body,
+        }),
+      );
       await changeAssignees(request, operation.issue.number, operation.assignees, paced);
       return { key: operation.content.key, ref: refOf(operation.issue) };
     case "close": {
       const { reason } = operation;
-      const body = reason.kind === "fixed" ? reason.comment : `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`;
+      const body =
+        reason.kind === "fixed"
+          ? reason.comment
+          : `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`;
       await paced(() => octokit.rest.issues.createComment({ owner, repo, issue_number: operation.issue.number, body }));
       // Moved to exactly one issue: closed as its duplicate, so GitHub links the two; never "completed", as nothing was fixed.
-      const single = reason.kind === "moved" && targets.length === 1 && targets[0]!.id !== undefined ? targets[0]! : undefined;
+      const single =
+        reason.kind === "moved" && targets.length === 1 && targets[0]!.id !== undefined ? targets[0]! : undefined;
       await paced(() =>
         octokit.rest.issues.update({
           owner,
           repo,
           issue_number: operation.issue.number,
           state: "closed",
-          ...(reason.kind === "fixed" ? { state_reason: "completed" as const } : single ? { state_reason: "duplicate" as const, duplicate_issue_id: single.id! } : { state_reason: "not_planned" as const }),
+          ...(reason.kind === "fixed"
+            ? { state_reason: "completed" as const }
+            : single
+              ? { state_reason: "duplicate" as const, duplicate_issue_id: single.id! }
+              : { state_reason: "not_planned" as const }),
         }),
       );
       return undefined;
@@ -427,10 +559,21 @@ function refOf(issue: ExistingIssue): IssueRef {
   return { number: issue.number, url: issue.url ?? "", ...(issue.id !== undefined ? { id: issue.id } : {}) };
 }
 
-async function changeAssignees(request: IssueSyncRequest, issueNumber: number, change: AssigneeChange, paced: PacedWrite): Promise<void> {
+async function changeAssignees(
+  request: IssueSyncRequest,
+  issueNumber: number,
+  change: AssigneeChange,
+  paced: PacedWrite,
+): Promise<void> {
   const { octokit, owner, repo } = request;
-  if (change.add.length > 0) await paced(() => octokit.rest.issues.addAssignees({ owner, repo, issue_number: issueNumber, assignees: change.add }));
-  if (change.remove.length > 0) await paced(() => octokit.rest.issues.removeAssignees({ owner, repo, issue_number: issueNumber, assignees: change.remove }));
+  if (change.add.length > 0)
+    await paced(() =>
+      octokit.rest.issues.addAssignees({ owner, repo, issue_number: issueNumber, assignees: change.add }),
+    );
+  if (change.remove.length > 0)
+    await paced(() =>
+      octokit.rest.issues.removeAssignees({ owner, repo, issue_number: issueNumber, assignees: change.remove }),
+    );
 }
 
 async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {
@@ -442,7 +585,9 @@ async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {
     const rateLimited = /rate limit/i.test((error as Error).message ?? "");
     if ((status === 403 && !rateLimited) || status === 401) {
       throw new IssuesPermissionError(
-        `GitHub refused to ${what} (HTTP ${status}: ${(error as Error).message}). Give the job \`permissions: issues: write\` (and pass a token that has it as github-token), or set create-issues: false.`,
+        `GitHub refused to ${what} (HTTP ${status}: ${(error as Error).message}). Give the job ` +
+          `\`permissions: issues: write\` (and pass a token that has it as github-token), or set ` +
+          "create-issues: false.",
       );
     }
     throw error;
@@ -450,5 +595,7 @@ async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {
 }
 
 function statusOf(error: unknown): number | undefined {
-  return error && typeof error === "object" && "status" in error ? Number((error as { status: unknown }).status) : undefined;
+  return error && typeof error === "object" && "status" in error
+    ? Number((error as { status: unknown }).status)
+    : undefined;
 }

@@ -35,10 +35,19 @@ const FOLD_ROWS = 20;
 /** Which alerts may close, and why, when the open alerts could not be read to carry them over. */
 function alertsAtRisk(result: AuditResult, reason: string): string {
   const unassessed = result.evaluation.verdicts.filter((verdict) => !isAssessed(verdict));
-  const shown = unassessed.slice(0, 50).map((verdict) => `${escapeMarkdown(verdict.accountName || verdict.accountId)} (${verdict.accountId})`);
+  const shown = unassessed
+    .slice(0, 50)
+    .map((verdict) => `${escapeMarkdown(verdict.accountName || verdict.accountId)} (${verdict.accountId})`);
   const more = unassessed.length > shown.length ? `, and ${unassessed.length - shown.length} more` : "";
-  const accounts = unassessed.length > 0 ? `the ${countOf(unassessed.length, "account")} not assessed or skipped this run (${shown.join(", ")}${more}) and ` : "";
-  return `> [!CAUTION]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Code scanning closes, as fixed, every open alert missing from an upload, so the open alerts of ${accounts}of any account outside this run's selection may close although nothing was fixed.`;
+  const accounts =
+    unassessed.length > 0
+      ? `the ${countOf(unassessed.length, "account")} not assessed or skipped this run (${shown.join(", ")}${more}) and `
+      : "";
+  return (
+    `> [!CAUTION]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Code ` +
+    "scanning closes, as fixed, every open alert missing from an upload, so the open alerts of " +
+    `${accounts}of any account outside this run's selection may close although nothing was fixed.`
+  );
 }
 
 /** The job summary: a headline, the accounts that need work, and the compliant ones folded away. */
@@ -54,23 +63,52 @@ export function renderJobSummary(context: SummaryContext): string {
     [
       "## CloudTrail global service events",
       "",
-      `**${summary.accountsScanned}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: **${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, **${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ${countOf(summary.regionsRead, "Region")} read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, ${escapeMarkdown(describeScan(summary, result.inventory.generatedAt))}.`,
+      `**${summary.accountsScanned}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: ` +
+        `**${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, ` +
+        `**${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ` +
+        `${countOf(summary.regionsRead, "Region")} ` +
+        `read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, ` +
+        `${escapeMarkdown(describeScan(summary, result.inventory.generatedAt))}.`,
       "",
-      `Findings: ${countOf(summary.findingsByLevel.error, "error")}, ${countOf(summary.findingsByLevel.warning, "warning")}, ${countOf(summary.findingsByLevel.note, "note")}.${summary.apiCalls > 0 ? ` AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).` : ""}${result.inventory.shard ? ` This job scanned shard ${result.inventory.shard.index} of ${result.inventory.shard.count}.` : ""}`,
-      ...(context.changes ? ["", "### Since the last run", "", ...changesMarkdown(context.changes, result.inventory.generatedAt)] : []),
+      `Findings: ${countOf(summary.findingsByLevel.error, "error")}, ` +
+        `${countOf(summary.findingsByLevel.warning, "warning")}, ` +
+        `${countOf(summary.findingsByLevel.note, "note")}.` +
+        (summary.apiCalls > 0
+          ? ` AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ` +
+            `${countOf(summary.throttles, "throttled attempt")}).`
+          : "") +
+        (result.inventory.shard
+          ? ` This job scanned shard ${result.inventory.shard.index} of ${result.inventory.shard.count}.`
+          : ""),
+      ...(context.changes
+        ? ["", "### Since the last run", "", ...changesMarkdown(context.changes, result.inventory.generatedAt)]
+        : []),
       "",
       "### What to do",
       "",
       ...planMarkdown(result.plan, context.organizationIssue),
       ...(summary.lakeNotRead
-        ? ["", `> [!NOTE]\n> CloudTrail Lake was not read (${escapeMarkdown(summary.lakeNotRead)}): verdicts rest on trails, and an organization event data store was not considered.`]
+        ? [
+            "",
+            `> [!NOTE]\n> CloudTrail Lake was not read (${escapeMarkdown(summary.lakeNotRead)}): verdicts rest ` +
+              "on trails, and an organization event data store was not considered.",
+          ]
         : []),
       ...(perRegionNote(summary) ? ["", `> [!NOTE]\n> ${escapeMarkdown(perRegionNote(summary)!)}`] : []),
       ...(context.omittedSarifResults
-        ? ["", `> [!WARNING]\n> ${context.omittedSarifResults} least severe results were left out of the SARIF to stay within GitHub's code-scanning limits; ${fullList}.`]
+        ? [
+            "",
+            `> [!WARNING]\n> ${context.omittedSarifResults} least severe results were left out of the SARIF to ` +
+              `stay within GitHub's code-scanning limits; ${fullList}.`,
+          ]
         : []),
       ...(context.carriedSarifResults
-        ? ["", `> [!NOTE]\n> ${countOf(context.carriedSarifResults, "open code-scanning alert was", "open code-scanning alerts were")} carried over unchanged from accounts not assessed this run, so they stay open until those accounts are assessed again.`]
+        ? [
+            "",
+            `> [!NOTE]\n> ${countOf(context.carriedSarifResults, "open code-scanning alert was", "open code-scanning alerts were")} ` +
+              "carried over unchanged from accounts not assessed this run, so they stay open until those accounts " +
+              "are assessed again.",
+          ]
         : []),
       ...(context.alertsUnreadable ? ["", alertsAtRisk(result, context.alertsUnreadable)] : []),
       "",
@@ -80,28 +118,49 @@ export function renderJobSummary(context: SummaryContext): string {
   const byAccount = groupFindingsByAccount(result.evaluation.findings);
   const verdictOf = new Map(result.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
   // The issue column only where issues are kept: an empty column is noise.
-  const withIssue = (cells: string[], accountId: string) => (context.issueLinks ? [cells[0]!, issueLinkText(context.issueLinks.get(accountId)), ...cells.slice(1)] : cells);
+  const withIssue = (cells: string[], accountId: string) =>
+    context.issueLinks ? [cells[0]!, issueLinkText(context.issueLinks.get(accountId)), ...cells.slice(1)] : cells;
   const issueHeader = (header: string[]) => (context.issueLinks ? [header[0]!, "Issue", ...header.slice(1)] : header);
   const findingRows = result.evaluation.findings
     .filter((finding) => finding.ruleId !== "cloudtrail/account-not-assessed")
     .map((finding) => {
       const verdict = verdictOf.get(finding.accountId);
-      return withIssue([
-        accountCell(finding.accountName, finding.accountId),
-        ownersCell(context.owners?.get(finding.accountId)),
-        `${finding.level}: ${codeCell(finding.ruleId)}`,
-        finding.trails.map((trail) => `${escapeMarkdown(trail.name)} (${escapeMarkdown(trail.homeRegion)})`).join("<br>") || "none",
-        fixCell(finding, verdict),
-      ], finding.accountId);
+      return withIssue(
+        [
+          accountCell(finding.accountName, finding.accountId),
+          ownersCell(context.owners?.get(finding.accountId)),
+          `${finding.level}: ${codeCell(finding.ruleId)}`,
+          finding.trails
+            .map((trail) => `${escapeMarkdown(trail.name)} (${escapeMarkdown(trail.homeRegion)})`)
+            .join("<br>") || "none",
+          fixCell(finding, verdict),
+        ],
+        finding.accountId,
+      );
     });
-  budget.foldedTable("### Findings", `${countOf(findingRows.length, "finding")} by account`, issueHeader(["Account", "Owner", "Rule", "Trails", "Fix"]), findingRows, fullList);
+  budget.foldedTable(
+    "### Findings",
+    `${countOf(findingRows.length, "finding")} by account`,
+    issueHeader(["Account", "Owner", "Rule", "Trails", "Fix"]),
+    findingRows,
+    fullList,
+  );
 
   const notAssessed = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "not-assessed");
   budget.foldedTable(
     "### Not assessed",
     `${countOf(notAssessed.length, "account")} not assessed, with the reason`,
     issueHeader(["Account", "Owner", "Reason"]),
-    notAssessed.map((verdict) => withIssue([accountCell(verdict.accountName, verdict.accountId), ownersCell(context.owners?.get(verdict.accountId)), escapeMarkdown(verdict.reason ?? "")], verdict.accountId)),
+    notAssessed.map((verdict) =>
+      withIssue(
+        [
+          accountCell(verdict.accountName, verdict.accountId),
+          ownersCell(context.owners?.get(verdict.accountId)),
+          escapeMarkdown(verdict.reason ?? ""),
+        ],
+        verdict.accountId,
+      ),
+    ),
     fullList,
   );
 
@@ -115,7 +174,8 @@ export function renderJobSummary(context: SummaryContext): string {
       ["Account", "Covered by"],
       compliant.map((verdict) => [
         accountCell(verdict.accountName, verdict.accountId),
-        verdict.coveredBy.map((arn) => escapeMarkdown(arn)).join("<br>") + (byAccount.has(verdict.accountId) ? " (see notes above)" : ""),
+        verdict.coveredBy.map((arn) => escapeMarkdown(arn)).join("<br>") +
+          (byAccount.has(verdict.accountId) ? " (see notes above)" : ""),
       ]),
       fullList,
     );
@@ -123,7 +183,15 @@ export function renderJobSummary(context: SummaryContext): string {
   }
   const skipped = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");
   if (skipped.length > 0) {
-    budget.add(`\n${skipped.length} ${skipped.length === 1 ? "account" : "accounts"} skipped because not ACTIVE: ${skipped.slice(0, 50).map((verdict) => `${escapeMarkdown(verdict.accountName)} (${verdict.accountId}, ${escapeMarkdown(verdict.state)})`).join(", ")}${skipped.length > 50 ? `, and ${skipped.length - 50} more` : ""}.\n`);
+    budget.add(
+      `\n${skipped.length} ${skipped.length === 1 ? "account" : "accounts"} skipped because not ACTIVE: ${skipped
+        .slice(0, 50)
+        .map(
+          (verdict) =>
+            `${escapeMarkdown(verdict.accountName)} (${verdict.accountId}, ${escapeMarkdown(verdict.state)})`,
+        )
+        .join(", ")}${skipped.length > 50 ? `, and ${skipped.length - 50} more` : ""}.\n`,
+    );
   }
   return budget.text();
 }
@@ -142,7 +210,10 @@ function renderIssueSection(issues: IssueSyncResult): string {
     );
   }
   if (issues.deferred > 0) {
-    lines.push("", `${issues.deferred} issue operations were deferred by max-issue-operations; the next run continues.`);
+    lines.push(
+      "",
+      `${issues.deferred} issue operations were deferred by max-issue-operations; the next run continues.`,
+    );
   }
   if (issues.unassignable.length > 0) {
     lines.push(
@@ -166,7 +237,8 @@ function ownersCell(owners: string[] | undefined): string {
 
 function fixCell(finding: Finding, verdict: AccountVerdict | undefined): string {
   const command = finding.fix.find((line) => !line.startsWith("#"));
-  const failed = verdict && verdict.failedRegions.length > 0 ? ` (Regions not read: ${verdict.failedRegions.join(", ")})` : "";
+  const failed =
+    verdict && verdict.failedRegions.length > 0 ? ` (Regions not read: ${verdict.failedRegions.join(", ")})` : "";
   return command ? `${codeCell(command)}${failed}` : escapeMarkdown(finding.fix[0] ?? "") + failed;
 }
 
@@ -196,12 +268,19 @@ class ByteBudget {
       if (!this.add(`| ${row.join(" | ")} |\n`)) break;
       shown += 1;
     }
-    if (shown < rows.length) this.add(`\n${rows.length - shown} more rows were left out to keep the summary under GitHub's 1 MiB limit; ${fullList}.\n`, true);
+    if (shown < rows.length)
+      this.add(
+        `\n${rows.length - shown} more rows were left out to keep the summary under GitHub's 1 MiB limit; ${fullList}.\n`,
+        true,
+      );
   }
 
   /** A table under its heading, folded into a details element when long. */
   foldedTable(heading: string, summary: string, header: string[], rows: string[][], fullList: string): void {
-    if (rows.length <= FOLD_ROWS) return this.table(heading, header, rows, fullList);
+    if (rows.length <= FOLD_ROWS) {
+      this.table(heading, header, rows, fullList);
+      return;
+    }
     this.add(`\n${heading}\n\n<details><summary>${escapeMarkdown(summary)}</summary>\n`, true);
     this.table("", header, rows, fullList);
     this.add("\n</details>\n", true);

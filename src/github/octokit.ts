@@ -10,13 +10,20 @@ export type Octokit = ReturnType<typeof getOctokit>;
  * limits; the retry plugin retries server errors. Its base URL is GITHUB_API_URL.
  */
 export function createOctokit(token: string, log: (message: string) => void, baseUrl?: string): Octokit {
-  const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    log(`GitHub ${kind} rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s (attempt ${retryCount + 1}).`);
-    return retryCount < 3;
-  };
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      log(
+        `GitHub ${kind} rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s (attempt ${retryCount + 1}).`,
+      );
+      return retryCount < 3;
+    };
   return getOctokit(
     token,
-    { ...(baseUrl ? { baseUrl } : {}), throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") } },
+    {
+      ...(baseUrl ? { baseUrl } : {}),
+      throttle: { onRateLimit: onLimit("primary"), onSecondaryRateLimit: onLimit("secondary") },
+    },
     throttling,
     retry,
   );

@@ -20,7 +20,10 @@ export interface ResolvedOwners {
 export function resolveOwners(accountId: string, sources: OwnerSources): ResolvedOwners {
   const ignored: string[] = [];
   if (sources.tagValue) {
-    const candidates = sources.tagValue.split(",").map((login) => login.trim().replace(/^@/, "")).filter(Boolean);
+    const candidates = sources.tagValue
+      .split(",")
+      .map((login) => login.trim().replace(/^@/, ""))
+      .filter(Boolean);
     const logins = candidates.filter((login) => GITHUB_LOGIN.test(login));
     ignored.push(...candidates.filter((login) => !GITHUB_LOGIN.test(login)));
     if (logins.length > 0) return { logins: unique(logins), source: "tag", ignored };
@@ -29,7 +32,8 @@ export function resolveOwners(accountId: string, sources: OwnerSources): Resolve
     const logins = sources.ownersByKey.get(key);
     if (logins) return { logins: unique(logins), source: "owners-file", ignored };
   }
-  if (sources.defaultAssignees.length > 0) return { logins: unique(sources.defaultAssignees), source: "default-assignees", ignored };
+  if (sources.defaultAssignees.length > 0)
+    return { logins: unique(sources.defaultAssignees), source: "default-assignees", ignored };
   return { logins: [], source: "none", ignored };
 }
 

@@ -14,7 +14,11 @@ export function issueLinkText(link: IssueLink | undefined): string {
 }
 
 function accountList(accounts: { id: string; name: string }[], shown = PLAN_EXAMPLES): string {
-  const names = accounts.slice(0, shown).map((account) => (account.name && account.name !== account.id ? `${escapeMarkdown(account.name)} (${account.id})` : account.id));
+  const names = accounts
+    .slice(0, shown)
+    .map((account) =>
+      account.name && account.name !== account.id ? `${escapeMarkdown(account.name)} (${account.id})` : account.id,
+    );
   return `${names.join(", ")}${accounts.length > shown ? `, and ${accounts.length - shown} more` : ""}`;
 }
 
@@ -24,14 +28,26 @@ export function organizationFixMarkdown(fix: OrganizationFix, issue?: IssueLink)
   const lines =
     fix.kind === "create"
       ? [
-          `**Organization-level fix: one multi-Region organization trail** created from ${where} would cover **${countOf(fix.wouldCover, "account")}** that record no global service events today.`,
-          `It needs trusted access for CloudTrail in Organizations and a bucket policy that lets CloudTrail write for the organization: ${codeCell("deploy/organization-trail.yaml")} creates the trail with its bucket (public access blocked, versioned, log file validation on, optional KMS key).`,
+          `**Organization-level fix: one multi-Region organization trail** created from ${where} would cover ` +
+            `**${countOf(fix.wouldCover, "account")}** that record no global service events today.`,
+          "It needs trusted access for CloudTrail in Organizations and a bucket policy that lets CloudTrail " +
+            `write for the organization: ${codeCell("deploy/organization-trail.yaml")} creates the trail with ` +
+            "its bucket (public access blocked, versioned, log file validation on, optional KMS key).",
           fix.secondCopies > 0
-            ? `Cost: **${countOf(fix.secondCopies, "account")}** already record${fix.secondCopies === 1 ? "s" : ""} ${fix.secondCopies === 1 ? "its" : "their"} own copy of the management events and would pay for a second (the first copy per account and Region is free; each further copy costs $2.00 per 100,000 management events); ${codeCell("global-events-duplicated")} then notes each. To avoid it, delete their own trails once the organization trail logs, or keep them for data events only.`
+            ? `Cost: **${countOf(fix.secondCopies, "account")}** already ` +
+              `record${fix.secondCopies === 1 ? "s" : ""} ${fix.secondCopies === 1 ? "its" : "their"} own copy of ` +
+              "the management events and would pay for a second (the first copy per account and Region is free; " +
+              "each further copy costs $2.00 per 100,000 management events); " +
+              `${codeCell("global-events-duplicated")} then notes each. To avoid it, delete their own trails once ` +
+              "the organization trail logs, or keep them for data events only."
             : "Cost: no account records its own copy of the management events today, so none would pay for a second.",
         ]
       : [
-          `**Organization-level fix: repair the organization ${fix.recorder!.arn.includes(":eventdatastore/") ? "event data store" : "trail"}** ${codeCell(fix.recorder!.name)} (home ${escapeMarkdown(fix.recorder!.homeRegion)}): ${escapeMarkdown(fix.recorder!.problem)}. Fixing it from ${where} restores **${countOf(fix.wouldCover, "account")}**.`,
+          "**Organization-level fix: repair the organization " +
+            `${fix.recorder!.arn.includes(":eventdatastore/") ? "event data store" : "trail"}** ` +
+            `${codeCell(fix.recorder!.name)} (home ${escapeMarkdown(fix.recorder!.homeRegion)}): ` +
+            `${escapeMarkdown(fix.recorder!.problem)}. Fixing it from ${where} restores ` +
+            `**${countOf(fix.wouldCover, "account")}**.`,
         ];
   if (issue) lines.push(`Tracked in ${issueLinkText(issue)}.`);
   return [...lines, "", "```sh", ...fix.commands, "```"];
@@ -40,7 +56,8 @@ export function organizationFixMarkdown(fix: OrganizationFix, issue?: IssueLink)
 /** The plan: the organization-level fix first, then one row per cause with its count, examples and the fix for the group. */
 export function planMarkdown(plan: RemediationPlan, issue?: IssueLink): string[] {
   const lines: string[] = [];
-  if (plan.noncompliant === 0 && plan.notAssessed.length === 0) return ["Nothing to do: every assessed account records its global service events."];
+  if (plan.noncompliant === 0 && plan.notAssessed.length === 0)
+    return ["Nothing to do: every assessed account records its global service events."];
   if (plan.organizationFix) lines.push(...organizationFixMarkdown(plan.organizationFix, issue), "");
   if (plan.groups.length > 0) {
     lines.push(
@@ -48,7 +65,11 @@ export function planMarkdown(plan: RemediationPlan, issue?: IssueLink): string[]
       "",
       "| Cause | Accounts | For example | Fix for the group |",
       "| --- | ---: | --- | --- |",
-      ...plan.groups.map((group) => `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ${escapeMarkdown(group.fix)}${group.command ? `<br>${codeCell(group.command)}` : ""} |`),
+      ...plan.groups.map(
+        (group) =>
+          `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ` +
+          `${escapeMarkdown(group.fix)}${group.command ? `<br>${codeCell(group.command)}` : ""} |`,
+      ),
     );
   }
   if (plan.notAssessed.length > 0) {
@@ -59,7 +80,10 @@ export function planMarkdown(plan: RemediationPlan, issue?: IssueLink): string[]
       "",
       "| Why | Accounts | For example | Fix |",
       "| --- | ---: | --- | --- |",
-      ...plan.notAssessed.map((group) => `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ${escapeMarkdown(group.fix)} |`),
+      ...plan.notAssessed.map(
+        (group) =>
+          `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ${escapeMarkdown(group.fix)} |`,
+      ),
     );
   }
   return lines;
@@ -72,14 +96,29 @@ export function changesMarkdown(changes: Changes, generatedAt: string): string[]
   const oldest = ages.length > 0 ? Math.max(...ages) : 0;
   const overWeek = ages.filter((age) => age >= 7).length;
   const lines = [
-    `**${countOf(changes.added.length, "new finding")}**, **${changes.resolved.length} resolved**, ${changes.stillOpen.length} still open${changes.stillOpen.length > 0 ? ` (the oldest for ${countOf(oldest, "day")}; ${overWeek} for a week or more)` : ""}. Compared with ${escapeMarkdown(changes.source)}.`,
+    `**${countOf(changes.added.length, "new finding")}**, **${changes.resolved.length} resolved**, ` +
+      `${changes.stillOpen.length} still open` +
+      (changes.stillOpen.length > 0
+        ? ` (the oldest for ${countOf(oldest, "day")}; ${overWeek} for a week or more)`
+        : "") +
+      ". " +
+      `Compared with ${escapeMarkdown(changes.source)}.`,
   ];
   if (changes.added.length > 0) {
-    const examples = changes.added.slice(0, PLAN_EXAMPLES).map((finding) => `${escapeMarkdown(finding.accountName || finding.accountId)} (${finding.accountId}): ${codeCell(finding.ruleId)}`);
-    lines.push(`New: ${examples.join("; ")}${changes.added.length > PLAN_EXAMPLES ? `; and ${changes.added.length - PLAN_EXAMPLES} more` : ""}.`);
+    const examples = changes.added
+      .slice(0, PLAN_EXAMPLES)
+      .map(
+        (finding) =>
+          `${escapeMarkdown(finding.accountName || finding.accountId)} (${finding.accountId}): ${codeCell(finding.ruleId)}`,
+      );
+    lines.push(
+      `New: ${examples.join("; ")}${changes.added.length > PLAN_EXAMPLES ? `; and ${changes.added.length - PLAN_EXAMPLES} more` : ""}.`,
+    );
   }
   if (changes.newlyNotAssessed.length > 0) {
-    lines.push(`Newly not assessed: ${accountList(changes.newlyNotAssessed.map((verdict) => ({ id: verdict.accountId, name: verdict.accountName })))}.`);
+    lines.push(
+      `Newly not assessed: ${accountList(changes.newlyNotAssessed.map((verdict) => ({ id: verdict.accountId, name: verdict.accountName })))}.`,
+    );
   }
   return lines;
 }

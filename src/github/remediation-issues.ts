@@ -26,24 +26,33 @@ export async function syncRemediationIssues(
   options: { offline: boolean; log: (message: string) => void },
 ): Promise<RemediationIssuesOutcome> {
   if (!process.env.GITHUB_REPOSITORY) {
-    throw new ConfigurationError('create-issues needs GITHUB_REPOSITORY ("owner/name"), which GitHub Actions sets for every job.');
+    throw new ConfigurationError(
+      'create-issues needs GITHUB_REPOSITORY ("owner/name"), which GitHub Actions sets for every job.',
+    );
   }
   const { owner, repo } = context.repo;
   const findingsByAccount = groupFindingsByAccount(audit.evaluation.findings);
   const verdictOf = new Map(audit.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
   // Findings are most severe first, so this order puts the most urgent issues first.
-  const needing = [...findingsByAccount.keys()].filter((accountId) =>
-    verdictOf.get(accountId)?.verdict === "noncompliant" &&
-    findingsByAccount.get(accountId)!.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning),
+  const needing = [...findingsByAccount.keys()].filter(
+    (accountId) =>
+      verdictOf.get(accountId)?.verdict === "noncompliant" &&
+      findingsByAccount.get(accountId)!.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning),
   );
-  const clean = new Set(audit.evaluation.verdicts.filter((verdict) => verdict.verdict === "compliant").map((verdict) => verdict.accountId));
+  const clean = new Set(
+    audit.evaluation.verdicts.filter((verdict) => verdict.verdict === "compliant").map((verdict) => verdict.accountId),
+  );
 
   const ownerWarnings: string[] = [];
   const withParents = [...settings.ownersByKey.keys()].some((key) => !/^\d{12}$/.test(key));
-  const ownership = options.offline || needing.length === 0
-    ? new Map()
-    : await readAccountOwnership(needing, { tagKey: settings.ownerTag, withParents });
-  if (options.offline && needing.length > 0) ownerWarnings.push(`Owner tags were not read: the scan was loaded from inventory-file, so owners come from owners-file and default-assignees.`);
+  const ownership =
+    options.offline || needing.length === 0
+      ? new Map()
+      : await readAccountOwnership(needing, { tagKey: settings.ownerTag, withParents });
+  if (options.offline && needing.length > 0)
+    ownerWarnings.push(
+      `Owner tags were not read: the scan was loaded from inventory-file, so owners come from owners-file and default-assignees.`,
+    );
 
   ownerWarnings.push(...(await unknownOwnerKeys(audit, settings, options.offline)));
 
@@ -57,14 +66,19 @@ export async function syncRemediationIssues(
       ownersByKey: settings.ownersByKey,
       defaultAssignees: settings.defaultAssignees,
     });
-    if (resolved.ignored.length > 0) ownerWarnings.push(`Account ${accountId}: tag ${settings.ownerTag} holds values that are not GitHub logins: ${resolved.ignored.join(", ")}.`);
+    if (resolved.ignored.length > 0)
+      ownerWarnings.push(
+        `Account ${accountId}: tag ${settings.ownerTag} holds values that are not GitHub logins: ${resolved.ignored.join(", ")}.`,
+      );
     owners.set(accountId, resolved.logins);
     return { verdict: verdictOf.get(accountId)!, findings: findingsByAccount.get(accountId)!, owners: resolved.logins };
   });
 
   const fix = audit.plan.organizationFix;
   const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";
-  const runUrl = process.env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+  const runUrl = process.env.GITHUB_RUN_ID
+    ? `${server}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+    : undefined;
   const result = await syncIssues({
     octokit: createOctokit(settings.token, options.log),
     owner,
@@ -77,8 +91,21 @@ export async function syncRemediationIssues(
     clean,
     grouping: settings.grouping,
     // A shard sees part of the organization: the organization issue is the fan-in job's.
-    ...(fix && !audit.inventory.shard ? { organization: { plan: audit.plan, assignees: settings.defaultAssignees, coveredAccounts: new Set(fix.accountIds) } } : {}),
-    organizationSettled: !fix && !audit.inventory.shard && audit.inventory.organization !== undefined && !audit.inventory.organizationTrailsError && audit.summary.notAssessed === 0,
+    ...(fix && !audit.inventory.shard
+      ? {
+          organization: {
+            plan: audit.plan,
+            assignees: settings.defaultAssignees,
+            coveredAccounts: new Set(fix.accountIds),
+          },
+        }
+      : {}),
+    organizationSettled:
+      !fix &&
+      !audit.inventory.shard &&
+      audit.inventory.organization !== undefined &&
+      !audit.inventory.organizationTrailsError &&
+      audit.summary.notAssessed === 0,
     log: options.log,
   });
   result.ownerWarnings.push(...ownerWarnings);
@@ -95,13 +122,21 @@ async function unknownOwnerKeys(audit: AuditResult, settings: IssueSettings, off
   const scanned = new Set(audit.inventory.accounts.map((account) => account.id));
   const shard = audit.inventory.shard;
   const strayAccounts = keys.filter((key) => /^\d{12}$/.test(key) && !scanned.has(key) && inShard(key, shard));
-  const warnings = strayAccounts.length > 0
-    ? [`owners-file names ${strayAccounts.length === 1 ? "an account" : "accounts"} this scan did not include: ${strayAccounts.join(", ")}. Check for a typo, or remove ${strayAccounts.length === 1 ? "it" : "them"}.`]
-    : [];
+  const warnings =
+    strayAccounts.length > 0
+      ? [
+          `owners-file names ${strayAccounts.length === 1 ? "an account" : "accounts"} this scan did not ` +
+            `include: ${strayAccounts.join(", ")}. Check for a typo, or remove ` +
+            `${strayAccounts.length === 1 ? "it" : "them"}.`,
+        ]
+      : [];
   const parentKeys = keys.filter((key) => !/^\d{12}$/.test(key));
   if (offline || parentKeys.length === 0) return warnings;
   const checked = await findUnknownParents(parentKeys);
   if (checked.error) warnings.push(`owners-file OU and root ids could not be checked (${checked.error}).`);
-  if (checked.unknown.length > 0) warnings.push(`owners-file names OU or root ids this organization does not hold: ${checked.unknown.join(", ")}. Check for a typo.`);
+  if (checked.unknown.length > 0)
+    warnings.push(
+      `owners-file names OU or root ids this organization does not hold: ${checked.unknown.join(", ")}. Check for a typo.`,
+    );
   return warnings;
 }

@@ -41,12 +41,22 @@ export function baselineFromAlerts(alerts: OpenAlert[], inventory: Inventory): B
   const categories = new Set(sarifCategories(inventory.shard));
   return alerts.flatMap((alert) => {
     const location = parseLocation(alert.path);
-    if (!location || !categories.has(alert.category.replace(/\/+$/, "")) || !(RULE_IDS as readonly string[]).includes(alert.ruleId)) return [];
+    if (
+      !location ||
+      !categories.has(alert.category.replace(/\/+$/, "")) ||
+      !(RULE_IDS as readonly string[]).includes(alert.ruleId)
+    )
+      return [];
     return [{ ruleId: alert.ruleId as RuleId, ...location, since: alert.createdAt ?? inventory.generatedAt }];
   });
 }
 
-export function planCarriedAlerts(alerts: OpenAlert[], inventory: Inventory, evaluation: Evaluation, date: string): CarriedResult[] {
+export function planCarriedAlerts(
+  alerts: OpenAlert[],
+  inventory: Inventory,
+  evaluation: Evaluation,
+  date: string,
+): CarriedResult[] {
   const categories = new Set(sarifCategories(inventory.shard));
   const verdicts = new Map(evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
   const reported = new Set(evaluation.findings.map((finding) => findingFingerprint(finding)));
@@ -69,7 +79,8 @@ export function planCarriedAlerts(alerts: OpenAlert[], inventory: Inventory, eva
     seen.add(fingerprint);
     const why = verdict
       ? `${verdict.accountName ? `${verdict.accountName} (${accountId})` : accountId} was not assessed on ${date}${verdict.reason ? `: ${verdict.reason}` : ""}`
-      : `${accountId} is not in the accounts this run scanned on ${date} (it left the organization or the inputs exclude it; dismiss the alert if it no longer applies)`;
+      : `${accountId} is not in the accounts this run scanned on ${date} (it left the organization or the ` +
+        "inputs exclude it; dismiss the alert if it no longer applies)";
     carried.push({
       alertNumber: alert.number,
       ruleId,
@@ -89,7 +100,6 @@ function stripCarriedHeader(message: string): string {
   const body = message.indexOf("\n\n");
   return body === -1 ? message : message.slice(body + 2);
 }
-
 
 function levelOf(severity: string | null | undefined, ruleId: RuleId): Level {
   return severity === "error" || severity === "warning" || severity === "note" ? severity : RULES[ruleId].defaultLevel;

@@ -19,7 +19,10 @@ export function buildJsonReport(result: AuditResult, omittedSarifResults = 0, ch
     verdicts: result.evaluation.verdicts,
     // firstSeen: when the finding was first reported, carried from the baseline; the next
     // run given this report as its baseline keeps counting from there.
-    findings: result.evaluation.findings.map((finding) => ({ ...finding, firstSeen: firstSeen.get(findingKey(finding)) ?? generatedAt })),
+    findings: result.evaluation.findings.map((finding) => ({
+      ...finding,
+      firstSeen: firstSeen.get(findingKey(finding)) ?? generatedAt,
+    })),
     inventory: result.inventory,
   };
 }

@@ -106,9 +106,15 @@ export function findingLocationUri(accountId: string, trailArn?: string): string
  * written before the trail was part of them (`aws/accounts/ID/cloudtrail`) give the account.
  */
 export function parseLocation(path: string): { accountId: string; trailArn?: string } | undefined {
-  const match = /^aws\/accounts\/(\d{12})\/cloudtrail(?:\/([a-z-]+)\/([a-z0-9-]+)\/(\d{12})\/((?:trail|eventdatastore)\/[\w.-]+))?$/.exec(path);
+  const match =
+    /^aws\/accounts\/(\d{12})\/cloudtrail(?:\/([a-z-]+)\/([a-z0-9-]+)\/(\d{12})\/((?:trail|eventdatastore)\/[\w.-]+))?$/.exec(
+      path,
+    );
   if (!match) return undefined;
-  return { accountId: match[1]!, ...(match[5] ? { trailArn: `arn:${match[2]}:cloudtrail:${match[3]}:${match[4]}:${match[5]}` } : {}) };
+  return {
+    accountId: match[1]!,
+    ...(match[5] ? { trailArn: `arn:${match[2]}:cloudtrail:${match[3]}:${match[4]}:${match[5]}` } : {}),
+  };
 }
 
 /**
@@ -135,8 +141,18 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
     if (list) list.push(entry);
     else byCategory.set(category, [entry]);
   };
-  for (const finding of findings) place(finding.accountId, { level: finding.level, result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)!), carried: false });
-  for (const carried of options.carried ?? []) place(carried.accountId, { level: carried.level, result: carriedResult(carried, ruleIndex.get(carried.ruleId)!), carried: true });
+  for (const finding of findings)
+    place(finding.accountId, {
+      level: finding.level,
+      result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)!),
+      carried: false,
+    });
+  for (const carried of options.carried ?? [])
+    place(carried.accountId, {
+      level: carried.level,
+      result: carriedResult(carried, ruleIndex.get(carried.ruleId)!),
+      carried: true,
+    });
   const groups = [...byCategory.entries()].map(([category, entries]) => ({
     category,
     // Most severe first within each run (a stable sort keeps the evaluation's order), so a cut drops the least severe.
@@ -146,11 +162,22 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
   let kept = groups.map((group) => Math.min(group.entries.length, maxResults));
   const total = groups.reduce((sum, group) => sum + group.entries.length, 0);
   for (;;) {
-    const log = sarifLog(inventory, groups.map((group, index) => ({ category: group.category, results: group.entries.slice(0, kept[index]).map((entry) => entry.result), total: group.entries.length })), total);
+    const log = sarifLog(
+      inventory,
+      groups.map((group, index) => ({
+        category: group.category,
+        results: group.entries.slice(0, kept[index]).map((entry) => entry.result),
+        total: group.entries.length,
+      })),
+      total,
+    );
     const size = uploadedSize(log);
     const keptCount = kept.reduce((sum, count) => sum + count, 0);
     if (size <= maxGzipBytes || keptCount === 0) {
-      const carriedResults = groups.reduce((sum, group, index) => sum + group.entries.slice(0, kept[index]).filter((entry) => entry.carried).length, 0);
+      const carriedResults = groups.reduce(
+        (sum, group, index) => sum + group.entries.slice(0, kept[index]).filter((entry) => entry.carried).length,
+        0,
+      );
       return { log, omittedResults: total - keptCount, carriedResults };
     }
     // Shrink every run in proportion to the overshoot, with a margin, rather than one result at a time.
@@ -163,7 +190,11 @@ export function uploadedSize(log: SarifLog): number {
   return Math.ceil(gzipSync(JSON.stringify(log)).length / 3) * 4;
 }
 
-function sarifLog(inventory: Inventory, runs: { category: string; results: Record<string, unknown>[]; total: number }[], totalResults: number): SarifLog {
+function sarifLog(
+  inventory: Inventory,
+  runs: { category: string; results: Record<string, unknown>[]; total: number }[],
+  totalResults: number,
+): SarifLog {
   const rules = RULE_IDS.map((id) => {
     const rule = RULES[id];
     return {
@@ -208,7 +239,13 @@ function sarifLog(inventory: Inventory, runs: { category: string; results: Recor
           resultsInFile: totalResults,
           resultsInRun: total,
           omittedResults: omitted,
-          ...(omitted > 0 ? { omittedReason: "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe results of this run were left out; the JSON report has them all." } : {}),
+          ...(omitted > 0
+            ? {
+                omittedReason:
+                  "GitHub code scanning limits (5,000 results stored per run, 10 MB per upload): the least severe " +
+                  "results of this run were left out; the JSON report has them all.",
+              }
+            : {}),
         },
       };
     }),

@@ -18,12 +18,21 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
   const { summary, evaluation } = result;
   const lines: string[] = [
     c.bold(
-      `org-trail-audit: ${countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} skipped; ${countOf(summary.regionsRead, "Region")} read ${describeScan(summary, result.inventory.generatedAt)}.`,
+      `org-trail-audit: ${countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} ` +
+        `compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ` +
+        `${summary.skipped} skipped; ${countOf(summary.regionsRead, "Region")} read ` +
+        `${describeScan(summary, result.inventory.generatedAt)}.`,
     ),
-    `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ${c.yellow(countOf(summary.findingsByLevel.warning, "warning"))}, ${c.cyan(countOf(summary.findingsByLevel.note, "note"))}.`,
+    `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ` +
+      `${c.yellow(countOf(summary.findingsByLevel.warning, "warning"))}, ` +
+      `${c.cyan(countOf(summary.findingsByLevel.note, "note"))}.`,
     ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
     ...(perRegionNote(summary) ? [perRegionNote(summary)!] : []),
-    ...(summary.apiCalls > 0 ? [`AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).`] : []),
+    ...(summary.apiCalls > 0
+      ? [
+          `AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).`,
+        ]
+      : []),
     ...(options.changes ? ["", ...changesText(options.changes, result.inventory.generatedAt)] : []),
     "",
     c.bold("What to do"),
@@ -41,38 +50,60 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
   }
   const skipped = evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");
   if (skipped.length > 0) {
-    lines.push("", `Skipped (not ACTIVE): ${skipped.map((verdict) => `${verdict.accountName} (${verdict.accountId}, ${verdict.state})`).join(", ")}`);
+    lines.push(
+      "",
+      `Skipped (not ACTIVE): ${skipped.map((verdict) => `${verdict.accountName} (${verdict.accountId}, ${verdict.state})`).join(", ")}`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }
 
 function examples(accounts: { id: string; name: string }[]): string {
-  const names = accounts.slice(0, PLAN_EXAMPLES).map((account) => (account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id));
+  const names = accounts
+    .slice(0, PLAN_EXAMPLES)
+    .map((account) => (account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id));
   return `${names.join(", ")}${accounts.length > PLAN_EXAMPLES ? `, and ${accounts.length - PLAN_EXAMPLES} more` : ""}`;
 }
 
 /** The plan, as the job summary has it: the organization-level fix, then each cause with its count and group fix. */
 export function planText(plan: RemediationPlan): string[] {
-  if (plan.noncompliant === 0 && plan.notAssessed.length === 0) return ["  Nothing: every assessed account records its global service events."];
+  if (plan.noncompliant === 0 && plan.notAssessed.length === 0)
+    return ["  Nothing: every assessed account records its global service events."];
   const lines: string[] = [];
   const fix = plan.organizationFix;
   if (fix?.kind === "create") {
     lines.push(
-      `  Organization-level fix: one multi-Region organization trail from the management account ${fix.managementAccountId} would cover ${countOf(fix.wouldCover, "account")} that record no global service events.`,
+      "  Organization-level fix: one multi-Region organization trail from the management account " +
+        `${fix.managementAccountId} would cover ${countOf(fix.wouldCover, "account")} that record no global ` +
+        "service events.",
       `  It needs trusted access for CloudTrail and the organization bucket policy: deploy/organization-trail.yaml creates both.`,
       fix.secondCopies > 0
-        ? `  Cost: ${countOf(fix.secondCopies, "account")} already record their own copy and would pay for a second ($2.00 per 100,000 management events; global-events-duplicated then notes each): delete their own trails once it logs, or keep them for data events only.`
+        ? `  Cost: ${countOf(fix.secondCopies, "account")} already record their own copy and would pay for a ` +
+            "second ($2.00 per 100,000 management events; global-events-duplicated then notes each): delete " +
+            "their own trails once it logs, or keep them for data events only."
         : "  Cost: no account records its own copy today.",
       ...fix.commands.map((command) => `    ${command}`),
     );
   } else if (fix) {
-    lines.push(`  Organization-level fix: repair ${fix.recorder!.name} (home ${fix.recorder!.homeRegion}): ${fix.recorder!.problem}. That restores ${countOf(fix.wouldCover, "account")}.`, ...fix.commands.map((command) => `    ${command}`));
+    lines.push(
+      `  Organization-level fix: repair ${fix.recorder!.name} (home ${fix.recorder!.homeRegion}): ` +
+        `${fix.recorder!.problem}. That restores ${countOf(fix.wouldCover, "account")}.`,
+      ...fix.commands.map((command) => `    ${command}`),
+    );
   }
   if (plan.groups.length > 0) lines.push(`  ${countOf(plan.noncompliant, "non-compliant account")}, by cause:`);
   for (const group of plan.groups) {
-    lines.push(`  - ${group.title}: ${group.accounts.length} (${examples(group.accounts)})`, `      ${group.fix}`, ...(group.command ? [`      ${group.command}`] : []));
+    lines.push(
+      `  - ${group.title}: ${group.accounts.length} (${examples(group.accounts)})`,
+      `      ${group.fix}`,
+      ...(group.command ? [`      ${group.command}`] : []),
+    );
   }
-  for (const group of plan.notAssessed) lines.push(`  - Not assessed (${group.title}): ${group.accounts.length} (${examples(group.accounts)})`, `      ${group.fix}`);
+  for (const group of plan.notAssessed)
+    lines.push(
+      `  - Not assessed (${group.title}): ${group.accounts.length} (${examples(group.accounts)})`,
+      `      ${group.fix}`,
+    );
   return lines;
 }
 
@@ -80,7 +111,15 @@ function changesText(changes: Changes, generatedAt: string): string[] {
   if (!changes.known) return [`What changed since the last run is unknown: ${changes.reason}.`];
   const oldest = Math.max(0, ...changes.stillOpen.map(({ since }) => daysBetween(since, generatedAt)));
   return [
-    `Since ${changes.source}: ${countOf(changes.added.length, "new finding")}, ${changes.resolved.length} resolved, ${changes.stillOpen.length} still open${changes.stillOpen.length > 0 ? ` (the oldest for ${countOf(oldest, "day")})` : ""}${changes.newlyNotAssessed.length > 0 ? `; ${countOf(changes.newlyNotAssessed.length, "account")} newly not assessed` : ""}.`,
-    ...changes.added.slice(0, PLAN_EXAMPLES).map((finding) => `  new: ${finding.accountName} (${finding.accountId}) ${finding.ruleId}`),
+    `Since ${changes.source}: ${countOf(changes.added.length, "new finding")}, ` +
+      `${changes.resolved.length} resolved, ${changes.stillOpen.length} still ` +
+      `open${changes.stillOpen.length > 0 ? ` (the oldest for ${countOf(oldest, "day")})` : ""}` +
+      (changes.newlyNotAssessed.length > 0
+        ? `; ${countOf(changes.newlyNotAssessed.length, "account")} newly not assessed`
+        : "") +
+      ".",
+    ...changes.added
+      .slice(0, PLAN_EXAMPLES)
+      .map((finding) => `  new: ${finding.accountName} (${finding.accountId}) ${finding.ruleId}`),
   ];
 }

@@ -1,5 +1,11 @@
 import { countOf } from "../plural.js";
-import { NOT_IN_ORGANIZATION, type AccountRecord, type EventDataStoreRecord, type Inventory, type TrailRecord } from "../inventory.js";
+import {
+  NOT_IN_ORGANIZATION,
+  type AccountRecord,
+  type EventDataStoreRecord,
+  type Inventory,
+  type TrailRecord,
+} from "../inventory.js";
 import type { AccountVerdict, Cause, Evaluation, Finding, InvolvedTrail } from "../findings.js";
 import { globalEventRegions } from "../partitions.js";
 import { remediation, SELECTORS_REPLACE_NOTE, shellComment, storeRemediation } from "../remediation.js";
@@ -65,12 +71,18 @@ interface Recorder {
 
 const NOTHING: ManagementRecording = { reads: false, writes: false };
 
-function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdict: AccountVerdict; findings: Finding[] } {
+function evaluateAccount(
+  inventory: Inventory,
+  account: AccountRecord,
+): { verdict: AccountVerdict; findings: Finding[] } {
   const failedRegions = account.regions.filter((read) => read.outcome === "failed").map((read) => read.region);
   const base = { accountId: account.id, accountName: account.name, state: account.state, failedRegions };
 
   if (account.outcome === "skipped") {
-    return { verdict: { ...base, verdict: "skipped", coveredBy: [], reason: account.reason ?? `state ${account.state}` }, findings: [] };
+    return {
+      verdict: { ...base, verdict: "skipped", coveredBy: [], reason: account.reason ?? `state ${account.state}` },
+      findings: [],
+    };
   }
   if (account.outcome === "failed") {
     return notAssessed(base, account, account.reason ?? "the account could not be read");
@@ -83,7 +95,11 @@ function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdic
   const writers = recorders.filter((recorder) => recorder.recorded?.writes);
   const readers = recorders.filter((recorder) => recorder.recorded?.reads);
   const failing = recorders.filter(
-    (recorder) => recorder.delivery && recorder.receivesGlobal && recorder.logging === true && (recorder.management?.reads || recorder.management?.writes),
+    (recorder) =>
+      recorder.delivery &&
+      recorder.receivesGlobal &&
+      recorder.logging === true &&
+      (recorder.management?.reads || recorder.management?.writes),
   );
   const findings: Finding[] = [];
   const covered = writers.length > 0;
@@ -93,18 +109,22 @@ function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdic
   // records the events is the misleading flag worth a note of its own.
   if (covered) {
     for (const trail of ownTrails(account)) {
-      if (hasIneffectiveGlobalFlag(trail, inventory.partition)) findings.push(ineffectiveFlag(account, trail, inventory, writers));
+      if (hasIneffectiveGlobalFlag(trail, inventory.partition))
+        findings.push(ineffectiveFlag(account, trail, inventory, writers));
     }
   }
 
   if (!covered) {
-    const undecided = recorders.filter((recorder) => recorder.recorded === undefined && (recorder.management?.writes ?? true));
+    const undecided = recorders.filter(
+      (recorder) => recorder.recorded === undefined && (recorder.management?.writes ?? true),
+    );
     const globalRead = account.regions.find((read) => read.region === inventory.globalEventsRegion);
     const reasons: string[] = [];
     for (const recorder of undecided) reasons.push(`${describeRecorder(recorder)}: ${recorder.problem}`);
     if (globalRead?.outcome !== "read") {
       reasons.push(
-        `${inventory.globalEventsRegion}, where global service events are recorded, could not be read (${globalRead?.error ?? "not read"}), so a trail there may have been missed`,
+        `${inventory.globalEventsRegion}, where global service events are recorded, could not be read ` +
+          `(${globalRead?.error ?? "not read"}), so a trail there may have been missed`,
       );
     }
     if (inventory.organizationTrailsError) {
@@ -114,9 +134,15 @@ function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdic
     for (const recorder of failing) findings.push(notDelivered(account, recorder, "error"));
     if (reasons.length > 0) {
       // Something that could cover the account was not seen: never call that compliant or broken.
-      return notAssessed(base, account, `no trail was seen recording global service events, and ${reasons.join("; ")}`, findings);
+      return notAssessed(
+        base,
+        account,
+        `no trail was seen recording global service events, and ${reasons.join("; ")}`,
+        findings,
+      );
     }
-    if (!failing.some((recorder) => recorder.management?.writes)) findings.push(notRecorded(account, recorders, readers, inventory));
+    if (!failing.some((recorder) => recorder.management?.writes))
+      findings.push(notRecorded(account, recorders, readers, inventory));
     return { verdict: { ...base, verdict: "noncompliant", coveredBy: [] }, findings };
   }
 
@@ -126,7 +152,9 @@ function evaluateAccount(inventory: Inventory, account: AccountRecord): { verdic
   if (overlapping.length > 1) findings.push(duplicated(account, overlapping));
   if (!writers.some((recorder) => recorder.multiRegion)) findings.push(singleRegionOnly(account, writers));
 
-  const verdict = findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning) ? "noncompliant" : "compliant";
+  const verdict = findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning)
+    ? "noncompliant"
+    : "compliant";
   return { verdict: { ...base, verdict, coveredBy: writers.map((recorder) => recorder.arn) }, findings };
 }
 
@@ -154,9 +182,11 @@ function applicableTrails(inventory: Inventory, account: AccountRecord): TrailRe
 /** The account's own event data stores, and the organization's organization-wide ones. */
 function applicableStores(inventory: Inventory, account: AccountRecord): EventDataStoreRecord[] {
   const byArn = new Map<string, EventDataStoreRecord>();
-  for (const store of account.eventDataStores ?? []) if (store.ownerAccountId === account.id) byArn.set(store.arn, store);
+  for (const store of account.eventDataStores ?? [])
+    if (store.ownerAccountId === account.id) byArn.set(store.arn, store);
   if (account.state !== NOT_IN_ORGANIZATION) {
-    for (const store of inventory.organizationEventDataStores ?? []) if (store.organizationEnabled) byArn.set(store.arn, store);
+    for (const store of inventory.organizationEventDataStores ?? [])
+      if (store.organizationEnabled) byArn.set(store.arn, store);
   }
   return [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
 }
@@ -168,12 +198,24 @@ function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory: Inven
   const management = managementRecording(trail.selectors);
   const foreign = trail.ownerAccountId !== account.id;
   const delivery = logging ? deliveryFailure(trail.status, inventory.generatedAt) : undefined;
-  const recorder = { arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, trail, multiRegion: trail.isMultiRegionTrail, foreign, receivesGlobal, logging, management, ...(delivery ? { delivery } : {}) };
+  const recorder = {
+    arn: trail.arn,
+    name: trail.name,
+    homeRegion: trail.homeRegion,
+    trail,
+    multiRegion: trail.isMultiRegionTrail,
+    foreign,
+    receivesGlobal,
+    logging,
+    management,
+    ...(delivery ? { delivery } : {}),
+  };
 
   // Every reason a trail falls short is listed: the fix has to address all of them.
   const problems: string[] = [];
   const shortfall = singleRegionShortfall(scope, inventory.partition);
-  if (hasIneffectiveGlobalFlag(trail, inventory.partition)) problems.push(`${shortfall} (its IncludeGlobalServiceEvents flag is on, but has no effect there)`);
+  if (hasIneffectiveGlobalFlag(trail, inventory.partition))
+    problems.push(`${shortfall} (its IncludeGlobalServiceEvents flag is on, but has no effect there)`);
   else if (shortfall) problems.push(shortfall);
   if (logging === false) problems.push("stopped (not logging)");
   if (management && !management.writes) {
@@ -186,16 +228,25 @@ function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory: Inven
 
   const unknown: string[] = [];
   if (logging === undefined) {
-    const why = trail.statusError ?? (foreign ? "it is read from the account that owns it, which was not read" : "not read");
+    const why =
+      trail.statusError ?? (foreign ? "it is read from the account that owns it, which was not read" : "not read");
     unknown.push(`status could not be read (${why})`);
   }
   if (!management) unknown.push(`event selectors could not be read (${trail.selectorsError ?? "not read"})`);
   if (unknown.length > 0) return { ...recorder, recorded: undefined, problem: [...problems, ...unknown].join("; ") };
-  return { ...recorder, recorded: delivery ? NOTHING : management!, ...(problems.length > 0 ? { problem: problems.join("; ") } : {}) };
+  return {
+    ...recorder,
+    recorded: delivery ? NOTHING : management!,
+    ...(problems.length > 0 ? { problem: problems.join("; ") } : {}),
+  };
 }
 
 function judgeStore(store: EventDataStoreRecord, account: AccountRecord, inventory: Inventory): Recorder {
-  const scope = { homeRegion: store.homeRegion, isMultiRegion: store.multiRegionEnabled, includeGlobalServiceEvents: true };
+  const scope = {
+    homeRegion: store.homeRegion,
+    isMultiRegion: store.multiRegionEnabled,
+    includeGlobalServiceEvents: true,
+  };
   const receivesGlobal = receivesGlobalEvents(scope, inventory.partition);
   const logging = store.status === "ENABLED";
   const management = managementRecording({ eventSelectors: [], advancedEventSelectors: store.advancedEventSelectors })!;
@@ -203,7 +254,8 @@ function judgeStore(store: EventDataStoreRecord, account: AccountRecord, invento
   const shortfall = singleRegionShortfall(scope, inventory.partition);
   if (shortfall) problems.push(shortfall);
   if (!logging) problems.push(`not ingesting (status ${store.status})`);
-  if (!management.writes) problems.push(management.reads ? "selects management reads only, not writes" : "selects no management events");
+  if (!management.writes)
+    problems.push(management.reads ? "selects management reads only, not writes" : "selects no management events");
   const recorded = receivesGlobal && logging ? management : NOTHING;
   return {
     arn: store.arn,
@@ -240,8 +292,19 @@ function label(account: AccountRecord): string {
   return account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id;
 }
 
-function finding(ruleId: RuleId, account: AccountRecord, details: Omit<Finding, "ruleId" | "level" | "accountId" | "accountName">, level?: Level): Finding {
-  return { ruleId, level: level ?? RULES[ruleId].defaultLevel, accountId: account.id, accountName: account.name, ...details };
+function finding(
+  ruleId: RuleId,
+  account: AccountRecord,
+  details: Omit<Finding, "ruleId" | "level" | "accountId" | "accountName">,
+  level?: Level,
+): Finding {
+  return {
+    ruleId,
+    level: level ?? RULES[ruleId].defaultLevel,
+    accountId: account.id,
+    accountName: account.name,
+    ...details,
+  };
 }
 
 function involved(recorder: Recorder, problem = recorder.problem ?? "records global service events"): InvolvedTrail {
@@ -273,15 +336,26 @@ function notAssessed(
 function notAssessedFix(reason: string, access: string | undefined): string[] {
   const roleName = access?.split(":role/")[1]?.split("/").pop();
   if (roleName && /could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) {
-    return ["# In the account, check that the audit role exists and that its trust policy allows the scanning role:", remediation.assumeRoleTrust(roleName)];
+    return [
+      "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
+      remediation.assumeRoleTrust(roleName),
+    ];
   }
   if (/could not reach/.test(reason)) {
-    return ["# The call never reached AWS: check the network path from the runner to the endpoint named above (proxy, firewall, DNS, VPC endpoint), then re-run the scan."];
+    return [
+      "# The call never reached AWS: check the network path from the runner to the endpoint named above " +
+        "(proxy, firewall, DNS, VPC endpoint), then re-run the scan.",
+    ];
   }
   return ["# Re-run the scan; if it fails again, the reason above names the call and Region to check."];
 }
 
-function notRecorded(account: AccountRecord, recorders: Recorder[], readers: Recorder[], inventory: Inventory): Finding {
+function notRecorded(
+  account: AccountRecord,
+  recorders: Recorder[],
+  readers: Recorder[],
+  inventory: Inventory,
+): Finding {
   const trails = recorders.map((recorder) => involved(recorder));
   const fixable = recorders.filter((recorder) => recorder.trail && !recorder.foreign);
   const fix: string[] = [];
@@ -290,9 +364,13 @@ function notRecorded(account: AccountRecord, recorders: Recorder[], readers: Rec
   if (candidate?.trail) {
     const trail = candidate.trail;
     if (!candidate.receivesGlobal) {
-      fix.push(shellComment(`Make ${describeTrail(trail)} multi-Region; that turns global service events on with it:`), remediation.makeMultiRegion(trail));
+      fix.push(
+        shellComment(`Make ${describeTrail(trail)} multi-Region; that turns global service events on with it:`),
+        remediation.makeMultiRegion(trail),
+      );
     }
-    if (candidate.management && !candidate.management.writes) fix.push(SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(trail));
+    if (candidate.management && !candidate.management.writes)
+      fix.push(SELECTORS_REPLACE_NOTE, remediation.recordAllManagementEvents(trail));
     if (candidate.logging === false) {
       fix.push(remediation.startLogging(trail));
     } else if (candidate.logging === undefined) {
@@ -309,14 +387,21 @@ function notRecorded(account: AccountRecord, recorders: Recorder[], readers: Rec
     trails.length > 0
       ? ` Checked: ${trails.map((trail) => `"${trail.name}" (${trail.homeRegion}): ${trail.problem}`).join("; ")}.`
       : account.regions.some((read) => read.outcome === "failed")
-        ? ` No trail was seen; ${countOf(account.regions.filter((read) => read.outcome === "failed").length, "Region")} could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them shows, was read.`
+        ? ` No trail was seen; ${countOf(account.regions.filter((read) => read.outcome === "failed").length, "Region")} ` +
+          `could not be read, but ${inventory.globalEventsRegion}, where every trail that could record them ` +
+          "shows, was read."
         : " The account has no trail.";
-  const orgNote = recorders.some((recorder) => recorder.foreign) ? " An organization trail or store must be fixed from the management account." : "";
+  const orgNote = recorders.some((recorder) => recorder.foreign)
+    ? " An organization trail or store must be fixed from the management account."
+    : "";
   const lake = inventory.organizationEventDataStoresError ?? account.eventDataStoresError;
-  const lakeNote = lake ? ` CloudTrail Lake could not be read (${lake}), so an event data store was not considered.` : "";
+  const lakeNote = lake
+    ? ` CloudTrail Lake could not be read (${lake}), so an event data store was not considered.`
+    : "";
   const headline =
     readers.length > 0
-      ? `global service events (IAM, STS, CloudFront) are recorded for reads only, by ${names(readers)}: no trail records the management writes, so changes to IAM users, roles and policies leave no record.`
+      ? `global service events (IAM, STS, CloudFront) are recorded for reads only, by ${names(readers)}: no ` +
+        "trail records the management writes, so changes to IAM users, roles and policies leave no record."
       : "no trail records global service events (IAM, STS, CloudFront): neither management reads nor writes are recorded.";
   return finding("cloudtrail/global-events-not-recorded", account, {
     cause: notRecordedCause(recorders, candidate, inventory),
@@ -337,17 +422,30 @@ function notRecordedCause(recorders: Recorder[], candidate: Recorder | undefined
   if (!subject) return "no-trail";
   if (!subject.receivesGlobal) {
     const homes = Object.values(globalEventRegions(inventory.partition).byService ?? {});
-    return subject.trail && !subject.trail.includeGlobalServiceEvents && homes.includes(subject.homeRegion) ? "global-events-excluded" : "single-region-elsewhere";
+    return subject.trail && !subject.trail.includeGlobalServiceEvents && homes.includes(subject.homeRegion)
+      ? "global-events-excluded"
+      : "single-region-elsewhere";
   }
   if (subject.logging === false) return "stopped";
   return "management-events";
 }
 
-function ineffectiveFlag(account: AccountRecord, trail: TrailRecord, inventory: Inventory, coveredBy: Recorder[]): Finding {
+function ineffectiveFlag(
+  account: AccountRecord,
+  trail: TrailRecord,
+  inventory: Inventory,
+  coveredBy: Recorder[],
+): Finding {
   const { byService } = globalEventRegions(inventory.partition);
   const where = [...new Set(Object.values(byService ?? {}))].join(" and ");
-  const problem = `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service events since Nov 2021 (only ${where} does)`;
-  const common = { region: trail.homeRegion, trailArn: trail.arn, trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }] };
+  const problem =
+    `single-Region in ${trail.homeRegion} with IncludeGlobalServiceEvents on: receives no global service ` +
+    `events since Nov 2021 (only ${where} does)`;
+  const common = {
+    region: trail.homeRegion,
+    trailArn: trail.arn,
+    trails: [{ arn: trail.arn, name: trail.name, homeRegion: trail.homeRegion, problem }],
+  };
   // The events are recorded elsewhere: a misleading flag, not a gap. A note never opens an issue.
   return finding(
     "cloudtrail/global-events-flag-ineffective",
@@ -355,8 +453,13 @@ function ineffectiveFlag(account: AccountRecord, trail: TrailRecord, inventory: 
     {
       ...common,
       cause: "misleading-flag",
-      message: `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
-      fix: ["# Another trail records the global service events: turn the misleading flag off:", remediation.excludeGlobalEvents(trail)],
+      message:
+        `Account ${label(account)}: trail "${trail.name}" is ${problem}. The account's global service events ` +
+        `are recorded by ${names(coveredBy)}, so the flag misleads but leaves no gap.`,
+      fix: [
+        "# Another trail records the global service events: turn the misleading flag off:",
+        remediation.excludeGlobalEvents(trail),
+      ],
     },
     "note",
   );
@@ -370,7 +473,9 @@ function readsNotRecorded(account: AccountRecord, writers: Recorder[]): Finding 
         SELECTORS_REPLACE_NOTE,
         remediation.recordAllManagementEvents(first.trail),
       ]
-    : ["# Add a management-events selector without readOnly to the event data store (aws cloudtrail update-event-data-store --advanced-event-selectors)."];
+    : [
+        "# Add a management-events selector without readOnly to the event data store (aws cloudtrail update-event-data-store --advanced-event-selectors).",
+      ];
   return finding("cloudtrail/global-events-reads-not-recorded", account, {
     cause: "writes-only",
     region: first.homeRegion,
@@ -392,7 +497,9 @@ function deliveryCause(error: string): "bucket-missing" | "kms-key" | "bucket-po
 function notDelivered(account: AccountRecord, recorder: Recorder, level: Level): Finding {
   const trail = recorder.trail!;
   const failure = recorder.delivery!;
-  const since = failure.lastDelivered ? `the last successful delivery was at ${failure.lastDelivered}` : "no successful delivery is recorded";
+  const since = failure.lastDelivered
+    ? `the last successful delivery was at ${failure.lastDelivered}`
+    : "no successful delivery is recorded";
   const cause = deliveryCause(failure.error);
   const bucket = trail.s3BucketName ?? "YOUR-CLOUDTRAIL-BUCKET";
   const causeText = {
@@ -403,15 +510,28 @@ function notDelivered(account: AccountRecord, recorder: Recorder, level: Level):
   }[cause];
   const fix: string[] = recorder.foreign ? ["# The organization trail is fixed from the management account:"] : [];
   if (cause === "bucket-missing") {
-    fix.push("# Point the trail at a bucket whose policy allows cloudtrail.amazonaws.com (replace the name):", remediation.changeBucket(trail));
+    fix.push(
+      "# Point the trail at a bucket whose policy allows cloudtrail.amazonaws.com (replace the name):",
+      remediation.changeBucket(trail),
+    );
   } else if (cause === "kms-key" && trail.kmsKeyId) {
-    fix.push("# Check the key's state; enable it if it is Disabled, and check its policy allows cloudtrail.amazonaws.com:", remediation.keyState(trail.kmsKeyId, trail.homeRegion), `# ${remediation.enableKey(trail.kmsKeyId, trail.homeRegion)}`);
+    fix.push(
+      "# Check the key's state; enable it if it is Disabled, and check its policy allows cloudtrail.amazonaws.com:",
+      remediation.keyState(trail.kmsKeyId, trail.homeRegion),
+      `# ${remediation.enableKey(trail.kmsKeyId, trail.homeRegion)}`,
+    );
   } else if (cause === "bucket-policy" && trail.s3BucketName) {
-    fix.push("# Check that the bucket policy allows cloudtrail.amazonaws.com s3:GetBucketAcl and s3:PutObject for this account:", remediation.bucketPolicy(trail.s3BucketName));
+    fix.push(
+      "# Check that the bucket policy allows cloudtrail.amazonaws.com s3:GetBucketAcl and s3:PutObject for this account:",
+      remediation.bucketPolicy(trail.s3BucketName),
+    );
   } else {
     fix.push("# Read the trail's delivery status and error:", remediation.trailStatus(trail));
   }
-  const others = level === "warning" ? " Another trail still records the account's global service events." : " No other trail records them: the account's global service events are not stored.";
+  const others =
+    level === "warning"
+      ? " Another trail still records the account's global service events."
+      : " No other trail records them: the account's global service events are not stored.";
   return finding(
     "cloudtrail/global-events-not-delivered",
     account,
@@ -420,7 +540,9 @@ function notDelivered(account: AccountRecord, recorder: Recorder, level: Level):
       region: trail.homeRegion,
       trailArn: trail.arn,
       trails: [involved(recorder, `logging, but delivery fails: ${failure.error}`)],
-      message: `Account ${label(account)}: ${describeTrail(trail)} is logging but its log files are not delivered: "${failure.error}"; ${since}. Likely cause: ${causeText}.${others}`,
+      message:
+        `Account ${label(account)}: ${describeTrail(trail)} is logging but its log files are not delivered: ` +
+        `"${failure.error}"; ${since}. Likely cause: ${causeText}.${others}`,
       fix,
     },
     level,
@@ -429,16 +551,19 @@ function notDelivered(account: AccountRecord, recorder: Recorder, level: Level):
 
 function singleRegionOnly(account: AccountRecord, writers: Recorder[]): Finding {
   const first = writers[0]!;
-  const fix = first.foreign
-    ? ["# The organization trail or store is changed from the management account:"]
-    : [];
+  const fix = first.foreign ? ["# The organization trail or store is changed from the management account:"] : [];
   fix.push(first.trail ? remediation.makeMultiRegion(first.trail) : storeRemediation.makeMultiRegion(first));
   return finding("cloudtrail/global-events-single-region", account, {
     cause: "single-region-only",
     region: first.homeRegion,
     trailArn: first.arn,
-    trails: writers.map((recorder) => involved(recorder, "single-Region: records the global service events of its own Region only")),
-    message: `Account ${label(account)}: its global service events are recorded only by single-Region ${names(writers)}. That misses STS calls to regional endpoints (recorded in the Region called) and console sign-in events AWS records in other Regions; only a multi-Region trail records them all.`,
+    trails: writers.map((recorder) =>
+      involved(recorder, "single-Region: records the global service events of its own Region only"),
+    ),
+    message:
+      `Account ${label(account)}: its global service events are recorded only by single-Region ` +
+      `${names(writers)}. That misses STS calls to regional endpoints (recorded in the Region called) and ` +
+      "console sign-in events AWS records in other Regions; only a multi-Region trail records them all.",
     fix,
   });
 }
@@ -447,11 +572,18 @@ function duplicated(account: AccountRecord, recording: Recorder[]): Finding {
   const organizationTrail = recording.find((recorder) => recorder.trail?.isOrganizationTrail);
   const keep = organizationTrail ?? recording.find((recorder) => recorder.multiRegion) ?? recording[0]!;
   const redundant = recording.filter((recorder) => recorder !== keep && !recorder.foreign);
-  const fix: string[] = [shellComment(`Keep ${describeRecorder(keep)}; stop the others recording global service events:`)];
+  const fix: string[] = [
+    shellComment(`Keep ${describeRecorder(keep)}; stop the others recording global service events:`),
+  ];
   for (const recorder of redundant) {
     const trail = recorder.trail!;
     if (trail.isMultiRegionTrail) {
-      fix.push(shellComment(`${describeTrail(trail)} is multi-Region and cannot turn global events off; delete it if the kept trail records what it records:`), `# ${remediation.deleteTrail(trail)}`);
+      fix.push(
+        shellComment(
+          `${describeTrail(trail)} is multi-Region and cannot turn global events off; delete it if the kept trail records what it records:`,
+        ),
+        `# ${remediation.deleteTrail(trail)}`,
+      );
     } else {
       fix.push(remediation.excludeGlobalEvents(trail));
     }
@@ -461,8 +593,15 @@ function duplicated(account: AccountRecord, recording: Recorder[]): Finding {
     account,
     {
       cause: "duplicated",
-      trails: recording.map((recorder) => involved(recorder, recorder === keep ? "records global service events (keep)" : "records global service events again")),
-      message: `Account ${label(account)}: ${recording.length} trails record the same global service events, so each is stored ${recording.length} times: ${names(recording)}.`,
+      trails: recording.map((recorder) =>
+        involved(
+          recorder,
+          recorder === keep ? "records global service events (keep)" : "records global service events again",
+        ),
+      ),
+      message:
+        `Account ${label(account)}: ${recording.length} trails record the same global service events, so ` +
+        `each is stored ${recording.length} times: ${names(recording)}.`,
       fix,
     },
     // An organization trail is expected to overlap members' own trails: worth knowing, not a warning.

@@ -13,7 +13,11 @@ export interface RecorderScope {
 }
 
 export function trailScope(trail: TrailRecord): RecorderScope {
-  return { homeRegion: trail.homeRegion, isMultiRegion: trail.isMultiRegionTrail, includeGlobalServiceEvents: trail.includeGlobalServiceEvents };
+  return {
+    homeRegion: trail.homeRegion,
+    isMultiRegion: trail.isMultiRegionTrail,
+    includeGlobalServiceEvents: trail.includeGlobalServiceEvents,
+  };
 }
 
 /**
@@ -44,10 +48,15 @@ export function singleRegionShortfall(scope: RecorderScope, partition: string): 
   if (!byService) return `single-Region: ${unknownBecause}`;
   const received = globalServicesReceived(scope, partition);
   const homes = [...new Set(Object.values(byService))];
-  if (homes.includes(scope.homeRegion) && !scope.includeGlobalServiceEvents) return "single-Region with IncludeGlobalServiceEvents off";
+  if (homes.includes(scope.homeRegion) && !scope.includeGlobalServiceEvents)
+    return "single-Region with IncludeGlobalServiceEvents off";
   if (received.length > 0) {
     const missing = GLOBAL_SERVICES.filter((service) => !received.includes(service));
-    return `single-Region in ${scope.homeRegion}: receives ${received.map((service) => GLOBAL_SERVICE_NAMES[service]).join(" and ")} events but not ${missing.map((service) => `${GLOBAL_SERVICE_NAMES[service]} (recorded in ${byService[service]})`).join(", ")}`;
+    return (
+      `single-Region in ${scope.homeRegion}: receives ` +
+      `${received.map((service) => GLOBAL_SERVICE_NAMES[service]).join(" and ")} events but not ` +
+      `${missing.map((service) => `${GLOBAL_SERVICE_NAMES[service]} (recorded in ${byService[service]})`).join(", ")}`
+    );
   }
   return `single-Region outside ${homes.join(" and ")}: receives no global service events`;
 }
@@ -59,7 +68,12 @@ export function singleRegionShortfall(scope: RecorderScope, partition: string): 
  */
 export function hasIneffectiveGlobalFlag(trail: TrailRecord, partition: string): boolean {
   const { byService } = globalEventRegions(partition);
-  return Boolean(byService) && !trail.isMultiRegionTrail && trail.includeGlobalServiceEvents && globalServicesReceived(trailScope(trail), partition).length === 0;
+  return (
+    Boolean(byService) &&
+    !trail.isMultiRegionTrail &&
+    trail.includeGlobalServiceEvents &&
+    globalServicesReceived(trailScope(trail), partition).length === 0
+  );
 }
 
 export interface DeliveryFailure {
@@ -132,10 +146,13 @@ export function managementRecording(selectors: TrailSelectors | undefined): Mana
 
 function admitsEvent(selector: AdvancedEventSelector, event: Record<string, string>): boolean {
   const hasCategory = selector.fieldSelectors.some((field) => field.field === "eventCategory");
-  return hasCategory && selector.fieldSelectors.every((field) => {
-    const value = event[field.field];
-    return value !== undefined && fieldAdmits(field, value);
-  });
+  return (
+    hasCategory &&
+    selector.fieldSelectors.every((field) => {
+      const value = event[field.field];
+      return value !== undefined && fieldAdmits(field, value);
+    })
+  );
 }
 
 function fieldAdmits(field: FieldSelector, value: string): boolean {
@@ -154,6 +171,10 @@ function fieldAdmits(field: FieldSelector, value: string): boolean {
 }
 
 export function describeTrail(trail: TrailRecord): string {
-  const scope = trail.isOrganizationTrail ? "organization trail" : trail.isMultiRegionTrail ? "multi-Region" : "single-Region";
+  const scope = trail.isOrganizationTrail
+    ? "organization trail"
+    : trail.isMultiRegionTrail
+      ? "multi-Region"
+      : "single-Region";
   return `"${trail.name}" (${scope}, home ${trail.homeRegion})`;
 }

@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 
 /**
  * A small HTTP proxy in front of moto that sees every AWS request on the wire. It counts
@@ -65,7 +71,13 @@ export interface AwsProxy {
 }
 
 export async function startAwsProxy(target: string, callerAccountId = "123456789012"): Promise<AwsProxy> {
-  const proxy = { latencyMs: 0, mode: "forward" as AwsProxy["mode"], recorded: new Map<string, RecordedReply>(), replayMisses: 0, organizationsPageSize: 0 };
+  const proxy = {
+    latencyMs: 0,
+    mode: "forward" as AwsProxy["mode"],
+    recorded: new Map<string, RecordedReply>(),
+    replayMisses: 0,
+    organizationsPageSize: 0,
+  };
   const calls: AwsCall[] = [];
   const accountByAccessKey = new Map<string, string>([["testing", callerAccountId]]);
   const faults: FaultRule[] = [];
@@ -112,7 +124,11 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
     const headers = { ...req.headers };
     for (const swap of callerSwaps) {
       const accessKey = swap(call);
-      if (accessKey) headers.authorization = String(headers.authorization ?? "").replace(/Credential=[^/]+\//, `Credential=${accessKey}/`);
+      if (accessKey)
+        headers.authorization = String(headers.authorization ?? "").replace(
+          /Credential=[^/]+\//,
+          `Credential=${accessKey}/`,
+        );
     }
     const forwarded = pageSizeCapped(call, body, proxy.organizationsPageSize);
     if (forwarded !== body) headers["content-length"] = String(forwarded.length);
@@ -126,13 +142,18 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
           for (const rewrite of rewrites) text = rewrite(call, text) ?? text;
           if (call.operation === "AssumeRole") {
             const accessKey = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(text)?.[1];
-            const account = /arn:[\w-]+:iam::(\d{12}):role/.exec(new URLSearchParams(call.body).get("RoleArn") ?? "")?.[1];
+            const account = /arn:[\w-]+:iam::(\d{12}):role/.exec(
+              new URLSearchParams(call.body).get("RoleArn") ?? "",
+            )?.[1];
             if (accessKey && account) accountByAccessKey.set(accessKey, account);
           }
           const headers = Object.fromEntries(
-            Object.entries(reply.headers).filter(([name]) => !["content-length", "transfer-encoding", "connection", "date"].includes(name)).map(([name, value]) => [name, String(value)]),
+            Object.entries(reply.headers)
+              .filter(([name]) => !["content-length", "transfer-encoding", "connection", "date"].includes(name))
+              .map(([name, value]) => [name, String(value)]),
           );
-          if (proxy.mode === "record" && (reply.statusCode ?? 500) < 500) proxy.recorded.set(key, { status: reply.statusCode ?? 500, headers, body: text });
+          if (proxy.mode === "record" && (reply.statusCode ?? 500) < 500)
+            proxy.recorded.set(key, { status: reply.statusCode ?? 500, headers, body: text });
           res.writeHead(reply.statusCode ?? 500, headers);
           res.end(text);
         });
@@ -178,7 +199,9 @@ function pageSizeCapped(call: AwsCall, body: Buffer, cap: number): Buffer {
 /** What makes two requests the same for replay: everything but the signature's time and nonce. */
 function replayKey(req: IncomingMessage, call: AwsCall): string {
   const accessKey = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
-  return [req.method, req.url, req.headers["x-amz-target"] ?? "", call.region, call.service, accessKey, call.body].join("\n");
+  return [req.method, req.url, req.headers["x-amz-target"] ?? "", call.region, call.service, accessKey, call.body].join(
+    "\n",
+  );
 }
 
 function describeCall(req: IncomingMessage, body: string, accountByAccessKey: Map<string, string>): AwsCall {
@@ -202,7 +225,8 @@ function answerFault(res: ServerResponse, call: AwsCall, fault: InjectedFault): 
   }
   res.writeHead(fault.status, { "content-type": "text/xml" });
   res.end(
-    `<ErrorResponse><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`,
+    `<ErrorResponse><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message}</Message></Error>` +
+      "<RequestId>injected</RequestId></ErrorResponse>",
   );
 }
 
@@ -220,7 +244,12 @@ export function seededRandom(seed: number): () => number {
 
 /** The throttling error each service answers with. */
 export function throttleFor(call: AwsCall): InjectedFault {
-  if (call.service === "organizations") return { status: 400, code: "TooManyRequestsException", message: "AWS Organizations can't complete your request because another request is already in progress." };
+  if (call.service === "organizations")
+    return {
+      status: 400,
+      code: "TooManyRequestsException",
+      message: "AWS Organizations can't complete your request because another request is already in progress.",
+    };
   if (call.service === "sts") return { status: 400, code: "Throttling", message: "Rate exceeded" };
   if (call.service === "ec2") return { status: 503, code: "RequestLimitExceeded", message: "Request limit exceeded." };
   return { status: 400, code: "ThrottlingException", message: "Rate exceeded" };

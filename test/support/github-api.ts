@@ -21,10 +21,17 @@ interface Operation {
 }
 
 // GitHub's answer to an issue body over 65,536 characters.
-const BODY_TOO_LONG = { message: "Validation Failed", errors: [{ resource: "Issue", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }] };
+const BODY_TOO_LONG = {
+  message: "Validation Failed",
+  errors: [
+    { resource: "Issue", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" },
+  ],
+};
 const tooLong = (text: unknown) => typeof text === "string" && text.length > 65_536;
 
-const spec: { operations: Operation[] } = JSON.parse(readFileSync(new URL("../fixtures/github-rest-operations.json", import.meta.url), "utf8"));
+const spec: { operations: Operation[] } = JSON.parse(
+  readFileSync(new URL("../fixtures/github-rest-operations.json", import.meta.url), "utf8"),
+);
 
 export interface FakeIssue {
   number: number;
@@ -100,9 +107,17 @@ export interface FakeGitHub {
 export async function startFakeGitHub(owner = "acme", repo = "platform"): Promise<FakeGitHub> {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats.default(ajv);
-  const validators = new Map(spec.operations.filter((op) => op.requestBody).map((op) => [op.operationId, ajv.compile(toJsonSchema(op.requestBody))]));
+  const validators = new Map(
+    spec.operations
+      .filter((op) => op.requestBody)
+      .map((op) => [op.operationId, ajv.compile(toJsonSchema(op.requestBody))]),
+  );
   // The fake's own answers are checked too, where the action reads fields from them.
-  const answerValidators = new Map(spec.operations.filter((op) => op.responseBody).map((op) => [op.operationId, ajv.compile(toJsonSchema(op.responseBody!))]));
+  const answerValidators = new Map(
+    spec.operations
+      .filter((op) => op.responseBody)
+      .map((op) => [op.operationId, ajv.compile(toJsonSchema(op.responseBody!))]),
+  );
   const routes = spec.operations.map((op) => ({
     op,
     pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, "([^/]+)")}$`),
@@ -145,46 +160,86 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     const method = req.method ?? "GET";
     const body = rawBody ? JSON.parse(rawBody) : undefined;
     const route = routes.find((candidate) => candidate.op.method === method && candidate.pattern.test(url.pathname));
-    state.requests.push({ at: Date.now(), method, path: url.pathname + url.search, ...(route ? { operationId: route.op.operationId } : {}), ...(body !== undefined ? { body } : {}) });
+    state.requests.push({
+      at: Date.now(),
+      method,
+      path: url.pathname + url.search,
+      ...(route ? { operationId: route.op.operationId } : {}),
+      ...(body !== undefined ? { body } : {}),
+    });
     if (!route) {
       state.violations.push(`unknown route ${method} ${url.pathname}`);
       return send(res, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
     }
-    const params = Object.fromEntries(route.names.map((name, index) => [name, decodeURIComponent(route.pattern.exec(url.pathname)![index + 1]!)]));
+    const params = Object.fromEntries(
+      route.names.map((name, index) => [name, decodeURIComponent(route.pattern.exec(url.pathname)![index + 1]!)]),
+    );
     checkParameters(route.op, params, url.searchParams);
     if (body !== undefined) {
       const validate = validators.get(route.op.operationId);
       if (!validate) state.violations.push(`${route.op.operationId} takes no body`);
-      else if (!validate(body)) state.violations.push(`${route.op.operationId} body: ${ajv.errorsText(validate.errors)}`);
+      else if (!validate(body))
+        state.violations.push(`${route.op.operationId} body: ${ajv.errorsText(validate.errors)}`);
     }
     if (params.owner !== owner || params.repo !== repo) return send(res, 404, { message: "Not Found" });
     if (method !== "GET") {
       if (state.denyWrites) return send(res, 403, { message: "Resource not accessible by integration" });
       if (state.secondaryRateLimits > 0) {
         state.secondaryRateLimits -= 1;
-        return send(res, 403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, { "retry-after": "1" });
+        return send(
+          res,
+          403,
+          { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+          { "retry-after": "1" },
+        );
       }
     }
     switch (route.op.operationId) {
       case "issues/list-for-repo":
         return listIssues(res, url);
       case "code-scanning/list-alerts-for-repo": {
-        if (state.alertsAnswer) return send(res, state.alertsAnswer.status, { message: state.alertsAnswer.message, documentation_url: "https://docs.github.com/rest/code-scanning/code-scanning" });
+        if (state.alertsAnswer)
+          return send(res, state.alertsAnswer.status, {
+            message: state.alertsAnswer.message,
+            documentation_url: "https://docs.github.com/rest/code-scanning/code-scanning",
+          });
         // GitHub answers 404 "no analysis found" until code scanning has had an upload.
-        if (state.alerts.length === 0 && !uploaded) return send(res, 404, { message: "no analysis found", documentation_url: "https://docs.github.com/rest/code-scanning/code-scanning" });
+        if (state.alerts.length === 0 && !uploaded)
+          return send(res, 404, {
+            message: "no analysis found",
+            documentation_url: "https://docs.github.com/rest/code-scanning/code-scanning",
+          });
         const tool = url.searchParams.get("tool_name");
         const wanted = url.searchParams.get("state");
-        const matching = state.alerts.filter((alert) => (!tool || alert.tool === tool) && (!wanted || alert.state === wanted)).sort((a, b) => b.number - a.number);
+        const matching = state.alerts
+          .filter((alert) => (!tool || alert.tool === tool) && (!wanted || alert.state === wanted))
+          .sort((a, b) => b.number - a.number);
         const answer = matching.map(alertJson);
         const validate = answerValidators.get(route.op.operationId)!;
-        if (!validate(answer)) state.violations.push(`the fake's ${route.op.operationId} answer: ${ajv.errorsText(validate.errors)}`);
+        if (!validate(answer))
+          state.violations.push(`the fake's ${route.op.operationId} answer: ${ajv.errorsText(validate.errors)}`);
         return sendPage(res, url, answer);
       }
       case "issues/create": {
         if (tooLong(body.body)) return send(res, 422, BODY_TOO_LONG);
-        const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login) || state.revoked.has(login));
-        if (bad) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }] });
-        const issue: FakeIssue = { number: state.issues.length + 1, title: body.title, body: body.body ?? "", state: "open", state_reason: null, labels: body.labels ?? [], assignees: body.assignees ?? [], comments: [] };
+        const bad = (body.assignees ?? []).find(
+          (login: string) => !state.assignable.has(login) || state.revoked.has(login),
+        );
+        if (bad)
+          return send(res, 422, {
+            message: "Validation Failed",
+            errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }],
+          });
+        const issue: FakeIssue = {
+          number: state.issues.length + 1,
+          title: body.title,
+          body: body.body ?? "",
+          state: "open",
+          state_reason: null,
+          labels: body.labels ?? [],
+          assignees: body.assignees ?? [],
+          comments: [],
+        };
         for (const label of issue.labels) state.labels.add(label);
         state.issues.push(issue);
         return send(res, 201, issueJson(issue));
@@ -194,7 +249,11 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         if (!issue) return send(res, 404, { message: "Not Found" });
         if (tooLong(body.body)) return send(res, 422, BODY_TOO_LONG);
         const bad = (body.assignees ?? []).find((login: string) => !state.assignable.has(login));
-        if (bad) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }] });
+        if (bad)
+          return send(res, 422, {
+            message: "Validation Failed",
+            errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: bad }],
+          });
         if (body.title !== undefined) issue.title = body.title;
         if (body.body !== undefined) issue.body = body.body;
         if (body.assignees !== undefined) issue.assignees = body.assignees;
@@ -208,7 +267,9 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         // GitHub adds the assignable logins and silently ignores the others (REST docs, "Add assignees to an issue").
         const issue = state.issues.find((item) => item.number === Number(params.issue_number));
         if (!issue) return send(res, 404, { message: "Not Found" });
-        for (const login of body.assignees ?? []) if (state.assignable.has(login) && !issue.assignees.includes(login) && issue.assignees.length < 10) issue.assignees.push(login);
+        for (const login of body.assignees ?? [])
+          if (state.assignable.has(login) && !issue.assignees.includes(login) && issue.assignees.length < 10)
+            issue.assignees.push(login);
         return send(res, 201, issueJson(issue));
       }
       case "issues/remove-assignees": {
@@ -226,9 +287,15 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       case "issues/check-user-can-be-assigned":
         return state.assignable.has(params.assignee!) ? send(res, 204) : send(res, 404, { message: "Not Found" });
       case "issues/get-label":
-        return state.labels.has(params.name!) && !state.labelsCreatedElsewhere.has(params.name!) ? send(res, 200, { name: params.name, color: "ededed" }) : send(res, 404, { message: "Not Found" });
+        return state.labels.has(params.name!) && !state.labelsCreatedElsewhere.has(params.name!)
+          ? send(res, 200, { name: params.name, color: "ededed" })
+          : send(res, 404, { message: "Not Found" });
       case "issues/create-label":
-        if (state.labels.has(body.name)) return send(res, 422, { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] });
+        if (state.labels.has(body.name))
+          return send(res, 422, {
+            message: "Validation Failed",
+            errors: [{ resource: "Label", code: "already_exists", field: "name" }],
+          });
         state.labels.add(body.name);
         return send(res, 201, { name: body.name, color: body.color });
       default:
@@ -238,27 +305,38 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
 
   function checkParameters(op: Operation, params: Record<string, string>, query: URLSearchParams): void {
     for (const parameter of op.parameters) {
-      const value = parameter.in === "path" ? params[parameter.name] : parameter.in === "query" ? query.get(parameter.name) ?? undefined : undefined;
+      const value =
+        parameter.in === "path"
+          ? params[parameter.name]
+          : parameter.in === "query"
+            ? (query.get(parameter.name) ?? undefined)
+            : undefined;
       if (parameter.in === "header") continue;
       if (value === undefined) {
-        if (parameter.required) state.violations.push(`${op.operationId}: missing ${parameter.in} parameter ${parameter.name}`);
+        if (parameter.required)
+          state.violations.push(`${op.operationId}: missing ${parameter.in} parameter ${parameter.name}`);
         continue;
       }
       const schema = parameter.schema as { type?: string; enum?: string[] };
       const typed = schema.type === "integer" ? Number(value) : value;
-      if (schema.type === "integer" && !Number.isInteger(typed)) state.violations.push(`${op.operationId}: ${parameter.name}=${value} is not an integer`);
-      if (schema.enum && !schema.enum.includes(value)) state.violations.push(`${op.operationId}: ${parameter.name}=${value} is not one of ${schema.enum.join(", ")}`);
+      if (schema.type === "integer" && !Number.isInteger(typed))
+        state.violations.push(`${op.operationId}: ${parameter.name}=${value} is not an integer`);
+      if (schema.enum && !schema.enum.includes(value))
+        state.violations.push(`${op.operationId}: ${parameter.name}=${value} is not one of ${schema.enum.join(", ")}`);
     }
     const known = new Set(op.parameters.map((parameter) => parameter.name));
-    for (const name of query.keys()) if (!known.has(name)) state.violations.push(`${op.operationId}: unknown query parameter ${name}`);
+    for (const name of query.keys())
+      if (!known.has(name)) state.violations.push(`${op.operationId}: unknown query parameter ${name}`);
   }
 
   let uploaded = false;
   function uploadSarif(log: { runs: any[] }, at = new Date().toISOString()): { stored: number; dropped: number } {
-    if (log.runs.length > 20) throw new Error(`rejecting SARIF, as there are more runs than allowed (${log.runs.length} > 20)`);
+    if (log.runs.length > 20)
+      throw new Error(`rejecting SARIF, as there are more runs than allowed (${log.runs.length} > 20)`);
     const categoryOf = (run: any) => String(run.automationDetails?.id ?? "").replace(/\/[^/]*$/, "");
     const categories = log.runs.map(categoryOf);
-    if (new Set(categories).size !== categories.length) throw new Error("A delivery cannot contain multiple runs with the same category");
+    if (new Set(categories).size !== categories.length)
+      throw new Error("A delivery cannot contain multiple runs with the same category");
     uploaded = true;
     const rank: Record<string, number> = { error: 3, warning: 2, note: 1, none: 0 };
     let stored = 0;
@@ -266,7 +344,9 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     for (const run of log.runs) {
       const tool = run.tool.driver.name;
       const category = categoryOf(run);
-      const results = [...run.results].sort((a: any, b: any) => (rank[b.level ?? "warning"] ?? 0) - (rank[a.level ?? "warning"] ?? 0));
+      const results = [...run.results].sort(
+        (a: any, b: any) => (rank[b.level ?? "warning"] ?? 0) - (rank[a.level ?? "warning"] ?? 0),
+      );
       const kept = results.slice(0, 5_000);
       stored += kept.length;
       dropped += results.length - kept.length;
@@ -274,9 +354,27 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       for (const result of kept) {
         const path = result.locations[0].physicalLocation.artifactLocation.uri;
         const fingerprint = result.partialFingerprints.primaryLocationLineHash;
-        let alert = state.alerts.find((item) => item.tool === tool && item.category === category && item.ruleId === result.ruleId && item.path === path && item.fingerprint === fingerprint);
+        let alert = state.alerts.find(
+          (item) =>
+            item.tool === tool &&
+            item.category === category &&
+            item.ruleId === result.ruleId &&
+            item.path === path &&
+            item.fingerprint === fingerprint,
+        );
         if (!alert) {
-          alert = { number: state.alerts.length + 1, tool, category, ruleId: result.ruleId, severity: result.level ?? "warning", path, fingerprint, state: "open", message: "", createdAt: at };
+          alert = {
+            number: state.alerts.length + 1,
+            tool,
+            category,
+            ruleId: result.ruleId,
+            severity: result.level ?? "warning",
+            path,
+            fingerprint,
+            state: "open",
+            message: "",
+            createdAt: at,
+          };
           state.alerts.push(alert);
         }
         if (alert.state === "fixed") alert.state = "open";
@@ -284,7 +382,9 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         alert.severity = result.level ?? alert.severity;
         present.add(alert);
       }
-      for (const alert of state.alerts) if (alert.tool === tool && alert.category === category && alert.state === "open" && !present.has(alert)) alert.state = "fixed";
+      for (const alert of state.alerts)
+        if (alert.tool === tool && alert.category === category && alert.state === "open" && !present.has(alert))
+          alert.state = "fixed";
     }
     return { stored, dropped };
   }
@@ -302,7 +402,13 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       dismissed_by: null,
       dismissed_at: null,
       dismissed_reason: null,
-      rule: { id: alert.ruleId, name: alert.ruleId, severity: alert.severity, description: alert.ruleId, tags: ["security"] },
+      rule: {
+        id: alert.ruleId,
+        name: alert.ruleId,
+        severity: alert.severity,
+        description: alert.ruleId,
+        tags: ["security"],
+      },
       tool: { name: alert.tool, guid: null, version: "test" },
       most_recent_instance: {
         ref: "refs/heads/main",
@@ -361,7 +467,11 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
   }
 
   function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3", ...headers });
+    res.writeHead(status, {
+      "content-type": "application/json; charset=utf-8",
+      "x-github-media-type": "github.v3",
+      ...headers,
+    });
     res.end(body === undefined ? undefined : JSON.stringify(body));
   }
 
@@ -382,7 +492,8 @@ function toJsonSchema(schema: unknown): object {
   if (!schema || typeof schema !== "object") return schema as object;
   const { nullable, ...rest } = schema as Record<string, unknown>;
   const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, toJsonSchema(value)]));
-  if (nullable === true && Array.isArray(converted.enum) && !converted.enum.includes(null)) converted.enum = [...converted.enum, null];
+  if (nullable === true && Array.isArray(converted.enum) && !converted.enum.includes(null))
+    converted.enum = [...converted.enum, null];
   if (nullable === true && typeof converted.type === "string") converted.type = [converted.type, "null"];
   else if (nullable === true && !converted.type) return { anyOf: [converted, { type: "null" }] };
   return converted;

@@ -23,7 +23,10 @@ export function accountIdOf(index: number): string {
 }
 
 /** What account `index` is: broken ones come first, in the order of the shape's fields. */
-export function kindOf(shape: LargeOrganization, index: number): "single-region-eu" | "no-trail" | "stopped" | "covered" {
+export function kindOf(
+  shape: LargeOrganization,
+  index: number,
+): "single-region-eu" | "no-trail" | "stopped" | "covered" {
   // Index 0 is the management account, covered by its own trail.
   const broken = index - 1;
   if (broken < 0) return "covered";
@@ -33,9 +36,18 @@ export function kindOf(shape: LargeOrganization, index: number): "single-region-
   return "covered";
 }
 
-const ALL_MANAGEMENT = { eventSelectors: [], advancedEventSelectors: [{ name: "Management events", fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] }] };
+const ALL_MANAGEMENT = {
+  eventSelectors: [],
+  advancedEventSelectors: [
+    { name: "Management events", fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] },
+  ],
+};
 
-function trail(accountId: string, name: string, options: { region: string; multiRegion: boolean; logging: boolean }): TrailRecord {
+function trail(
+  accountId: string,
+  name: string,
+  options: { region: string; multiRegion: boolean; logging: boolean },
+): TrailRecord {
   return {
     arn: `arn:aws:cloudtrail:${options.region}:${accountId}:trail/${name}`,
     name,
@@ -50,7 +62,10 @@ function trail(accountId: string, name: string, options: { region: string; multi
   };
 }
 
-export function largeInventory(shape: LargeOrganization, overrides: { generatedAt?: string; kinds?: Map<number, ReturnType<typeof kindOf>> } = {}): Inventory {
+export function largeInventory(
+  shape: LargeOrganization,
+  overrides: { generatedAt?: string; kinds?: Map<number, ReturnType<typeof kindOf>> } = {},
+): Inventory {
   const accounts: AccountRecord[] = Array.from({ length: shape.total }, (_, index) => {
     const id = accountIdOf(index);
     const kind = overrides.kinds?.get(index) ?? kindOf(shape, index);

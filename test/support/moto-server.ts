@@ -107,9 +107,16 @@ export function awsEnvironment(endpoint: string): Record<string, string> {
  */
 export function awsProfileEnvironment(endpoint: string, dir: string, profile: string): Record<string, string> {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...withoutKeys } = awsEnvironment(endpoint);
-  writeFileSync(join(dir, "credentials"), `[${profile}]\naws_access_key_id = ${AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n`);
+  writeFileSync(
+    join(dir, "credentials"),
+    `[${profile}]\naws_access_key_id = ${AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}\n`,
+  );
   writeFileSync(join(dir, "config"), `[profile ${profile}]\nregion = us-east-1\n`);
-  return { ...withoutKeys, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
+  return {
+    ...withoutKeys,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+    AWS_CONFIG_FILE: join(dir, "config"),
+  };
 }
 
 /**
@@ -117,7 +124,9 @@ export function awsProfileEnvironment(endpoint: string, dir: string, profile: st
  * most scan tests start in beforeAll. resetMotoBehindProxy empties moto and every fault,
  * rewrite and swap between tests.
  */
-export async function startMotoBehindProxy(options: { stock?: boolean } = {}): Promise<{ server: MotoServer; proxy: AwsProxy }> {
+export async function startMotoBehindProxy(
+  options: { stock?: boolean } = {},
+): Promise<{ server: MotoServer; proxy: AwsProxy }> {
   const server = await startMoto(options);
   const proxy = await startAwsProxy(server.endpoint);
   Object.assign(process.env, awsEnvironment(proxy.endpoint));

@@ -33,23 +33,39 @@ export interface ActionRun extends NodeRun {
 }
 
 /** Runs dist/index.js the way the Actions runner does: inputs as INPUT_* variables, file commands in files. */
-export async function runAction(inputs: Record<string, string>, env: Record<string, string>, workspace?: string): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  workspace?: string,
+): Promise<ActionRun> {
   const dir = workspace ?? mkdtempSync(join(tmpdir(), "ota-action-"));
   const outputFile = join(dir, "github-output");
   const summaryFile = join(dir, "step-summary.md");
   writeFileSync(outputFile, "");
   writeFileSync(summaryFile, "");
-  const inputEnv = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]));
-  const run = await runNode(join(process.cwd(), "dist/index.js"), [], {
-    ...env,
-    ...inputEnv,
-    GITHUB_OUTPUT: outputFile,
-    // A test may point the summary elsewhere (somewhere unwritable) to make that write fail.
-    GITHUB_STEP_SUMMARY: env.GITHUB_STEP_SUMMARY ?? summaryFile,
-    GITHUB_WORKSPACE: dir,
-    RUNNER_TEMP: dir,
-  }, dir);
-  return { ...run, outputs: parseFileCommand(readFileSync(outputFile, "utf8")), summary: readFileSync(summaryFile, "utf8"), workspace: dir };
+  const inputEnv = Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+  );
+  const run = await runNode(
+    join(process.cwd(), "dist/index.js"),
+    [],
+    {
+      ...env,
+      ...inputEnv,
+      GITHUB_OUTPUT: outputFile,
+      // A test may point the summary elsewhere (somewhere unwritable) to make that write fail.
+      GITHUB_STEP_SUMMARY: env.GITHUB_STEP_SUMMARY ?? summaryFile,
+      GITHUB_WORKSPACE: dir,
+      RUNNER_TEMP: dir,
+    },
+    dir,
+  );
+  return {
+    ...run,
+    outputs: parseFileCommand(readFileSync(outputFile, "utf8")),
+    summary: readFileSync(summaryFile, "utf8"),
+    workspace: dir,
+  };
 }
 
 /** GITHUB_OUTPUT holds `name<<DELIMITER\nvalue\nDELIMITER` blocks. */

@@ -4,7 +4,6 @@ import type { AccountVerdict, Evaluation, Finding } from "./findings.js";
 import type { Inventory } from "./inventory.js";
 import { loadInventories } from "./inventory-merge.js";
 import { prepareOutputPaths } from "./output-paths.js";
-import { countOf } from "./plural.js";
 import { buildSarif, type CarriedResult } from "./reporters/sarif.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
@@ -12,6 +11,7 @@ import { evaluateInventory } from "./rules/evaluate.js";
 import { emptySelectionError, type FailOn, type FailOnScope, type Settings } from "./settings.js";
 import { buildRemediationPlan, type RemediationPlan } from "./remediation-plan.js";
 import { findingKey, type Changes } from "./changes.js";
+import { describeSideReadFailure, sideReadFailures, type SideReadFailure } from "./side-read-failures.js";
 
 export interface AuditSummary {
   accountsInScope: number;
@@ -32,6 +32,8 @@ export interface AuditSummary {
   lakeNotRead?: string;
   /** Accounts read Region by Region because ListTrails failed for them (their warnings say why). */
   perRegionReads: number;
+  /** Lake, ListTrails and Region listings that failed, grouped by cause. */
+  sideReadFailures: SideReadFailure[];
   /** The saved inventory this run evaluated offline; durationMs is then that scan's, not this run's. */
   loadedFrom?: string;
 }
@@ -74,14 +76,9 @@ export function evaluateAudit(inventory: Inventory): AuditResult {
   };
 }
 
-/** Said in every report when ListTrails failed somewhere: the scan was slower, and why. */
-export function perRegionNote(summary: AuditSummary): string | undefined {
-  if (summary.perRegionReads === 0) return undefined;
-  return (
-    `${countOf(summary.perRegionReads, "account was", "accounts were")} read Region by Region because ` +
-    "ListTrails failed there (each account's warnings in the JSON report say why; an audit role from an " +
-    "older deploy/audit-role.yaml lacks cloudtrail:ListTrails: update that stack)."
-  );
+/** The header's lines for side reads that failed, one per cause: see side-read-failures.ts. */
+export function sideReadNotes(summary: AuditSummary): string[] {
+  return summary.sideReadFailures.map(describeSideReadFailure);
 }
 
 /** How the accounts were read, for a headline: "in 4.2 s", or, offline, which saved scan, when, and that this run is offline. */
@@ -114,6 +111,7 @@ export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSu
     throttles: inventory.apiStats?.throttles ?? 0,
     durationMs: inventory.durationMs,
     perRegionReads: inventory.accounts.filter((account) => account.readPlan === "per-region").length,
+    sideReadFailures: sideReadFailures(inventory),
     ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
   };
 }

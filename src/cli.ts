@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { failingFindings, runAudit, writeReports } from "./audit.js";
 import { loadBaselineReport } from "./baseline-report.js";
 import { compareWithBaseline } from "./changes.js";
-import { describeError } from "./aws/client-config.js";
+import { describeError } from "./error-description.js";
 import { ConfigurationError, isConfigurationError } from "./configuration-error.js";
 import cliProgress from "cli-progress";
 import type { ScanOptions } from "./aws/scan.js";

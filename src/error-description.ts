@@ -1,4 +1,7 @@
 /**
+ * Every failure's words, in one place: AWS calls (network, an answer that is not AWS's, AWS's
+ * own errors) and GitHub calls (HTTP status, validation details).
+ *
  * Why a call failed, told by cause: a call that never reached AWS (nothing listening, a
  * name that does not resolve, TLS refused, no answer in time) is a network or endpoint
  * problem, and saying "check the credentials" or "check the trust policy" for it sends
@@ -80,3 +83,108 @@ export function describeNetworkFailure(failure: NetworkFailure): string {
 export const NETWORK_ADVICE =
   "Check the network path from the runner to that endpoint (proxy, firewall, DNS, VPC endpoint) and " +
   "AWS_ENDPOINT_URL if it is set; the credentials were not the problem";
+
+/**
+ * An answer that did not come from AWS: a body that is not the protocol's JSON or XML (an
+ * HTML page from a proxy, a captive portal, a firewall), which the SDK fails to parse. Such
+ * an answer says nothing about the account, and is the same for every Region behind the
+ * same proxy.
+ */
+export interface ForeignAnswer {
+  status: number | undefined;
+  /** "an HTML page", "a text/plain answer", "an answer without a content type". */
+  kind: string;
+  endpoint?: string;
+}
+
+export function foreignAnswer(error: unknown): ForeignAnswer | undefined {
+  if (!error || typeof error !== "object") return undefined;
+  const fields = error as {
+    name?: unknown;
+    message?: unknown;
+    $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
+    $metadata?: { httpStatusCode?: number };
+    [FAILED_ENDPOINT]?: unknown;
+  };
+  const message = typeof fields.message === "string" ? fields.message : "";
+  // The SDK's words when the body does not parse (JSON protocols raise SyntaxError, XML ones their parser's error).
+  if (!/Deserialization error/i.test(message) && fields.name !== "SyntaxError") return undefined;
+  const headers = fields.$response?.headers ?? {};
+  const contentType = (headers["content-type"] ?? headers["Content-Type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  const kind = contentType.includes("html")
+    ? "an HTML page"
+    : contentType
+      ? `a ${contentType} answer`
+      : "an answer without a content type";
+  const status = fields.$response?.statusCode ?? fields.$metadata?.httpStatusCode;
+  return {
+    status,
+    kind,
+    ...(typeof fields[FAILED_ENDPOINT] === "string" ? { endpoint: fields[FAILED_ENDPOINT] } : {}),
+  };
+}
+
+/** "an HTML page (HTTP 502) from https://…, not an AWS answer: a proxy in between?" */
+export function describeForeignAnswer(answer: ForeignAnswer): string {
+  const status = answer.status ? ` (HTTP ${answer.status})` : "";
+  return `${answer.kind}${status} from ${answer.endpoint ?? "the AWS endpoint"}, not an AWS answer: a proxy in between?`;
+}
+
+/** The error's AWS name (ThrottlingException, AccessDenied, ...), or the JS one. */
+export function errorName(error: unknown): string {
+  if (error && typeof error === "object" && "name" in error) return String((error as { name: unknown }).name);
+  return "Error";
+}
+
+/**
+ * One line for a report: the network cause and endpoint, what answered instead of AWS, or
+ * the AWS error code and its message; never a stack, never the SDK's advice on its internals.
+ */
+export function describeError(error: unknown): string {
+  const network = networkFailure(error);
+  if (network) return describeNetworkFailure(network);
+  const foreign = foreignAnswer(error);
+  if (foreign) return describeForeignAnswer(foreign);
+  const name = errorName(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return message && !message.startsWith(name) ? `${name}: ${message}` : message || name;
+}
+
+/** The HTTP status of a failed GitHub (Octokit) call, or undefined when none came back. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (!error || typeof error !== "object" || !("status" in error)) return undefined;
+  const status = Number((error as { status: unknown }).status);
+  return Number.isFinite(status) ? status : undefined;
+}
+
+/** GitHub's message for a failed call: its own words from the answer, else the error's. */
+export function githubMessageOf(error: unknown): string {
+  return (
+    (error as { response?: { data?: { message?: string } } }).response?.data?.message ??
+    (error instanceof Error ? error.message : String(error))
+  );
+}
+
+export interface GitHubValidationError {
+  resource?: string;
+  field?: string;
+  code?: string;
+  message?: string;
+}
+
+/** The details of a 422: which field GitHub refused and why. */
+export function githubValidationErrors(error: unknown): GitHubValidationError[] {
+  const errors = (error as { response?: { data?: { errors?: unknown } } }).response?.data?.errors;
+  return Array.isArray(errors)
+    ? errors.filter((item): item is GitHubValidationError => typeof item === "object" && item !== null)
+    : [];
+}
+
+/** "HTTP 422: Validation Failed (assignees invalid)". */
+export function describeGitHubError(error: unknown): string {
+  const status = httpStatusOf(error);
+  const details = githubValidationErrors(error)
+    .map((detail) => detail.message ?? [detail.resource, detail.field, detail.code].filter(Boolean).join(" "))
+    .filter(Boolean);
+  return `${status ? `HTTP ${status}: ` : ""}${githubMessageOf(error)}${details.length > 0 ? ` (${details.join("; ")})` : ""}`;
+}

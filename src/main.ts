@@ -1,7 +1,7 @@
 import * as core from "@actions/core";
 import { failingFindings, runAudit, writeReports } from "./audit.js";
 import { compareWithBaseline, type Baseline } from "./changes.js";
-import { describeError } from "./aws/client-config.js";
+import { describeError } from "./error-description.js";
 import { isConfigurationError } from "./configuration-error.js";
 import { planAnnotations } from "./github/annotations.js";
 import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.js";

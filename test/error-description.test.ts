@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scanOrganization } from "../src/aws/scan.js";
-import { networkFailure } from "../src/aws/failure-cause.js";
+import { networkFailure } from "../src/error-description.js";
 import { parseSettings } from "../src/settings.js";
 import { awsEnvironment, freePort, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runNode } from "./support/run-node.js";

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AccountRecord, EventDataStoreRecord, Inventory, TrailRecord } from "../src/inventory.js";
 import { LEVEL_RANK, type RuleId } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
+import { describeSideReadFailure, sideReadFailures } from "../src/side-read-failures.js";
 import { seededRandom } from "./support/aws-proxy.js";
 import { SELECTORS, trail } from "./support/records.js";
 
@@ -364,17 +365,22 @@ describe("CloudTrail Lake", () => {
     expect(judge(inventory(account(MEMBER, [], { eventDataStores: [own] }))).verdict.coveredBy).toEqual([own.arn]);
   });
 
-  it("when Lake could not be read the verdict rests on trails and the message says Lake was not read", () => {
-    const result = judge(
-      inventory(account(MEMBER, []), {
+  it("when Lake could not be read the verdict rests on trails; the header says so once, not each finding", () => {
+    const unread = inventory(
+      account(MEMBER, [], { eventDataStoresError: "us-east-1: AccessDeniedException: denied" }),
+      {
         organizationEventDataStores: [],
         organizationEventDataStoresError: "us-east-1: AccessDeniedException: denied",
-      }),
+      },
     );
+    const result = judge(unread);
     expect(result.verdict.verdict).toBe("noncompliant");
-    expect(result.findings[0]!.message).toContain(
-      "CloudTrail Lake could not be read (us-east-1: AccessDeniedException: denied)",
-    );
+    expect(result.findings[0]!.message).not.toContain("Lake");
+    expect(sideReadFailures(unread).map(describeSideReadFailure)).toEqual([
+      "CloudTrail Lake could not be read in 2 accounts: AccessDeniedException: denied; an event data " +
+        "store there was not considered: verdicts rest on trails; the audit role from an older " +
+        "deploy/audit-role.yaml lacks cloudtrail:ListEventDataStores: update that stack.",
+    ]);
   });
 });
 

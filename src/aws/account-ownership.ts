@@ -7,7 +7,8 @@ import {
 } from "@aws-sdk/client-organizations";
 import pLimit from "p-limit";
 import { configuredRegion, globalEventsRegion } from "../partitions.js";
-import { createClient, createTransport, describeError, errorName } from "./client-config.js";
+import { describeError, errorName } from "../error-description.js";
+import { createClient, createTransport } from "./client-config.js";
 
 export interface AccountOwnership {
   tagValue?: string;

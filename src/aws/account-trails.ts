@@ -11,7 +11,8 @@ import pLimit from "p-limit";
 import type { EventDataStoreRecord, ReadPlan, RegionRead, TrailRecord } from "../inventory.js";
 import { partitionOf } from "../partitions.js";
 import { receivesGlobalEvents, trailScope } from "../rules/trail-facts.js";
-import { createClient, describeError, errorName, type AwsTransport } from "./client-config.js";
+import { describeError, errorName } from "../error-description.js";
+import { createClient, type AwsTransport } from "./client-config.js";
 import { readEventDataStores } from "./event-data-stores.js";
 import { toSelectors, toTrailRecord, toTrailStatus } from "./trail-records.js";
 

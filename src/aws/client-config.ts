@@ -1,9 +1,9 @@
 import { Agent } from "node:https";
 import { Agent as HttpAgent } from "node:http";
-import { isThrottlingError } from "@smithy/core/retry";
+import { isThrottlingError, StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { AwsCredentialIdentity } from "@smithy/types";
-import { describeNetworkFailure, FAILED_ENDPOINT, networkFailure } from "./failure-cause.js";
+import type { AwsCredentialIdentity, RetryErrorInfo, StandardRetryToken } from "@smithy/types";
+import { FAILED_ENDPOINT, foreignAnswer } from "../error-description.js";
 import { emptyApiStats, type ApiStats } from "./api-stats.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 
@@ -143,9 +143,30 @@ export function createClient<Client extends { middlewareStack: unknown }>(
   return client;
 }
 
+/** Attempts for an answer that is not AWS's: the SDK's standard-mode default (3) for transient errors. */
+export const FOREIGN_ANSWER_MAX_ATTEMPTS = 3;
+
+/**
+ * The SDK's standard mode with our attempt count, except for answers that are not AWS's: an
+ * HTML page from a proxy comes with a 5xx that the SDK takes for a transient AWS error, and
+ * retrying it 8 times in every Region of every account only multiplies the same page.
+ */
+class AuditRetryStrategy extends StandardRetryStrategy {
+  override async refreshRetryTokenForRetry(
+    token: StandardRetryToken,
+    errorInfo: RetryErrorInfo,
+  ): Promise<StandardRetryToken> {
+    if (foreignAnswer(errorInfo.error) && token.getRetryCount() + 1 >= FOREIGN_ANSWER_MAX_ATTEMPTS) {
+      // The SDK then throws the call's own error, with the attempts made.
+      throw new Error("not an AWS answer: no more retries");
+    }
+    return super.refreshRetryTokenForRetry(token, errorInfo);
+  }
+}
+
 /**
  * Retries are the SDK's standard mode: exponential backoff with full jitter (longer for
- * throttling), 8 attempts. Not its adaptive mode: that gives each client a token bucket
+ * throttling), 8 attempts (3 for an answer that is not AWS's: AuditRetryStrategy). Not its adaptive mode: that gives each client a token bucket
  * which a few throttles slow to half a request a second, serialising every AssumeRole on
  * the one STS client, and which a per-account client making three calls never benefits
  * from. Scan-wide adaptation is the concurrency governor's.
@@ -159,8 +180,7 @@ function clientConfig(
   return {
     region,
     requestHandler: transport.requestHandler,
-    retryMode: "standard" as const,
-    maxAttempts: transport.maxAttempts,
+    retryStrategy: new AuditRetryStrategy(transport.maxAttempts),
     // "org-trail-audit/VERSION" in every call's User-Agent, which CloudTrail records as the
     // event's userAgent: each member account can tell the audit's own calls apart.
     customUserAgent: [[TOOL_NAME, TOOL_VERSION]] as [string, string][],
@@ -205,19 +225,4 @@ async function learnSharedSettings(clientConfig: unknown): Promise<SharedSetting
     ...(userAgentAppId ? { userAgentAppId } : {}),
     ...(authSchemePreference ? { authSchemePreference } : {}),
   };
-}
-
-/** The error's AWS name (ThrottlingException, AccessDenied, ...), or the JS one. */
-export function errorName(error: unknown): string {
-  if (error && typeof error === "object" && "name" in error) return String((error as { name: unknown }).name);
-  return "Error";
-}
-
-/** One line for a report: the AWS error code and its message (or the network cause and endpoint), never a stack. */
-export function describeError(error: unknown): string {
-  const network = networkFailure(error);
-  if (network) return describeNetworkFailure(network);
-  const name = errorName(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return message && !message.startsWith(name) ? `${name}: ${message}` : message || name;
 }

@@ -4,7 +4,7 @@ import {
   type CloudTrailClient,
 } from "@aws-sdk/client-cloudtrail";
 import type { EventDataStoreRecord } from "../inventory.js";
-import { describeError } from "./client-config.js";
+import { describeError } from "../error-description.js";
 import { toEventDataStoreRecord } from "./trail-records.js";
 
 export interface EventDataStoresRead {

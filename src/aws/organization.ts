@@ -10,7 +10,7 @@ import {
 import pLimit, { type LimitFunction } from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
 import type { Settings } from "../settings.js";
-import { errorName } from "./client-config.js";
+import { errorName } from "../error-description.js";
 
 export interface OrganizationAccount {
   id: string;

@@ -21,13 +21,12 @@ import {
   createClient,
   createTransport,
   DEFAULT_TRANSPORT,
-  describeError,
   type AwsTransport,
   type TransportOptions,
 } from "./client-config.js";
 import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./concurrency-governor.js";
 import { accessAccount } from "./credentials.js";
-import { describeNetworkFailure, NETWORK_ADVICE, networkFailure } from "./failure-cause.js";
+import { describeError, describeNetworkFailure, NETWORK_ADVICE, networkFailure } from "../error-description.js";
 import { describeOrganization, streamSelectedAccounts, type OrganizationAccount } from "./organization.js";
 
 export interface ScanProgress {

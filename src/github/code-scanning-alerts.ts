@@ -1,5 +1,5 @@
 import { context } from "@actions/github";
-import { describeError } from "../aws/client-config.js";
+import { describeError, githubMessageOf, httpStatusOf } from "../error-description.js";
 import type { OpenAlert } from "../reporters/carried-alerts.js";
 import { TOOL_NAME } from "../version.js";
 import { createOctokit } from "./octokit.js";
@@ -59,8 +59,8 @@ export async function readOpenAlerts(
       })),
     };
   } catch (error) {
-    const status = (error as { status?: number }).status;
-    const message = error instanceof Error ? error.message : String(error);
+    const status = httpStatusOf(error);
+    const message = githubMessageOf(error);
     // GitHub's answers when code scanning has nothing here: no analysis was ever uploaded
     // (404 "no analysis found"), or it is not enabled for the repository (403 "Advanced
     // Security must be enabled" / "Code scanning is not enabled"). Told apart by the message:

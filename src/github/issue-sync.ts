@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../configuration-error.js";
+import { describeGitHubError, githubValidationErrors, httpStatusOf } from "../error-description.js";
 import type { AccountVerdict, Finding } from "../findings.js";
 import type { RemediationPlan } from "../remediation-plan.js";
 import {
@@ -331,40 +332,16 @@ function pacedWrites(request: IssueSyncRequest): PacedWrite {
 }
 
 /** What GitHub said, told apart by cause: "HTTP 422: body is too long (maximum is 65536 characters)". */
-export function describeGitHubError(error: unknown): string {
-  const status = statusOf(error);
-  const details = validationErrors(error)
-    .map((detail) => detail.message ?? [detail.resource, detail.field, detail.code].filter(Boolean).join(" "))
-    .filter(Boolean);
-  const message =
-    (error as { response?: { data?: { message?: string } } }).response?.data?.message ??
-    (error as Error).message ??
-    String(error);
-  return `${status ? `HTTP ${status}: ` : ""}${message}${details.length > 0 ? ` (${details.join("; ")})` : ""}`;
-}
-
-interface ValidationError {
-  resource?: string;
-  field?: string;
-  code?: string;
-  message?: string;
-}
-
-function validationErrors(error: unknown): ValidationError[] {
-  const errors = (error as { response?: { data?: { errors?: unknown } } }).response?.data?.errors;
-  return Array.isArray(errors)
-    ? errors.filter((item): item is ValidationError => typeof item === "object" && item !== null)
-    : [];
-}
-
 /** A 422 about the assignees (a login that lost access since it was checked), not about the issue. */
 function isAssigneeRefusal(error: unknown): boolean {
-  return statusOf(error) === 422 && validationErrors(error).some((detail) => detail.field === "assignees");
+  return httpStatusOf(error) === 422 && githubValidationErrors(error).some((detail) => detail.field === "assignees");
 }
 
 /** Another job (a shard, an overlapping run) created the label first. */
 function isAlreadyExists(error: unknown): boolean {
-  return statusOf(error) === 422 && validationErrors(error).some((detail) => detail.code === "already_exists");
+  return (
+    httpStatusOf(error) === 422 && githubValidationErrors(error).some((detail) => detail.code === "already_exists")
+  );
 }
 
 function count(result: IssueSyncResult, operation: IssueOperation): void {
@@ -441,7 +418,7 @@ async function canBeAssigned(octokit: Octokit, owner: string, repo: string, logi
     await octokit.rest.issues.checkUserCanBeAssigned({ owner, repo, assignee: login });
     return true;
   } catch (error) {
-    if (statusOf(error) === 404) return false;
+    if (httpStatusOf(error) === 404) return false;
     throw error;
   }
 }
@@ -453,7 +430,7 @@ async function ensureLabels(request: IssueSyncRequest, paced: PacedWrite): Promi
     try {
       await request.octokit.rest.issues.getLabel({ owner: request.owner, repo: request.repo, name });
     } catch (error) {
-      if (statusOf(error) !== 404) throw error;
+      if (httpStatusOf(error) !== 404) throw error;
       writes += 1;
       try {
         await paced(() =>
@@ -580,7 +557,7 @@ async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    const status = statusOf(error);
+    const status = httpStatusOf(error);
     // A 403 that is a rate limit the throttling plugin gave up on is not a missing permission.
     const rateLimited = /rate limit/i.test((error as Error).message ?? "");
     if ((status === 403 && !rateLimited) || status === 401) {
@@ -592,10 +569,4 @@ async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {
     }
     throw error;
   }
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error && typeof error === "object" && "status" in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
 }

@@ -1,4 +1,4 @@
-import { describeScan, perRegionNote, type AuditResult } from "../audit.js";
+import { describeScan, sideReadNotes, type AuditResult } from "../audit.js";
 import { countOf } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
 import type { Changes } from "../changes.js";
@@ -87,14 +87,7 @@ export function renderJobSummary(context: SummaryContext): string {
       "### What to do",
       "",
       ...planMarkdown(result.plan, context.organizationIssue),
-      ...(summary.lakeNotRead
-        ? [
-            "",
-            `> [!NOTE]\n> CloudTrail Lake was not read (${escapeMarkdown(summary.lakeNotRead)}): verdicts rest ` +
-              "on trails, and an organization event data store was not considered.",
-          ]
-        : []),
-      ...(perRegionNote(summary) ? ["", `> [!NOTE]\n> ${escapeMarkdown(perRegionNote(summary)!)}`] : []),
+      ...sideReadNotes(summary).flatMap((note) => ["", `> [!NOTE]\n> ${escapeMarkdown(note)}`]),
       ...(context.omittedSarifResults
         ? [
             "",

@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { describeScan, perRegionNote, type AuditResult } from "../audit.js";
+import { describeScan, sideReadNotes, type AuditResult } from "../audit.js";
 import { countOf } from "../plural.js";
 import { daysBetween, type Changes } from "../changes.js";
 import { groupFindingsByAccount } from "../findings.js";
@@ -26,8 +26,7 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ` +
       `${c.yellow(countOf(summary.findingsByLevel.warning, "warning"))}, ` +
       `${c.cyan(countOf(summary.findingsByLevel.note, "note"))}.`,
-    ...(summary.lakeNotRead ? [`CloudTrail Lake was not read (${summary.lakeNotRead}): verdicts rest on trails.`] : []),
-    ...(perRegionNote(summary) ? [perRegionNote(summary)!] : []),
+    ...sideReadNotes(summary),
     ...(summary.apiCalls > 0
       ? [
           `AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).`,

@@ -30,8 +30,15 @@ export interface InjectedFault {
   message: string;
 }
 
+/** A page that is not AWS's: what a proxy, captive portal or firewall answers in its place. */
+export interface ForeignPage {
+  page: string;
+  status: number;
+  contentType: string;
+}
+
 /** "stall": never answer; "reset": drop the connection. */
-export type FaultRule = (call: AwsCall) => InjectedFault | "stall" | "reset" | undefined;
+export type FaultRule = (call: AwsCall) => InjectedFault | ForeignPage | "stall" | "reset" | undefined;
 
 export interface RecordedReply {
   status: number;
@@ -107,6 +114,11 @@ export async function startAwsProxy(target: string, callerAccountId = "123456789
       }
       if (fault === "reset") {
         req.socket.destroy();
+        return;
+      }
+      if (fault && "page" in fault) {
+        res.writeHead(fault.status, { "content-type": fault.contentType });
+        res.end(fault.page);
         return;
       }
       if (fault) return answerFault(res, call, fault);

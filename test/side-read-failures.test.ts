@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evaluateAudit } from "../src/audit.js";
+import { scanOrganization } from "../src/aws/scan.js";
+import { FOREIGN_ANSWER_MAX_ATTEMPTS } from "../src/aws/client-config.js";
+import { renderTextReport } from "../src/reporters/text-report.js";
+import { buildSarif } from "../src/reporters/sarif.js";
+import { parseSettings } from "../src/settings.js";
+import { describeSideReadFailure, sideReadFailures } from "../src/side-read-failures.js";
+import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
+import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import { OWN_TRAILS_SCENARIO, seedOrganization } from "./support/seed-org.js";
+
+const moto = motoAvailability();
+const PROXY_PAGE =
+  "<!doctype html><html><head><title>Blocked</title></head><body>Access to this site is blocked by policy</body></html>";
+
+describe.skipIf(!moto.available)("a side read answered by a proxy's HTML page", () => {
+  let server: MotoServer;
+  let proxy: AwsProxy;
+
+  beforeAll(async () => {
+    server = await startMoto();
+    proxy = await startAwsProxy(server.endpoint);
+    Object.assign(process.env, awsEnvironment(proxy.endpoint));
+    await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it("is one line in the header, in no finding, and retried no more than the SDK's standard mode would", async () => {
+    // A 502: the SDK takes it for a transient AWS error and would retry it 8 times.
+    proxy.faults.push((call) =>
+      call.operation === "ListEventDataStores"
+        ? { page: PROXY_PAGE, status: 502, contentType: "text/html" }
+        : undefined,
+    );
+    const inventory = await scanOrganization(parseSettings({ regions: "us-east-1,eu-west-1" }));
+    const result = evaluateAudit(inventory);
+
+    // Every call the scan made went on the wire 3 times, not 8.
+    const calls = inventory.apiStats!.calls["CloudTrail.ListEventDataStores"]!;
+    expect(calls).toBeGreaterThan(10);
+    expect(proxy.count("ListEventDataStores")).toBe(calls * FOREIGN_ANSWER_MAX_ATTEMPTS);
+
+    const report = renderTextReport(result);
+    const mentions = report.split("\n").filter((line) => /not an AWS answer|Lake/.test(line));
+    expect(mentions).toEqual([
+      expect.stringMatching(
+        /^CloudTrail Lake could not be read in \d+ accounts \(\d+ Regions\): an HTML page \(HTTP 502\) from http:\/\/127\.0\.0\.1:\d+, not an AWS answer: a proxy in between\?; an event data store there was not considered: verdicts rest on trails\.$/,
+      ),
+    ]);
+    expect(report).not.toMatch(/doctype|Deserialization|\$response/i);
+    for (const finding of result.evaluation.findings) expect(finding.message).not.toMatch(/Lake|doctype|HTML/);
+    const sarif = JSON.stringify(buildSarif(result.inventory, result.evaluation.findings).log);
+    expect(sarif).not.toMatch(/doctype|Deserialization/i);
+    // Lake is optional evidence: the verdicts are those of the trails.
+    expect(result.summary.notAssessed).toBe(0);
+  });
+});
+
+describe("side read failures, grouped", () => {
+  it("one group per cause across accounts and Regions, whatever the Region in the endpoint", () => {
+    const account = (id: string, eventDataStoresError?: string, warnings?: string[]) => ({
+      id,
+      name: id,
+      state: "ACTIVE",
+      outcome: "read" as const,
+      regions: [],
+      trails: [],
+      durationMs: 0,
+      ...(eventDataStoresError ? { eventDataStoresError } : {}),
+      ...(warnings ? { warnings } : {}),
+    });
+    const refused = (region: string) =>
+      `${region}: could not reach https://cloudtrail.${region}.amazonaws.com: nothing is listening there (ECONNREFUSED)`;
+    const failures = sideReadFailures({
+      schemaVersion: 1,
+      generatedAt: "2026-11-30T00:00:00.000Z",
+      partition: "aws",
+      globalEventsRegion: "us-east-1",
+      organizationTrails: [],
+      durationMs: 0,
+      accounts: [
+        account("111111111111", `${refused("us-east-1")}; ${refused("eu-west-1")}`),
+        account("222222222222", refused("eu-west-1"), [
+          "ListTrails failed (AccessDeniedException: not authorized); every Region was described instead.",
+        ]),
+        account("333333333333"),
+      ],
+    } as never);
+    expect(failures.map((failure) => [failure.read, failure.accounts, failure.regions])).toEqual([
+      ["CloudTrail Lake", 2, 3],
+      ["ListTrails", 1, 1],
+    ]);
+    expect(describeSideReadFailure(failures[0]!)).toBe(
+      "CloudTrail Lake could not be read in 2 accounts (3 Regions): could not reach " +
+        "https://cloudtrail.us-east-1.amazonaws.com: nothing is listening there (ECONNREFUSED); an event " +
+        "data store there was not considered: verdicts rest on trails.",
+    );
+  });
+});

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { awsEnvironment, freePort } from "./support/moto-server.js";
 import { runAction } from "./support/run-node.js";
+import { prepareOutputPaths } from "../src/output-paths.js";
 
 const SAMPLE = join(process.cwd(), "examples/sample-inventory.json");
 
@@ -56,7 +57,7 @@ describe("output paths, checked before the first AWS call", () => {
     const underFile = await runAction({ "sarif-file": "a-file/audit.sarif" }, await refusedAws(), dir);
     expect(errorsOf(underFile.stdout)).toEqual([
       expect.stringMatching(
-        /^::error::Input "sarif-file" names a-file\/audit.sarif, whose directory .*a-file cannot be created \((EEXIST|ENOTDIR)\)\.$/,
+        /^::error::Input "sarif-file" names a-file\/audit.sarif, whose directory .*a-file cannot be created \(ENOTDIR: .*a-file is a file\)\.$/,
       ),
     ]);
     const directory = await runAction(
@@ -86,5 +87,30 @@ describe("output paths, checked before the first AWS call", () => {
       findings: expect.stringMatching(/^[1-9]\d*$/),
     });
     expect(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")).toContain('"version": "2.1.0"');
+  });
+});
+
+describe("output paths proven writable, from the source", () => {
+  it("refuses a directory where nothing can be created even when access() says yes (root in /proc)", async () => {
+    await expect(
+      prepareOutputPaths({ sarifFile: "audit.sarif", reportFile: "/proc/org-trail-audit.json" }),
+    ).rejects.toThrow(
+      /^Input "report-file" names \/proc\/org-trail-audit\.json, but no file can be created in \/proc \(\w+\); give a path/,
+    );
+  });
+
+  it("refuses, and returns, for a path whose missing directories are under such a directory (/proc/x/y)", async () => {
+    // Node's recursive mkdir never returns for this path: the check must not reach it.
+    await expect(prepareOutputPaths({ sarifFile: "/proc/org-trail-audit/x/audit.sarif" })).rejects.toThrow(
+      /^Input "sarif-file" names \/proc\/org-trail-audit\/x\/audit\.sarif, but no file can be created in \/proc \(\w+\)/,
+    );
+  });
+
+  it("leaves no probe file behind, and creates the missing directories", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-probe-"));
+    await prepareOutputPaths({ sarifFile: join(dir, "a/b/audit.sarif"), reportFile: join(dir, "report.json") });
+    expect(readdirSync(dir).sort()).toEqual(["a"]);
+    expect(readdirSync(join(dir, "a"))).toEqual(["b"]);
+    expect(readdirSync(join(dir, "a/b"))).toEqual([]);
   });
 });

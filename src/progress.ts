@@ -1,5 +1,5 @@
 import type { ScanProgress } from "./aws/scan.js";
-import { INVENTORY_SCHEMA_VERSION, type AccountRecord } from "./inventory.js";
+import type { AccountRecord } from "./inventory.js";
 import { countOf } from "./plural.js";
 import { evaluateInventory } from "./rules/evaluate.js";
 
@@ -18,6 +18,7 @@ export class ProgressTracker {
   findings = 0;
   notAssessed = 0;
   private listingComplete = false;
+  private waiting: AccountRecord[] = [];
   private firstDoneAt: number | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -27,22 +28,14 @@ export class ProgressTracker {
     this.total = progress.total;
     this.listingComplete = progress.listingComplete;
     this.firstDoneAt ??= this.now();
-    const { findings, verdicts } = evaluateInventory({
-      schemaVersion: INVENTORY_SCHEMA_VERSION,
-      generatedAt: "",
-      partition: progress.partition,
-      globalEventsRegion: progress.globalEventsRegion,
-      organizationTrails: progress.organizationTrails ?? [],
-      ...(progress.organizationTrails
-        ? progress.organizationTrailsError
-          ? { organizationTrailsError: progress.organizationTrailsError }
-          : {}
-        : { organizationTrailsError: "not read yet" }),
-      accounts: [account],
-      durationMs: 0,
-    });
+    // Judged as the result will be, against the same organization trails and stores, as
+    // of the same time; accounts done before those are read wait for them.
+    this.waiting.push(account);
+    if (!progress.context) return;
+    const { findings, verdicts } = evaluateInventory({ ...progress.context, accounts: this.waiting, durationMs: 0 });
+    this.waiting = [];
     this.findings += findings.length;
-    if (verdicts[0]?.verdict === "not-assessed") this.notAssessed += 1;
+    this.notAssessed += verdicts.filter((verdict) => verdict.verdict === "not-assessed").length;
   }
 
   /**

@@ -3,6 +3,8 @@ import type { ScanProgress } from "../src/aws/scan.js";
 import { ConcurrencyGovernor } from "../src/aws/concurrency-governor.js";
 import type { AccountRecord } from "../src/inventory.js";
 import { ProgressTracker, periodicLines } from "../src/progress.js";
+import { evaluateInventory } from "../src/rules/evaluate.js";
+import { trail } from "./support/records.js";
 import { parseSettings } from "../src/settings.js";
 import { inShard } from "../src/shard.js";
 
@@ -93,7 +95,13 @@ describe("progress", () => {
     listingComplete: true,
     partition: "aws",
     globalEventsRegion: "us-east-1",
-    organizationTrails: [],
+    context: {
+      schemaVersion: 1,
+      generatedAt: "2026-11-30T06:00:00.000Z",
+      partition: "aws",
+      globalEventsRegion: "us-east-1",
+      organizationTrails: [],
+    },
   });
   const account = (id: string, trails: AccountRecord["trails"]): AccountRecord => ({
     id,
@@ -161,5 +169,46 @@ describe("progress", () => {
     }
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^Scanned 5\/12 accounts/);
+  });
+
+  it("counts as the result does: an organization event data store read after the first account, a stale delivery error", () => {
+    const scannedAt = "2026-11-30T06:00:00.000Z";
+    const orgStore = {
+      arn: "arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/org-lake",
+      name: "org-lake",
+      homeRegion: "us-east-1",
+      ownerAccountId: "111111111111",
+      status: "ENABLED",
+      multiRegionEnabled: true,
+      organizationEnabled: true,
+      advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] }],
+    };
+    // Its last error is from last week; it delivered an hour before the scan.
+    const recovered = trail("100000000002", "recovered", {
+      status: {
+        isLogging: true,
+        latestDeliveryError: "AccessDenied",
+        latestDeliveryTime: "2026-11-30T05:00:00.000Z",
+      },
+    });
+    const accounts = [account("100000000001", []), account("100000000002", [recovered])];
+    const context = {
+      schemaVersion: 1 as const,
+      generatedAt: scannedAt,
+      partition: "aws",
+      globalEventsRegion: "us-east-1",
+      organizationTrails: [],
+      organizationEventDataStores: [orgStore],
+    };
+    const result = evaluateInventory({ ...context, accounts, durationMs: 1 });
+    expect(result.findings.filter((finding) => finding.level !== "note")).toEqual([]);
+
+    const tracker = new ProgressTracker(() => 0);
+    // The first account is done before the organization's stores are read: it waits for them.
+    tracker.record(accounts[0]!, { ...progress(1, 2), context: undefined });
+    expect(tracker.findings).toBe(0);
+    tracker.record(accounts[1]!, { ...progress(2, 2), context });
+    expect(tracker.findings).toBe(result.findings.length);
+    expect(tracker.notAssessed).toBe(0);
   });
 });

@@ -4,7 +4,9 @@
  * `npm run docs` rewrites the tables between their markers and src/input-help.ts; the
  * tests fail when they drift.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 
 interface ActionMetadata {
@@ -53,9 +55,32 @@ export function renderInputHelp(actionYaml: string): string {
   const action = parseYaml(actionYaml) as ActionMetadata;
   const entries = Object.entries(action.inputs).map(
     ([name, input]) =>
-      `  ${JSON.stringify(name)}: ${JSON.stringify(input.description.replace(/\s*\n\s*/g, " ").trim())},`,
+      `  ${JSON.stringify(name)}: ${inChunks(input.description.replace(/\s*\n\s*/g, " ").trim())
+        .map((chunk) => JSON.stringify(chunk))
+        .join(" +\n    ")},`,
   );
-  return `// Generated from action.yml by \`npm run docs\`; do not edit.\nexport const INPUT_HELP: Record<string, string> = {\n${entries.join("\n")}\n};\n`;
+  const source =
+    "// Generated from action.yml by `npm run docs`; do not edit.\n" +
+    `export const INPUT_HELP: Record<string, string> = {\n${entries.join("\n")}\n};\n`;
+  // As Biome would format it, so that the lint step and this generator agree.
+  return execFileSync(join("node_modules", ".bin", "biome"), ["format", `--stdin-file-path=${INPUT_HELP_FILE}`], {
+    input: source,
+    encoding: "utf8",
+  });
+}
+
+/** A long description as pieces of at most ~90 characters, cut after spaces: lines stay short. */
+function inChunks(text: string): string[] {
+  const chunks: string[] = [];
+  let current = "";
+  for (const word of text.split(/(?<= )/)) {
+    if (current.length + word.length > 90 && current) {
+      chunks.push(current);
+      current = "";
+    }
+    current += word;
+  }
+  return [...chunks, current];
 }
 
 export const INPUT_HELP_FILE = "src/input-help.ts";

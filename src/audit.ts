@@ -4,6 +4,7 @@ import type { AccountVerdict, Evaluation, Finding } from "./findings.js";
 import type { Inventory } from "./inventory.js";
 import { loadInventories } from "./inventory-merge.js";
 import { prepareOutputPaths } from "./output-paths.js";
+import { countOf } from "./plural.js";
 import { buildSarif, type CarriedResult } from "./reporters/sarif.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
@@ -11,6 +12,7 @@ import { evaluateInventory } from "./rules/evaluate.js";
 import { emptySelectionError, type FailOn, type FailOnScope, type Settings } from "./settings.js";
 import { buildRemediationPlan, type RemediationPlan } from "./remediation-plan.js";
 import { findingKey, type Changes } from "./changes.js";
+import { UNREACHABLE_ADVICE } from "./aws/unreachable.js";
 import { describeSideReadFailure, sideReadFailures, type SideReadFailure } from "./side-read-failures.js";
 
 export interface AuditSummary {
@@ -34,6 +36,8 @@ export interface AuditSummary {
   perRegionReads: number;
   /** Lake, ListTrails and Region listings that failed, grouped by cause. */
   sideReadFailures: SideReadFailure[];
+  /** Why the scan stopped before reading every account (AWS stopped answering). */
+  stoppedEarly?: string;
   /** The saved inventory this run evaluated offline; durationMs is then that scan's, not this run's. */
   loadedFrom?: string;
 }
@@ -76,6 +80,16 @@ export function evaluateAudit(inventory: Inventory): AuditResult {
   };
 }
 
+/** Said first when the scan stopped early, and as the run's failure: what happened and what to check. */
+export function stoppedEarlyNote(summary: AuditSummary): string | undefined {
+  if (!summary.stoppedEarly) return undefined;
+  return (
+    `The scan stopped early: ${summary.stoppedEarly}. ${countOf(summary.notAssessed, "account was", "accounts were")} ` +
+    `not assessed; ${summary.notAssessed === 1 ? "its alerts and issue are" : "their alerts and issues are"} kept open. ` +
+    `${UNREACHABLE_ADVICE}. Then run the scan again.`
+  );
+}
+
 /** The header's lines for side reads that failed, one per cause: see side-read-failures.ts. */
 export function sideReadNotes(summary: AuditSummary): string[] {
   return summary.sideReadFailures.map(describeSideReadFailure);
@@ -112,6 +126,7 @@ export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSu
     durationMs: inventory.durationMs,
     perRegionReads: inventory.accounts.filter((account) => account.readPlan === "per-region").length,
     sideReadFailures: sideReadFailures(inventory),
+    ...(inventory.stoppedEarly ? { stoppedEarly: inventory.stoppedEarly } : {}),
     ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
   };
 }

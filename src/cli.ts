@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
-import { failingFindings, runAudit, writeReports } from "./audit.js";
+import { failingFindings, runAudit, stoppedEarlyNote, writeReports } from "./audit.js";
+import { checkProfileExists } from "./aws/profile.js";
+import { isAwsUnreachable } from "./aws/unreachable.js";
 import { loadBaselineReport } from "./baseline-report.js";
 import { compareWithBaseline } from "./changes.js";
 import { describeError } from "./error-description.js";
@@ -16,8 +18,11 @@ import { INPUT_HELP } from "./input-help.js";
 import { INPUT_DEFAULTS, INPUT_NAMES, parseSettings, type RawInputs } from "./settings.js";
 import { TOOL_NAME, TOOL_VERSION } from "./version.js";
 
-/** Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input or unusable credentials, 3 the tool failed. */
-export const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3 } as const;
+/**
+ * Exit codes: 0 no finding at or above fail-on, 1 there are, 2 bad input or unusable
+ * credentials, 3 the tool failed, 4 AWS could not be reached (the scan did not finish).
+ */
+export const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3, unreachable: 4 } as const;
 
 /** Flags the CLI has beyond the action's inputs, with their help. */
 const CLI_FLAGS: [flag: string, help: string][] = [
@@ -76,10 +81,15 @@ Action only (the CLI writes no GitHub issues):
   ${ISSUE_INPUT_NAMES.join(", ")}.
 
 Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input or unusable
-credentials, 3 the tool failed.
+credentials, 3 the tool failed, 4 AWS could not be reached (network, proxy or endpoint:
+reports of what was read are written when the scan had started).
 `;
 
 const FORMATS = ["text", "json", "sarif", "table"] as const;
+
+const CLI_CREDENTIALS_ADVICE =
+  "Give credentials the standard SDK ways: --profile NAME (a profile of ~/.aws/config; aws sso login first for " +
+  "an SSO one), or the AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN variables.";
 
 /** Scan inputs that are yes or no: as flags, given alone (`--allow-empty`), negated (`--no-allow-empty`) or with a value. */
 const YES_NO_INPUTS = INPUT_NAMES.filter((name) => ["true", "false"].includes(INPUT_DEFAULTS[name]));
@@ -214,13 +224,20 @@ export async function runCli(
     }
     // Read before any AWS call: a wrong path is an input error, not a failed scan.
     const baseline = values.baseline ? await loadBaselineReport(values.baseline as string) : undefined;
-    // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours.
+    // The SDK's default credential chain honours AWS_PROFILE: no credentials code of ours,
+    // but a profile that does not exist is named, before any AWS call.
     if (values.profile) process.env.AWS_PROFILE = values.profile as string;
+    if (process.env.AWS_PROFILE && !settings.inventoryFile) {
+      await checkProfileExists(process.env.AWS_PROFILE, values.profile ? 'Flag "--profile"' : "AWS_PROFILE");
+    }
 
     const progress = progressDisplay(err);
     let result: Awaited<ReturnType<typeof runAudit>>;
     try {
-      result = await runAudit(settings, { onAccountDone: progress.onAccountDone });
+      result = await runAudit(settings, {
+        onAccountDone: progress.onAccountDone,
+        credentialsAdvice: CLI_CREDENTIALS_ADVICE,
+      });
     } finally {
       // The last account can finish before the listing is known complete: stop the bar here, always.
       progress.stop();
@@ -245,6 +262,11 @@ export async function runCli(
       err.write(
         `${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`,
       );
+    const stopped = stoppedEarlyNote(result.summary);
+    if (stopped) {
+      err.write(`${TOOL_NAME}: ${stopped}\n`);
+      return EXIT.unreachable;
+    }
     return failing.findings.length > 0 ? EXIT.findings : EXIT.ok;
   } catch (error) {
     if (
@@ -253,6 +275,10 @@ export async function runCli(
     ) {
       err.write(`${TOOL_NAME}: ${inCliTerms((error as Error).message)}\n`);
       return EXIT.configuration;
+    }
+    if (isAwsUnreachable(error)) {
+      err.write(`${TOOL_NAME}: ${error.message}\n`);
+      return EXIT.unreachable;
     }
     err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);
     return EXIT.internal;

@@ -82,15 +82,17 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
   const unique = <T extends { arn: string }>(items: T[]) => [
     ...new Map(items.map((item) => [item.arn, item])).values(),
   ];
-  const errors = (key: "organizationTrailsError" | "organizationEventDataStoresError") => [
+  const errors = (key: "organizationTrailsError" | "organizationEventDataStoresError" | "stoppedEarly") => [
     ...new Set(inventories.map((inventory) => inventory[key]).filter((error): error is string => Boolean(error))),
   ];
   const trailErrors = errors("organizationTrailsError");
   const storeErrors = errors("organizationEventDataStoresError");
+  const stopped = errors("stoppedEarly");
   const stats = inventories.map((inventory) => inventory.apiStats).filter((item) => item !== undefined);
   const {
     shard: _shard,
     organizationTrailsError: _trailsError,
+    stoppedEarly: _stopped,
     organizationEventDataStoresError: _storesError,
     ...rest
   } = first;
@@ -103,6 +105,7 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
       inventories.flatMap((inventory) => inventory.organizationEventDataStores ?? []),
     ),
     ...(storeErrors.length > 0 ? { organizationEventDataStoresError: storeErrors.join("; ") } : {}),
+    ...(stopped.length > 0 ? { stoppedEarly: stopped.join("; ") } : {}),
     accounts: inventories.flatMap((inventory) => inventory.accounts).sort((a, b) => a.id.localeCompare(b.id)),
     ...(stats.length > 0
       ? {

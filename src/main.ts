@@ -1,5 +1,6 @@
 import * as core from "@actions/core";
-import { failingFindings, runAudit, writeReports } from "./audit.js";
+import { failingFindings, runAudit, stoppedEarlyNote, writeReports } from "./audit.js";
+import { isAwsUnreachable } from "./aws/unreachable.js";
 import { compareWithBaseline, type Baseline } from "./changes.js";
 import { describeError } from "./error-description.js";
 import { isConfigurationError } from "./configuration-error.js";
@@ -184,6 +185,9 @@ export async function run(): Promise<void> {
         `${countOf(failing.length, "finding")}${scope} at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`,
       );
     }
+    // Reports are written and alerts and issues kept: the run still fails, for the reason.
+    const stopped = stoppedEarlyNote(summary);
+    if (stopped) core.setFailed(stopped);
     if (failsOnAlerts) {
       core.setFailed(
         "The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may " +
@@ -192,12 +196,14 @@ export async function run(): Promise<void> {
     }
   } catch (error) {
     core.setFailed(describeFailure(error));
-    if (!isConfigurationError(error) && error instanceof Error && error.stack) core.debug(error.stack);
+    if (!isConfigurationError(error) && !isAwsUnreachable(error) && error instanceof Error && error.stack)
+      core.debug(error.stack);
   }
 }
 
 function describeFailure(error: unknown): string {
-  return isConfigurationError(error) ? error.message : `org-trail-audit failed unexpectedly: ${describeError(error)}`;
+  if (isConfigurationError(error) || isAwsUnreachable(error)) return error.message;
+  return `org-trail-audit failed unexpectedly: ${describeError(error)}`;
 }
 
 function readInputs<Name extends string>(names: readonly Name[]): Partial<Record<Name, string>> {

@@ -104,21 +104,25 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
     expect(none.code).toBe(0);
   });
 
-  it("scans only the accounts asked for, and reports an asked-for account outside the organization as not assessed", async () => {
+  it("scans only the accounts asked for, and refuses an id the organization does not hold before reading any", async () => {
     const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
-    const stray = "999999999999";
-    const run = await runAction(
-      { accounts: `${org.byKey("stopped").id}\n${org.byKey("no-trail").id},${stray}`, "fail-on": "none" },
-      env,
-    );
+    const asked = [org.byKey("stopped").id, org.byKey("no-trail").id];
+    const run = await runAction({ accounts: `${asked[0]}\n${asked[1]}`, "fail-on": "none" }, env);
     const log = JSON.parse(readFileSync(join(run.workspace, "org-trail-audit.sarif"), "utf8"));
     const results = log.runs.flatMap((sarifRun: any) => sarifRun.results);
-    const accounts = new Set(results.map((result: any) => result.properties.accountId));
-    expect(accounts).toEqual(new Set([org.byKey("stopped").id, org.byKey("no-trail").id, stray]));
-    const strayResult = results.find((result: any) => result.properties.accountId === stray);
-    expect(strayResult.ruleId).toBe("cloudtrail/account-not-assessed");
-    expect(strayResult.message.text).toContain("not a member of organization");
+    expect(new Set(results.map((result: any) => result.properties.accountId))).toEqual(new Set(asked));
     expect(proxy.count("AssumeRole")).toBe(2);
+
+    const stray = "999999999999";
+    proxy.calls.length = 0;
+    const refused = await runAction({ accounts: `${asked[0]},${stray}`, "fail-on": "none" }, env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(
+      new RegExp(
+        `::error::Input "accounts" names ${stray}, which organization o-\\w+ does not hold\\. Give 12-digit ids`,
+      ),
+    );
+    expect(proxy.count("AssumeRole")).toBe(0);
   });
 
   it("fails a selection that holds no account, naming the selection inputs, unless allow-empty is true", async () => {

@@ -29,7 +29,8 @@ describe("failures named by their cause", () => {
   it("nothing listening at the endpoint: says so and names it, not the credentials", async () => {
     const port = await freePort();
     const run = await scanAgainst(`http://127.0.0.1:${port}`);
-    expect(run.code).toBe(2);
+    // 4: AWS could not be reached; not 2, which says the input or the credentials were wrong.
+    expect(run.code).toBe(4);
     expect(run.stderr.split("\n")).toHaveLength(1);
     expect(run.stderr).toContain(
       `AWS STS could not reach http://127.0.0.1:${port}: nothing is listening there (connection refused) (ECONNREFUSED)`,
@@ -53,7 +54,7 @@ describe("failures named by their cause", () => {
 
     it("says the TLS connection failed and names the endpoint", async () => {
       const run = await scanAgainst(`https://127.0.0.1:${port}`);
-      expect(run.code).toBe(2);
+      expect(run.code).toBe(4);
       expect(run.stderr).toMatch(
         new RegExp(
           `AWS STS could not reach https://127\\.0\\.0\\.1:${port}: the TLS connection was refused \\(certificate or protocol\\) \\((EPROTO|ERR_SSL_\\w+)\\)`,

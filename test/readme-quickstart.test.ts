@@ -47,6 +47,53 @@ describe("the README's quick start", () => {
   });
 });
 
+describe("the README's statements", () => {
+  it("deploys the scanning role before the audit role that trusts its ARN", () => {
+    const deploys = codeBlocks(section("Quick start"), "sh")
+      .flatMap(commands)
+      .filter((line) => /deploy\/(scanning|audit)-role\.yaml/.test(line));
+    const order = deploys.map((line) => /deploy\/(scanning|audit)-role\.yaml/.exec(line)![1]);
+    expect(order).toEqual(["scanning", "audit"]);
+    const scanning = parseYaml(readFileSync("deploy/scanning-role.yaml", "utf8"));
+    expect(deploys[1]).toContain(
+      `ParameterValue=arn:aws:iam::111122223333:role/${scanning.Parameters.RoleName.Default}`,
+    );
+    expect(Object.keys(scanning.Outputs)).toContain("ScanningRoleArn");
+    expect(section("Quick start")).toContain("that stack's `ScanningRoleArn` output");
+  });
+
+  it("counts the accounts of the sample inventory as it holds them", () => {
+    const words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    const teens = [
+      "eleven",
+      "twelve",
+      "thirteen",
+      "fourteen",
+      "fifteen",
+      "sixteen",
+      "seventeen",
+      "eighteen",
+      "nineteen",
+    ];
+    const said = /saved scan of an? ([a-z]+)-account organization/.exec(readme)?.[1];
+    const number = [...words, ...teens].indexOf(said ?? "");
+    const sample = JSON.parse(readFileSync("examples/sample-inventory.json", "utf8"));
+    expect(number, `README says "${said}"`).toBe(sample.accounts.length);
+  });
+
+  it("gives every CLI scan of AWS the audit role's name under the path the scanning role may assume", () => {
+    const scanning = readFileSync("deploy/scanning-role.yaml", "utf8");
+    const path = /:role\/([\w-]+)\/\$\{AuditRoleName\}/.exec(scanning)![1];
+    const audit = parseYaml(readFileSync("deploy/audit-role.yaml", "utf8"));
+    const expected = `--role-name ${path}/${audit.Parameters.RoleName.Default}`;
+    const scans = codeBlocks(section("The CLI"), "sh")
+      .flatMap(commands)
+      .filter((line) => !line.includes("--inventory"));
+    expect(scans.length).toBeGreaterThan(0);
+    for (const line of scans) expect(line).toContain(expected);
+  });
+});
+
 describe("the README's example messages", () => {
   it("are what npm start prints for the sample inventory", async () => {
     const block = section("Rules").split("```")[1]!;

@@ -48,7 +48,11 @@ describe.skipIf(!moto.available)("a side read answered by a proxy's HTML page", 
     const mentions = report.split("\n").filter((line) => /not an AWS answer|Lake/.test(line));
     expect(mentions).toEqual([
       expect.stringMatching(
-        /^CloudTrail Lake could not be read in \d+ accounts \(\d+ Regions\): an HTML page \(HTTP 502\) from http:\/\/127\.0\.0\.1:\d+, not an AWS answer: a proxy in between\?; an event data store there was not considered: verdicts rest on trails\.$/,
+        new RegExp(
+          "^CloudTrail Lake could not be read in \\d+ accounts \\(\\d+ Regions\\): an HTML page \\(HTTP 502\\) from " +
+            "http://127\\.0\\.0\\.1:\\d+, not an AWS answer: a proxy in between\\?; an event data store there was not " +
+            "considered: verdicts rest on trails\\.$",
+        ),
       ),
     ]);
     expect(report).not.toMatch(/doctype|Deserialization|\$response/i);

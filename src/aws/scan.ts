@@ -4,14 +4,7 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import pLimit from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
-import {
-  INVENTORY_SCHEMA_VERSION,
-  NOT_IN_ORGANIZATION,
-  type AccountRecord,
-  type Inventory,
-  type ReadPlan,
-  type TrailRecord,
-} from "../inventory.js";
+import { INVENTORY_SCHEMA_VERSION, type AccountRecord, type Inventory, type ReadPlan } from "../inventory.js";
 import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
 import { emptySelectionError, type Settings } from "../settings.js";
 import { inShard } from "../shard.js";
@@ -26,7 +19,8 @@ import {
 } from "./client-config.js";
 import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./concurrency-governor.js";
 import { accessAccount } from "./credentials.js";
-import { describeError, describeNetworkFailure, NETWORK_ADVICE, networkFailure } from "../error-description.js";
+import { describeError, networkFailure } from "../error-description.js";
+import { AwsUnreachableError, UNREACHABLE_ADVICE, UnreachableBreaker, unreachableCause } from "./unreachable.js";
 import { describeOrganization, streamSelectedAccounts, type OrganizationAccount } from "./organization.js";
 
 export interface ScanProgress {
@@ -36,10 +30,16 @@ export interface ScanProgress {
   listingComplete: boolean;
   partition: string;
   globalEventsRegion: string;
-  /** Known once read (early in the scan): lets a progress reporter judge each account as it finishes. */
-  organizationTrails?: TrailRecord[];
-  organizationTrailsError?: string;
+  /**
+   * Everything of the inventory but its accounts, once the organization trails and event
+   * data stores are read (early in the scan): the final inventory is built from this same
+   * object, so a progress display that judges each account against it judges as the result.
+   */
+  context?: InventoryContext;
 }
+
+/** An inventory without its accounts and run statistics: what judging one account needs. */
+export type InventoryContext = Omit<Inventory, "accounts" | "apiStats" | "durationMs" | "stoppedEarly">;
 
 export interface ScanOptions {
   transport?: Partial<TransportOptions>;
@@ -52,7 +52,15 @@ export interface ScanOptions {
   now?: () => number;
   /** How each account's Regions are chosen; "list-trails" unless a test or the benchmark compares plans. */
   readPlan?: ReadPlan;
+  /** Calls in a row that never reach AWS before the scan stops (UNREACHABLE_CALLS_TO_STOP). */
+  unreachableCallsToStop?: number;
+  /** How to give credentials, in the entry point's terms (the action's by default). */
+  credentialsAdvice?: string;
 }
+
+export const ACTION_CREDENTIALS_ADVICE =
+  "Give the job credentials the standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment " +
+  "variables, or a profile.";
 
 export const DEFAULT_ACCOUNT_TIMEOUT_MS = 300_000;
 
@@ -67,24 +75,32 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
   const limit = pLimit(settings.concurrency);
   const governor = new ConcurrencyGovernor(limit, settings.concurrency, { ...DEFAULT_GOVERNOR, ...options.governor });
   transport.onThrottle = (service) => governor.onThrottle(service);
-  transport.onSuccess = (service) => governor.onSuccess(service);
+  // Once the endpoint stops answering for everything, no account still to read would be
+  // read either: stop, and say so, instead of failing each one after its retries.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const breaker = new UnreachableBreaker((reason) => stop.abort(reason), options.unreachableCallsToStop);
+  transport.onSuccess = (service) => {
+    governor.onSuccess(service);
+    breaker.answered();
+  };
+  transport.onFailure = (service, error) => breaker.failed(service, error);
   try {
     const sts = createClient(STSClient, transport, globalEventsRegion);
     const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
-      const network = networkFailure(error);
-      if (network) throw new ConfigurationError(`AWS STS ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
+      const unreachable = unreachableCause(error);
+      if (unreachable) throw new AwsUnreachableError(`AWS STS ${unreachable}. ${UNREACHABLE_ADVICE}.`);
       throw new ConfigurationError(
-        `The AWS credentials could not be used (${describeError(error)}). Give the job credentials the ` +
-          "standard SDK ways: aws-actions/configure-aws-credentials, AWS_* environment variables, or a profile.",
+        `The AWS credentials could not be used (${describeError(error)}). ` +
+          (options.credentialsAdvice ?? ACTION_CREDENTIALS_ADVICE),
       );
     });
     const callerAccountId = identity.Account ?? "";
     const organizations = createClient(OrganizationsClient, transport, globalEventsRegion);
     const refused = (error: unknown): never => {
       if (error instanceof ConfigurationError) throw error;
-      const network = networkFailure(error);
-      if (network)
-        throw new ConfigurationError(`AWS Organizations ${describeNetworkFailure(network)}. ${NETWORK_ADVICE}.`);
+      const unreachable = unreachableCause(error);
+      if (unreachable) throw new AwsUnreachableError(`AWS Organizations ${unreachable}. ${UNREACHABLE_ADVICE}.`);
       throw new ConfigurationError(
         `AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with ` +
           "credentials of the management account or a delegated administrator (caller: " +
@@ -101,16 +117,28 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       partition,
       globalEventsRegion,
       now,
+      stop: stop.signal,
     };
 
     const progress: ScanProgress = { done: 0, total: 0, listingComplete: false, partition, globalEventsRegion };
     // Read first, alongside the listing, so each account can be judged the moment it is read.
-    const organizationTrails = readOrganizationTrails(organization.managementAccountId, context).then((read) => {
-      progress.organizationTrails = read.organizationTrails;
-      if (read.organizationTrailsError) progress.organizationTrailsError = read.organizationTrailsError;
-      return read;
+    const inventoryContext: Promise<InventoryContext> = Promise.all([
+      readOrganizationTrails(organization.managementAccountId, context),
+      readOrganizationEventDataStores(context),
+    ]).then(([trails, stores]) => {
+      progress.context = {
+        schemaVersion: INVENTORY_SCHEMA_VERSION,
+        generatedAt: new Date(started).toISOString(),
+        partition,
+        globalEventsRegion,
+        callerAccountId,
+        organization,
+        ...(settings.shard ? { shard: settings.shard } : {}),
+        ...trails,
+        ...stores,
+      };
+      return progress.context;
     });
-    const organizationStores = readOrganizationEventDataStores(context);
     const finish = (record: AccountRecord) => {
       progress.done += 1;
       options.onAccountDone?.(record, { ...progress });
@@ -119,46 +147,30 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
 
     const scans: Promise<AccountRecord>[] = [];
     let selected = 0;
+    const start = (account: OrganizationAccount) => {
+      progress.total += 1;
+      scans.push(limit(() => scanAccount(account, context)).then(finish));
+    };
+    // Account ids given by the user are checked against the organization before any of them
+    // is read: an id it does not hold is a mistake in the input, like an unknown OU.
+    const held: OrganizationAccount[] = [];
     const { notInOrganization } = await streamSelectedAccounts(organizations, settings, (account) => {
       selected += 1;
       if (!inShard(account.id, settings.shard)) return;
-      progress.total += 1;
-      scans.push(limit(() => scanAccount(account, context)).then(finish));
+      if (settings.accounts.length > 0) held.push(account);
+      else start(account);
     }).catch(refused);
-    if (selected === 0 && notInOrganization.length === 0 && !settings.allowEmpty) throw emptySelectionError(settings);
-    for (const id of notInOrganization.filter((candidate) => inShard(candidate, settings.shard))) {
-      progress.total += 1;
-      scans.push(
-        Promise.resolve(
-          finish({
-            id,
-            name: id,
-            state: NOT_IN_ORGANIZATION,
-            outcome: "failed",
-            reason: `account ${id} was asked for (input "accounts") but is not a member of organization ${organization.id}`,
-            regions: [],
-            trails: [],
-            durationMs: 0,
-          }),
-        ),
-      );
-    }
+    if (notInOrganization.length > 0) throw notMembersError(notInOrganization, organization.id);
+    if (selected === 0 && !settings.allowEmpty) throw emptySelectionError(settings);
+    for (const account of held) start(account);
     progress.listingComplete = true;
     const accounts = await Promise.all(scans);
-    const organizationTrailsRead = await organizationTrails;
-    const organizationStoresRead = await organizationStores;
+    const read = await inventoryContext;
     transport.stats.lowestConcurrency = governor.lowest;
     return {
-      schemaVersion: INVENTORY_SCHEMA_VERSION,
-      generatedAt: new Date(started).toISOString(),
-      partition,
-      globalEventsRegion,
-      callerAccountId,
-      organization,
-      ...(settings.shard ? { shard: settings.shard } : {}),
-      ...organizationTrailsRead,
-      ...organizationStoresRead,
+      ...read,
       accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
+      ...(breaker.stopped ? { stoppedEarly: breaker.stopped } : {}),
       apiStats: transport.stats,
       durationMs: now() - started,
     };
@@ -182,6 +194,20 @@ interface AccountScanContext {
   partition: string;
   globalEventsRegion: string;
   now: () => number;
+  /** Aborted when the scan stops early (AWS unreachable); its reason says why. */
+  stop: AbortSignal;
+}
+
+function notMembersError(ids: string[], organizationId: string): ConfigurationError {
+  return new ConfigurationError(
+    `Input "accounts" names ${ids.join(", ")}, which organization ${organizationId} does not hold. ` +
+      "Give 12-digit ids of its member accounts (aws organizations list-accounts lists them).",
+  );
+}
+
+/** Why an account was not read once the scan stopped early. */
+function stoppedReason(stop: AbortSignal): string {
+  return `not read: the scan stopped early because ${String(stop.reason)}`;
 }
 
 async function scanAccount(account: OrganizationAccount, context: AccountScanContext): Promise<AccountRecord> {
@@ -195,11 +221,18 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   if (account.state !== "ACTIVE") {
     return { ...base, outcome: "skipped", reason: `state ${account.state}`, regions: [], trails: [], durationMs: 0 };
   }
+  if (context.stop.aborted) {
+    return { ...base, outcome: "failed", reason: stoppedReason(context.stop), regions: [], trails: [], durationMs: 0 };
+  }
   const timeoutMs = context.options.accountTimeoutMs ?? DEFAULT_ACCOUNT_TIMEOUT_MS;
   const abort = new AbortController();
   // Every call of the account listens on this one signal; dozens at once are expected.
   setMaxListeners(0, abort.signal);
   const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const onStop = () => abort.abort();
+  context.stop.addEventListener("abort", onStop);
+  const abortedWhy = () =>
+    context.stop.aborted ? stoppedReason(context.stop) : `timed out after ${timeoutMs / 1000} s`;
   let access: string | undefined;
   try {
     const granted = await accessAccount(
@@ -232,7 +265,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
         ...base,
         access,
         outcome: "failed",
-        reason: `timed out after ${timeoutMs / 1000} s`,
+        reason: abortedWhy(),
         regions: read.regions,
         trails: read.trails,
         durationMs,
@@ -259,7 +292,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   } catch (error) {
     const attempted = access ?? `arn:${context.partition}:iam::${account.id}:role/${context.settings.roleName}`;
     const reason = abort.signal.aborted
-      ? `timed out after ${timeoutMs / 1000} s`
+      ? abortedWhy()
       : access
         ? describeError(error)
         : networkFailure(error)
@@ -276,6 +309,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
     };
   } finally {
     clearTimeout(timer);
+    context.stop.removeEventListener("abort", onStop);
   }
 }
 

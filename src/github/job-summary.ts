@@ -1,4 +1,4 @@
-import { describeScan, sideReadNotes, type AuditResult } from "../audit.js";
+import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit.js";
 import { countOf } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
 import type { Changes } from "../changes.js";
@@ -63,6 +63,7 @@ export function renderJobSummary(context: SummaryContext): string {
     [
       "## CloudTrail global service events",
       "",
+      ...(stoppedEarlyNote(summary) ? [`> [!CAUTION]\n> ${escapeMarkdown(stoppedEarlyNote(summary)!)}`, ""] : []),
       `**${summary.accountsScanned}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: ` +
         `**${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, ` +
         `**${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ` +

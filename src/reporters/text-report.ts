@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { describeScan, sideReadNotes, type AuditResult } from "../audit.js";
+import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit.js";
 import { countOf } from "../plural.js";
 import { daysBetween, type Changes } from "../changes.js";
 import { groupFindingsByAccount } from "../findings.js";
@@ -26,6 +26,7 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ` +
       `${c.yellow(countOf(summary.findingsByLevel.warning, "warning"))}, ` +
       `${c.cyan(countOf(summary.findingsByLevel.note, "note"))}.`,
+    ...(stoppedEarlyNote(summary) ? [c.bold(c.red(stoppedEarlyNote(summary)!))] : []),
     ...sideReadNotes(summary),
     ...(summary.apiCalls > 0
       ? [
@@ -41,11 +42,22 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
   for (const verdict of evaluation.verdicts) {
     const findings = byAccount.get(verdict.accountId);
     if (!findings) continue;
+    // An account whose only finding is that it was not read is said with its group, below.
+    if (findings.every((finding) => finding.ruleId === "cloudtrail/account-not-assessed")) continue;
     lines.push("", c.bold(`${verdict.accountName} (${verdict.accountId}): ${verdict.verdict}`));
     for (const finding of findings) {
       lines.push(`  ${levelColor[finding.level](`[${finding.level}]`)} ${finding.ruleId}`, `    ${finding.message}`);
       for (const command of finding.fix) lines.push(`      ${command.startsWith("#") ? c.dim(command) : command}`);
     }
+  }
+  for (const group of result.plan.notAssessed) {
+    lines.push(
+      "",
+      c.bold(`Not assessed (${group.title}): ${countOf(group.accounts.length, "account")}`),
+      `  For example: ${group.example}.`,
+      `  ${group.fix}`,
+      `  Accounts: ${group.accounts.map((account) => account.id).join(", ")}`,
+    );
   }
   const skipped = evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");
   if (skipped.length > 0) {

@@ -1,92 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ScanProgress } from "../src/aws/scan.js";
-import { ConcurrencyGovernor } from "../src/aws/concurrency-governor.js";
 import type { AccountRecord } from "../src/inventory.js";
 import { ProgressTracker, periodicLines } from "../src/progress.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { trail } from "./support/records.js";
-import { parseSettings } from "../src/settings.js";
-import { inShard } from "../src/shard.js";
-
-const ids = Array.from({ length: 10_000 }, (_, index) => String(100_000_000_000 + index * 7919));
-
-describe("shards", () => {
-  it.each([2, 3, 7])("n=%i shards cover every account exactly once, in near-equal slices", (count) => {
-    const owners = ids.map((id) =>
-      Array.from({ length: count }, (_, index) => index + 1).filter((index) => inShard(id, { index, count })),
-    );
-    expect(owners.every((list) => list.length === 1)).toBe(true);
-    const sizes = Array.from({ length: count }, (_, index) => owners.filter((list) => list[0] === index + 1).length);
-    for (const size of sizes) expect(Math.abs(size - ids.length / count)).toBeLessThan(ids.length / count / 10);
-  });
-
-  it("keeps every account in its shard when accounts are added", () => {
-    const before = ids.slice(0, 5_000).map((id) => inShard(id, { index: 2, count: 4 }));
-    const after = ids.map((id) => inShard(id, { index: 2, count: 4 })).slice(0, 5_000);
-    expect(after).toEqual(before);
-  });
-
-  it.each(["0/3", "4/3", "1/0", "a/b", "1-3"])("rejects shard %s naming the input", (shard) => {
-    expect(() => parseSettings({ shard })).toThrow(/Input "shard" got .*; it accepts k\/n/);
-  });
-});
-
-describe("the concurrency governor", () => {
-  const options = (clock: { now: number }) => ({
-    threshold: 3,
-    ratio: 0.25,
-    windowMs: 1_000,
-    recoverMs: 500,
-    now: () => clock.now,
-  });
-
-  it("halves the concurrency when one service throttles a large share of its calls, and gives it back slowly once calm", () => {
-    const clock = { now: 0 };
-    const target = { concurrency: 16 };
-    const governor = new ConcurrencyGovernor(target, 16, options(clock));
-    governor.onSuccess("sts");
-    governor.onThrottle("sts");
-    governor.onThrottle("sts");
-    expect(target.concurrency).toBe(16);
-    governor.onThrottle("sts");
-    expect(target.concurrency).toBe(8);
-    for (let round = 0; round < 3; round += 1) for (let i = 0; i < 3; i += 1) governor.onThrottle("sts");
-    expect(target.concurrency).toBe(1);
-    expect(governor.lowest).toBe(1);
-    clock.now += 600;
-    governor.onSuccess("sts");
-    governor.onSuccess("sts");
-    expect(target.concurrency).toBe(2);
-    clock.now += 600;
-    governor.onSuccess("cloudtrail");
-    expect(target.concurrency).toBe(3);
-  });
-
-  it("leaves sporadic throttles among many calls to the retries", () => {
-    const clock = { now: 0 };
-    const target = { concurrency: 16 };
-    const governor = new ConcurrencyGovernor(target, 16, options(clock));
-    // 10 % of a busy service's attempts throttled, over several windows.
-    for (let call = 0; call < 2_000; call += 1) {
-      clock.now += 5;
-      if (call % 10 === 0) governor.onThrottle("cloudtrail");
-      else governor.onSuccess("cloudtrail");
-    }
-    expect(governor.lowest).toBe(16);
-  });
-
-  it("judges each service apart: a throttled STS among busy CloudTrail calls still backs off", () => {
-    const clock = { now: 0 };
-    const target = { concurrency: 16 };
-    const governor = new ConcurrencyGovernor(target, 16, options(clock));
-    for (let call = 0; call < 100; call += 1) governor.onSuccess("cloudtrail");
-    for (let call = 0; call < 4; call += 1) {
-      governor.onSuccess("sts");
-      governor.onThrottle("sts");
-    }
-    expect(target.concurrency).toBe(8);
-  });
-});
 
 describe("progress", () => {
   const progress = (done: number, total: number): ScanProgress => ({

@@ -8,7 +8,14 @@ import { countOf } from "./plural.js";
 import { buildSarif, type CarriedResult } from "./reporters/sarif.js";
 import { buildJsonReport } from "./reporters/json-report.js";
 import { LEVEL_RANK } from "./rules/catalog.js";
-import { evaluateInventory } from "./rules/evaluate.js";
+import { compareFindings, evaluateInventory } from "./rules/evaluate.js";
+import {
+  applyExceptions,
+  loadExceptions,
+  unitsNamed,
+  type ExceptionsFile,
+  type ExceptionsOutcome,
+} from "./exceptions.js";
 import { emptySelectionError, type FailOn, type FailOnScope, type Settings } from "./settings.js";
 import { buildRemediationPlan, type RemediationPlan } from "./remediation-plan.js";
 import { findingKey, type Changes } from "./changes.js";
@@ -19,8 +26,13 @@ export interface AuditSummary {
   accountsInScope: number;
   accountsScanned: number;
   compliant: number;
+  /** Non-compliant accounts that need work: those whose every finding is excepted are counted apart. */
   noncompliant: number;
   notAssessed: number;
+  /** Non-compliant accounts whose every finding at warning or above an exception accepts. */
+  exceptedAccounts: number;
+  /** Findings an exception accepts: not in findings, findingsByLevel or any count that fails the run. */
+  exceptedFindings: number;
   skipped: number;
   regionsRead: number;
   regionsFailed: number;
@@ -44,13 +56,23 @@ export interface AuditSummary {
 
 export interface AuditResult {
   inventory: Inventory;
+  /** What counts: with an exceptions file, the findings no entry in force accepts. */
   evaluation: Evaluation;
   summary: AuditSummary;
   plan: RemediationPlan;
+  /** Findings accepted by an entry of the exceptions file: reported, never counted. */
+  excepted: Finding[];
+  /** What the exceptions file did this run, when one was given. */
+  exceptions?: ExceptionsOutcome;
 }
 
 /** settings → inventory (read from AWS, or loaded) → findings. */
 export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}): Promise<AuditResult> {
+  // The run's day, UTC: exceptions apply through their expiry date.
+  const today = new Date((scanOptions.now ?? Date.now)()).toISOString().slice(0, 10);
+  // Read first: a mistake in the file is an input error, before any AWS call.
+  const exceptions = settings.exceptionsFile ? await loadExceptions(settings.exceptionsFile, today) : undefined;
+  const units = unitsNamed(exceptions);
   let inventory: Inventory;
   if (settings.inventoryFile) {
     const loaded = await loadInventories(settings.inventoryFile, settings.shard);
@@ -58,26 +80,61 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
     inventory = loaded.inventory;
   } else {
     await prepareOutputPaths(settings);
-    inventory = await scanOrganization(settings, scanOptions);
+    inventory = await scanOrganization(settings, {
+      ...scanOptions,
+      ...(units.length > 0 ? { unitsToList: units } : {}),
+    });
   }
   // A scan checks its selection before sharding (scan.ts); a shard's own slice may be empty.
   if (settings.inventoryFile && !settings.shard && inventory.accounts.length === 0 && !settings.allowEmpty)
     throw emptySelectionError(settings);
-  const result = evaluateAudit(inventory);
+  const result = evaluateAudit(inventory, exceptions ? { exceptions, today } : {});
   return settings.inventoryFile
     ? { ...result, summary: { ...result.summary, loadedFrom: settings.inventoryFile } }
     : result;
 }
 
-/** inventory → findings, counts and plan. Pure. */
-export function evaluateAudit(inventory: Inventory): AuditResult {
-  const evaluation = evaluateInventory(inventory);
+/**
+ * inventory → findings, counts and plan. Pure. With exceptions, `evaluation` holds what
+ * counts (every finding no entry in force accepts) and `excepted` the rest.
+ */
+export function evaluateAudit(
+  inventory: Inventory,
+  options: { exceptions?: ExceptionsFile; today?: string } = {},
+): AuditResult {
+  const judged = evaluateInventory(inventory);
+  if (options.exceptions) {
+    const applied = applyExceptions(
+      judged,
+      options.exceptions,
+      inventory.unitAccounts,
+      options.today ?? new Date().toISOString().slice(0, 10),
+    );
+    const { evaluation } = applied;
+    return {
+      inventory,
+      evaluation,
+      summary: summarize(inventory, evaluation, applied.excepted.length),
+      plan: buildRemediationPlan(inventory, evaluation),
+      excepted: applied.excepted,
+      exceptions: applied.outcome,
+    };
+  }
+  const evaluation = judged;
   return {
     inventory,
     evaluation,
     summary: summarize(inventory, evaluation),
     plan: buildRemediationPlan(inventory, evaluation),
+    excepted: [],
   };
+}
+
+/** Every finding of the run, counted or accepted: what the SARIF and the JSON report hold. */
+export function allFindings(result: AuditResult): Finding[] {
+  return result.excepted.length === 0
+    ? result.evaluation.findings
+    : [...result.evaluation.findings, ...result.excepted].sort(compareFindings);
 }
 
 /** Said first when the scan stopped early, and as the run's failure: what happened and what to check. */
@@ -103,9 +160,9 @@ export function describeScan(summary: AuditSummary, generatedAt: string): string
     : `in ${took}`;
 }
 
-export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSummary {
+export function summarize(inventory: Inventory, evaluation: Evaluation, exceptedFindings = 0): AuditSummary {
   const count = (verdict: AccountVerdict["verdict"]) =>
-    evaluation.verdicts.filter((item) => item.verdict === verdict).length;
+    evaluation.verdicts.filter((item) => item.verdict === verdict && !item.excepted).length;
   const regionReads = inventory.accounts.flatMap((account) => account.regions);
   const byLevel = { error: 0, warning: 0, note: 0 };
   for (const finding of evaluation.findings) byLevel[finding.level] += 1;
@@ -116,6 +173,8 @@ export function summarize(inventory: Inventory, evaluation: Evaluation): AuditSu
     noncompliant: count("noncompliant"),
     notAssessed: count("not-assessed"),
     skipped: count("skipped"),
+    exceptedAccounts: evaluation.verdicts.filter((item) => item.excepted).length,
+    exceptedFindings,
     regionsRead: regionReads.filter((read) => read.outcome === "read").length,
     regionsFailed: regionReads.filter((read) => read.outcome === "failed").length,
     findings: evaluation.findings.length,
@@ -144,7 +203,7 @@ export async function writeReports(
   settings: Settings,
   extra: { carried?: CarriedResult[]; changes?: Changes } = {},
 ): Promise<WrittenReports> {
-  const sarif = buildSarif(result.inventory, result.evaluation.findings, { carried: extra.carried ?? [] });
+  const sarif = buildSarif(result.inventory, allFindings(result), { carried: extra.carried ?? [] });
   await writeFile(settings.sarifFile, `${JSON.stringify(sarif.log, null, 2)}\n`);
   if (settings.reportFile) {
     const report = buildJsonReport(result, sarif.omittedResults, extra.changes);

@@ -41,9 +41,17 @@ export type Changes =
     }
   | { known: false; reason: string };
 
-export function compareWithBaseline(evaluation: Evaluation, baseline: Baseline): Changes {
+export function compareWithBaseline(
+  evaluation: Evaluation,
+  baseline: Baseline,
+  /** Findings an exception accepts this run: left out of the counted findings, but not resolved. */
+  excepted: Finding[] = [],
+): Changes {
   if (baseline.kind === "unknown") return { known: false, reason: baseline.reason };
-  const before = new Map(baseline.entries.map((entry) => [findingKey(entry), entry]));
+  const accepted = new Set(excepted.map(findingKey));
+  const before = new Map(
+    baseline.entries.filter((entry) => !accepted.has(findingKey(entry))).map((entry) => [findingKey(entry), entry]),
+  );
   const now = new Set(evaluation.findings.map(findingKey));
   const added: Finding[] = [];
   const stillOpen: { finding: Finding; since: string }[] = [];

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
-import { failingFindings, runAudit, stoppedEarlyNote, writeReports } from "./audit.js";
+import { allFindings, failingFindings, runAudit, stoppedEarlyNote, writeReports } from "./audit.js";
 import { checkProfileExists } from "./aws/profile.js";
+import { exceptionWarnings } from "./exceptions.js";
 import { isAwsUnreachable } from "./aws/unreachable.js";
 import { loadBaselineReport } from "./baseline-report.js";
 import { compareWithBaseline } from "./changes.js";
@@ -27,6 +28,7 @@ export const EXIT = { ok: 0, findings: 1, configuration: 2, internal: 3, unreach
 /** Flags the CLI has beyond the action's inputs, with their help. */
 const CLI_FLAGS: [flag: string, help: string][] = [
   ["--inventory <file>", "Same as --inventory-file."],
+  ["--exceptions <file>", "Same as --exceptions-file."],
   ["--profile <name>", "AWS shared-config profile to use (the SDK's AWS_PROFILE)."],
   [
     "--baseline <file>",
@@ -184,6 +186,7 @@ export async function runCli(
       options: {
         ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" as const }])),
         inventory: { type: "string" },
+        exceptions: { type: "string" },
         profile: { type: "string" },
         baseline: { type: "string" },
         format: { type: "string" },
@@ -217,6 +220,7 @@ export async function runCli(
       INPUT_NAMES.map((name) => [name, (values as Record<string, unknown>)[name] as string | undefined]),
     );
     if (values.inventory) raw["inventory-file"] = values.inventory as string;
+    if (values.exceptions) raw["exceptions-file"] = values.exceptions as string;
     const settings = parseSettings(raw);
     const format = (values.format as string | undefined) ?? "text";
     if (!(FORMATS as readonly string[]).includes(format)) {
@@ -246,12 +250,18 @@ export async function runCli(
     // after the scan: a failure is told alone.
     const note = settings.inventoryFile ? undefined : nodeSupportNote();
     if (note) err.write(`${TOOL_NAME}: ${note}\n`);
-    const changes = baseline ? compareWithBaseline(result.evaluation, baseline) : undefined;
+    const changes = baseline ? compareWithBaseline(result.evaluation, baseline, result.excepted) : undefined;
     const written = await writeReports(result, settings, changes ? { changes } : {});
     if (format === "json") {
       out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults, changes), null, 2)}\n`);
     } else if (format === "sarif") {
-      out.write(`${JSON.stringify(buildSarif(result.inventory, result.evaluation.findings).log, null, 2)}\n`);
+      out.write(`${JSON.stringify(buildSarif(result.inventory, allFindings(result)).log, null, 2)}\n`);
+    }
+    // The text output lists them; with json or sarif on stdout, stderr says what needs a person.
+    if (format === "json" || format === "sarif") {
+      for (const warning of result.exceptions ? exceptionWarnings(result.exceptions) : []) {
+        err.write(`${TOOL_NAME}: ${warning.title}: ${warning.message}\n`);
+      }
     } else {
       const color = (out as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
       out.write(renderTextReport(result, { color, ...(changes ? { changes } : {}) }));

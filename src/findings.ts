@@ -42,6 +42,20 @@ export interface Finding {
   message: string;
   /** Exact commands that fix it; lines starting with "#" explain the next. */
   fix: string[];
+  /** Set when an entry of the exceptions file accepts it: reported, never counted. */
+  exception?: FindingException;
+}
+
+/** The entry of the exceptions file that accepts a finding, as a reader finds it there. */
+export interface FindingException {
+  /** Its position in the file, from 1. */
+  entry: number;
+  /** "entry 2 ("REASON"; accounts ...)". */
+  name: string;
+  reason: string;
+  approvedBy?: string;
+  /** The last day it applies (YYYY-MM-DD). */
+  expires: string;
 }
 
 export type Verdict = "compliant" | "noncompliant" | "not-assessed" | "skipped";
@@ -56,6 +70,8 @@ export interface AccountVerdict {
   failedRegions: string[];
   /** Why the account was skipped or not assessed. */
   reason?: string;
+  /** Non-compliant, but every finding at warning or above is accepted by an exception: nothing to do until it expires. */
+  excepted?: boolean;
 }
 
 /**

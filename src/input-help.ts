@@ -41,6 +41,13 @@ export const INPUT_HELP: Record<string, string> = {
     "When the selection (accounts, exclude-accounts, organizational-units) holds no account, " +
     "the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty " +
     "selection. A shard whose slice of a non-empty selection is empty does not fail.",
+  "exceptions-file":
+    "A YAML or JSON file of accepted exceptions, kept in the repository so that adding one is " +
+    "a reviewed pull request. Each entry names accounts and/or OUs (nested OUs included), " +
+    "optionally rules, a reason, who approved it and an expiry at most a year ahead. An " +
+    "excepted finding is still reported, but does not count for fail-on, opens no issue, and " +
+    "its code-scanning alert is dismissed as won't fix (needs security-events: write); after " +
+    "its expiry it counts again. README, Accepted exceptions.",
   "create-issues":
     "Open, update, reopen and close one remediation issue per account with an error- or " + "warning-level finding.",
   "issue-labels":

@@ -30,6 +30,8 @@ export interface Inventory {
   /** Why (some of) the organization's event data stores could not be read: verdicts then rest on trails. */
   organizationEventDataStoresError?: string;
   accounts: AccountRecord[];
+  /** The accounts beneath each OU the exceptions file named (nested OUs included), as listed by this scan. */
+  unitAccounts?: Record<string, string[]>;
   /** Set when the scan stopped before reading every account, because AWS stopped answering: why. */
   stoppedEarly?: string;
   /** The slice of the selected accounts this scan covered, when split across jobs. */

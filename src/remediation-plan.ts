@@ -143,7 +143,8 @@ export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluatio
   const gaps: string[] = [];
   const organizationGaps: string[] = [];
   for (const verdict of evaluation.verdicts) {
-    if (verdict.verdict !== "noncompliant") continue;
+    // Accepted by an exception: nothing to do until it expires.
+    if (verdict.verdict !== "noncompliant" || verdict.excepted) continue;
     noncompliant += 1;
     // Findings are most severe first: the first one is the account's real cause.
     const first = byAccount.get(verdict.accountId)?.[0];

@@ -29,6 +29,8 @@ export interface Settings {
   shard?: Shard;
   /** A selection of no account is an error (a typo looks like success) unless this is set. */
   allowEmpty: boolean;
+  /** Accepted exceptions (exceptions.ts), read before any AWS call. */
+  exceptionsFile?: string;
 }
 
 /** Raw values by input name, as action.yml spells them; "" and undefined mean "not given". */
@@ -51,6 +53,7 @@ export const INPUT_DEFAULTS = {
   "fail-on-scope": "all",
   shard: "",
   "allow-empty": "false",
+  "exceptions-file": "",
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -153,6 +156,7 @@ export function parseSettings(raw: RawInputs): Settings {
     failOnScope: failOnScope as FailOnScope,
     ...(shard ? { shard } : {}),
     allowEmpty: parseBoolean("allow-empty", value("allow-empty")),
+    ...(value("exceptions-file") ? { exceptionsFile: value("exceptions-file") } : {}),
   };
 }
 

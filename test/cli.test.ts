@@ -87,6 +87,38 @@ describe("the CLI's flags", () => {
     expect(passing.code).toBe(EXIT.ok);
   });
 
+  it("honours an exceptions file (--exceptions): says what it accepted, and the accepted errors no longer fail", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
+    const errors = ["121212121212", "222233334444", "333344445555", "444455556666", "777788889999", "888899990000"];
+    const expires = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    writeFileSync(
+      join(dir, "exceptions.yml"),
+      `exceptions:\n  - accounts: [${errors.map((id) => `"${id}"`).join(", ")}]\n    reason: Being rebuilt\n` +
+        `    approved-by: secops-lead\n    expires: "${expires}"\n`,
+    );
+    const run = await cli(
+      ["scan", "--inventory", SAMPLE, "--exceptions", "exceptions.yml", "--report-file", "r.json"],
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    expect(run.stdout).toContain("Findings: 0 errors,");
+    expect(run.stdout).toMatch(/^Accepted exceptions \(exceptions\.yml\): \d+ findings, not counted$/m);
+    expect(run.stdout).toContain(
+      `  legacy-billing (444455556666) cloudtrail/global-events-not-recorded: Being rebuilt (approved by secops-lead; ` +
+        `expires ${expires}), entry 1`,
+    );
+    const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8"));
+    expect(report.exceptions.active[0].findings).toBeGreaterThanOrEqual(errors.length);
+
+    writeFileSync(join(dir, "bad.yml"), 'exceptions:\n  - accounts: ["444455556666"]\n    expires: "2027-01-01"\n');
+    const bad = await cli(["scan", "--inventory", SAMPLE, "--exceptions", "bad.yml"], dir);
+    expect(bad.code).toBe(EXIT.configuration);
+    expect(bad.stderr).toBe(
+      'org-trail-audit: Exceptions file bad.yml: entry 1 (accounts 444455556666), field "reason": required: why the ' +
+        "finding is accepted.\n",
+    );
+  });
+
   it("refuses an output path where nothing can be created, before anything else", async () => {
     const run = await cli(["scan", "--inventory", SAMPLE, "--report-file", "/proc/x/y.json"]);
     expect(run.code).toBe(EXIT.configuration);

@@ -94,6 +94,32 @@ export async function streamSelectedAccounts(
   return { notInOrganization: [...listed].filter((id) => !seen.has(id) && !excluded.has(id)).sort() };
 }
 
+/**
+ * The accounts beneath each OU or root, nested OUs included: for the OUs the exceptions file
+ * names. An id the organization does not hold is left out (the exceptions report it); any
+ * other failure is the caller's.
+ */
+export async function listAccountsBeneath(
+  client: OrganizationsClient,
+  units: string[],
+): Promise<Record<string, string[]>> {
+  const lister = new PageLister(client);
+  const beneath: Record<string, string[]> = {};
+  await Promise.all(
+    units.map(async (unit) => {
+      const ids = new Set<string>();
+      try {
+        await lister.walkUnit(unit, (account) => account.Id && ids.add(account.Id), { finished: false });
+      } catch (error) {
+        if (NOT_FOUND.has(errorName(error))) return;
+        throw error;
+      }
+      beneath[unit] = [...ids].sort();
+    }),
+  );
+  return beneath;
+}
+
 /** What Organizations answers for a parent id it does not hold. */
 const NOT_FOUND = new Set([
   "ParentNotFoundException",

@@ -21,7 +21,12 @@ import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./c
 import { accessAccount } from "./credentials.js";
 import { describeError, networkFailure } from "../error-description.js";
 import { AwsUnreachableError, UNREACHABLE_ADVICE, UnreachableBreaker, unreachableCause } from "./unreachable.js";
-import { describeOrganization, streamSelectedAccounts, type OrganizationAccount } from "./organization.js";
+import {
+  describeOrganization,
+  listAccountsBeneath,
+  streamSelectedAccounts,
+  type OrganizationAccount,
+} from "./organization.js";
 
 export interface ScanProgress {
   done: number;
@@ -54,6 +59,8 @@ export interface ScanOptions {
   readPlan?: ReadPlan;
   /** Calls in a row that never reach AWS before the scan stops (UNREACHABLE_CALLS_TO_STOP). */
   unreachableCallsToStop?: number;
+  /** OUs whose accounts (nested OUs included) the inventory records: those the exceptions file names. */
+  unitsToList?: string[];
   /** How to give credentials, in the entry point's terms (the action's by default). */
   credentialsAdvice?: string;
 }
@@ -161,15 +168,21 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       else start(account);
     }).catch(refused);
     if (notInOrganization.length > 0) throw notMembersError(notInOrganization, organization.id);
+
     if (selected === 0 && !settings.allowEmpty) throw emptySelectionError(settings);
     for (const account of held) start(account);
     progress.listingComplete = true;
     const accounts = await Promise.all(scans);
     const read = await inventoryContext;
+    const beneath =
+      options.unitsToList && options.unitsToList.length > 0 && !breaker.stopped
+        ? await listAccountsBeneath(organizations, options.unitsToList).catch(refused)
+        : undefined;
     transport.stats.lowestConcurrency = governor.lowest;
     return {
       ...read,
       accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
+      ...(beneath ? { unitAccounts: beneath } : {}),
       ...(breaker.stopped ? { stoppedEarly: breaker.stopped } : {}),
       apiStats: transport.stats,
       durationMs: now() - started,

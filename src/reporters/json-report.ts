@@ -1,4 +1,5 @@
-import type { AuditResult } from "../audit.js";
+import { allFindings, type AuditResult } from "../audit.js";
+import { entryName, type ExceptionEntry, type ExceptionsOutcome } from "../exceptions.js";
 import { findingKey, firstSeenOf, type Changes } from "../changes.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 
@@ -19,11 +20,28 @@ export function buildJsonReport(result: AuditResult, omittedSarifResults = 0, ch
     verdicts: result.evaluation.verdicts,
     // firstSeen: when the finding was first reported, carried from the baseline; the next
     // run given this report as its baseline keeps counting from there.
-    findings: result.evaluation.findings.map((finding) => ({
+    // Excepted findings too, each with its exception: accepted is not fixed.
+    findings: allFindings(result).map((finding) => ({
       ...finding,
       firstSeen: firstSeen.get(findingKey(finding)) ?? generatedAt,
     })),
+    ...(result.exceptions ? { exceptions: exceptionsSummary(result.exceptions) } : {}),
     inventory: result.inventory,
+  };
+}
+
+function exceptionsSummary(outcome: ExceptionsOutcome) {
+  const entry = (item: ExceptionEntry) => ({ ...item, name: entryName(item) });
+  return {
+    file: outcome.path,
+    active: outcome.active.map((item) => ({
+      ...entry(item.entry),
+      expiresInDays: item.expiresInDays,
+      findings: item.findings.length,
+    })),
+    expired: outcome.expired.map((item) => ({ ...entry(item.entry), findings: item.findings.length })),
+    stale: outcome.stale.map(entry),
+    unresolvedOrganizationalUnits: outcome.unresolvedUnits,
   };
 }
 

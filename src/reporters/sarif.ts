@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { exceptionTerms } from "../exceptions.js";
 import { gzipSync } from "node:zlib";
 import type { Inventory } from "../inventory.js";
 import type { Finding } from "../findings.js";
@@ -296,6 +297,21 @@ function sarifResult(inventory: Inventory, finding: Finding, ruleIndex: number):
       },
     ],
     partialFingerprints: { primaryLocationLineHash: findingFingerprint(finding) },
+    // Accepted by the exceptions file. Code scanning does not act on suppressions (SARIF
+    // support for code scanning lists no such property; advanced-security/dismiss-alerts
+    // dismisses through the API for that reason): the action dismisses the alert itself.
+    // The result stays in the upload, so the alert stays dismissed rather than closing as fixed.
+    ...(finding.exception
+      ? {
+          suppressions: [
+            {
+              kind: "external",
+              status: "accepted",
+              justification: `${exceptionTerms(finding.exception)}; ${finding.exception.name}`,
+            },
+          ],
+        }
+      : {}),
     properties: {
       accountId: finding.accountId,
       accountName: finding.accountName,

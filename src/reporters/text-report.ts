@@ -5,6 +5,7 @@ import { daysBetween, type Changes } from "../changes.js";
 import { groupFindingsByAccount } from "../findings.js";
 import { PLAN_EXAMPLES, type RemediationPlan } from "../remediation-plan.js";
 import type { Level } from "../rules/catalog.js";
+import { exceptionTerms, exceptionWarnings } from "../exceptions.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -19,7 +20,9 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
   const lines: string[] = [
     c.bold(
       `org-trail-audit: ${countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} ` +
-        `compliant, ${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ` +
+        `compliant, ${summary.noncompliant} non-compliant, ` +
+        (summary.exceptedAccounts > 0 ? `${summary.exceptedAccounts} accepted by an exception, ` : "") +
+        `${summary.notAssessed} not assessed, ` +
         `${summary.skipped} skipped; ${countOf(summary.regionsRead, "Region")} read ` +
         `${describeScan(summary, result.inventory.generatedAt)}.`,
     ),
@@ -59,6 +62,7 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
       `  Accounts: ${group.accounts.map((account) => account.id).join(", ")}`,
     );
   }
+  lines.push(...exceptionsText(result, c));
   const skipped = evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");
   if (skipped.length > 0) {
     lines.push(
@@ -133,4 +137,22 @@ function changesText(changes: Changes, generatedAt: string): string[] {
       .slice(0, PLAN_EXAMPLES)
       .map((finding) => `  new: ${finding.accountName} (${finding.accountId}) ${finding.ruleId}`),
   ];
+}
+
+/** What the exceptions file accepted this run, and what needs a person (expiring, expired, stale entries). */
+function exceptionsText(result: AuditResult, c: Colors): string[] {
+  const outcome = result.exceptions;
+  if (!outcome) return [];
+  const lines = [
+    "",
+    c.bold(`Accepted exceptions (${outcome.path}): ${countOf(result.excepted.length, "finding")}, not counted`),
+  ];
+  for (const finding of result.excepted) {
+    lines.push(
+      `  ${finding.accountName} (${finding.accountId}) ${finding.ruleId}: ${exceptionTerms(finding.exception!)}, ` +
+        `entry ${finding.exception!.entry}`,
+    );
+  }
+  for (const warning of exceptionWarnings(outcome)) lines.push(c.yellow(`  ${warning.title}: ${warning.message}`));
+  return lines;
 }

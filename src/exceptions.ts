@@ -1,0 +1,305 @@
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { daysBetween, findingKey } from "./changes.js";
+import { ConfigurationError } from "./configuration-error.js";
+import type { AccountVerdict, Evaluation, Finding, FindingException } from "./findings.js";
+import { LEVEL_RANK, RULE_IDS, type RuleId } from "./rules/catalog.js";
+
+/**
+ * Accepted exceptions: findings a reviewed entry of the exceptions file accepts until a
+ * date. Kept in the repository, so adding one is a pull request and the review is the
+ * approval. Parsing and applying are pure; the file is read once, before any AWS call.
+ *
+ * ```yaml
+ * exceptions:
+ *   - accounts: ["444455556666"]
+ *     organizational-units: ["ou-ab12-cdefgh34"]
+ *     rules: ["cloudtrail/global-events-not-recorded"]   # optional: every rule
+ *     reason: "Sandbox, closed in January"
+ *     approved-by: "secops-lead"
+ *     expires: "2027-01-31"
+ * ```
+ */
+export interface ExceptionEntry {
+  /** Its position in the file, from 1. */
+  index: number;
+  accounts: string[];
+  organizationalUnits: string[];
+  /** Undefined: every rule of this tool. */
+  rules?: RuleId[];
+  reason: string;
+  approvedBy?: string;
+  /** The last day it applies (YYYY-MM-DD, UTC). */
+  expires: string;
+}
+
+export interface ExceptionsFile {
+  path: string;
+  entries: ExceptionEntry[];
+}
+
+/** The longest an entry may run: a year from the day it is read. */
+export const MAX_EXCEPTION_DAYS = 366;
+/** An entry this close to its expiry is warned about in every run. */
+export const EXPIRY_WARNING_DAYS = 14;
+
+const FIELDS = ["accounts", "organizational-units", "rules", "reason", "approved-by", "expires"] as const;
+const ACCOUNT_ID = /^\d{12}$/;
+// Organizations' id patterns (API reference, OrganizationalUnit.Id and Root.Id).
+const UNIT_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * How a person finds an entry in the file: its position, reason and scope.
+ * `entry 2 ("Sandbox, closed in January"; accounts 444455556666)`.
+ */
+export function entryName(
+  entry: Pick<ExceptionEntry, "index" | "reason" | "accounts" | "organizationalUnits">,
+): string {
+  const scope = [
+    entry.accounts.length > 0 ? `accounts ${entry.accounts.join(", ")}` : "",
+    entry.organizationalUnits.length > 0 ? `OUs ${entry.organizationalUnits.join(", ")}` : "",
+  ].filter(Boolean);
+  return `entry ${entry.index} (${[entry.reason ? JSON.stringify(entry.reason) : "", ...scope].filter(Boolean).join("; ")})`;
+}
+
+export async function loadExceptions(path: string, today: string, input = "exceptions-file"): Promise<ExceptionsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigurationError(
+      `Input "${input}" names "${path}", which cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); ` +
+        "it accepts a YAML or JSON file of accepted exceptions (README, Accepted exceptions).",
+    );
+  }
+  return parseExceptions(text, path, today);
+}
+
+/** The file's entries, each checked; the first mistake is one error naming the file, the entry and the field. */
+export function parseExceptions(text: string, path: string, today: string): ExceptionsFile {
+  const refuse = (what: string) => new ConfigurationError(`Exceptions file ${path}: ${what}.`);
+  let parsed: unknown;
+  try {
+    // Every scalar a string (YAML's failsafe schema): account ids keep their leading zeros.
+    parsed = parseYaml(text, { schema: "failsafe" });
+  } catch (error) {
+    throw refuse(`not valid YAML or JSON (${(error as Error).message.split("\n")[0]})`);
+  }
+  const list = (parsed as { exceptions?: unknown } | null)?.exceptions;
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed) || !Array.isArray(list)) {
+    throw refuse('expected a top-level "exceptions:" list of entries');
+  }
+  const latest = addDays(today, MAX_EXCEPTION_DAYS);
+  const entries = list.map((raw, position): ExceptionEntry => {
+    const index = position + 1;
+    if (!raw || typeof raw !== "object" || Array.isArray(raw))
+      throw refuse(`entry ${index} is not a mapping of fields`);
+    const fields = raw as Record<string, unknown>;
+    const reason = typeof fields.reason === "string" ? fields.reason.trim() : "";
+    const strings = (field: string): string[] => {
+      const value = fields[field];
+      if (value === undefined) return [];
+      const items = Array.isArray(value) ? value : [value];
+      if (!items.every((item) => typeof item === "string")) {
+        throw refuse(
+          `${entryName({ index, reason, accounts: [], organizationalUnits: [] })}, field "${field}": expected a list of strings`,
+        );
+      }
+      return (items as string[]).map((item) => item.trim());
+    };
+    const accounts = strings("accounts");
+    const organizationalUnits = strings("organizational-units");
+    const name = entryName({ index, reason, accounts, organizationalUnits });
+    const field = (key: string, what: string) => refuse(`${name}, field "${key}": ${what}`);
+    const unknown = Object.keys(fields).find((key) => !(FIELDS as readonly string[]).includes(key));
+    if (unknown) throw field(unknown, `not a field of an entry (they are ${FIELDS.join(", ")})`);
+    const badAccount = accounts.find((id) => !ACCOUNT_ID.test(id));
+    if (badAccount !== undefined)
+      throw field("accounts", `"${badAccount}" is not a 12-digit account id (quote ids in YAML)`);
+    const badUnit = organizationalUnits.find((id) => !UNIT_ID.test(id));
+    if (badUnit !== undefined)
+      throw field("organizational-units", `"${badUnit}" is not an OU id (ou-...) or a root id (r-...)`);
+    if (accounts.length === 0 && organizationalUnits.length === 0) {
+      throw refuse(`${name}: give "accounts", "organizational-units" or both`);
+    }
+    const rules = fields.rules === undefined ? undefined : strings("rules");
+    const badRule = rules?.find((rule) => !(RULE_IDS as readonly string[]).includes(rule));
+    if (badRule !== undefined) throw field("rules", `"${badRule}" is not a rule of this tool (${RULE_IDS.join(", ")})`);
+    if (rules?.length === 0) throw field("rules", "an empty list; leave it out for every rule");
+    if (!reason) throw field("reason", "required: why the finding is accepted");
+    const approvedBy = fields["approved-by"];
+    if (approvedBy !== undefined && (typeof approvedBy !== "string" || !approvedBy.trim())) {
+      throw field("approved-by", "expected who approved it, as text");
+    }
+    const expires = typeof fields.expires === "string" ? fields.expires.trim() : "";
+    if (!expires) throw field("expires", "required: the last day the exception applies (YYYY-MM-DD)");
+    if (!DATE.test(expires) || Number.isNaN(Date.parse(`${expires}T00:00:00Z`)) || addDays(expires, 0) !== expires) {
+      throw field("expires", `"${expires}" is not a date (YYYY-MM-DD)`);
+    }
+    if (expires > latest) {
+      throw field("expires", `${expires} is more than a year ahead (${latest} at the latest): review it within a year`);
+    }
+    return {
+      index,
+      accounts: [...new Set(accounts)],
+      organizationalUnits: [...new Set(organizationalUnits)],
+      ...(rules ? { rules: [...new Set(rules)] as RuleId[] } : {}),
+      reason,
+      ...(typeof approvedBy === "string" ? { approvedBy: approvedBy.trim() } : {}),
+      expires,
+    };
+  });
+  return { path, entries };
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The OUs the entries name: the scan lists the accounts beneath each (nested OUs included). */
+export function unitsNamed(file: ExceptionsFile | undefined): string[] {
+  return [...new Set(file?.entries.flatMap((entry) => entry.organizationalUnits) ?? [])].sort();
+}
+
+export interface ExceptionsOutcome {
+  path: string;
+  /** Entries in force today, each with the findings it accepts. */
+  active: { entry: ExceptionEntry; findings: Finding[]; expiresInDays: number }[];
+  /** Entries past their expiry: what they covered counts again. */
+  expired: { entry: ExceptionEntry; findings: Finding[] }[];
+  /** Entries in force that accept no finding of this run: fixed, or a typo; maybe stale. */
+  stale: ExceptionEntry[];
+  /** OUs named whose accounts are not known (a saved scan made without this file, or an OU the organization does not hold). */
+  unresolvedUnits: string[];
+}
+
+export interface ExceptedEvaluation {
+  /** What counts: every finding that no entry in force accepts. Accounts whose every finding at warning or above is accepted are marked excepted. */
+  evaluation: Evaluation;
+  /** The findings accepted, each with its entry: still reported (SARIF, JSON), never counted. */
+  excepted: Finding[];
+  outcome: ExceptionsOutcome;
+}
+
+/**
+ * Applies the entries in force on `today` (an entry applies through its expiry date).
+ * `unitAccounts`: the accounts beneath each OU the file names, as the scan listed them.
+ */
+export function applyExceptions(
+  evaluation: Evaluation,
+  file: ExceptionsFile,
+  unitAccounts: Record<string, string[]> | undefined,
+  today: string,
+): ExceptedEvaluation {
+  const unresolvedUnits = unitsNamed(file).filter((unit) => !unitAccounts?.[unit]);
+  const covers = (entry: ExceptionEntry, finding: Finding) =>
+    (entry.accounts.includes(finding.accountId) ||
+      entry.organizationalUnits.some((unit) => unitAccounts?.[unit]?.includes(finding.accountId))) &&
+    (!entry.rules || entry.rules.includes(finding.ruleId));
+  const inForce = file.entries.filter((entry) => entry.expires >= today);
+  const outcome: ExceptionsOutcome = {
+    path: file.path,
+    active: inForce.map((entry) => ({ entry, findings: [], expiresInDays: daysBetween(today, entry.expires) })),
+    expired: file.entries
+      .filter((entry) => entry.expires < today)
+      .map((entry) => ({ entry, findings: evaluation.findings.filter((finding) => covers(entry, finding)) })),
+    stale: [],
+    unresolvedUnits,
+  };
+  const counted: Finding[] = [];
+  const excepted: Finding[] = [];
+  for (const finding of evaluation.findings) {
+    const match = outcome.active.find(({ entry }) => covers(entry, finding));
+    if (!match) {
+      counted.push(finding);
+      continue;
+    }
+    const marked = { ...finding, exception: describeException(match.entry) };
+    match.findings.push(marked);
+    excepted.push(marked);
+  }
+  outcome.stale = outcome.active.filter((item) => item.findings.length === 0).map((item) => item.entry);
+  const warningOrAbove = new Set(
+    counted.filter((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning).map((finding) => finding.accountId),
+  );
+  const exceptedAccounts = new Set(excepted.map((finding) => finding.accountId));
+  const verdicts = evaluation.verdicts.map(
+    (verdict): AccountVerdict =>
+      verdict.verdict === "noncompliant" &&
+      exceptedAccounts.has(verdict.accountId) &&
+      !warningOrAbove.has(verdict.accountId)
+        ? { ...verdict, excepted: true }
+        : verdict,
+  );
+  return { evaluation: { verdicts, findings: counted }, excepted, outcome };
+}
+
+export function describeException(entry: ExceptionEntry): FindingException {
+  return {
+    entry: entry.index,
+    name: entryName(entry),
+    reason: entry.reason,
+    ...(entry.approvedBy ? { approvedBy: entry.approvedBy } : {}),
+    expires: entry.expires,
+  };
+}
+
+/** "Sandbox, closed in January (approved by secops-lead; expires 2027-01-31)". */
+export function exceptionTerms(exception: Pick<FindingException, "reason" | "approvedBy" | "expires">): string {
+  return `${exception.reason} (${exception.approvedBy ? `approved by ${exception.approvedBy}; ` : ""}expires ${exception.expires})`;
+}
+
+/** Keys (findingKey) of the findings an exception accepts: not "resolved" when they leave the counted findings. */
+export function exceptedKeys(excepted: Finding[]): Set<string> {
+  return new Set(excepted.map(findingKey));
+}
+
+/**
+ * What a reader of the run must hear about the file, one line each: entries expiring within
+ * 14 days, entries expired (their findings count again), entries that accept nothing (stale?)
+ * and OUs whose accounts are unknown. Each entry named so it can be found in the file.
+ */
+export function exceptionWarnings(outcome: ExceptionsOutcome): { title: string; message: string }[] {
+  const warnings: { title: string; message: string }[] = [];
+  for (const { entry, expiresInDays, findings } of outcome.active) {
+    if (expiresInDays > EXPIRY_WARNING_DAYS || findings.length === 0) continue;
+    warnings.push({
+      title: "Exception expiring",
+      message:
+        `${outcome.path}, ${entryName(entry)} expires on ${entry.expires} ` +
+        `(${expiresInDays === 0 ? "today" : `in ${expiresInDays} day${expiresInDays === 1 ? "" : "s"}`}): ` +
+        `its ${findings.length} finding${findings.length === 1 ? "" : "s"} will count again. ` +
+        `Fix ${findings.length === 1 ? "it" : "them"}, or renew the entry by review.`,
+    });
+  }
+  for (const { entry, findings } of outcome.expired) {
+    warnings.push({
+      title: "Exception expired",
+      message:
+        `${outcome.path}, ${entryName(entry)} expired on ${entry.expires}: ` +
+        (findings.length > 0
+          ? `its ${findings.length} finding${findings.length === 1 ? "" : "s"} count again (alerts and issues ` +
+            `reopened). Fix ${findings.length === 1 ? "it" : "them"}, or renew the entry by review.`
+          : "it matches no finding any more; remove it."),
+    });
+  }
+  for (const entry of outcome.stale) {
+    warnings.push({
+      title: "Exception matches nothing",
+      message:
+        `${outcome.path}, ${entryName(entry)} accepts no finding of this run: it may be stale (fixed, or an ` +
+        "account or OU that left the scan). Remove it, or check its accounts, OUs and rules.",
+    });
+  }
+  if (outcome.unresolvedUnits.length > 0) {
+    warnings.push({
+      title: "Exception OUs unknown",
+      message:
+        `${outcome.path} names ${outcome.unresolvedUnits.join(", ")}, whose accounts this run does not know ` +
+        "(an OU the organization does not hold, or a saved scan made without the exceptions file): entries " +
+        "naming them cover only their listed accounts.",
+    });
+  }
+  return warnings;
+}

@@ -20,6 +20,8 @@ const OPERATIONS = [
   // With its answer's schema: the fake's alerts are checked against it, since the action
   // reads fields from them (rule, most_recent_instance) rather than only sending requests.
   ["get", "/repos/{owner}/{repo}/code-scanning/alerts", { withResponse: true }],
+  // Dismissing and reopening the alerts of accepted exceptions (exceptions-file).
+  ["patch", "/repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"],
 ];
 
 const require = createRequire(import.meta.url);

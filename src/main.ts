@@ -9,6 +9,8 @@ import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.j
 import type { IssueSyncResult } from "./github/issue-sync.js";
 import { readOpenAlerts, type OpenAlertsRead } from "./github/code-scanning-alerts.js";
 import { renderJobSummary } from "./github/job-summary.js";
+import { exceptedAlertsLeftOpen, syncExceptedAlerts, type ExceptedAlerts } from "./github/alert-dismissals.js";
+import { exceptionWarnings } from "./exceptions.js";
 import { syncRemediationIssues } from "./github/remediation-issues.js";
 import { countOf } from "./plural.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
@@ -80,7 +82,7 @@ export async function run(): Promise<void> {
         : alerts.kind === "none" && alerts.firstAnalysis
           ? { kind: "known", source: "code scanning, which has no analysis yet (this is the first)", entries: [] }
           : { kind: "unknown", reason: alerts.reason };
-    const changes = compareWithBaseline(result.evaluation, baseline);
+    const changes = compareWithBaseline(result.evaluation, baseline, result.excepted);
     const written = await writeReports(result, settings, { carried, changes }).catch((error: unknown) => {
       failures.push(error);
       return undefined;
@@ -95,6 +97,21 @@ export async function run(): Promise<void> {
         { title: "SARIF results left out" },
       );
     }
+
+    // Excepted findings: their alerts dismissed, and reopened on expiry (not from a shard).
+    let exceptedAlerts: ExceptedAlerts | undefined;
+    if (!settings.shard) {
+      try {
+        exceptedAlerts = await syncExceptedAlerts(result, alerts, issueSettings.token, (message) => core.info(message));
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    for (const warning of result.exceptions ? exceptionWarnings(result.exceptions) : []) {
+      core.warning(warning.message, { title: warning.title });
+    }
+    const stayOpen = exceptedAlertsLeftOpen(exceptedAlerts);
+    if (stayOpen) core.warning(stayOpen, { title: "Alerts of exceptions not dismissed" });
 
     let issues: IssueSyncResult | undefined;
     let owners: Map<string, string[]> | undefined;
@@ -121,6 +138,7 @@ export async function run(): Promise<void> {
             ...(alertsUnreadable ? { alertsUnreadable } : {}),
             ...(written?.reportFile ? { reportFile: written.reportFile } : {}),
             changes,
+            ...(exceptedAlerts ? { exceptedAlerts } : {}),
             ...(issues ? { issueLinks: issues.links } : {}),
             ...(issues?.organizationIssue ? { organizationIssue: issues.organizationIssue } : {}),
           }),

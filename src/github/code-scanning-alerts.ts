@@ -83,3 +83,43 @@ export async function readOpenAlerts(
     return { kind: "unreadable", reason: `${what}${fix}` };
   }
 }
+
+/** A dismissed alert of this tool: whether it was dismissed for an accepted exception is in its comment. */
+export interface DismissedAlert extends OpenAlert {
+  dismissedReason: string | null;
+  dismissedComment: string | null;
+}
+
+/**
+ * This tool's dismissed alerts on the branch: those dismissed for an exception are reopened
+ * when it expires. Read only with an exceptions file; a failure is the caller's to report.
+ */
+export async function readDismissedAlerts(
+  token: string,
+  log: (message: string) => void,
+  repository = process.env.GITHUB_REPOSITORY ?? "",
+  baseUrl = context.apiUrl,
+): Promise<DismissedAlert[]> {
+  const [owner = "", repo = ""] = repository.split("/");
+  const ref = process.env.GITHUB_REF?.startsWith("refs/") ? process.env.GITHUB_REF : undefined;
+  const alerts = await createOctokit(token, log, baseUrl).paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", {
+    owner,
+    repo,
+    tool_name: TOOL_NAME,
+    state: "dismissed",
+    per_page: 100,
+    ...(ref ? { ref } : {}),
+  });
+  return alerts.map((alert) => ({
+    number: alert.number,
+    ruleId: alert.rule.id ?? "",
+    severity: alert.rule.severity ?? null,
+    category: alert.most_recent_instance.category ?? "",
+    path: alert.most_recent_instance.location?.path ?? "",
+    message: alert.most_recent_instance.message?.text ?? "",
+    htmlUrl: alert.html_url,
+    createdAt: alert.created_at,
+    dismissedReason: alert.dismissed_reason ?? null,
+    dismissedComment: alert.dismissed_comment ?? null,
+  }));
+}

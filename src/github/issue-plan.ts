@@ -23,11 +23,15 @@ export interface AssigneeChange {
 }
 
 /**
- * Why an issue closes: its subject was assessed clean ("fixed"), or its accounts are now
- * tracked by other issues ("moved", after a change of issue-grouping). A moved issue closes
- * only once the issues it points to exist.
+ * Why an issue closes: its subject was assessed clean ("fixed"), its accounts are now
+ * tracked by other issues ("moved", after a change of issue-grouping; closes only once those
+ * exist), or what is left of it is accepted by the exceptions file ("excepted": not planned,
+ * never completed; reopened when the exception expires).
  */
-export type CloseReason = { kind: "fixed"; comment: string } | { kind: "moved"; comment: string; to: IssueKey[] };
+export type CloseReason =
+  | { kind: "fixed"; comment: string }
+  | { kind: "moved"; comment: string; to: IssueKey[] }
+  | { kind: "excepted"; comment: string };
 
 export type IssueOperation =
   | { kind: "create"; content: IssueContent; assignees: string[] }

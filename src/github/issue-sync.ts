@@ -48,6 +48,8 @@ export interface IssueSyncRequest {
   wanted: AccountForIssue[];
   /** Accounts assessed clean this run. */
   clean: Set<string>;
+  /** Accounts whose every finding to act on is accepted by an exception, with the comment that says by which. */
+  excepted?: Map<string, string>;
   grouping?: IssueGrouping;
   /** The plan with its organization-level fix, for the organization issue; absent when none applies. */
   organization?: { plan: RemediationPlan; assignees: string[]; coveredAccounts: Set<string> };
@@ -148,9 +150,12 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     `${what} assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
   const trackedBy = new Map<string, IssueKey>();
 
-  // Whatever the grouping, an account assessed clean has its own issue closed, as fixed.
+  // Whatever the grouping, an account assessed clean has its own issue closed, as fixed; one
+  // accepted by an exception, as not planned, with the exception's terms.
+  const excepted = request.excepted ?? new Map<string, string>();
   for (const accountId of request.clean)
     close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
+  for (const [accountId, comment] of excepted) close.set(accountKey(accountId), { kind: "excepted", comment });
   if (grouping === "account") {
     for (const account of request.wanted) {
       const { assignees, mentioned } = people(account.owners);
@@ -180,7 +185,7 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
       const { assignees, mentioned } = people(accounts[0]!.owners);
       // Listed before, and neither judged clean nor listed elsewhere now: not assessed this run, so kept.
       const kept = (current.get(key)?.state === "open" ? (current.get(key)!.accounts ?? []) : []).filter(
-        (id) => !wantedAccounts.has(id) && !request.clean.has(id),
+        (id) => !wantedAccounts.has(id) && !request.clean.has(id) && !excepted.has(id),
       );
       const content = renderOwnerIssue({
         owners: accounts[0]!.owners,
@@ -208,21 +213,24 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     if (issue.state !== "open" || !key.startsWith("owner:") || wanted.some((item) => item.content.key === key))
       continue;
     const accounts = issue.accounts ?? [];
-    if (!accounts.every((id) => request.clean.has(id) || trackedBy.has(id))) continue;
+    if (!accounts.every((id) => request.clean.has(id) || trackedBy.has(id) || excepted.has(id))) continue;
     const to = [...new Set(accounts.flatMap((id) => (trackedBy.has(id) ? [trackedBy.get(id)!] : [])))];
+    const acceptedHere = accounts.filter((id) => excepted.has(id));
     close.set(
       key,
-      to.length === 0
-        ? { kind: "fixed", comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`) }
-        : {
-            kind: "moved",
-            to,
-            comment: `${
-              grouping === "account"
-                ? "These accounts are now tracked one issue per account (issue-grouping: account)"
-                : "These accounts are now tracked with their current owners"
-            }; the ones not fixed are in`,
-          },
+      to.length === 0 && acceptedHere.length > 0
+        ? { kind: "excepted", comment: acceptedHere.map((id) => excepted.get(id)!).join("\n\n") }
+        : to.length === 0
+          ? { kind: "fixed", comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`) }
+          : {
+              kind: "moved",
+              to,
+              comment: `${
+                grouping === "account"
+                  ? "These accounts are now tracked one issue per account (issue-grouping: account)"
+                  : "These accounts are now tracked with their current owners"
+              }; the ones not fixed are in`,
+            },
     );
   }
   if (!request.organization && request.organizationSettled) {
@@ -363,10 +371,14 @@ function describeOperation(operation: IssueOperation): string {
     case "update":
       return `update issue #${operation.issue.number} for ${subject(operation.content.key)}: ${operation.content.title}`;
     case "close":
-      return operation.reason.kind === "fixed"
-        ? `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is assessed clean`
-        : `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ` +
-            `${operation.reason.to.map(subject).join(", ")} now`;
+      if (operation.reason.kind === "fixed")
+        return `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is assessed clean`;
+      if (operation.reason.kind === "excepted")
+        return `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is accepted by an exception`;
+      return (
+        `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ` +
+        `${operation.reason.to.map(subject).join(", ")} now`
+      );
   }
 }
 
@@ -507,9 +519,9 @@ async function perform(
     case "close": {
       const { reason } = operation;
       const body =
-        reason.kind === "fixed"
-          ? reason.comment
-          : `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`;
+        reason.kind === "moved"
+          ? `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`
+          : reason.comment;
       await paced(() => octokit.rest.issues.createComment({ owner, repo, issue_number: operation.issue.number, body }));
       // Moved to exactly one issue: closed as its duplicate, so GitHub links the two; never "completed", as nothing was fixed.
       const single =

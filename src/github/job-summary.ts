@@ -5,6 +5,8 @@ import type { Changes } from "../changes.js";
 import type { IssueSyncResult } from "./issue-sync.js";
 import { codeCell, escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
 import { changesMarkdown, issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
+import type { ExceptedAlerts } from "./alert-dismissals.js";
+import { exceptionsMarkdown } from "./exceptions-markdown.js";
 
 /** GitHub refuses a step summary over 1 MiB; stay well below with room for the closing lines. */
 export const SUMMARY_BUDGET_BYTES = 900 * 1024;
@@ -27,6 +29,8 @@ export interface SummaryContext {
   issueLinks?: Map<string, IssueLink>;
   /** The organization issue, when the organization-level fix has one. */
   organizationIssue?: IssueLink;
+  /** What became of the alerts of excepted findings. */
+  exceptedAlerts?: ExceptedAlerts;
 }
 
 /** Above this many rows a table is folded away: the plan above it is what a reader acts on. */
@@ -66,6 +70,7 @@ export function renderJobSummary(context: SummaryContext): string {
       ...(stoppedEarlyNote(summary) ? [`> [!CAUTION]\n> ${escapeMarkdown(stoppedEarlyNote(summary)!)}`, ""] : []),
       `**${summary.accountsScanned}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: ` +
         `**${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, ` +
+        (summary.exceptedAccounts > 0 ? `**${summary.exceptedAccounts}** accepted by an exception, ` : "") +
         `**${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ` +
         `${countOf(summary.regionsRead, "Region")} ` +
         `read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, ` +
@@ -157,6 +162,13 @@ export function renderJobSummary(context: SummaryContext): string {
     ),
     fullList,
   );
+
+  const exceptions = exceptionsMarkdown(result, context.exceptedAlerts);
+  if (exceptions) {
+    budget.foldedTable(exceptions.heading, exceptions.summary, exceptions.header, exceptions.rows, fullList);
+    if (exceptions.rows.length === 0) budget.add(`\n${exceptions.heading}\n\n${escapeMarkdown(exceptions.summary)}.\n`);
+    for (const note of exceptions.notes) budget.add(`\n${note}\n`);
+  }
 
   if (context.issues) budget.add(renderIssueSection(context.issues));
 

@@ -8,6 +8,7 @@ import { inShard } from "../shard.js";
 import type { IssueSettings } from "./issue-settings.js";
 import { syncIssues, type AccountForIssue, type IssueSyncResult } from "./issue-sync.js";
 import { createOctokit } from "./octokit.js";
+import { escapeMarkdown } from "./markdown.js";
 import { resolveOwners } from "./owners.js";
 
 export interface RemediationIssuesOutcome {
@@ -42,6 +43,7 @@ export async function syncRemediationIssues(
   const clean = new Set(
     audit.evaluation.verdicts.filter((verdict) => verdict.verdict === "compliant").map((verdict) => verdict.accountId),
   );
+  const excepted = exceptedComments(audit);
 
   const ownerWarnings: string[] = [];
   const withParents = [...settings.ownersByKey.keys()].some((key) => !/^\d{12}$/.test(key));
@@ -89,6 +91,7 @@ export async function syncRemediationIssues(
     ...(runUrl ? { runUrl } : {}),
     wanted,
     clean,
+    excepted,
     grouping: settings.grouping,
     // A shard sees part of the organization: the organization issue is the fan-in job's.
     ...(fix && !audit.inventory.shard
@@ -105,7 +108,9 @@ export async function syncRemediationIssues(
       !audit.inventory.shard &&
       audit.inventory.organization !== undefined &&
       !audit.inventory.organizationTrailsError &&
-      audit.summary.notAssessed === 0,
+      audit.summary.notAssessed === 0 &&
+      // Accepted gaps are gaps still: the organization issue does not close over them.
+      audit.summary.exceptedAccounts === 0,
     log: options.log,
   });
   result.ownerWarnings.push(...ownerWarnings);
@@ -139,4 +144,36 @@ async function unknownOwnerKeys(audit: AuditResult, settings: IssueSettings, off
       `owners-file names OU or root ids this organization does not hold: ${checked.unknown.join(", ")}. Check for a typo.`,
     );
   return warnings;
+}
+
+/**
+ * The closing comment of each account whose every finding to act on an exception accepts:
+ * the entry's reason, approver and expiry, quoted, so the issue says why it closed and when
+ * it comes back.
+ */
+function exceptedComments(audit: AuditResult): Map<string, string> {
+  const comments = new Map<string, string>();
+  const file = audit.exceptions?.path ?? "the exceptions file";
+  for (const verdict of audit.evaluation.verdicts) {
+    if (!verdict.excepted) continue;
+    const entries = new Map(
+      audit.excepted
+        .filter((finding) => finding.accountId === verdict.accountId && finding.exception)
+        .map((finding) => [finding.exception!.entry, finding.exception!]),
+    );
+    const quoted = [...entries.values()].map(
+      (exception) =>
+        // The file's own words, escaped: a reason must not mention people or render as markup.
+        `> ${escapeMarkdown(exception.reason)}\n>\n> ` +
+        `${exception.approvedBy ? `Approved by ${escapeMarkdown(exception.approvedBy)}; e` : "E"}xpires ` +
+        `${exception.expires} (${escapeMarkdown(file)}, ${escapeMarkdown(exception.name)}).`,
+    );
+    comments.set(
+      verdict.accountId,
+      `Account ${verdict.accountId}: its findings are accepted by an exception, so they no longer count:\n\n` +
+        `${quoted.join("\n\n")}\n\nThey are still reported (JSON report, code scanning as dismissed). This ` +
+        "issue reopens if the exception expires or is removed while they remain. Closing as not planned.",
+    );
+  }
+  return comments;
 }

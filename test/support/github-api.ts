@@ -57,6 +57,9 @@ export interface FakeAlert {
   path: string;
   fingerprint: string;
   state: "open" | "fixed" | "dismissed";
+  /** Set by a dismissal (PATCH), cleared by a reopening. */
+  dismissedReason?: string | null;
+  dismissedComment?: string | null;
   message: string;
   /** When the upload that first reported it happened. */
   createdAt: string;
@@ -88,6 +91,8 @@ export interface FakeGitHub {
   secondaryRateLimits: number;
   /** Writes answer 403 "Resource not accessible by integration", as with a token lacking issues: write. */
   denyWrites: boolean;
+  /** Alert updates answer 403, as with a token that may read alerts but lacks security-events: write. */
+  denyAlertWrites: boolean;
   alerts: FakeAlert[];
   /** The code-scanning alerts list answers this instead (a token without security-events, say). */
   alertsAnswer?: { status: number; message: string };
@@ -137,6 +142,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     violations: [],
     secondaryRateLimits: 0,
     denyWrites: false,
+    denyAlertWrites: false,
     alerts: [],
     uploadSarif: (log, at) => uploadSarif(log, at),
     writes: () => state.requests.filter((request) => request.method !== "GET"),
@@ -219,6 +225,27 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         if (!validate(answer))
           state.violations.push(`the fake's ${route.op.operationId} answer: ${ajv.errorsText(validate.errors)}`);
         return sendPage(res, url, answer);
+      }
+      case "code-scanning/update-alert": {
+        // GitHub's rules for the update (REST API, "Update a code scanning alert").
+        const alert = state.alerts.find((item) => item.number === Number(params.alert_number));
+        if (!alert) return send(res, 404, { message: "No alert found for alert number" });
+        if (state.denyAlertWrites) return send(res, 403, { message: "Resource not accessible by integration" });
+        if (body.state === "dismissed" && !body.dismissed_reason)
+          return send(res, 422, { message: "dismissed_reason is required when state is dismissed" });
+        if (typeof body.dismissed_comment === "string" && body.dismissed_comment.length > 280)
+          return send(res, 422, { message: "dismissed_comment is too long (maximum is 280 characters)" });
+        if (body.state === "dismissed") {
+          alert.state = "dismissed";
+          alert.dismissedReason = body.dismissed_reason;
+          alert.dismissedComment = body.dismissed_comment ?? null;
+        } else if (body.state === "open") {
+          if (alert.state === "fixed") return send(res, 400, { message: "A fixed alert cannot be reopened" });
+          alert.state = "open";
+          alert.dismissedReason = null;
+          alert.dismissedComment = null;
+        }
+        return send(res, 200, alertJson(alert));
       }
       case "issues/create": {
         if (tooLong(body.body)) return send(res, 422, BODY_TOO_LONG);
@@ -401,7 +428,8 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       fixed_at: null,
       dismissed_by: null,
       dismissed_at: null,
-      dismissed_reason: null,
+      dismissed_reason: alert.dismissedReason ?? null,
+      dismissed_comment: alert.dismissedComment ?? null,
       rule: {
         id: alert.ruleId,
         name: alert.ruleId,

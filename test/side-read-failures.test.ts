@@ -6,8 +6,8 @@ import { renderTextReport } from "../src/reporters/text-report.js";
 import { buildSarif } from "../src/reporters/sarif.js";
 import { parseSettings } from "../src/settings.js";
 import { describeSideReadFailure, sideReadFailures } from "../src/side-read-failures.js";
-import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
-import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import type { AwsProxy } from "./support/aws-proxy.js";
+import { motoAvailability, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
 import { OWN_TRAILS_SCENARIO, seedOrganization } from "./support/seed-org.js";
 
 const moto = motoAvailability();
@@ -19,15 +19,10 @@ describe.skipIf(!moto.available)("a side read answered by a proxy's HTML page", 
   let proxy: AwsProxy;
 
   beforeAll(async () => {
-    server = await startMoto();
-    proxy = await startAwsProxy(server.endpoint);
-    Object.assign(process.env, awsEnvironment(proxy.endpoint));
+    ({ server, proxy } = await startMotoBehindProxy());
     await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
   });
-  afterAll(async () => {
-    await proxy?.close();
-    await server?.stop();
-  });
+  afterAll(() => stopMotoBehindProxy(server, proxy));
 
   it("is one line in the header, in no finding, and retried no more than the SDK's standard mode would", async () => {
     // A 502: the SDK takes it for a transient AWS error and would retry it 8 times.

@@ -4,8 +4,8 @@ import { scanOrganization } from "../src/aws/scan.js";
 import { UnreachableBreaker } from "../src/aws/unreachable.js";
 import { renderTextReport } from "../src/reporters/text-report.js";
 import { parseSettings } from "../src/settings.js";
-import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
-import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
+import type { AwsProxy } from "./support/aws-proxy.js";
+import { motoAvailability, startMotoBehindProxy, stopMotoBehindProxy, type MotoServer } from "./support/moto-server.js";
 import { OWN_TRAILS_SCENARIO, seedOrganization } from "./support/seed-org.js";
 
 const moto = motoAvailability();
@@ -57,15 +57,10 @@ describe.skipIf(!moto.available)("an endpoint that dies mid-scan", () => {
   let proxy: AwsProxy;
 
   beforeAll(async () => {
-    server = await startMoto();
-    proxy = await startAwsProxy(server.endpoint);
-    Object.assign(process.env, awsEnvironment(proxy.endpoint));
+    ({ server, proxy } = await startMotoBehindProxy());
     await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
   });
-  afterAll(async () => {
-    await proxy?.close();
-    await server?.stop();
-  });
+  afterAll(() => stopMotoBehindProxy(server, proxy));
   beforeEach(() => {
     proxy.faults.length = 0;
   });

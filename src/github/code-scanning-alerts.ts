@@ -2,7 +2,7 @@ import { context } from "@actions/github";
 import { describeError, githubMessageOf, httpStatusOf } from "../error-description.js";
 import type { OpenAlert } from "../reporters/carried-alerts.js";
 import { TOOL_NAME } from "../version.js";
-import { createOctokit } from "./octokit.js";
+import { createOctokit, type Octokit } from "./octokit.js";
 
 export type OpenAlertsRead =
   | { kind: "read"; alerts: OpenAlert[] }
@@ -45,19 +45,7 @@ export async function readOpenAlerts(
       per_page: 100,
       ...(ref ? { ref } : {}),
     });
-    return {
-      kind: "read",
-      alerts: alerts.map((alert) => ({
-        number: alert.number,
-        ruleId: alert.rule.id ?? "",
-        severity: alert.rule.severity ?? null,
-        category: alert.most_recent_instance.category ?? "",
-        path: alert.most_recent_instance.location?.path ?? "",
-        message: alert.most_recent_instance.message?.text ?? "",
-        htmlUrl: alert.html_url,
-        createdAt: alert.created_at,
-      })),
-    };
+    return { kind: "read", alerts: alerts.map(toOpenAlert) };
   } catch (error) {
     const status = httpStatusOf(error);
     const message = githubMessageOf(error);
@@ -111,6 +99,17 @@ export async function readDismissedAlerts(
     ...(ref ? { ref } : {}),
   });
   return alerts.map((alert) => ({
+    ...toOpenAlert(alert),
+    dismissedReason: alert.dismissed_reason ?? null,
+    dismissedComment: alert.dismissed_comment ?? null,
+  }));
+}
+
+type AlertItem = Awaited<ReturnType<Octokit["rest"]["codeScanning"]["listAlertsForRepo"]>>["data"][number];
+
+/** The fields of GitHub's alert this tool reads: rule, category and location (its identity), message, dates. */
+function toOpenAlert(alert: AlertItem): OpenAlert {
+  return {
     number: alert.number,
     ruleId: alert.rule.id ?? "",
     severity: alert.rule.severity ?? null,
@@ -119,7 +118,5 @@ export async function readDismissedAlerts(
     message: alert.most_recent_instance.message?.text ?? "",
     htmlUrl: alert.html_url,
     createdAt: alert.created_at,
-    dismissedReason: alert.dismissed_reason ?? null,
-    dismissedComment: alert.dismissed_comment ?? null,
-  }));
+  };
 }

@@ -47,7 +47,8 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     if (!findings) continue;
     // An account whose only finding is that it was not read is said with its group, below.
     if (findings.every((finding) => finding.ruleId === "cloudtrail/account-not-assessed")) continue;
-    lines.push("", c.bold(`${verdict.accountName} (${verdict.accountId}): ${verdict.verdict}`));
+    const status = verdict.excepted ? "non-compliant, accepted by an exception (below)" : verdict.verdict;
+    lines.push("", c.bold(`${verdict.accountName} (${verdict.accountId}): ${status}`));
     for (const finding of findings) {
       lines.push(`  ${levelColor[finding.level](`[${finding.level}]`)} ${finding.ruleId}`, `    ${finding.message}`);
       for (const command of finding.fix) lines.push(`      ${command.startsWith("#") ? c.dim(command) : command}`);

@@ -39,8 +39,7 @@ describe.skipIf(!moto.available)("accepted exceptions", () => {
     "report-file": "report.json",
     ...extra,
   });
-  const uploadSarif = () =>
-    github.uploadSarif(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")));
+  const uploadSarif = () => github.uploadSarifFrom(workspace);
   const alertsOf = (accountId: string) =>
     github.alerts.filter(
       (alert) =>

@@ -108,8 +108,7 @@ describe("issues per owner, and what changed between runs", () => {
   });
   const writeInventory = (kinds: Map<number, ReturnType<typeof kindOf>>, generatedAt: string) =>
     writeFileSync(join(dir, "inventory.json"), JSON.stringify(largeInventory(SHAPE, { kinds, generatedAt })));
-  const uploadSarif = (at: string) =>
-    github.uploadSarif(JSON.parse(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8")), at);
+  const uploadSarif = (at: string) => github.uploadSarifFrom(dir, at);
   const ownerIssue = (owner: number) =>
     github.issues.find((issue) => readMarker(issue.body)?.key === `owner:owner-${owner}`);
   const created = () => github.requests.filter((request) => request.operationId === "issues/create").length;

@@ -41,8 +41,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     ...extra,
   });
   /** The workflow's upload-sarif step: GitHub's code scanning takes this run's SARIF. */
-  const uploadSarif = () =>
-    github.uploadSarif(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")));
+  const uploadSarif = () => github.uploadSarifFrom(workspace);
   const openAlerts = (accountId: string) =>
     github.alerts.filter(
       (alert) => alert.path.startsWith(`aws/accounts/${accountId}/cloudtrail`) && alert.state === "open",

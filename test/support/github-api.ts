@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 
@@ -105,6 +106,8 @@ export interface FakeGitHub {
    * and category that the run does not hold is closed as fixed.
    */
   uploadSarif(log: { runs: any[] }, at?: string): { stored: number; dropped: number };
+  /** The workflow's upload-sarif step: the SARIF file the action wrote in `workspace`. */
+  uploadSarifFrom(workspace: string, at?: string): { stored: number; dropped: number };
   writes(): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -145,6 +148,8 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     denyAlertWrites: false,
     alerts: [],
     uploadSarif: (log, at) => uploadSarif(log, at),
+    uploadSarifFrom: (workspace, at) =>
+      uploadSarif(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")), at),
     writes: () => state.requests.filter((request) => request.method !== "GET"),
     close: async () => undefined,
   };

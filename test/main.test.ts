@@ -88,4 +88,34 @@ describe("the action's main", () => {
     expect(actions.summary).toContain("> [!CAUTION]\n> The scan stopped early: 16 AWS calls in a row failed");
     expect(actions.failed).toEqual([expect.stringMatching(/^The scan stopped early: 16 AWS calls in a row failed/)]);
   });
+
+  it("with an exceptions file, accepted errors do not fail the step; with no code scanning, no alert is said to stay open", async () => {
+    const dir = workspace();
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const errors = ["121212121212", "222233334444", "333344445555", "444455556666", "777788889999", "888899990000"];
+    writeFileSync(
+      join(dir, "exceptions.yml"),
+      JSON.stringify({ exceptions: [{ accounts: errors, reason: "Being rebuilt", expires }] }),
+    );
+    const previous = process.env.GITHUB_REPOSITORY;
+    delete process.env.GITHUB_REPOSITORY;
+    try {
+      actions.inputs = {
+        "inventory-file": SAMPLE,
+        "sarif-file": join(dir, "audit.sarif"),
+        "exceptions-file": join(dir, "exceptions.yml"),
+      };
+      await run();
+    } finally {
+      if (previous !== undefined) process.env.GITHUB_REPOSITORY = previous;
+    }
+    expect(actions.failed).toEqual([]);
+    expect(actions.summary).toContain("### Accepted exceptions");
+    expect(actions.warnings.filter((warning) => /stay open|refused to change/.test(warning))).toEqual([]);
+    const sarif = JSON.parse(readFileSync(join(dir, "audit.sarif"), "utf8"));
+    const suppressed = sarif.runs.flatMap((sarifRun: { results: { suppressions?: unknown[] }[] }) =>
+      sarifRun.results.filter((result) => result.suppressions),
+    );
+    expect(suppressed.length).toBeGreaterThanOrEqual(errors.length);
+  });
 });

@@ -139,8 +139,12 @@ export async function syncExceptedAlerts(
   baseUrl = context.apiUrl,
 ): Promise<ExceptedAlerts | undefined> {
   if (!audit.exceptions) return undefined;
-  if (alerts.kind === "none" && alerts.firstAnalysis) {
-    return { kind: "synced", result: { dismissed: 0, reopened: 0, failed: [], withoutAlert: audit.excepted } };
+  if (alerts.kind === "none") {
+    // The first analysis: its upload creates the alerts, the next run dismisses them. Code
+    // scanning off, or not in a repository: there is no alert to dismiss.
+    return alerts.firstAnalysis
+      ? { kind: "synced", result: { dismissed: 0, reopened: 0, failed: [], withoutAlert: audit.excepted } }
+      : undefined;
   }
   if (alerts.kind !== "read") return { kind: "unavailable", reason: alerts.reason, findings: audit.excepted.length };
   let dismissed: DismissedAlert[];

@@ -19,7 +19,7 @@ import {
 import { emptySelectionError, type FailOn, type FailOnScope, type Settings } from "./settings.js";
 import { buildRemediationPlan, type RemediationPlan } from "./remediation-plan.js";
 import { findingKey, type Changes } from "./changes.js";
-import { UNREACHABLE_ADVICE } from "./aws/unreachable.js";
+import { NETWORK_ADVICE } from "./error-description.js";
 import { describeSideReadFailure, sideReadFailures, type SideReadFailure } from "./side-read-failures.js";
 
 export interface AuditSummary {
@@ -103,30 +103,22 @@ export function evaluateAudit(
   options: { exceptions?: ExceptionsFile; today?: string } = {},
 ): AuditResult {
   const judged = evaluateInventory(inventory);
-  if (options.exceptions) {
-    const applied = applyExceptions(
-      judged,
-      options.exceptions,
-      inventory.unitAccounts,
-      options.today ?? new Date().toISOString().slice(0, 10),
-    );
-    const { evaluation } = applied;
-    return {
-      inventory,
-      evaluation,
-      summary: summarize(inventory, evaluation, applied.excepted.length),
-      plan: buildRemediationPlan(inventory, evaluation),
-      excepted: applied.excepted,
-      exceptions: applied.outcome,
-    };
-  }
-  const evaluation = judged;
+  const applied = options.exceptions
+    ? applyExceptions(
+        judged,
+        options.exceptions,
+        inventory.unitAccounts,
+        options.today ?? new Date().toISOString().slice(0, 10),
+      )
+    : { evaluation: judged, excepted: [], outcome: undefined };
+  const { evaluation } = applied;
   return {
     inventory,
     evaluation,
-    summary: summarize(inventory, evaluation),
+    summary: summarize(inventory, evaluation, applied.excepted.length),
     plan: buildRemediationPlan(inventory, evaluation),
-    excepted: [],
+    excepted: applied.excepted,
+    ...(applied.outcome ? { exceptions: applied.outcome } : {}),
   };
 }
 
@@ -143,7 +135,7 @@ export function stoppedEarlyNote(summary: AuditSummary): string | undefined {
   return (
     `The scan stopped early: ${summary.stoppedEarly}. ${countOf(summary.notAssessed, "account was", "accounts were")} ` +
     `not assessed; ${summary.notAssessed === 1 ? "its alerts and issue are" : "their alerts and issues are"} kept open. ` +
-    `${UNREACHABLE_ADVICE}. Then run the scan again.`
+    `${NETWORK_ADVICE}. Then run the scan again.`
   );
 }
 

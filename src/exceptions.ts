@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { daysBetween, findingKey } from "./changes.js";
+import { daysBetween } from "./changes.js";
 import { ConfigurationError } from "./configuration-error.js";
 import type { AccountVerdict, Evaluation, Finding, FindingException } from "./findings.js";
 import { LEVEL_RANK, RULE_IDS, type RuleId } from "./rules/catalog.js";
+import { ACCOUNT_ID, OU_OR_ROOT_ID } from "./settings.js";
 
 /**
  * Accepted exceptions: findings a reviewed entry of the exceptions file accepts until a
@@ -44,9 +45,6 @@ export const MAX_EXCEPTION_DAYS = 366;
 export const EXPIRY_WARNING_DAYS = 14;
 
 const FIELDS = ["accounts", "organizational-units", "rules", "reason", "approved-by", "expires"] as const;
-const ACCOUNT_ID = /^\d{12}$/;
-// Organizations' id patterns (API reference, OrganizationalUnit.Id and Root.Id).
-const UNIT_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
@@ -117,7 +115,7 @@ export function parseExceptions(text: string, path: string, today: string): Exce
     const badAccount = accounts.find((id) => !ACCOUNT_ID.test(id));
     if (badAccount !== undefined)
       throw field("accounts", `"${badAccount}" is not a 12-digit account id (quote ids in YAML)`);
-    const badUnit = organizationalUnits.find((id) => !UNIT_ID.test(id));
+    const badUnit = organizationalUnits.find((id) => !OU_OR_ROOT_ID.test(id));
     if (badUnit !== undefined)
       throw field("organizational-units", `"${badUnit}" is not an OU id (ou-...) or a root id (r-...)`);
     if (accounts.length === 0 && organizationalUnits.length === 0) {
@@ -248,11 +246,6 @@ export function describeException(entry: ExceptionEntry): FindingException {
 /** "Sandbox, closed in January (approved by secops-lead; expires 2027-01-31)". */
 export function exceptionTerms(exception: Pick<FindingException, "reason" | "approvedBy" | "expires">): string {
   return `${exception.reason} (${exception.approvedBy ? `approved by ${exception.approvedBy}; ` : ""}expires ${exception.expires})`;
-}
-
-/** Keys (findingKey) of the findings an exception accepts: not "resolved" when they leave the counted findings. */
-export function exceptedKeys(excepted: Finding[]): Set<string> {
-  return new Set(excepted.map(findingKey));
 }
 
 /**

@@ -59,8 +59,9 @@ export const INPUT_DEFAULTS = {
 export type InputName = keyof typeof INPUT_DEFAULTS;
 export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
 
-const ACCOUNT_ID = /^\d{12}$/;
-const OU_OR_ROOT_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+export const ACCOUNT_ID = /^\d{12}$/;
+// Organizations' id patterns (API reference, OrganizationalUnit.Id and Root.Id).
+export const OU_OR_ROOT_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
 // IAM: a role name is 1-64 of [\w+=,.@-]; a path before it is allowed ("audit/Role").
 const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;

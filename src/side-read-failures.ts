@@ -19,7 +19,11 @@ export interface SideReadFailure {
 }
 
 /** Region codes and the endpoints named after them differ between failures that are one cause. */
-const REGION = /\b[a-z]{2}(?:-[a-z]+)+-\d\b/g;
+const REGION_CODE = "[a-z]{2}(?:-[a-z]+)+-\\d";
+const REGION = new RegExp(`\\b${REGION_CODE}\\b`, "g");
+/** How the scan joins one error per Region: "us-east-1: text; eu-west-1: text". */
+const NEXT_REGION = new RegExp(`; (?=${REGION_CODE}: )`);
+const REGION_PREFIX = new RegExp(`^${REGION_CODE}: `);
 
 export function sideReadFailures(inventory: Inventory): SideReadFailure[] {
   const groups = new Map<
@@ -60,7 +64,7 @@ export function sideReadFailures(inventory: Inventory): SideReadFailure[] {
 /** "us-east-1: text; eu-west-1: text" (how the scan records them) → each Region's text. */
 function perRegion(errors: string | undefined): string[] {
   if (!errors) return [];
-  return errors.split(/; (?=[a-z]{2}(?:-[a-z]+)+-\d: )/).map((part) => part.replace(/^[a-z]{2}(?:-[a-z]+)+-\d: /, ""));
+  return errors.split(NEXT_REGION).map((part) => part.replace(REGION_PREFIX, ""));
 }
 
 function consequenceOf(read: SideReadFailure["read"], cause: string): string {

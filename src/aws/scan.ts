@@ -19,8 +19,8 @@ import {
 } from "./client-config.js";
 import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./concurrency-governor.js";
 import { accessAccount } from "./credentials.js";
-import { describeError, networkFailure } from "../error-description.js";
-import { AwsUnreachableError, UNREACHABLE_ADVICE, UnreachableBreaker, unreachableCause } from "./unreachable.js";
+import { describeError, NETWORK_ADVICE, networkFailure } from "../error-description.js";
+import { AwsUnreachableError, UnreachableBreaker, unreachableCause } from "./unreachable.js";
 import {
   describeOrganization,
   listAccountsBeneath,
@@ -96,7 +96,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
     const sts = createClient(STSClient, transport, globalEventsRegion);
     const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
       const unreachable = unreachableCause(error);
-      if (unreachable) throw new AwsUnreachableError(`AWS STS ${unreachable}. ${UNREACHABLE_ADVICE}.`);
+      if (unreachable) throw new AwsUnreachableError(`AWS STS ${unreachable}. ${NETWORK_ADVICE}.`);
       throw new ConfigurationError(
         `The AWS credentials could not be used (${describeError(error)}). ` +
           (options.credentialsAdvice ?? ACTION_CREDENTIALS_ADVICE),
@@ -107,7 +107,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
     const refused = (error: unknown): never => {
       if (error instanceof ConfigurationError) throw error;
       const unreachable = unreachableCause(error);
-      if (unreachable) throw new AwsUnreachableError(`AWS Organizations ${unreachable}. ${UNREACHABLE_ADVICE}.`);
+      if (unreachable) throw new AwsUnreachableError(`AWS Organizations ${unreachable}. ${NETWORK_ADVICE}.`);
       throw new ConfigurationError(
         `AWS Organizations refused to list the accounts (${describeError(error)}). Run the scan with ` +
           "credentials of the management account or a delegated administrator (caller: " +

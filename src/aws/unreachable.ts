@@ -1,4 +1,4 @@
-import { describeError, foreignAnswer, NETWORK_ADVICE, networkFailure } from "../error-description.js";
+import { describeError, foreignAnswer, networkFailure } from "../error-description.js";
 
 /**
  * AWS could not be reached at all: nothing listening, DNS, TLS, or something else answering
@@ -18,9 +18,6 @@ export function unreachableCause(error: unknown): string | undefined {
   return networkFailure(error) || foreignAnswer(error) ? describeError(error) : undefined;
 }
 
-/** What to check when AWS cannot be reached. */
-export const UNREACHABLE_ADVICE = NETWORK_ADVICE;
-
 /** Calls in a row that never reached AWS, with no call answered in between, before a scan stops. */
 export const UNREACHABLE_CALLS_TO_STOP = 16;
 
@@ -34,8 +31,8 @@ export const UNREACHABLE_CALLS_TO_STOP = 16;
  */
 export class UnreachableBreaker {
   private inARow = 0;
-  /** Failures in the current run, by service. */
-  private services = new Map<string, number>();
+  /** STS's failures in the current run. */
+  private stsInARow = 0;
   /** Why the scan stopped, once it has. */
   stopped: string | undefined;
 
@@ -47,7 +44,7 @@ export class UnreachableBreaker {
   answered(): void {
     if (this.stopped) return;
     this.inARow = 0;
-    this.services.clear();
+    this.stsInARow = 0;
   }
 
   failed(service: string, error: unknown): void {
@@ -57,11 +54,10 @@ export class UnreachableBreaker {
       this.answered();
       return;
     }
-    const cause = describeError(error);
     this.inARow += 1;
-    this.services.set(service, (this.services.get(service) ?? 0) + 1);
-    if (this.inARow >= this.threshold && (this.services.get("STS") ?? 0) >= 2) {
-      this.stopped = `${this.inARow} AWS calls in a row failed and none was answered: the last ${cause}`;
+    if (service === "STS") this.stsInARow += 1;
+    if (this.inARow >= this.threshold && this.stsInARow >= 2) {
+      this.stopped = `${this.inARow} AWS calls in a row failed and none was answered: the last ${describeError(error)}`;
       this.onStop(this.stopped);
     }
   }

@@ -3,9 +3,8 @@ import { describeGitHubError, httpStatusOf } from "../error-description.js";
 import { exceptionTerms } from "../exceptions.js";
 import type { Finding } from "../findings.js";
 import type { Inventory } from "../inventory.js";
-import { RULE_IDS } from "../rules/catalog.js";
-import type { OpenAlert } from "../reporters/carried-alerts.js";
-import { parseLocation, sarifCategories } from "../reporters/sarif.js";
+import { alertIdentity, type OpenAlert } from "../reporters/carried-alerts.js";
+import { sarifCategories } from "../reporters/sarif.js";
 import { context } from "@actions/github";
 import type { AuditResult } from "../audit.js";
 import { readDismissedAlerts, type DismissedAlert, type OpenAlertsRead } from "./code-scanning-alerts.js";
@@ -50,10 +49,8 @@ export function planAlertDismissals(input: {
 }): AlertDismissalPlan {
   const categories = new Set(sarifCategories(input.inventory.shard));
   const keyOf = (alert: OpenAlert) => {
-    const location = parseLocation(alert.path);
-    if (!location || !categories.has(alert.category.replace(/\/+$/, ""))) return undefined;
-    if (!(RULE_IDS as readonly string[]).includes(alert.ruleId)) return undefined;
-    return findingKey({ ruleId: alert.ruleId, ...location });
+    const identity = alertIdentity(alert, categories);
+    return identity ? findingKey(identity) : undefined;
   };
   const excepted = new Map(input.excepted.map((finding) => [findingKey(finding), finding]));
   const counted = new Map(input.counted.map((finding) => [findingKey(finding), finding]));

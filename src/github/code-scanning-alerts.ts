@@ -33,18 +33,8 @@ export async function readOpenAlerts(
     };
   if (!token) return { kind: "unreadable", reason: "no github-token was given" };
   const [owner = "", repo = ""] = repository.split("/");
-  // The alerts of the branch this run uploads to; without it GitHub answers for the default branch.
-  const ref = process.env.GITHUB_REF?.startsWith("refs/") ? process.env.GITHUB_REF : undefined;
-  const octokit = createOctokit(token, log, baseUrl);
   try {
-    const alerts = await octokit.paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", {
-      owner,
-      repo,
-      tool_name: TOOL_NAME,
-      state: "open",
-      per_page: 100,
-      ...(ref ? { ref } : {}),
-    });
+    const alerts = await listAlerts("open", token, log, repository, baseUrl);
     return { kind: "read", alerts: alerts.map(toOpenAlert) };
   } catch (error) {
     const status = httpStatusOf(error);
@@ -88,21 +78,32 @@ export async function readDismissedAlerts(
   repository = process.env.GITHUB_REPOSITORY ?? "",
   baseUrl = context.apiUrl,
 ): Promise<DismissedAlert[]> {
-  const [owner = "", repo = ""] = repository.split("/");
-  const ref = process.env.GITHUB_REF?.startsWith("refs/") ? process.env.GITHUB_REF : undefined;
-  const alerts = await createOctokit(token, log, baseUrl).paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", {
-    owner,
-    repo,
-    tool_name: TOOL_NAME,
-    state: "dismissed",
-    per_page: 100,
-    ...(ref ? { ref } : {}),
-  });
+  const alerts = await listAlerts("dismissed", token, log, repository, baseUrl);
   return alerts.map((alert) => ({
     ...toOpenAlert(alert),
     dismissedReason: alert.dismissed_reason ?? null,
     dismissedComment: alert.dismissed_comment ?? null,
   }));
+}
+
+/** This tool's alerts in one state, on the branch this run uploads to (without a ref GitHub answers for the default branch). */
+function listAlerts(
+  state: "open" | "dismissed",
+  token: string,
+  log: (message: string) => void,
+  repository: string,
+  baseUrl: string,
+): Promise<AlertItem[]> {
+  const [owner = "", repo = ""] = repository.split("/");
+  const ref = process.env.GITHUB_REF?.startsWith("refs/") ? process.env.GITHUB_REF : undefined;
+  return createOctokit(token, log, baseUrl).paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", {
+    owner,
+    repo,
+    tool_name: TOOL_NAME,
+    state,
+    per_page: 100,
+    ...(ref ? { ref } : {}),
+  });
 }
 
 type AlertItem = Awaited<ReturnType<Octokit["rest"]["codeScanning"]["listAlertsForRepo"]>>["data"][number];

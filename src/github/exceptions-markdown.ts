@@ -1,7 +1,6 @@
 import type { AuditResult } from "../audit.js";
 import { entryName, EXPIRY_WARNING_DAYS, exceptionWarnings } from "../exceptions.js";
-import type { ExceptedAlerts } from "./alert-dismissals.js";
-import { exceptedAlertsLeftOpen } from "./alert-dismissals.js";
+import { exceptedAlertsLeftOpen, type ExceptedAlerts } from "./alert-dismissals.js";
 import { codeCell, escapeMarkdown } from "./markdown.js";
 
 /**

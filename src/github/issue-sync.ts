@@ -216,22 +216,20 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     if (!accounts.every((id) => request.clean.has(id) || trackedBy.has(id) || excepted.has(id))) continue;
     const to = [...new Set(accounts.flatMap((id) => (trackedBy.has(id) ? [trackedBy.get(id)!] : [])))];
     const acceptedHere = accounts.filter((id) => excepted.has(id));
-    close.set(
-      key,
-      to.length === 0 && acceptedHere.length > 0
-        ? { kind: "excepted", comment: acceptedHere.map((id) => excepted.get(id)!).join("\n\n") }
-        : to.length === 0
-          ? { kind: "fixed", comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`) }
-          : {
-              kind: "moved",
-              to,
-              comment: `${
-                grouping === "account"
-                  ? "These accounts are now tracked one issue per account (issue-grouping: account)"
-                  : "These accounts are now tracked with their current owners"
-              }; the ones not fixed are in`,
-            },
-    );
+    if (to.length > 0) {
+      const now =
+        grouping === "account"
+          ? "These accounts are now tracked one issue per account (issue-grouping: account)"
+          : "These accounts are now tracked with their current owners";
+      close.set(key, { kind: "moved", to, comment: `${now}; the ones not fixed are in` });
+    } else if (acceptedHere.length > 0) {
+      close.set(key, { kind: "excepted", comment: acceptedHere.map((id) => excepted.get(id)!).join("\n\n") });
+    } else {
+      close.set(key, {
+        kind: "fixed",
+        comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`),
+      });
+    }
   }
   if (!request.organization && request.organizationSettled) {
     close.set(ORGANIZATION_KEY, {

@@ -24,6 +24,33 @@ export interface OpenAlert {
 const CARRIED_PREFIX = "Carried over (";
 
 /**
+ * The finding an alert of this tool stands for: its rule and location (account, trail),
+ * when the alert is in one of this run's categories and of a rule this version has.
+ * Another tool's location, another shard's category or a retired rule: undefined.
+ */
+export function alertIdentity(
+  alert: Pick<OpenAlert, "ruleId" | "path" | "category">,
+  categories: Set<string>,
+): { ruleId: RuleId; accountId: string; trailArn?: string } | undefined {
+  const location = parseLocation(alert.path);
+  if (!location || !categories.has(alert.category.replace(/\/+$/, ""))) return undefined;
+  if (!(RULE_IDS as readonly string[]).includes(alert.ruleId)) return undefined;
+  return { ruleId: alert.ruleId as RuleId, ...location };
+}
+
+/**
+ * What was open at the last upload, for "what changed": this tool's open alerts in this
+ * run's categories, identified as carried alerts are (rule, account, trail).
+ */
+export function baselineFromAlerts(alerts: OpenAlert[], inventory: Inventory): BaselineEntry[] {
+  const categories = new Set(sarifCategories(inventory.shard));
+  return alerts.flatMap((alert) => {
+    const identity = alertIdentity(alert, categories);
+    return identity ? [{ ...identity, since: alert.createdAt ?? inventory.generatedAt }] : [];
+  });
+}
+
+/**
  * Code scanning closes, as fixed, every open alert of a category that the next upload
  * does not hold. An account that was not assessed this run (its audit role deleted, a
  * Region stalled, suspended, or outside this run's selection) has no results, so its open
@@ -33,24 +60,6 @@ const CARRIED_PREFIX = "Carried over (";
  * reads the alerts. The remediation issues follow the same rule (issue-plan.ts: only an
  * account assessed clean has its issue closed).
  */
-/**
- * What was open at the last upload, for "what changed": this tool's open alerts in this
- * run's categories, identified as carried alerts are (rule, account, trail).
- */
-export function baselineFromAlerts(alerts: OpenAlert[], inventory: Inventory): BaselineEntry[] {
-  const categories = new Set(sarifCategories(inventory.shard));
-  return alerts.flatMap((alert) => {
-    const location = parseLocation(alert.path);
-    if (
-      !location ||
-      !categories.has(alert.category.replace(/\/+$/, "")) ||
-      !(RULE_IDS as readonly string[]).includes(alert.ruleId)
-    )
-      return [];
-    return [{ ruleId: alert.ruleId as RuleId, ...location, since: alert.createdAt ?? inventory.generatedAt }];
-  });
-}
-
 export function planCarriedAlerts(
   alerts: OpenAlert[],
   inventory: Inventory,
@@ -63,15 +72,13 @@ export function planCarriedAlerts(
   const carried: CarriedResult[] = [];
   const seen = new Set<string>();
   for (const alert of alerts) {
-    const location = parseLocation(alert.path);
     // Another tool's location, another shard's category, or a rule this version retired: not ours to keep.
-    if (!location || !categories.has(alert.category.replace(/\/+$/, ""))) continue;
-    const { accountId, trailArn } = location;
-    if (!(RULE_IDS as readonly string[]).includes(alert.ruleId)) continue;
+    const identity = alertIdentity(alert, categories);
+    if (!identity) continue;
+    const { ruleId, accountId, trailArn } = identity;
     const verdict = verdicts.get(accountId);
     // An assessed account's missing result means it was fixed: that alert should close.
     if (verdict && isAssessed(verdict)) continue;
-    const ruleId = alert.ruleId as RuleId;
     const lastMessage = stripCarriedHeader(alert.message);
     const fingerprint = findingFingerprint({ ruleId, accountId, ...(trailArn ? { trailArn } : {}) });
     // Reported again this run (an account-not-assessed alert, say), or two alerts of one result.

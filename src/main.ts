@@ -17,13 +17,24 @@ import { periodicLines, ProgressTracker } from "./progress.js";
 import { baselineFromAlerts, planCarriedAlerts } from "./reporters/carried-alerts.js";
 import { INPUT_NAMES, parseSettings } from "./settings.js";
 import { isAssessed } from "./findings.js";
+import type { ScanOptions } from "./aws/scan.js";
+import { GITHUB_PACING, type GitHubPacing } from "./github/octokit.js";
+
+/** What a test may set on an in-process run; GitHub's runner gives none of it. */
+export interface RunOptions {
+  /** GitHub request spacing and retry waits (GitHub's own by default). */
+  githubPacing?: GitHubPacing;
+  /** Limits and hooks of the AWS scan (stall limits, clocks). */
+  scan?: ScanOptions;
+}
 
 /**
  * The action: inputs → audit → SARIF and report → remediation issues → job summary,
  * annotations and outputs. A failure of the issue stage is reported after everything
  * else is written, so the security team still gets its SARIF.
  */
-export async function run(): Promise<void> {
+export async function run(options: RunOptions = {}): Promise<void> {
+  const pacing = options.githubPacing ?? GITHUB_PACING;
   try {
     const settings = parseSettings(readInputs(INPUT_NAMES));
     const issueSettings = await parseIssueSettings(readInputs(ISSUE_INPUT_NAMES));
@@ -31,6 +42,7 @@ export async function run(): Promise<void> {
 
     const tracker = new ProgressTracker();
     const result = await runAudit(settings, {
+      ...options.scan,
       onAccountDone: periodicLines(tracker, (line) => core.info(line)),
       // Never printed anywhere; masked all the same, should an SDK error ever echo one.
       onSecret: (secret) => core.setSecret(secret),
@@ -49,7 +61,7 @@ export async function run(): Promise<void> {
           reason: `this job scans shard ${settings.shard.index} of ${settings.shard.count}; the job that uploads the SARIF reads the alerts`,
           firstAnalysis: false,
         }
-      : await readOpenAlerts(issueSettings.token, (message) => core.info(message));
+      : await readOpenAlerts(issueSettings.token, (message) => core.info(message), undefined, undefined, pacing);
     const carried =
       alerts.kind === "read"
         ? planCarriedAlerts(
@@ -102,7 +114,15 @@ export async function run(): Promise<void> {
     let exceptedAlerts: ExceptedAlerts | undefined;
     if (!settings.shard) {
       try {
-        exceptedAlerts = await syncExceptedAlerts(result, alerts, issueSettings.token, (message) => core.info(message));
+        exceptedAlerts = await syncExceptedAlerts(
+          result,
+          alerts,
+          issueSettings.token,
+          (message) => core.info(message),
+          undefined,
+          undefined,
+          pacing,
+        );
       } catch (error) {
         failures.push(error);
       }
@@ -120,6 +140,7 @@ export async function run(): Promise<void> {
         ({ result: issues, owners } = await syncRemediationIssues(result, issueSettings, {
           offline: settings.inventoryFile !== undefined,
           log: (message) => core.info(message),
+          pacing,
         }));
       } catch (error) {
         failures.push(error);

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { startFakeGitHub } from "./support/github-api.js";
-import { runAction } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
+import { runActionBundle } from "./support/run-node.js";
 import {
   ORGANIZATION_TRAIL_SCENARIO,
   OWN_TRAILS_SCENARIO,
@@ -59,7 +60,7 @@ describe.skipIf(!moto.available)("the action, run as GitHub runs it (node dist/i
 
   it("gives every account of an org without an organization trail exactly its rule ids, and fails the step on errors", async () => {
     const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
-    const run = await runAction({ "report-file": "report.json" }, env);
+    const run = await runActionBundle({ "report-file": "report.json" }, env);
 
     expect(sarifRulesByAccount(join(run.workspace, "org-trail-audit.sarif"), org)).toEqual(expectedRules(org));
     expect(run.code).toBe(1);
@@ -221,7 +222,7 @@ describe.skipIf(!moto.available)("sharding across a job matrix", () => {
     const scanned: string[] = [];
     const categories = new Set<string>();
     for (const shard of ["1/3", "2/3", "3/3"]) {
-      const run = await runAction({ shard, "report-file": "report.json", "fail-on": "none" }, env);
+      const run = await runActionBundle({ shard, "report-file": "report.json", "fail-on": "none" }, env);
       expect(run.code).toBe(0);
       const report = JSON.parse(readFileSync(join(run.workspace, "report.json"), "utf8"));
       scanned.push(...report.inventory.accounts.map((account: { id: string }) => account.id));

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
-import { runAction } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
 import { ISSUES_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
 
 const moto = motoAvailability();

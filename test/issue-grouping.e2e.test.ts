@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../src/github/issue-content.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 import { accountIdOf, largeInventory, type LargeOrganization } from "./support/large-inventory.js";
-import { runAction } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
 
 /**
  * Changing issue-grouping moves every account to an issue of the new grouping and closes

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountVerdict, Finding } from "../src/findings.js";
 import { syncIssues } from "../src/github/issue-sync.js";
+import { GITHUB_PACING } from "../src/github/octokit.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
+import { UNPACED } from "./support/run-action.js";
 
 const verdict = (accountId: string): AccountVerdict => ({
   accountId,
@@ -51,7 +53,7 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     const last = String(100_000_000_000 + 149);
     const first = String(100_000_000_000);
     const result = await syncIssues({
-      octokit: createOctokit("ghs_token", () => undefined),
+      octokit: createOctokit("ghs_token", () => undefined, undefined, UNPACED),
       owner: "acme",
       repo: "platform",
       labels: ["cloudtrail", "security"],
@@ -80,7 +82,7 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     github.revoked.add("alice");
     const accountId = "123412341234";
     const result = await syncIssues({
-      octokit: createOctokit("ghs_token", () => undefined),
+      octokit: createOctokit("ghs_token", () => undefined, undefined, UNPACED),
       owner: "acme",
       repo: "platform",
       labels: ["cloudtrail"],
@@ -101,7 +103,7 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     wanted: Parameters<typeof syncIssues>[0]["wanted"],
     extra: Partial<Parameters<typeof syncIssues>[0]> = {},
   ) => ({
-    octokit: createOctokit("ghs_token", () => undefined),
+    octokit: createOctokit("ghs_token", () => undefined, undefined, UNPACED),
     owner: "acme",
     repo: "platform",
     labels: ["cloudtrail", "security"],
@@ -141,41 +143,41 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     expect(github.issues[0]!.assignees).toEqual([]);
   });
 
-  it("paces every write at least a second after the previous one (injected clock: no real waiting asserted)", async () => {
+  it("spaces writes as GitHub asks, for real: creations 3 s apart, other writes 1 s (the one test that waits on pacing)", async () => {
     github.issues.length = 0;
-    // Updates, not creates: Octokit's throttling spaces notification-triggering creates 3 s apart on its own.
-    for (const [index, id] of ["300000000011", "300000000012", "300000000013"].entries()) {
-      github.issues.push({
-        number: index + 1,
-        title: "t",
-        body: `<!-- org-trail-audit:account=${id} digest=stale -->`,
-        state: "open",
-        state_reason: null,
-        labels: ["cloudtrail", "security"],
-        assignees: [],
-        comments: [],
-      });
-    }
-    let clock = 0;
-    const waits: number[] = [];
+    github.requests.length = 0;
+    github.labels.clear();
+    const ids = ["300000000021", "300000000022"];
+    github.issues.push({
+      number: 1,
+      title: "t",
+      body: "<!-- org-trail-audit:account=300000000023 digest=stale -->",
+      state: "open",
+      state_reason: null,
+      labels: ["cloudtrail"],
+      assignees: [],
+      comments: [],
+    });
     const result = await syncIssues(
       request(
-        ["300000000011", "300000000012", "300000000013"].map((id) => ({
-          verdict: verdict(id),
-          findings: [finding(id)],
-          owners: [],
-        })),
-        {
-          now: () => clock,
-          sleep: async (ms) => {
-            waits.push(ms);
-            clock += ms;
-          },
-        },
+        [...ids, "300000000023"].map((id) => ({ verdict: verdict(id), findings: [finding(id)], owners: [] })),
+        { octokit: createOctokit("ghs_token", () => undefined, undefined, GITHUB_PACING), labels: ["cloudtrail"] },
       ),
     );
-    expect(result.updated).toBe(3);
-    // Three updates at clock 0: the second and third each wait out the full second.
-    expect(waits).toEqual([1000, 1000]);
+    expect(result).toMatchObject({ opened: 2, updated: 1 });
+    const writes = github.writes();
+    expect(writes.map((write) => write.operationId)).toEqual([
+      "issues/create-label",
+      "issues/create",
+      "issues/create",
+      "issues/update",
+    ]);
+    const at = writes.map((write) => write.at!);
+    const gaps = at.slice(1).map((time, index) => time - at[index]!);
+    // Bottleneck spaces the starts; the stand-in stamps the arrivals: a few ms of slack.
+    const slack = 50;
+    // Two creations (they notify people) at least 3 s apart; every write at least 1 s after the one before.
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(GITHUB_PACING.notificationIntervalMs - slack);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(GITHUB_PACING.writeIntervalMs - slack);
   });
 });

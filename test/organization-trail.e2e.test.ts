@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
-import { runAction } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
 import {
   ALL_MANAGEMENT,
   MANAGEMENT_ACCOUNT_ID,

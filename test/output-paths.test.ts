@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { awsEnvironment, freePort } from "./support/moto-server.js";
-import { runAction } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
 import { prepareOutputPaths } from "../src/output-paths.js";
 
 const SAMPLE = join(process.cwd(), "examples/sample-inventory.json");

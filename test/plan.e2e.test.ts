@@ -12,7 +12,7 @@ import {
   ORGANIZATION_ID,
   type LargeOrganization,
 } from "./support/large-inventory.js";
-import { runAction } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
 
 /**
  * A security lead's first screens on a large organization, through `node dist/index.js` on

@@ -12,7 +12,8 @@ import {
   startMoto,
   type MotoServer,
 } from "./support/moto-server.js";
-import { runAction, runNode } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
+import { runNode } from "./support/run-node.js";
 import { ORGANIZATION_TRAIL_SCENARIO, seedOrganization } from "./support/seed-org.js";
 
 /** What a new user does is what the README shows: its commands and its workflow, run as written. */

@@ -12,7 +12,7 @@ import { readMarker } from "../src/github/issue-content.js";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
-import { runAction } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
 import { ISSUES_SCENARIO, seedOrganization, setTrailLogging, type SeededOrganization } from "./support/seed-org.js";
 
 const moto = motoAvailability();

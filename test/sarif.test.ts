@@ -21,7 +21,7 @@ import {
 import { RULE_IDS } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { startFakeGitHub } from "./support/github-api.js";
-import { runAction } from "./support/run-node.js";
+import { runAction } from "./support/run-action.js";
 import { shardsOf } from "./support/shards.js";
 
 const require = createRequire(import.meta.url);

@@ -5,10 +5,9 @@ import type { Finding } from "../findings.js";
 import type { Inventory } from "../inventory.js";
 import { alertIdentity, type OpenAlert } from "../reporters/carried-alerts.js";
 import { sarifCategories } from "../reporters/sarif.js";
-import { context } from "@actions/github";
 import type { AuditResult } from "../audit.js";
 import { readDismissedAlerts, type DismissedAlert, type OpenAlertsRead } from "./code-scanning-alerts.js";
-import { createOctokit, type Octokit } from "./octokit.js";
+import { createOctokit, GITHUB_PACING, githubApiUrl, type GitHubPacing, type Octokit } from "./octokit.js";
 
 /**
  * Code scanning shows an excepted finding as dismissed ("won't fix", the exception in the
@@ -133,7 +132,8 @@ export async function syncExceptedAlerts(
   token: string,
   log: (message: string) => void,
   repository = process.env.GITHUB_REPOSITORY ?? "",
-  baseUrl = context.apiUrl,
+  baseUrl = githubApiUrl(),
+  pacing: GitHubPacing = GITHUB_PACING,
 ): Promise<ExceptedAlerts | undefined> {
   if (!audit.exceptions) return undefined;
   if (alerts.kind === "none") {
@@ -146,7 +146,7 @@ export async function syncExceptedAlerts(
   if (alerts.kind !== "read") return { kind: "unavailable", reason: alerts.reason, findings: audit.excepted.length };
   let dismissed: DismissedAlert[];
   try {
-    dismissed = await readDismissedAlerts(token, log, repository, baseUrl);
+    dismissed = await readDismissedAlerts(token, log, repository, baseUrl, pacing);
   } catch (error) {
     return {
       kind: "unavailable",
@@ -162,7 +162,10 @@ export async function syncExceptedAlerts(
     inventory: audit.inventory,
     file: audit.exceptions.path,
   });
-  return { kind: "synced", result: await applyAlertDismissals(createOctokit(token, log, baseUrl), repository, plan) };
+  return {
+    kind: "synced",
+    result: await applyAlertDismissals(createOctokit(token, log, baseUrl, pacing), repository, plan),
+  };
 }
 
 /** One line when alerts of excepted findings stay open (or dismissed alerts stay dismissed), with why; else undefined. */

@@ -1,8 +1,7 @@
-import { context } from "@actions/github";
 import { describeError, githubMessageOf, httpStatusOf } from "../error-description.js";
 import type { OpenAlert } from "../reporters/carried-alerts.js";
 import { TOOL_NAME } from "../version.js";
-import { createOctokit, type Octokit } from "./octokit.js";
+import { createOctokit, GITHUB_PACING, githubApiUrl, type GitHubPacing, type Octokit } from "./octokit.js";
 
 export type OpenAlertsRead =
   | { kind: "read"; alerts: OpenAlert[] }
@@ -23,7 +22,8 @@ export async function readOpenAlerts(
   token: string,
   log: (message: string) => void,
   repository = process.env.GITHUB_REPOSITORY,
-  baseUrl = context.apiUrl,
+  baseUrl = githubApiUrl(),
+  pacing: GitHubPacing = GITHUB_PACING,
 ): Promise<OpenAlertsRead> {
   if (!repository)
     return {
@@ -34,7 +34,7 @@ export async function readOpenAlerts(
   if (!token) return { kind: "unreadable", reason: "no github-token was given" };
   const [owner = "", repo = ""] = repository.split("/");
   try {
-    const alerts = await listAlerts("open", token, log, repository, baseUrl);
+    const alerts = await listAlerts("open", token, log, repository, baseUrl, pacing);
     return { kind: "read", alerts: alerts.map(toOpenAlert) };
   } catch (error) {
     const status = httpStatusOf(error);
@@ -76,9 +76,10 @@ export async function readDismissedAlerts(
   token: string,
   log: (message: string) => void,
   repository = process.env.GITHUB_REPOSITORY ?? "",
-  baseUrl = context.apiUrl,
+  baseUrl = githubApiUrl(),
+  pacing: GitHubPacing = GITHUB_PACING,
 ): Promise<DismissedAlert[]> {
-  const alerts = await listAlerts("dismissed", token, log, repository, baseUrl);
+  const alerts = await listAlerts("dismissed", token, log, repository, baseUrl, pacing);
   return alerts.map((alert) => ({
     ...toOpenAlert(alert),
     dismissedReason: alert.dismissed_reason ?? null,
@@ -93,10 +94,11 @@ function listAlerts(
   log: (message: string) => void,
   repository: string,
   baseUrl: string,
+  pacing: GitHubPacing,
 ): Promise<AlertItem[]> {
   const [owner = "", repo = ""] = repository.split("/");
   const ref = process.env.GITHUB_REF?.startsWith("refs/") ? process.env.GITHUB_REF : undefined;
-  return createOctokit(token, log, baseUrl).paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", {
+  return createOctokit(token, log, baseUrl, pacing).paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", {
     owner,
     repo,
     tool_name: TOOL_NAME,

@@ -56,13 +56,7 @@ export interface IssueSyncRequest {
   /** The organization issue may close: this run saw the whole organization and no organization-level fix applies. */
   organizationSettled?: boolean;
   log: (message: string) => void;
-  /** Injected by tests; real time otherwise. */
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
 }
-
-/** GitHub asks for at least a second between requests that create content ("Best practices for using the REST API"). */
-export const WRITE_INTERVAL_MS = 1_000;
 
 export interface IssueSyncResult {
   dryRun: boolean;
@@ -262,7 +256,6 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
 
 /** Performs planned operations in order within the run's write budget, recording the issues written. */
 function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<IssueKey, IssueRef>) {
-  const paced = pacedWrites(request);
   let writesLeft = request.maxOperations;
   let labelsReady = false;
   return async ({ operations, unchanged }: { operations: IssueOperation[]; unchanged: number }): Promise<void> => {
@@ -276,7 +269,7 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
       return;
     }
     if (!labelsReady && operations.some((operation) => operation.kind === "create" || operation.kind === "reopen")) {
-      writesLeft -= await guard(() => ensureLabels(request, paced), "create labels");
+      writesLeft -= await guard(() => ensureLabels(request), "create labels");
       labelsReady = true;
     }
     for (const [index, operation] of operations.entries()) {
@@ -300,7 +293,7 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
       writesLeft -= writes;
       try {
         const written = await guard(
-          () => perform(request, operation, paced, targets as IssueRef[]),
+          () => perform(request, operation, targets as IssueRef[]),
           describeOperation(operation),
         );
         if (written) refs.set(written.key, written.ref);
@@ -317,23 +310,6 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
       count(result, operation);
       request.log(describeOperation(operation));
     }
-  };
-}
-
-/** Runs each write at least WRITE_INTERVAL_MS after the previous one started. */
-type PacedWrite = <T>(write: () => Promise<T>) => Promise<T>;
-
-function pacedWrites(request: IssueSyncRequest): PacedWrite {
-  const sleep = request.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = request.now ?? Date.now;
-  let last: number | undefined;
-  return async (write) => {
-    if (last !== undefined) {
-      const wait = last + WRITE_INTERVAL_MS - now();
-      if (wait > 0) await sleep(wait);
-    }
-    last = now();
-    return write();
   };
 }
 
@@ -434,7 +410,7 @@ async function canBeAssigned(octokit: Octokit, owner: string, repo: string, logi
 }
 
 /** Creates the labels that do not exist yet; returns how many writes that took. */
-async function ensureLabels(request: IssueSyncRequest, paced: PacedWrite): Promise<number> {
+async function ensureLabels(request: IssueSyncRequest): Promise<number> {
   let writes = 0;
   for (const name of request.labels) {
     try {
@@ -443,9 +419,12 @@ async function ensureLabels(request: IssueSyncRequest, paced: PacedWrite): Promi
       if (httpStatusOf(error) !== 404) throw error;
       writes += 1;
       try {
-        await paced(() =>
-          request.octokit.rest.issues.createLabel({ owner: request.owner, repo: request.repo, name, color: "d93f0b" }),
-        );
+        await request.octokit.rest.issues.createLabel({
+          owner: request.owner,
+          repo: request.repo,
+          name,
+          color: "d93f0b",
+        });
       } catch (createError) {
         if (!isAlreadyExists(createError)) throw createError;
       }
@@ -458,23 +437,20 @@ async function ensureLabels(request: IssueSyncRequest, paced: PacedWrite): Promi
 async function perform(
   request: IssueSyncRequest,
   operation: IssueOperation,
-  paced: PacedWrite,
   targets: IssueRef[],
 ): Promise<{ key: IssueKey; ref: IssueRef } | undefined> {
   const { octokit, owner, repo } = request;
   switch (operation.kind) {
     case "create": {
       const create = (assignees: string[]) =>
-        paced(() =>
-          octokit.rest.issues.create({
-            owner,
-            repo,
-            title: operation.content.title,
-            body: operation.content.body,
-            labels: request.labels,
-            assignees,
-          }),
-        );
+        octokit.rest.issues.create({
+          owner,
+          repo,
+          title: operation.content.title,
+          body: operation.content.body,
+          labels: request.labels,
+          assignees,
+        });
       let created: Awaited<ReturnType<typeof create>>;
       try {
         created = await create(operation.assignees);
@@ -490,29 +466,25 @@ async function perform(
     }
     case "reopen":
       // No assignees here: the update endpoint replaces them, and would drop whoever a person assigned.
-      await paced(() =>
-        octokit.rest.issues.update({
-          owner,
-          repo,
-          issue_number: operation.issue.number,
-          state: "open",
-          title: operation.content.title,
-          body: operation.content.body,
-        }),
-      );
-      await changeAssignees(request, operation.issue.number, operation.assignees, paced);
+      await octokit.rest.issues.update({
+        owner,
+        repo,
+        issue_number: operation.issue.number,
+        state: "open",
+        title: operation.content.title,
+        body: operation.content.body,
+      });
+      await changeAssignees(request, operation.issue.number, operation.assignees);
       return { key: operation.content.key, ref: refOf(operation.issue) };
     case "update":
-      await paced(() =>
-        octokit.rest.issues.update({
-          owner,
-          repo,
-          issue_number: operation.issue.number,
-          title: operation.content.title,
-          body: operation.content.body,
-        }),
-      );
-      await changeAssignees(request, operation.issue.number, operation.assignees, paced);
+      await octokit.rest.issues.update({
+        owner,
+        repo,
+        issue_number: operation.issue.number,
+        title: operation.content.title,
+        body: operation.content.body,
+      });
+      await changeAssignees(request, operation.issue.number, operation.assignees);
       return { key: operation.content.key, ref: refOf(operation.issue) };
     case "close": {
       const { reason } = operation;
@@ -520,23 +492,21 @@ async function perform(
         reason.kind === "moved"
           ? `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`
           : reason.comment;
-      await paced(() => octokit.rest.issues.createComment({ owner, repo, issue_number: operation.issue.number, body }));
+      await octokit.rest.issues.createComment({ owner, repo, issue_number: operation.issue.number, body });
       // Moved to exactly one issue: closed as its duplicate, so GitHub links the two; never "completed", as nothing was fixed.
       const single =
         reason.kind === "moved" && targets.length === 1 && targets[0]!.id !== undefined ? targets[0]! : undefined;
-      await paced(() =>
-        octokit.rest.issues.update({
-          owner,
-          repo,
-          issue_number: operation.issue.number,
-          state: "closed",
-          ...(reason.kind === "fixed"
-            ? { state_reason: "completed" as const }
-            : single
-              ? { state_reason: "duplicate" as const, duplicate_issue_id: single.id! }
-              : { state_reason: "not_planned" as const }),
-        }),
-      );
+      await octokit.rest.issues.update({
+        owner,
+        repo,
+        issue_number: operation.issue.number,
+        state: "closed",
+        ...(reason.kind === "fixed"
+          ? { state_reason: "completed" as const }
+          : single
+            ? { state_reason: "duplicate" as const, duplicate_issue_id: single.id! }
+            : { state_reason: "not_planned" as const }),
+      });
       return undefined;
     }
   }
@@ -546,21 +516,12 @@ function refOf(issue: ExistingIssue): IssueRef {
   return { number: issue.number, url: issue.url ?? "", ...(issue.id !== undefined ? { id: issue.id } : {}) };
 }
 
-async function changeAssignees(
-  request: IssueSyncRequest,
-  issueNumber: number,
-  change: AssigneeChange,
-  paced: PacedWrite,
-): Promise<void> {
+async function changeAssignees(request: IssueSyncRequest, issueNumber: number, change: AssigneeChange): Promise<void> {
   const { octokit, owner, repo } = request;
   if (change.add.length > 0)
-    await paced(() =>
-      octokit.rest.issues.addAssignees({ owner, repo, issue_number: issueNumber, assignees: change.add }),
-    );
+    await octokit.rest.issues.addAssignees({ owner, repo, issue_number: issueNumber, assignees: change.add });
   if (change.remove.length > 0)
-    await paced(() =>
-      octokit.rest.issues.removeAssignees({ owner, repo, issue_number: issueNumber, assignees: change.remove }),
-    );
+    await octokit.rest.issues.removeAssignees({ owner, repo, issue_number: issueNumber, assignees: change.remove });
 }
 
 async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {

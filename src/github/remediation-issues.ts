@@ -7,7 +7,7 @@ import { LEVEL_RANK } from "../rules/catalog.js";
 import { inShard } from "../shard.js";
 import type { IssueSettings } from "./issue-settings.js";
 import { syncIssues, type AccountForIssue, type IssueSyncResult } from "./issue-sync.js";
-import { createOctokit } from "./octokit.js";
+import { createOctokit, GITHUB_PACING, type GitHubPacing } from "./octokit.js";
 import { escapeMarkdown } from "./markdown.js";
 import { resolveOwners } from "./owners.js";
 
@@ -24,7 +24,7 @@ export interface RemediationIssuesOutcome {
 export async function syncRemediationIssues(
   audit: AuditResult,
   settings: IssueSettings,
-  options: { offline: boolean; log: (message: string) => void },
+  options: { offline: boolean; log: (message: string) => void; pacing?: GitHubPacing },
 ): Promise<RemediationIssuesOutcome> {
   if (!process.env.GITHUB_REPOSITORY) {
     throw new ConfigurationError(
@@ -82,7 +82,7 @@ export async function syncRemediationIssues(
     ? `${server}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
     : undefined;
   const result = await syncIssues({
-    octokit: createOctokit(settings.token, options.log),
+    octokit: createOctokit(settings.token, options.log, undefined, options.pacing ?? GITHUB_PACING),
     owner,
     repo,
     labels: settings.labels,

@@ -32,12 +32,22 @@ export interface ActionRun extends NodeRun {
   workspace: string;
 }
 
-/** Runs dist/index.js the way the Actions runner does: inputs as INPUT_* variables, file commands in files. */
-export async function runAction(
+/**
+ * Runs dist/index.js the way the Actions runner does: inputs as INPUT_* variables, file
+ * commands in files. The bundle's smoke tests use it; the rest use runAction (in-process).
+ */
+export async function runActionBundle(
   inputs: Record<string, string>,
   env: Record<string, string>,
   workspace?: string,
 ): Promise<ActionRun> {
+  const job = actionJob(inputs, env, workspace);
+  const run = await runNode(join(process.cwd(), "dist/index.js"), [], job.env, job.dir);
+  return job.finish(run);
+}
+
+/** The runner's side of one step: its workspace, the files its commands write to, and its environment. */
+export function actionJob(inputs: Record<string, string>, env: Record<string, string>, workspace?: string) {
   const dir = workspace ?? mkdtempSync(join(tmpdir(), "ota-action-"));
   const outputFile = join(dir, "github-output");
   const summaryFile = join(dir, "step-summary.md");
@@ -46,10 +56,9 @@ export async function runAction(
   const inputEnv = Object.fromEntries(
     Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
   );
-  const run = await runNode(
-    join(process.cwd(), "dist/index.js"),
-    [],
-    {
+  return {
+    dir,
+    env: {
       ...env,
       ...inputEnv,
       GITHUB_OUTPUT: outputFile,
@@ -58,13 +67,12 @@ export async function runAction(
       GITHUB_WORKSPACE: dir,
       RUNNER_TEMP: dir,
     },
-    dir,
-  );
-  return {
-    ...run,
-    outputs: parseFileCommand(readFileSync(outputFile, "utf8")),
-    summary: readFileSync(summaryFile, "utf8"),
-    workspace: dir,
+    finish: (run: NodeRun): ActionRun => ({
+      ...run,
+      outputs: parseFileCommand(readFileSync(outputFile, "utf8")),
+      summary: readFileSync(summaryFile, "utf8"),
+      workspace: dir,
+    }),
   };
 }
 

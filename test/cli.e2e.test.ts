@@ -13,6 +13,7 @@ import {
   startMoto,
   type MotoServer,
 } from "./support/moto-server.js";
+import { runCliSource } from "./support/run-cli.js";
 import { runNode } from "./support/run-node.js";
 import { OWN_TRAILS_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
 
@@ -27,17 +28,17 @@ describe("the CLI without AWS", () => {
     expect(help.stdout).toContain("--role-name");
     expect(help.stdout).toContain("--profile");
 
-    const bad = await runNode(CLI, ["scan", "--regions", "mars-north-1"], {}, dir);
+    const bad = await runCliSource(["scan", "--regions", "mars-north-1"], {}, dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split("\n")).toEqual([expect.stringContaining('Flag "--regions" got "mars-north-1"')]);
 
-    const unknown = await runNode(CLI, ["scan", "--colour", "red"], {}, dir);
+    const unknown = await runCliSource(["scan", "--colour", "red"], {}, dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("--colour");
   });
 
   it("--help describes every flag with the action's own description and default, and lists the action-only inputs", async () => {
-    const help = await runNode(CLI, ["--help"], {}, mkdtempSync(join(tmpdir(), "ota-cli-")));
+    const help = await runCliSource(["--help"], {}, mkdtempSync(join(tmpdir(), "ota-cli-")));
     const action = parseYaml(readFileSync("action.yml", "utf8")) as {
       inputs: Record<string, { description: string; default?: string }>;
     };
@@ -64,7 +65,7 @@ describe("the CLI without AWS", () => {
     ],
     [["scan", "--owners-file=owners.yml"], 'Flag "--owners-file" is an input of the action only'],
   ])("%j: exits 2 with one line, before any AWS call", async (args, message) => {
-    const run = await runNode(CLI, args, {}, mkdtempSync(join(tmpdir(), "ota-cli-")));
+    const run = await runCliSource(args, {}, mkdtempSync(join(tmpdir(), "ota-cli-")));
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toContain(`org-trail-audit: ${message}`);
     expect(run.stderr).not.toMatch(/\n\s+at /);
@@ -98,8 +99,7 @@ describe("the CLI without AWS", () => {
 
   it("evaluates the sample inventory (what npm start runs) and exits 1 when findings reach --fail-on", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
-    const run = await runNode(
-      CLI,
+    const run = await runCliSource(
       ["scan", "--inventory", join(process.cwd(), "examples/sample-inventory.json")],
       {},
       dir,
@@ -170,8 +170,7 @@ describe.skipIf(!moto.available)("the CLI against moto", () => {
     );
 
     // Offline, with no AWS at all: the same findings from the saved report.
-    const offline = await runNode(
-      CLI,
+    const offline = await runCliSource(
       ["scan", "--inventory", "report.json", "--report-file", "offline.json", "--sarif-file", "offline.sarif"],
       {},
       dir,
@@ -202,8 +201,7 @@ describe.skipIf(!moto.available)("the CLI against moto", () => {
   it("names a profile that does not exist instead of the SDK's 'could not load credentials'", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
     const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...withoutKeys } = awsEnvironment(server.endpoint);
-    const run = await runNode(
-      CLI,
+    const run = await runCliSource(
       ["scan", "--profile", "nobody"],
       { ...withoutKeys, AWS_CONFIG_FILE: join(dir, "none"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "none") },
       dir,
@@ -219,27 +217,25 @@ describe("the CLI's output formats", () => {
 
   it("prints the JSON report with --format json and the SARIF with --format sarif, without colour codes off a terminal", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-"));
-    const json = await runNode(CLI, ["scan", "--inventory", sample, "--format", "json", "--fail-on", "none"], {}, dir);
+    const json = await runCliSource(["scan", "--inventory", sample, "--format", "json", "--fail-on", "none"], {}, dir);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout).summary.findings).toBe(10);
-    const sarif = await runNode(
-      CLI,
+    const sarif = await runCliSource(
       ["scan", "--inventory", sample, "--format", "sarif", "--fail-on", "none"],
       {},
       dir,
     );
     expect(JSON.parse(sarif.stdout).version).toBe("2.1.0");
-    const table = await runNode(CLI, ["scan", "--inventory", sample, "--fail-on", "none"], {}, dir);
+    const table = await runCliSource(["scan", "--inventory", sample, "--fail-on", "none"], {}, dir);
     expect(table.stdout).not.toContain("\u001b[");
-    const bad = await runNode(CLI, ["scan", "--inventory", sample, "--format", "xml"], {}, dir);
+    const bad = await runCliSource(["scan", "--inventory", sample, "--format", "xml"], {}, dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Flag "--format" got "xml"; it accepts text, json, sarif.');
   });
 
   it("opens with the plan, and with --baseline says what changed and fails only on new findings with --fail-on-scope new", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ota-cli-baseline-"));
-    const first = await runNode(
-      CLI,
+    const first = await runCliSource(
       ["scan", "--inventory", sample, "--report-file", "first.json", "--fail-on", "none"],
       {},
       dir,
@@ -251,8 +247,7 @@ describe("the CLI's output formats", () => {
       "Organization-level fix: one multi-Region organization trail from the management account 111122223333 would cover 5 accounts",
     );
     // The same scan again, against the first report: nothing new, nothing resolved.
-    const again = await runNode(
-      CLI,
+    const again = await runCliSource(
       [
         "scan",
         "--inventory",
@@ -279,8 +274,7 @@ describe("the CLI's output formats", () => {
     const report = JSON.parse(readFileSync(join(dir, "first.json"), "utf8"));
     const dropped = report.findings.shift();
     writeFileSync(join(dir, "older.json"), JSON.stringify(report));
-    const newer = await runNode(
-      CLI,
+    const newer = await runCliSource(
       ["scan", "--inventory", sample, "--baseline", "older.json", "--fail-on", dropped.level, "--fail-on-scope", "new"],
       {},
       dir,
@@ -288,10 +282,10 @@ describe("the CLI's output formats", () => {
     expect(newer.code).toBe(1);
     expect(newer.stdout).toContain(`new: ${dropped.accountName} (${dropped.accountId}) ${dropped.ruleId}`);
     // Without a baseline, fail-on-scope new cannot tell: every finding counts, and it says so.
-    const blind = await runNode(CLI, ["scan", "--inventory", sample, "--fail-on-scope", "new"], {}, dir);
+    const blind = await runCliSource(["scan", "--inventory", sample, "--fail-on-scope", "new"], {}, dir);
     expect(blind.code).toBe(1);
     expect(blind.stderr).toContain("--fail-on-scope new needs --baseline");
-    const missing = await runNode(CLI, ["scan", "--inventory", sample, "--baseline", "nope.json"], {}, dir);
+    const missing = await runCliSource(["scan", "--inventory", sample, "--baseline", "nope.json"], {}, dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Flag "--baseline" names "nope.json", which cannot be read (ENOENT)');
   });

@@ -7,16 +7,15 @@ import { scanOrganization } from "../src/aws/scan.js";
 import { networkFailure } from "../src/error-description.js";
 import { parseSettings } from "../src/settings.js";
 import { awsEnvironment, freePort, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
-import { runNode } from "./support/run-node.js";
+import { runCliSource } from "./support/run-cli.js";
 import { OWN_TRAILS_SCENARIO, seedOrganization } from "./support/seed-org.js";
 
-const CLI = join(process.cwd(), "dist/cli/index.js");
 const moto = motoAvailability();
 
-/** The CLI against an endpoint; its one stderr line. */
+/** The CLI (in-process) against an endpoint; its one stderr line. */
 async function scanAgainst(endpoint: string): Promise<{ code: number | null; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), "ota-cause-"));
-  const run = await runNode(CLI, ["scan", "--regions", "us-east-1"], { ...awsEnvironment(endpoint) }, dir);
+  const run = await runCliSource(["scan", "--regions", "us-east-1"], { ...awsEnvironment(endpoint) }, dir);
   return {
     code: run.code,
     stderr: run.stderr

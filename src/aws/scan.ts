@@ -51,6 +51,8 @@ export interface ScanOptions {
   governor?: Partial<GovernorOptions>;
   /** An account still unread after this long is reported not assessed. */
   accountTimeoutMs?: number;
+  /** Starts an account's time limit and returns what cancels it: a test ends one by rule instead of waiting. */
+  accountTimer?: (accountId: string, ms: number, expire: () => void) => () => void;
   onAccountDone?: (record: AccountRecord, progress: ScanProgress) => void;
   /** Told of every secret the scan obtains (assumed-role keys), so a log can mask them. */
   onSecret?: (secret: string) => void;
@@ -223,6 +225,11 @@ function stoppedReason(stop: AbortSignal): string {
   return `not read: the scan stopped early because ${String(stop.reason)}`;
 }
 
+function realTimer(_accountId: string, ms: number, expire: () => void): () => void {
+  const timer = setTimeout(expire, ms);
+  return () => clearTimeout(timer);
+}
+
 async function scanAccount(account: OrganizationAccount, context: AccountScanContext): Promise<AccountRecord> {
   const started = context.now();
   const base = {
@@ -241,7 +248,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   const abort = new AbortController();
   // Every call of the account listens on this one signal; dozens at once are expected.
   setMaxListeners(0, abort.signal);
-  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const cancelTimer = (context.options.accountTimer ?? realTimer)(account.id, timeoutMs, () => abort.abort());
   const onStop = () => abort.abort();
   context.stop.addEventListener("abort", onStop);
   const abortedWhy = () =>
@@ -321,7 +328,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       durationMs: context.now() - started,
     };
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     context.stop.removeEventListener("abort", onStop);
   }
 }

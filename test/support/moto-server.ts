@@ -1,10 +1,18 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { inject } from "vitest";
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startAwsProxy, type AwsProxy } from "./aws-proxy.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** One moto endpoint per test worker (VITEST_POOL_ID 1..n), or why there is none. */
+    moto: { endpoints: string[]; unavailable?: string };
+  }
+}
 
 /**
  * moto's server, started on a free port for one test file and stopped after it. Outside
@@ -19,6 +27,16 @@ export interface MotoServer {
 }
 
 export function motoAvailability(): { available: boolean; reason?: string } {
+  // Inside a test file: what the global setup found (it probed once for the whole run).
+  const provided = process.env.VITEST_POOL_ID ? inject("moto") : undefined;
+  if (provided) {
+    if (provided.unavailable) {
+      if (process.env.CI === "true")
+        throw new Error(`${provided.unavailable}: the AWS tests cannot be skipped under CI=true`);
+      return { available: false, reason: provided.unavailable };
+    }
+    return { available: true };
+  }
   const probe = spawnSync("moto_server", ["--help"], { stdio: "ignore" });
   if (probe.status === 0) return { available: true };
   const reason = 'moto_server is not installed (pip install "moto[server]")';
@@ -42,10 +60,21 @@ export async function freePort(): Promise<number> {
 const ALIGNED_LAUNCHER = fileURLToPath(new URL("./moto_aligned.py", import.meta.url));
 
 /**
- * Starts moto's server with ListTrails and CloudTrail Lake brought in line with AWS
- * (test/support/moto_aligned.py says how); `stock: true` runs moto exactly as installed.
+ * moto's server with ListTrails and CloudTrail Lake brought in line with AWS
+ * (test/support/moto_aligned.py says how), emptied: this worker's, started once by the
+ * global setup (stop() leaves it running for the worker's next file). `stock: true` starts
+ * a server of the file's own that runs moto exactly as installed; `own: true` starts one
+ * (the global setup's).
  */
-export async function startMoto(options: { stock?: boolean } = {}): Promise<MotoServer> {
+export async function startMoto(options: { stock?: boolean; own?: boolean } = {}): Promise<MotoServer> {
+  const shared = !options.stock && !options.own ? workerEndpoint() : undefined;
+  if (shared) {
+    const reset = async () => {
+      await fetch(`${shared}/moto-api/reset`, { method: "POST" });
+    };
+    await reset();
+    return { endpoint: shared, port: Number(new URL(shared).port), reset, stop: async () => {} };
+  }
   const port = await freePort();
   const logPath = join(mkdtempSync(join(tmpdir(), "moto-")), "server.log");
   const logFd = openSync(logPath, "w");
@@ -88,6 +117,13 @@ export async function startMoto(options: { stock?: boolean } = {}): Promise<Moto
         setTimeout(() => child.kill("SIGKILL"), 3000).unref();
       }),
   };
+}
+
+function workerEndpoint(): string | undefined {
+  const pool = Number(process.env.VITEST_POOL_ID);
+  if (!pool) return undefined;
+  const provided = inject("moto");
+  return provided.endpoints[(pool - 1) % Math.max(1, provided.endpoints.length)];
 }
 
 /** The environment that points the real SDK at a local AWS: the standard variables only. */

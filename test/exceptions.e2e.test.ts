@@ -11,6 +11,7 @@ import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runAction } from "./support/run-action.js";
+import { markdownDefects } from "./support/rendered-markdown.js";
 import { ISSUES_SCENARIO, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
 
 const moto = motoAvailability();
@@ -31,6 +32,13 @@ describe.skipIf(!moto.available)("accepted exceptions", () => {
   let outerUnit = "";
   const errorAccounts = () => ["tagged", "by-file", "by-ou", "unowned"].map((key) => org.byKey(key).id);
 
+  /** Every run's job summary, for the rendering check at the end. */
+  const summaries: string[] = [];
+  const act = async (...args: Parameters<typeof runAction>) => {
+    const run = await runAction(...args);
+    summaries.push(run.summary);
+    return run;
+  };
   const inputs = (extra: Record<string, string> = {}) => ({
     "create-issues": "true",
     "default-assignees": "dave",
@@ -110,7 +118,7 @@ describe.skipIf(!moto.available)("accepted exceptions", () => {
   });
 
   it("run 1, without exceptions: the errors fail the step, open their issues and alerts", async () => {
-    const run = await runAction(inputs(), env, workspace);
+    const run = await act(inputs(), env, workspace);
     expect(run.code, run.stdout).toBe(1);
     uploadSarif();
     for (const id of errorAccounts()) {
@@ -121,7 +129,7 @@ describe.skipIf(!moto.available)("accepted exceptions", () => {
 
   it("run 2: excepted errors leave the step green; issues close with the terms, alerts are dismissed, not fixed", async () => {
     writeExceptions(day(60));
-    const run = await runAction(inputs({ "exceptions-file": "exceptions.yml" }), env, workspace);
+    const run = await act(inputs({ "exceptions-file": "exceptions.yml" }), env, workspace);
     expect(run.code, run.stdout).toBe(0);
     for (const id of errorAccounts()) {
       const issue = issueOf(id)!;
@@ -170,7 +178,7 @@ describe.skipIf(!moto.available)("accepted exceptions", () => {
 
   it("run 3: an expired entry counts again: the step fails, its issues and alerts are reopened", async () => {
     writeExceptions(day(-1));
-    const run = await runAction(inputs({ "exceptions-file": "exceptions.yml" }), env, workspace);
+    const run = await act(inputs({ "exceptions-file": "exceptions.yml" }), env, workspace);
     expect(run.code, run.stdout).toBe(1);
     expect(run.stdout).toContain(
       `::warning title=Exception expired::exceptions.yml, entry 1 ("Sandbox accounts, closed in January"`,
@@ -223,7 +231,7 @@ describe.skipIf(!moto.available)("accepted exceptions", () => {
     for (const [text, message] of cases) {
       writeFileSync(join(workspace, "bad.yml"), text);
       proxy.calls.length = 0;
-      const run = await runAction(inputs({ "exceptions-file": "bad.yml" }), env, workspace);
+      const run = await act(inputs({ "exceptions-file": "bad.yml" }), env, workspace);
       expect(run.code).toBe(1);
       expect(run.stdout.split("\n").filter((line) => line.startsWith("::error::"))).toEqual([
         expect.stringMatching(message),
@@ -231,11 +239,23 @@ describe.skipIf(!moto.available)("accepted exceptions", () => {
       expect(proxy.calls).toEqual([]);
     }
     proxy.calls.length = 0;
-    const missing = await runAction(inputs({ "exceptions-file": "missing.yml" }), env, workspace);
+    const missing = await act(inputs({ "exceptions-file": "missing.yml" }), env, workspace);
     expect(missing.stdout).toMatch(
       /::error::Input "exceptions-file" names "missing\.yml", which cannot be read \(ENOENT\)/,
     );
     expect(proxy.calls).toEqual([]);
     expect(github.violations).toEqual([]);
+  });
+
+  it("renders as GitHub renders it: every run's summary, every issue and comment", () => {
+    expect(summaries.length).toBeGreaterThan(2);
+    for (const [index, summary] of summaries.entries())
+      expect(markdownDefects(summary), `run ${index + 1}`).toEqual([]);
+    expect(github.issues.length).toBeGreaterThan(2);
+    for (const issue of github.issues) {
+      expect(markdownDefects(issue.body), `#${issue.number} ${issue.title}`).toEqual([]);
+      for (const comment of issue.comments)
+        expect(markdownDefects(comment), `#${issue.number}: ${comment}`).toEqual([]);
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   type LargeOrganization,
 } from "./support/large-inventory.js";
 import { runAction } from "./support/run-action.js";
+import { markdownDefects } from "./support/rendered-markdown.js";
 
 /**
  * A security lead's first screens on a large organization, through `node dist/index.js` on
@@ -36,6 +37,11 @@ describe("the plan for 1,000 accounts", () => {
       {},
       dir,
     );
+  });
+
+  it("renders as GitHub renders it: folded tables are tables", () => {
+    expect(run.summary).toContain("<details>");
+    expect(markdownDefects(run.summary)).toEqual([]);
   });
 
   it("opens with the organization-level fix and the causes with exact counts, within the first 40 lines", () => {
@@ -112,6 +118,8 @@ describe("issues per owner, and what changed between runs", () => {
   const ownerIssue = (owner: number) =>
     github.issues.find((issue) => readMarker(issue.body)?.key === `owner:owner-${owner}`);
   const created = () => github.requests.filter((request) => request.operationId === "issues/create").length;
+  /** Each run's job summary, day by day, for the rendering check. */
+  const summaries: string[] = [];
 
   beforeAll(async () => {
     github = await startFakeGitHub();
@@ -135,6 +143,7 @@ describe("issues per owner, and what changed between runs", () => {
   it("run 1 opens one issue per owner and one for the organization: 38 issues for 375 accounts", async () => {
     writeInventory(new Map(), "2026-11-01T00:00:00.000Z");
     const run = await runAction(inputs(), env, dir);
+    summaries.push(run.summary);
     expect(run.code, run.stdout).toBe(0);
     expect(created()).toBe(OWNERS + 1);
     expect(run.outputs["issues-opened"]).toBe(String(OWNERS + 1));
@@ -172,6 +181,7 @@ describe("issues per owner, and what changed between runs", () => {
     writeInventory(kinds, "2026-11-26T06:00:00.000Z");
     const before = created();
     const run = await runAction(inputs({ "fail-on": "error", "fail-on-scope": "new" }), env, dir);
+    summaries.push(run.summary);
     // fail-on-scope new: the 5 new errors fail the step, the 365 old ones would not.
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/::error::5 findings new since the last run at or above fail-on "error"/);
@@ -198,6 +208,7 @@ describe("issues per owner, and what changed between runs", () => {
     kinds.set(fixed, "covered");
     writeInventory(kinds, "2026-11-27T06:00:00.000Z");
     const run = await runAction(inputs({ "fail-on": "error", "fail-on-scope": "new" }), env, dir);
+    summaries.push(run.summary);
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs["new-findings"]).toBe("0");
     expect(run.outputs["resolved-findings"]).toBe("1");
@@ -207,5 +218,16 @@ describe("issues per owner, and what changed between runs", () => {
     expect(readMarker(zero.body)!.accounts).toHaveLength(brokenOf(0).length - 1);
     // New ones are a day old, the first run's 26 days.
     expect(run.summary).toContain("the oldest for 26 days");
+  });
+
+  it("renders as GitHub renders it: every day's summary, the owner and organization issues and their comments", () => {
+    expect(summaries).toHaveLength(3);
+    for (const [day, summary] of summaries.entries()) expect(markdownDefects(summary), `day ${day + 1}`).toEqual([]);
+    expect(github.issues.length).toBeGreaterThan(OWNERS);
+    for (const issue of github.issues) {
+      expect(markdownDefects(issue.body), `#${issue.number} ${issue.title}`).toEqual([]);
+      for (const comment of issue.comments)
+        expect(markdownDefects(comment), `#${issue.number}: ${comment}`).toEqual([]);
+    }
   });
 });

@@ -13,6 +13,7 @@ import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runAction } from "./support/run-action.js";
+import { markdownDefects } from "./support/rendered-markdown.js";
 import { ISSUES_SCENARIO, seedOrganization, setTrailLogging, type SeededOrganization } from "./support/seed-org.js";
 
 const moto = motoAvailability();
@@ -31,6 +32,13 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
   let env: Record<string, string>;
   let refusedAccount = "";
 
+  /** Every run's job summary, for the rendering check at the end. */
+  const summaries: string[] = [];
+  const act = async (...args: Parameters<typeof runAction>) => {
+    const run = await runAction(...args);
+    summaries.push(run.summary);
+    return run;
+  };
   const inputs = (extra: Record<string, string> = {}) => ({
     "create-issues": "true",
     "owners-file": "owners.yml",
@@ -103,7 +111,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
   it("run 1 opens one issue per account needing work, assigned to its owners, through a secondary rate limit", async () => {
     github.secondaryRateLimits = 1;
     proxy.calls.length = 0;
-    const run = await runAction(inputs(), env, workspace);
+    const run = await act(inputs(), env, workspace);
     expect(run.code, run.stdout).toBe(0);
 
     // One per account that needs work, and one for the organization-level fix (no organization trail here).
@@ -167,7 +175,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
 
   it("run 2, nothing changed, makes no write at all", async () => {
     const before = github.writes().length;
-    const run = await runAction(inputs(), env, workspace);
+    const run = await act(inputs(), env, workspace);
     expect(run.code).toBe(0);
     expect(github.writes().length).toBe(before);
     expect(run.outputs["issues-opened"]).toBe("0");
@@ -184,7 +192,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     refusedAccount = org.byKey("unowned").id;
     const refusedBefore = structuredClone(issueFor("unowned")!);
 
-    const run = await runAction(inputs(), env, workspace);
+    const run = await act(inputs(), env, workspace);
     expect(run.code).toBe(0);
     const fixed = issueFor("tagged")!;
     expect(fixed).toMatchObject({ state: "closed", state_reason: "completed" });
@@ -223,7 +231,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     async () => {
       github.alertsAnswer = { status: 403, message: "Resource not accessible by integration" };
       try {
-        const passing = await runAction(inputs(), env, workspace);
+        const passing = await act(inputs(), env, workspace);
         expect(passing.code).toBe(0);
         expect(passing.stdout).toContain(
           "::warning title=Open alerts may close::The open code-scanning alerts could not be read",
@@ -236,7 +244,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
         expect(passing.outputs["new-findings"]).toBe("");
         expect(passing.outputs["resolved-findings"]).toBe("");
 
-        const failing = await runAction(inputs({ "fail-on": "error" }), env, workspace);
+        const failing = await act(inputs({ "fail-on": "error" }), env, workspace);
         expect(failing.code).toBe(1);
         expect(failing.stdout).toMatch(
           /::error::The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may close/,
@@ -254,7 +262,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     // Between runs a person assigned erin to the closed issue.
     github.assignable.add("erin");
     issueFor("tagged")!.assignees.push("erin");
-    const run = await runAction(inputs(), env, workspace);
+    const run = await act(inputs(), env, workspace);
     expect(run.code).toBe(0);
     expect(issueFor("tagged")).toMatchObject({ state: "open", assignees: ["alice", "erin"] });
     expect(github.issues).toHaveLength(5);
@@ -268,7 +276,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     writeFileSync(owners, before.replace(/\[bob, ghost-user\]/, "[carol]"));
     issueFor("by-file")!.assignees.push("dave");
     try {
-      const run = await runAction(inputs(), env, workspace);
+      const run = await act(inputs(), env, workspace);
       expect(run.code, run.stdout).toBe(0);
       expect(issueFor("by-file")!.assignees.sort()).toEqual(["carol", "dave"]);
       expect(readMarker(issueFor("by-file")!.body)!.assigned).toEqual(["carol"]);
@@ -277,7 +285,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
       writeFileSync(owners, before);
     }
     // And back: bob is added again, carol (assigned by the action) removed, dave (by a person) stays.
-    const back = await runAction(inputs(), env, workspace);
+    const back = await act(inputs(), env, workspace);
     expect(back.code, back.stdout).toBe(0);
     expect(issueFor("by-file")!.assignees.sort()).toEqual(["bob", "dave"]);
   });
@@ -285,7 +293,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
   it("a dry run prints the planned operations and writes nothing", async () => {
     await setTrailLogging(server.endpoint, org.byKey("tagged").id, ISSUES_SCENARIO.members[0]!.trails[0]!, true);
     const before = github.writes().length;
-    const run = await runAction(inputs({ "dry-run": "true" }), env, workspace);
+    const run = await act(inputs({ "dry-run": "true" }), env, workspace);
     expect(run.stdout).toMatch(/dry run, would close issue #\d+: account \d{12} is assessed clean/);
     expect(github.writes().length).toBe(before);
     expect(run.outputs["issues-closed"]).toBe("0");
@@ -294,7 +302,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
   it("defers writes beyond max-issue-operations and says so", async () => {
     // Closing takes two writes (comment, close): a budget of one defers it (the organization issue, updated first, may take the one).
     const before = github.writes().length;
-    const run = await runAction(inputs({ "max-issue-operations": "1" }), env, workspace);
+    const run = await act(inputs({ "max-issue-operations": "1" }), env, workspace);
     expect(github.writes().length - before).toBeLessThanOrEqual(1);
     expect(issueFor("tagged")!.state).toBe("open");
     expect(run.summary).toContain("1 issue operations were deferred by max-issue-operations");
@@ -303,13 +311,25 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
   it("without issues: write, fails with one clear error naming the permission, after the SARIF and summary are written", async () => {
     github.denyWrites = true;
     try {
-      const run = await runAction(inputs(), env, workspace);
+      const run = await act(inputs(), env, workspace);
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/::error::GitHub refused to .*issues: write/);
       expect(run.summary).toContain("## CloudTrail global service events");
       expect(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")).version).toBe("2.1.0");
     } finally {
       github.denyWrites = false;
+    }
+  });
+
+  it("renders as GitHub renders it: every run's summary, every issue and comment", () => {
+    expect(summaries.length).toBeGreaterThan(2);
+    for (const [index, summary] of summaries.entries())
+      expect(markdownDefects(summary), `run ${index + 1}`).toEqual([]);
+    expect(github.issues.length).toBeGreaterThan(2);
+    for (const issue of github.issues) {
+      expect(markdownDefects(issue.body), `#${issue.number} ${issue.title}`).toEqual([]);
+      for (const comment of issue.comments)
+        expect(markdownDefects(comment), `#${issue.number}: ${comment}`).toEqual([]);
     }
   });
 });

@@ -3,7 +3,7 @@ import { countOf } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
 import type { Changes } from "../changes.js";
 import type { IssueSyncResult } from "./issue-sync.js";
-import { codeCell, escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
+import { codeCell, escapeMarkdown, htmlText, inlineCode, markdownTable } from "./markdown.js";
 import { changesMarkdown, issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
 import type { ExceptedAlerts } from "./alert-dismissals.js";
 import { exceptionsMarkdown } from "./exceptions-markdown.js";
@@ -287,7 +287,10 @@ class ByteBudget {
       this.table(heading, header, rows, fullList);
       return;
     }
-    this.add(`\n${heading}\n\n<details><summary>${escapeMarkdown(summary)}</summary>\n`, true);
+    // A blank line after </summary> ends the HTML block: without it CommonMark keeps the
+    // whole table inside, and GitHub shows its rows as lines of pipes. Inside the HTML block
+    // backslash escapes do nothing, so the summary's text is entity-encoded only.
+    this.add(`\n${heading}\n\n<details><summary>${htmlText(summary)}</summary>\n\n`, true);
     this.table("", header, rows, fullList);
     this.add("\n</details>\n", true);
   }

@@ -15,6 +15,11 @@ export function escapeMarkdown(text: string): string {
 
 const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 
+/** Text inside HTML we write (a <summary>): entities only, as backslash escapes show there as typed. */
+export function htmlText(text: string): string {
+  return text.replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!).replace(/\r?\n|\r/g, " ");
+}
+
 /** A Markdown table: header cells are ours; row cells must already be escaped. */
 export function markdownTable(header: string[], rows: string[][]): string {
   const lines = [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`];

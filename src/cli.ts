@@ -1,7 +1,11 @@
 import { parseArgs } from "node:util";
-import { allFindings, failingFindings, runAudit, stoppedEarlyNote, writeReports } from "./audit.js";
+import { stoppedEarlyNote } from "./audit-result.js";
+import { runAudit } from "./audit.js";
+import { failingFindings } from "./fail-on.js";
+import { standardOutput } from "./outputs/standard-output.js";
+import { writeOutputs, type OutputContext } from "./outputs/output.js";
+import { jsonReportFile, sarifFile } from "./outputs/report-files.js";
 import { checkProfileExists } from "./aws/profile.js";
-import { exceptionWarnings } from "./exceptions.js";
 import { isAwsUnreachable } from "./aws/unreachable.js";
 import { loadBaselineReport } from "./baseline-report.js";
 import { compareWithBaseline } from "./changes.js";
@@ -11,9 +15,6 @@ import cliProgress from "cli-progress";
 import type { ScanOptions } from "./aws/scan.js";
 import { nodeSupportNote } from "./node-support.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
-import { buildJsonReport } from "./reporters/json-report.js";
-import { buildSarif } from "./reporters/sarif.js";
-import { renderTextReport } from "./reporters/text-report.js";
 import { ISSUE_INPUT_NAMES } from "./github/issue-settings.js";
 import { INPUT_HELP } from "./input-help.js";
 import { INPUT_DEFAULTS, INPUT_NAMES, parseSettings, type RawInputs } from "./settings.js";
@@ -251,22 +252,18 @@ export async function runCli(
     const note = settings.inventoryFile ? undefined : nodeSupportNote();
     if (note) err.write(`${TOOL_NAME}: ${note}\n`);
     const changes = baseline ? compareWithBaseline(result.evaluation, baseline, result.excepted) : undefined;
-    const written = await writeReports(result, settings, changes ? { changes } : {});
-    if (format === "json") {
-      out.write(`${JSON.stringify(buildJsonReport(result, written.omittedSarifResults, changes), null, 2)}\n`);
-    } else if (format === "sarif") {
-      out.write(`${JSON.stringify(buildSarif(result.inventory, allFindings(result)).log, null, 2)}\n`);
-    }
-    // The text output lists them; with json or sarif on stdout, stderr says what needs a person.
-    if (format === "json" || format === "sarif") {
-      for (const warning of result.exceptions ? exceptionWarnings(result.exceptions) : []) {
-        err.write(`${TOOL_NAME}: ${warning.title}: ${warning.message}\n`);
-      }
-    } else {
-      const color = (out as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
-      out.write(renderTextReport(result, { color, ...(changes ? { changes } : {}) }));
-      out.write(`\nSARIF: ${written.sarifFile}${written.reportFile ? `\nJSON report: ${written.reportFile}` : ""}\n`);
-    }
+    const context: OutputContext = {
+      settings,
+      ...(changes ? { changes } : {}),
+      carried: [],
+      warn: (title, message) => err.write(`${TOOL_NAME}: ${title}: ${message}\n`),
+      failures: [],
+      record: {},
+    };
+    await writeOutputs([sarifFile, jsonReportFile, standardOutput(format, out, err)], result, context);
+    // Every output was tried; the first failure is the run's (each is told, the last as the error).
+    for (const failure of context.failures.slice(0, -1)) err.write(`${TOOL_NAME}: ${failureText(failure.error)}\n`);
+    if (context.failures.length > 0) throw context.failures.at(-1)!.error;
     const failing = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
     if (failing.scopeUnknown)
       err.write(
@@ -293,6 +290,12 @@ export async function runCli(
     err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);
     return EXIT.internal;
   }
+}
+
+function failureText(error: unknown): string {
+  return isConfigurationError(error) || isAwsUnreachable(error)
+    ? inCliTerms((error as Error).message)
+    : `failed unexpectedly: ${describeError(error)}`;
 }
 
 /** A progress bar on a terminal (cli-progress), plain lines every few seconds otherwise. */

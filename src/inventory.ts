@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import type { ApiStats } from "./aws/api-stats.js";
+import type { ApiStats } from "./api-stats.js";
 import { ConfigurationError } from "./configuration-error.js";
 import type { Shard } from "./shard.js";
 

@@ -15,7 +15,7 @@ import {
   receivesGlobalEvents,
   singleRegionShortfall,
   trailScope,
-} from "./rules/trail-facts.js";
+} from "./trail-facts.js";
 
 /**
  * From findings to a plan: the non-compliant accounts grouped by the cause of their most

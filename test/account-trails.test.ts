@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { evaluateAudit, summarize } from "../src/audit.js";
+import { summarize } from "../src/audit-result.js";
+import { evaluateAudit } from "../src/audit.js";
 import { scanOrganization } from "../src/aws/scan.js";
 import { renderTextReport } from "../src/reporters/text-report.js";
 import type { Inventory } from "../src/inventory.js";

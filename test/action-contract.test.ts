@@ -33,7 +33,7 @@ describe("action.yml", () => {
   });
 
   it("declares exactly the outputs the action sets", () => {
-    const main = readFileSync("src/main.ts", "utf8");
+    const main = readFileSync("src/github/action-outputs.ts", "utf8");
     const set = [...main.matchAll(/core\.setOutput\("([^"]+)"/g)].map((match) => match[1]);
     expect(Object.keys(action.outputs).sort()).toEqual([...new Set(set)].sort());
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AccountRecord, Inventory, TrailRecord, TrailSelectors } from "../src/inventory.js";
 import type { RuleId } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
-import { managementRecording } from "../src/rules/trail-facts.js";
+import { managementRecording } from "../src/trail-facts.js";
 
 const MANAGEMENT = "111111111111";
 const MEMBER = "222222222222";

@@ -1,6 +1,7 @@
 import MarkdownIt from "markdown-it";
 import { describe, expect, it } from "vitest";
-import { evaluateAudit, type AuditResult } from "../src/audit.js";
+import type { AuditResult } from "../src/audit-result.js";
+import { evaluateAudit } from "../src/audit.js";
 import type { Finding } from "../src/findings.js";
 import { planAnnotations } from "../src/github/annotations.js";
 import {

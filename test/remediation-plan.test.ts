@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareWithBaseline, daysBetween, findingKey, firstSeenOf } from "../src/changes.js";
-import { failingFindings } from "../src/audit.js";
+import { failingFindings } from "../src/fail-on.js";
 import type { AccountRecord, EventDataStoreRecord, Inventory, TrailRecord } from "../src/inventory.js";
 import { buildRemediationPlan } from "../src/remediation-plan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";

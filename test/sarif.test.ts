@@ -22,6 +22,7 @@ import { RULE_IDS } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { startFakeGitHub } from "./support/github-api.js";
 import { runAction } from "./support/run-action.js";
+import { runCliSource } from "./support/run-cli.js";
 import { shardsOf } from "./support/shards.js";
 
 const require = createRequire(import.meta.url);
@@ -319,6 +320,18 @@ describe("SARIF 2.1.0", () => {
       expect(run.summary).toContain(`${total - 5_000} least severe results were left out of the SARIF`);
       const written: SarifLog = JSON.parse(readFileSync(join(dir, "org-trail-audit.sarif"), "utf8"));
       expect(allResults(written)).toHaveLength(5_000);
+    });
+
+    it("the CLI says so too, on stderr, with the same number (it dropped them silently)", async () => {
+      const { inventory } = await bigInventory(6_000, 3);
+      const dir = mkdtempSync(join(tmpdir(), "ota-sarif-"));
+      writeFileSync(join(dir, "inventory.json"), JSON.stringify(inventory));
+      const total = evaluateInventory(inventory).findings.length;
+      const run = await runCliSource(["scan", "--inventory", "inventory.json", "--fail-on", "none"], {}, dir);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(
+        `org-trail-audit: SARIF results left out: ${(total - 5_000).toLocaleString("en-US")} results were left out of the SARIF`,
+      );
     });
 
     it("shrinks to the compressed-size limit when that is the one crossed", async () => {

@@ -10,7 +10,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import pLimit from "p-limit";
 import type { EventDataStoreRecord, ReadPlan, RegionRead, TrailRecord } from "../inventory.js";
 import { partitionOf } from "../partitions.js";
-import { receivesGlobalEvents, trailScope } from "../rules/trail-facts.js";
+import { receivesGlobalEvents, trailScope } from "../trail-facts.js";
 import { describeError, errorName } from "../error-description.js";
 import { createClient, type AwsTransport } from "./client-config.js";
 import { readEventDataStores } from "./event-data-stores.js";

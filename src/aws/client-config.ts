@@ -4,7 +4,7 @@ import { isThrottlingError, StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, RetryErrorInfo, StandardRetryToken } from "@smithy/types";
 import { FAILED_ENDPOINT, foreignAnswer } from "../error-description.js";
-import { emptyApiStats, type ApiStats } from "./api-stats.js";
+import { emptyApiStats, type ApiStats } from "../api-stats.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 
 /**

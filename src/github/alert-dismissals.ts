@@ -5,7 +5,7 @@ import type { Finding } from "../findings.js";
 import type { Inventory } from "../inventory.js";
 import { alertIdentity, type OpenAlert } from "../reporters/carried-alerts.js";
 import { sarifCategories } from "../reporters/sarif.js";
-import type { AuditResult } from "../audit.js";
+import type { AuditResult } from "../audit-result.js";
 import { readDismissedAlerts, type DismissedAlert, type OpenAlertsRead } from "./code-scanning-alerts.js";
 import { createOctokit, GITHUB_PACING, githubApiUrl, type GitHubPacing, type Octokit } from "./octokit.js";
 

@@ -1,4 +1,4 @@
-import type { AuditResult } from "../audit.js";
+import type { AuditResult } from "../audit-result.js";
 import { entryName, EXPIRY_WARNING_DAYS, exceptionWarnings } from "../exceptions.js";
 import { exceptedAlertsLeftOpen, type ExceptedAlerts } from "./alert-dismissals.js";
 import { codeCell, escapeMarkdown } from "./markdown.js";

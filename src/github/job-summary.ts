@@ -1,4 +1,4 @@
-import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit.js";
+import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit-result.js";
 import { countOf } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
 import type { Changes } from "../changes.js";

@@ -1,5 +1,5 @@
 import { context } from "@actions/github";
-import type { AuditResult } from "../audit.js";
+import type { AuditResult } from "../audit-result.js";
 import { findUnknownParents, readAccountOwnership } from "../aws/account-ownership.js";
 import { ConfigurationError } from "../configuration-error.js";
 import { groupFindingsByAccount } from "../findings.js";

@@ -1,4 +1,4 @@
-import { allFindings, type AuditResult } from "../audit.js";
+import { allFindings, type AuditResult } from "../audit-result.js";
 import { entryName, type ExceptionEntry, type ExceptionsOutcome } from "../exceptions.js";
 import { findingKey, firstSeenOf, type Changes } from "../changes.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";

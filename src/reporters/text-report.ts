@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit.js";
+import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit-result.js";
 import { countOf } from "../plural.js";
 import { daysBetween, type Changes } from "../changes.js";
 import { groupFindingsByAccount } from "../findings.js";

@@ -22,7 +22,7 @@ import {
   ownTrails,
   type Recorder,
 } from "./recorders.js";
-import { hasIneffectiveGlobalFlag } from "./trail-facts.js";
+import { hasIneffectiveGlobalFlag } from "../trail-facts.js";
 
 /** Judges every account of an inventory. Pure: no I/O, same inventory in, same result out. */
 export function evaluateInventory(inventory: Inventory): Evaluation {

@@ -5,7 +5,7 @@ import { globalEventRegions } from "../partitions.js";
 import { remediation, SELECTORS_REPLACE_NOTE, shellComment, storeRemediation } from "../remediation.js";
 import { RULES, type Level, type RuleId } from "./catalog.js";
 import { describeRecorder, type Recorder } from "./recorders.js";
-import { describeTrail } from "./trail-facts.js";
+import { describeTrail } from "../trail-facts.js";
 
 /**
  * The words of each finding: its message and its fix, from what evaluate.ts decided. A

@@ -15,7 +15,7 @@ import {
   trailScope,
   type DeliveryFailure,
   type ManagementRecording,
-} from "./trail-facts.js";
+} from "../trail-facts.js";
 
 /**
  * What each trail and event data store that applies to an account records of its global

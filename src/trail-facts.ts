@@ -1,5 +1,5 @@
-import type { AdvancedEventSelector, FieldSelector, TrailRecord, TrailSelectors, TrailStatus } from "../inventory.js";
-import { GLOBAL_SERVICE_NAMES, GLOBAL_SERVICES, globalEventRegions, type GlobalService } from "../partitions.js";
+import type { AdvancedEventSelector, FieldSelector, TrailRecord, TrailSelectors, TrailStatus } from "./inventory.js";
+import { GLOBAL_SERVICE_NAMES, GLOBAL_SERVICES, globalEventRegions, type GlobalService } from "./partitions.js";
 
 /** The event sources whose events AWS records as global service events. */
 export const GLOBAL_EVENT_SOURCES = GLOBAL_SERVICES.map((service) => `${service}.amazonaws.com`);

@@ -1,0 +1,66 @@
+import type { AuditResult } from "../audit-result.js";
+import type { Changes } from "../changes.js";
+import type { ExceptedAlerts } from "../github/alert-dismissals.js";
+import type { IssueSyncResult } from "../github/issue-sync.js";
+import type { CarriedResult } from "../reporters/sarif.js";
+import type { Settings } from "../settings.js";
+
+/**
+ * One way of telling the result: a file, a stream, GitHub. Every output of the action and
+ * of the CLI has this shape and is written by writeOutputs, in the order its entry point
+ * lists them; adding one (an OCSF export, say) is a module and a line in that list.
+ */
+export interface Output {
+  /** What it is, in a failure message: "the JSON report", "the job summary". */
+  name: string;
+  enabled(settings: Settings): boolean;
+  /** Writes the result; what later outputs need to know of it goes into the context's record. */
+  write(result: AuditResult, context: OutputContext): Promise<void>;
+}
+
+/** What outputs are given, besides the result, and what the ones written so far recorded. */
+export interface OutputContext {
+  settings: Settings;
+  /** What changed since the last run, when it is known or was asked for. */
+  changes?: Changes;
+  /** Open alerts of accounts not assessed this run, written again so that they stay open. */
+  carried: CarriedResult[];
+  /** Why the open code-scanning alerts could not be read, when they could not. */
+  alertsUnreadable?: string;
+  /** Tells the user of something that needs a person (an annotation in the action, a line on stderr in the CLI). */
+  warn: (title: string, message: string) => void;
+  /** Failures of the outputs written so far (one output's failure never stops the next). */
+  failures: OutputFailure[];
+  record: OutputRecord;
+}
+
+export interface OutputRecord {
+  sarifFile?: string;
+  reportFile?: string;
+  omittedSarifResults?: number;
+  carriedSarifResults?: number;
+  exceptedAlerts?: ExceptedAlerts;
+  issues?: IssueSyncResult;
+  owners?: Map<string, string[]>;
+}
+
+export interface OutputFailure {
+  output: string;
+  error: unknown;
+}
+
+/**
+ * Writes every enabled output in order. A failure is recorded with the output's name and
+ * the rest are still written: a report that cannot be written must not cost the SARIF,
+ * the summary or the issues.
+ */
+export async function writeOutputs(outputs: Output[], result: AuditResult, context: OutputContext): Promise<void> {
+  for (const output of outputs) {
+    if (!output.enabled(context.settings)) continue;
+    try {
+      await output.write(result, context);
+    } catch (error) {
+      context.failures.push({ output: output.name, error });
+    }
+  }
+}

@@ -1,4 +1,17 @@
-import type { IssueContent, IssueKey } from "./issue-content.js";
+import type { AccountVerdict, Finding } from "../findings.js";
+import type { RemediationPlan } from "../remediation-plan.js";
+import {
+  accountKey,
+  MAX_ASSIGNEES,
+  ORGANIZATION_KEY,
+  ownerKey,
+  renderIssue,
+  renderOrganizationIssue,
+  renderOwnerIssue,
+  type IssueContent,
+  type IssueKey,
+} from "./issue-content.js";
+import type { IssueLink } from "./plan-markdown.js";
 
 export interface ExistingIssue {
   number: number;
@@ -39,9 +52,15 @@ export type IssueOperation =
   | { kind: "reopen"; issue: ExistingIssue; content: IssueContent; assignees: AssigneeChange }
   | { kind: "close"; issue: ExistingIssue; reason: CloseReason };
 
+/** An issue as this run wants it: its content, and whom to assign. */
+export interface WantedIssue {
+  content: IssueContent;
+  assignees: string[];
+}
+
 export interface IssuePlanInput {
   /** The issues this run wants, in the order they should be written. */
-  wanted: { content: IssueContent; assignees: string[] }[];
+  wanted: WantedIssue[];
   /** The issues that may close, and why. Every other issue is left as it is. */
   close: Map<IssueKey, CloseReason>;
   existing: ExistingIssue[];
@@ -103,4 +122,170 @@ export function writesOf(operation: IssueOperation): number {
   if (operation.kind === "close") return 2;
   if (operation.kind === "create") return 1;
   return 1 + (operation.assignees.add.length > 0 ? 1 : 0) + (operation.assignees.remove.length > 0 ? 1 : 0);
+}
+
+/** Accounts that need an issue this run: the verdict, its findings, the owners to assign. */
+export interface AccountForIssue {
+  verdict: AccountVerdict;
+  findings: Finding[];
+  owners: string[];
+}
+
+/** How accounts are gathered into issues: one per account, or one per owner listing all of theirs. */
+export const ISSUE_GROUPINGS = ["account", "owner"] as const;
+export type IssueGrouping = (typeof ISSUE_GROUPINGS)[number];
+
+/** Everything deciding the issues depends on: this run's findings and settings, and the issues as they are. */
+export interface IssueDecisionInput {
+  /** Accounts with an error- or warning-level finding, most severe first. */
+  accounts: AccountForIssue[];
+  /** Accounts assessed clean this run. */
+  clean: Set<string>;
+  /** Accounts whose every finding to act on an exception accepts, with the comment that says by which. */
+  excepted: Map<string, string>;
+  grouping: IssueGrouping;
+  /** The tracked issues, one per key (currentIssues). */
+  current: Map<IssueKey, ExistingIssue>;
+  /** Logins GitHub lets this repository's issues be assigned to; the others are mentioned. */
+  assignable: Set<string>;
+  runUrl?: string;
+  /** The plan with its organization-level fix, for the organization issue; absent when none applies. */
+  organization?: { plan: RemediationPlan; assignees: string[]; coveredAccounts: Set<string> };
+  /** The organization issue may close: this run saw the whole organization and no organization-level fix applies. */
+  organizationSettled: boolean;
+  /** The organization issue as it is after it was written, for the links to it. */
+  organizationIssue?: IssueLink;
+}
+
+/** Who is assigned (assignable, at most GitHub's 10) and who is only mentioned. */
+function people(input: IssueDecisionInput, logins: string[]) {
+  const assignees = logins.filter((login) => input.assignable.has(login)).slice(0, MAX_ASSIGNEES);
+  return { assignees, mentioned: logins.filter((login) => !assignees.includes(login)) };
+}
+
+/** The organization issue this run wants, when an organization-level fix applies. Pure. */
+export function decideOrganizationIssue(input: IssueDecisionInput): WantedIssue | undefined {
+  if (!input.organization) return undefined;
+  const { assignees, mentioned } = people(input, input.organization.assignees);
+  const content = renderOrganizationIssue({
+    plan: input.organization.plan,
+    assignees,
+    mentioned,
+    ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+  });
+  return { content, assignees };
+}
+
+/**
+ * The account or owner issues this run wants, those that may close and why, and which issue
+ * tracks each account. Pure: issue-sync.ts lists the issues, plans the operations
+ * (planIssueOperations) and writes them. An account not assessed, or outside the run's
+ * selection, is in no list, so its issue is never touched.
+ */
+export function decideIssues(input: IssueDecisionInput): {
+  wanted: WantedIssue[];
+  close: Map<IssueKey, CloseReason>;
+  trackedBy: Map<string, IssueKey>;
+} {
+  const runUrl = input.runUrl ? { runUrl: input.runUrl } : {};
+  const coveredByOrganization = input.organization?.coveredAccounts ?? new Set<string>();
+
+  const wanted: WantedIssue[] = [];
+  const close = new Map<IssueKey, CloseReason>();
+  const wantedAccounts = new Set(input.accounts.map((account) => account.verdict.accountId));
+  const cleanComment = (what: string) =>
+    `${what} assessed clean${input.runUrl ? ` by [this run](${input.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
+  const trackedBy = new Map<string, IssueKey>();
+
+  // Whatever the grouping, an account assessed clean has its own issue closed, as fixed; one
+  // accepted by an exception, as not planned, with the exception's terms.
+  const { excepted, current, grouping, organizationIssue } = input;
+  for (const accountId of input.clean)
+    close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
+  for (const [accountId, comment] of excepted) close.set(accountKey(accountId), { kind: "excepted", comment });
+  if (grouping === "account") {
+    for (const account of input.accounts) {
+      const { assignees, mentioned } = people(input, account.owners);
+      const link =
+        organizationIssue && coveredByOrganization.has(account.verdict.accountId) ? { organizationIssue } : {};
+      wanted.push({
+        content: renderIssue({
+          verdict: account.verdict,
+          findings: account.findings,
+          assignees,
+          mentioned,
+          ...runUrl,
+          ...link,
+        }),
+        assignees,
+      });
+      trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
+    }
+  } else {
+    const byOwner = new Map<IssueKey, AccountForIssue[]>();
+    for (const account of input.accounts) {
+      const key = ownerKey(account.owners);
+      byOwner.set(key, [...(byOwner.get(key) ?? []), account]);
+      trackedBy.set(account.verdict.accountId, key);
+    }
+    for (const [key, accounts] of byOwner) {
+      const { assignees, mentioned } = people(input, accounts[0]!.owners);
+      // Listed before, and neither judged clean nor listed elsewhere now: not assessed this run, so kept.
+      const kept = (current.get(key)?.state === "open" ? (current.get(key)!.accounts ?? []) : []).filter(
+        (id) => !wantedAccounts.has(id) && !input.clean.has(id) && !excepted.has(id),
+      );
+      const content = renderOwnerIssue({
+        owners: accounts[0]!.owners,
+        assignees,
+        mentioned,
+        accounts,
+        kept,
+        ...runUrl,
+        ...(organizationIssue ? { organizationIssue } : {}),
+        coveredByOrganizationFix: coveredByOrganization,
+      });
+      wanted.push({ content, assignees });
+    }
+    for (const accountId of wantedAccounts) {
+      const to = trackedBy.get(accountId)!;
+      close.set(accountKey(accountId), {
+        kind: "moved",
+        to: [to],
+        comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in`,
+      });
+    }
+  }
+  // Issues of the other grouping, or of owners with nothing left: closed once every account they list is clean or tracked by another issue.
+  for (const [key, issue] of current) {
+    if (issue.state !== "open" || !key.startsWith("owner:") || wanted.some((item) => item.content.key === key))
+      continue;
+    const accounts = issue.accounts ?? [];
+    if (!accounts.every((id) => input.clean.has(id) || trackedBy.has(id) || excepted.has(id))) continue;
+    const to = [...new Set(accounts.flatMap((id) => (trackedBy.has(id) ? [trackedBy.get(id)!] : [])))];
+    const acceptedHere = accounts.filter((id) => excepted.has(id));
+    if (to.length > 0) {
+      const now =
+        grouping === "account"
+          ? "These accounts are now tracked one issue per account (issue-grouping: account)"
+          : "These accounts are now tracked with their current owners";
+      close.set(key, { kind: "moved", to, comment: `${now}; the ones not fixed are in` });
+    } else if (acceptedHere.length > 0) {
+      close.set(key, { kind: "excepted", comment: acceptedHere.map((id) => excepted.get(id)!).join("\n\n") });
+    } else {
+      close.set(key, {
+        kind: "fixed",
+        comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`),
+      });
+    }
+  }
+  if (!input.organization && input.organizationSettled) {
+    close.set(ORGANIZATION_KEY, {
+      kind: "fixed",
+      comment:
+        `No organization-level fix applies any more${input.runUrl ? ` ([this run](${input.runUrl}))` : ""}: ` +
+        "every account that an organization trail would cover records its global service events, or an " +
+        "organization trail does. Closing.",
+    });
+  }
+  return { wanted, close, trackedBy };
 }

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { ConfigurationError } from "../configuration-error.js";
 import { inputError, parseBoolean, parseList } from "../settings.js";
-import { ISSUE_GROUPINGS, type IssueGrouping } from "./issue-sync.js";
+import { ISSUE_GROUPINGS, type IssueGrouping } from "./issue-plan.js";
 
 /** The action-only inputs that shape remediation issues; the CLI has no GitHub side. */
 export const ISSUE_INPUT_DEFAULTS = {

@@ -1,40 +1,22 @@
 import { ConfigurationError } from "../configuration-error.js";
 import { describeGitHubError, githubValidationErrors, httpStatusOf } from "../error-description.js";
-import type { AccountVerdict, Finding } from "../findings.js";
 import type { RemediationPlan } from "../remediation-plan.js";
-import {
-  accountKey,
-  MAX_ASSIGNEES,
-  ORGANIZATION_KEY,
-  ownerKey,
-  readMarker,
-  renderIssue,
-  renderOrganizationIssue,
-  renderOwnerIssue,
-  type IssueContent,
-  type IssueKey,
-} from "./issue-content.js";
+import { ORGANIZATION_KEY, readMarker, type IssueKey } from "./issue-content.js";
 import {
   currentIssues,
+  decideIssues,
+  decideOrganizationIssue,
   planIssueOperations,
   writesOf,
+  type AccountForIssue,
   type AssigneeChange,
-  type CloseReason,
   type ExistingIssue,
+  type IssueDecisionInput,
+  type IssueGrouping,
   type IssueOperation,
 } from "./issue-plan.js";
 import type { Octokit } from "./octokit.js";
 import type { IssueLink } from "./plan-markdown.js";
-
-export interface AccountForIssue {
-  verdict: AccountVerdict;
-  findings: Finding[];
-  owners: string[];
-}
-
-/** How accounts are gathered into issues: one per account, or one per owner listing all of theirs. */
-export const ISSUE_GROUPINGS = ["account", "owner"] as const;
-export type IssueGrouping = (typeof ISSUE_GROUPINGS)[number];
 
 export interface IssueSyncRequest {
   octokit: Octokit;
@@ -106,12 +88,6 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
   for (const login of owners)
     assignable.set(login, await guard(() => canBeAssigned(octokit, owner, repo, login), "check assignees"));
   const unassignable = owners.filter((login) => !assignable.get(login));
-  const people = (logins: string[]) => {
-    const assignees = logins.filter((login) => assignable.get(login)).slice(0, MAX_ASSIGNEES);
-    return { assignees, mentioned: logins.filter((login) => !assignees.includes(login)) };
-  };
-  const runUrl = request.runUrl ? { runUrl: request.runUrl } : {};
-
   const result: IssueSyncResult = {
     dryRun: request.dryRun,
     opened: 0,
@@ -127,113 +103,27 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     links: new Map(),
   };
   const run = runner(request, result, refs);
-
-  // The organization issue first: the account or owner issues link to it.
-  if (request.organization) {
-    const { assignees, mentioned } = people(request.organization.assignees);
-    const content = renderOrganizationIssue({ plan: request.organization.plan, assignees, mentioned, ...runUrl });
-    await run(planIssueOperations({ wanted: [{ content, assignees }], close: new Map(), existing }));
-  }
+  const decision: IssueDecisionInput = {
+    accounts: request.wanted,
+    clean: request.clean,
+    excepted: request.excepted ?? new Map(),
+    grouping,
+    current,
+    assignable: new Set(owners.filter((login) => assignable.get(login))),
+    ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+    ...(request.organization ? { organization: request.organization } : {}),
+    organizationSettled: request.organizationSettled ?? false,
+  };
+  // The organization issue first: the account or owner issues link to the issue it becomes.
+  const organizationWanted = decideOrganizationIssue(decision);
+  if (organizationWanted) await run(planIssueOperations({ wanted: [organizationWanted], close: new Map(), existing }));
   const organizationIssue = request.organization ? refs.get(ORGANIZATION_KEY) : undefined;
-  const coveredByOrganization = request.organization?.coveredAccounts ?? new Set<string>();
-
-  const wanted: { content: IssueContent; assignees: string[] }[] = [];
-  const close = new Map<IssueKey, CloseReason>();
-  const wantedAccounts = new Set(request.wanted.map((account) => account.verdict.accountId));
-  const cleanComment = (what: string) =>
-    `${what} assessed clean${request.runUrl ? ` by [this run](${request.runUrl})` : ""}: CloudTrail records its global service events. Closing.`;
-  const trackedBy = new Map<string, IssueKey>();
-
-  // Whatever the grouping, an account assessed clean has its own issue closed, as fixed; one
-  // accepted by an exception, as not planned, with the exception's terms.
-  const excepted = request.excepted ?? new Map<string, string>();
-  for (const accountId of request.clean)
-    close.set(accountKey(accountId), { kind: "fixed", comment: cleanComment(`Account ${accountId} was`) });
-  for (const [accountId, comment] of excepted) close.set(accountKey(accountId), { kind: "excepted", comment });
-  if (grouping === "account") {
-    for (const account of request.wanted) {
-      const { assignees, mentioned } = people(account.owners);
-      const link =
-        organizationIssue && coveredByOrganization.has(account.verdict.accountId) ? { organizationIssue } : {};
-      wanted.push({
-        content: renderIssue({
-          verdict: account.verdict,
-          findings: account.findings,
-          assignees,
-          mentioned,
-          ...runUrl,
-          ...link,
-        }),
-        assignees,
-      });
-      trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
-    }
-  } else {
-    const byOwner = new Map<IssueKey, AccountForIssue[]>();
-    for (const account of request.wanted) {
-      const key = ownerKey(account.owners);
-      byOwner.set(key, [...(byOwner.get(key) ?? []), account]);
-      trackedBy.set(account.verdict.accountId, key);
-    }
-    for (const [key, accounts] of byOwner) {
-      const { assignees, mentioned } = people(accounts[0]!.owners);
-      // Listed before, and neither judged clean nor listed elsewhere now: not assessed this run, so kept.
-      const kept = (current.get(key)?.state === "open" ? (current.get(key)!.accounts ?? []) : []).filter(
-        (id) => !wantedAccounts.has(id) && !request.clean.has(id) && !excepted.has(id),
-      );
-      const content = renderOwnerIssue({
-        owners: accounts[0]!.owners,
-        assignees,
-        mentioned,
-        accounts,
-        kept,
-        ...runUrl,
-        ...(organizationIssue ? { organizationIssue } : {}),
-        coveredByOrganizationFix: coveredByOrganization,
-      });
-      wanted.push({ content, assignees });
-    }
-    for (const accountId of wantedAccounts) {
-      const to = trackedBy.get(accountId)!;
-      close.set(accountKey(accountId), {
-        kind: "moved",
-        to: [to],
-        comment: `Account ${accountId} is now tracked with the other accounts of its owners (issue-grouping: owner) in`,
-      });
-    }
-  }
-  // Issues of the other grouping, or of owners with nothing left: closed once every account they list is clean or tracked by another issue.
-  for (const [key, issue] of current) {
-    if (issue.state !== "open" || !key.startsWith("owner:") || wanted.some((item) => item.content.key === key))
-      continue;
-    const accounts = issue.accounts ?? [];
-    if (!accounts.every((id) => request.clean.has(id) || trackedBy.has(id) || excepted.has(id))) continue;
-    const to = [...new Set(accounts.flatMap((id) => (trackedBy.has(id) ? [trackedBy.get(id)!] : [])))];
-    const acceptedHere = accounts.filter((id) => excepted.has(id));
-    if (to.length > 0) {
-      const now =
-        grouping === "account"
-          ? "These accounts are now tracked one issue per account (issue-grouping: account)"
-          : "These accounts are now tracked with their current owners";
-      close.set(key, { kind: "moved", to, comment: `${now}; the ones not fixed are in` });
-    } else if (acceptedHere.length > 0) {
-      close.set(key, { kind: "excepted", comment: acceptedHere.map((id) => excepted.get(id)!).join("\n\n") });
-    } else {
-      close.set(key, {
-        kind: "fixed",
-        comment: cleanComment(`Every account listed here (${accounts.join(", ")}) was`),
-      });
-    }
-  }
-  if (!request.organization && request.organizationSettled) {
-    close.set(ORGANIZATION_KEY, {
-      kind: "fixed",
-      comment:
-        `No organization-level fix applies any more${request.runUrl ? ` ([this run](${request.runUrl}))` : ""}: ` +
-        "every account that an organization trail would cover records its global service events, or an " +
-        "organization trail does. Closing.",
-    });
-  }
+  const { wanted, close, trackedBy } = decideIssues({
+    ...decision,
+    ...(organizationIssue
+      ? { organizationIssue: { number: organizationIssue.number, url: organizationIssue.url } }
+      : {}),
+  });
   await run(planIssueOperations({ wanted, close, existing }));
 
   for (const [accountId, key] of trackedBy) {

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import type { AccountVerdict, Finding } from "../src/findings.js";
+import { accountKey, ORGANIZATION_KEY, ownerKey, renderIssue } from "../src/github/issue-content.js";
+import {
+  currentIssues,
+  decideIssues,
+  planIssueOperations,
+  type AccountForIssue,
+  type ExistingIssue,
+  type IssueDecisionInput,
+} from "../src/github/issue-plan.js";
+
+/**
+ * Deciding the issues, in-process and pure: from this run's findings and settings and the
+ * issues as they are, what to open, update, reopen, close or leave. No GitHub, no pacing;
+ * issue-sync.ts and the e2e tests cover the writing.
+ */
+const verdict = (accountId: string, state: AccountVerdict["verdict"] = "noncompliant"): AccountVerdict => ({
+  accountId,
+  accountName: `acct-${accountId}`,
+  state: "ACTIVE",
+  verdict: state,
+  coveredBy: [],
+  failedRegions: [],
+});
+const account = (accountId: string, owners: string[] = []): AccountForIssue => ({
+  verdict: verdict(accountId),
+  findings: [
+    {
+      ruleId: "cloudtrail/global-events-not-recorded",
+      level: "error",
+      cause: "no-trail",
+      accountId,
+      accountName: `acct-${accountId}`,
+      trails: [],
+      message: "no trail",
+      fix: ["aws cloudtrail create-trail …"],
+    } satisfies Finding,
+  ],
+  owners,
+});
+const issue = (number: number, key: string, extra: Partial<ExistingIssue> = {}): ExistingIssue => ({
+  number,
+  state: "open",
+  key: key as ExistingIssue["key"],
+  digest: "stale",
+  ...extra,
+});
+
+const [BROKEN, FIXED, UNREAD, REOPENED, SAME, ACCEPTED] = [
+  "111111111111",
+  "222222222222",
+  "333333333333",
+  "444444444444",
+  "555555555555",
+  "666666666666",
+];
+
+function input(existing: ExistingIssue[], extra: Partial<IssueDecisionInput> = {}): IssueDecisionInput {
+  return {
+    accounts: [account(BROKEN, ["alice", "mallory"]), account(REOPENED), account(SAME)],
+    clean: new Set([FIXED]),
+    excepted: new Map([[ACCEPTED, "accepted by entry 1"]]),
+    grouping: "account",
+    current: currentIssues(existing),
+    assignable: new Set(["alice"]),
+    organizationSettled: false,
+    ...extra,
+  };
+}
+
+describe("decideIssues and planIssueOperations", () => {
+  it("per account: opens, reopens, updates only what changed, closes the fixed and the accepted, leaves the unread alone", () => {
+    const same = renderIssue({ ...account(SAME), assignees: [], mentioned: [] });
+    const existing = [
+      issue(1, accountKey(FIXED)),
+      issue(2, accountKey(UNREAD)),
+      issue(3, accountKey(REOPENED), { state: "closed" }),
+      issue(4, accountKey(SAME), { digest: same.digest }),
+      issue(5, accountKey(ACCEPTED)),
+    ];
+    const decided = decideIssues(input(existing));
+    const { operations, unchanged } = planIssueOperations({ ...decided, existing });
+    expect(operations.map((operation) => [operation.kind, "issue" in operation ? operation.issue.number : 0])).toEqual([
+      ["create", 0],
+      ["reopen", 3],
+      ["close", 1],
+      ["close", 5],
+    ]);
+    expect(unchanged).toBe(1);
+    // Only an assignable owner is assigned; the other is named in the body.
+    const create = operations[0]!;
+    expect(create.kind === "create" && create.assignees).toEqual(["alice"]);
+    expect(create.kind === "create" && create.content.body).toContain("mallory");
+    const closes = operations.filter((operation) => operation.kind === "close");
+    expect(closes.map((operation) => operation.kind === "close" && operation.reason.kind)).toEqual([
+      "fixed",
+      "excepted",
+    ]);
+    // The account that could not be read keeps its issue: nothing touches #2.
+    expect(operations.some((operation) => "issue" in operation && operation.issue.number === 2)).toBe(false);
+    expect(decided.trackedBy.get(BROKEN)).toBe(accountKey(BROKEN));
+  });
+
+  it("per owner: one issue per owner that keeps the accounts not read this run, and account issues move into it", () => {
+    const ownerIssueKey = ownerKey(["alice"]);
+    const existing = [issue(7, accountKey(BROKEN)), issue(8, ownerIssueKey, { accounts: [UNREAD, FIXED] })];
+    const decided = decideIssues(
+      input(existing, { grouping: "owner", accounts: [account(BROKEN, ["alice"]), account(SAME, ["bob"])] }),
+    );
+    const alice = decided.wanted.find((wanted) => wanted.content.key === ownerIssueKey)!;
+    // Listed before and not judged this run: kept in the list; the fixed one is dropped.
+    expect(alice.content.body).toContain(UNREAD);
+    expect(alice.content.body).not.toContain(FIXED);
+    expect(decided.close.get(accountKey(BROKEN))).toMatchObject({ kind: "moved", to: [ownerIssueKey] });
+    const { operations } = planIssueOperations({ ...decided, existing });
+    expect(operations.map((operation) => operation.kind)).toEqual(["update", "create", "close"]);
+  });
+
+  it("closes the organization issue only when the run says it is settled", () => {
+    const existing = [issue(9, ORGANIZATION_KEY)];
+    expect(decideIssues(input(existing)).close.has(ORGANIZATION_KEY)).toBe(false);
+    expect(decideIssues(input(existing, { organizationSettled: true })).close.get(ORGANIZATION_KEY)).toMatchObject({
+      kind: "fixed",
+    });
+  });
+});

@@ -1,4 +1,4 @@
-import { NETWORK_ADVICE } from "./error-description.js";
+import { describeStoppedEarly, NETWORK_ADVICE } from "./error-description.js";
 import type { AccountVerdict, Evaluation, Finding } from "./findings.js";
 import type { Inventory } from "./inventory.js";
 import type { ExceptionsOutcome } from "./exceptions.js";
@@ -31,8 +31,6 @@ export interface AuditSummary {
   retries: number;
   throttles: number;
   durationMs: number;
-  /** Why the organization's CloudTrail Lake event data stores were not (all) read: verdicts then rest on trails. */
-  lakeNotRead?: string;
   /** Accounts read Region by Region because ListTrails failed for them (their warnings say why). */
   perRegionReads: number;
   /** Lake, ListTrails and Region listings that failed, grouped by cause. */
@@ -110,7 +108,6 @@ export function summarize(inventory: Inventory, evaluation: Evaluation, excepted
     durationMs: inventory.durationMs,
     perRegionReads: inventory.accounts.filter((account) => account.readPlan === "per-region").length,
     sideReadFailures: sideReadFailures(inventory),
-    ...(inventory.stoppedEarly ? { stoppedEarly: inventory.stoppedEarly } : {}),
-    ...(inventory.organizationEventDataStoresError ? { lakeNotRead: inventory.organizationEventDataStoresError } : {}),
+    ...(inventory.stoppedEarly ? { stoppedEarly: describeStoppedEarly(inventory.stoppedEarly) } : {}),
   };
 }

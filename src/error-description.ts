@@ -9,6 +9,9 @@
  * (client-config.ts) from the request it sent.
  */
 
+import { isThrottlingError } from "@smithy/core/retry";
+import type { Failure } from "./inventory.js";
+
 /** Set on an error by the transport: the URL the failed attempt was sent to. */
 export const FAILED_ENDPOINT = "$orgTrailAuditEndpoint";
 
@@ -148,6 +151,115 @@ export function describeError(error: unknown): string {
   const name = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
   return message && !message.startsWith(name) ? `${name}: ${message}` : message || name;
+}
+
+/** AWS's codes for a refusal: a role that is missing or does not trust the caller, a permission not granted. */
+const ACCESS_DENIED_CODES = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "AuthorizationError",
+  "AccessDeniedForDependencyException",
+]);
+
+/** Where a failure happened, as the caller knows it: the SDK's error does not say which call it was. */
+export interface FailureFacts {
+  call?: string;
+  region?: string;
+  role?: string;
+}
+
+/**
+ * A failed call as data (inventory.ts, Failure): its kind, told from the error's fields
+ * (network code, what answered, AWS's error code and status), and the facts.
+ */
+export function failureOf(error: unknown, facts: FailureFacts = {}): Failure {
+  const where = {
+    ...(facts.call ? { call: facts.call } : {}),
+    ...(facts.region ? { region: facts.region } : {}),
+    ...(facts.role ? { role: facts.role } : {}),
+  };
+  const network = networkFailure(error);
+  if (network)
+    return {
+      kind: "unreachable",
+      ...where,
+      code: network.code,
+      ...(network.endpoint ? { endpoint: network.endpoint } : {}),
+    };
+  const foreign = foreignAnswer(error);
+  if (foreign)
+    return {
+      kind: "not-aws",
+      ...where,
+      answer: foreign.kind,
+      ...(foreign.status ? { status: foreign.status } : {}),
+      ...(foreign.endpoint ? { endpoint: foreign.endpoint } : {}),
+    };
+  const code = errorName(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const facts2 = { ...where, code, ...(status ? { status } : {}), ...(message && message !== code ? { message } : {}) };
+  if (isThrottlingError(error as Parameters<typeof isThrottlingError>[0])) return { kind: "throttled", ...facts2 };
+  // AWS's own words, not ours: some services refuse with a generic code and say so in the message.
+  if (ACCESS_DENIED_CODES.has(code) || /not authorized to perform/i.test(message))
+    return { kind: "access-denied", ...facts2 };
+  return { kind: "aws-error", ...facts2 };
+}
+
+const NETWORK_MEANINGS: Record<string, string> = {
+  ...CONNECTION_CODES,
+  TimeoutError: "no answer within the per-call time limit",
+  RequestTimeout: "no answer within the per-call time limit",
+};
+
+/** What AWS (or the system) said: "AccessDenied: User … is not authorized …", or the code alone. */
+function said(failure: Failure): string {
+  const code = failure.code ?? "";
+  const message = failure.message ?? "";
+  return message && code && !message.startsWith(code) ? `${code}: ${message}` : message || code || "no detail";
+}
+
+/**
+ * A failure in words, for a report: the network cause and endpoint, what answered instead of
+ * AWS, or AWS's code and message, with the role for an AssumeRole. The one place an inventory's
+ * failures become sentences.
+ */
+export function describeFailure(failure: Failure): string {
+  const assume = failure.call === "STS.AssumeRole" && failure.role;
+  switch (failure.kind) {
+    case "unreachable": {
+      const code = failure.code ?? "";
+      const meaning =
+        NETWORK_MEANINGS[code] ?? (isTlsCode(code) ? "the TLS connection was refused (certificate or protocol)" : code);
+      const reach = `could not reach ${failure.endpoint ?? "the AWS endpoint"}: ${meaning} (${code})`;
+      return assume ? `AssumeRole for ${failure.role} never reached AWS STS: ${reach}` : reach;
+    }
+    case "not-aws": {
+      const answer = describeForeignAnswer({
+        kind: failure.answer ?? "an answer",
+        status: failure.status,
+        ...(failure.endpoint ? { endpoint: failure.endpoint } : {}),
+      });
+      return assume ? `could not assume ${failure.role}: ${answer}` : answer;
+    }
+    case "timed-out":
+      return `timed out after ${Math.round((failure.limitMs ?? 0) / 1000)} s`;
+    case "stopped":
+      return "not read: the scan stopped early, as AWS stopped answering";
+    case "no-region-read":
+      return "no Region could be read";
+    case "unknown":
+      return failure.message ?? "unknown";
+    default:
+      return assume ? `could not assume ${failure.role}: ${said(failure)}` : said(failure);
+  }
+}
+
+/** Why the scan stopped early: "16 AWS calls in a row failed and none was answered: the last could not reach …". */
+export function describeStoppedEarly(failure: Failure): string {
+  if (failure.kind === "unknown" || failure.callsInARow === undefined) return describeFailure(failure);
+  return `${failure.callsInARow} AWS calls in a row failed and none was answered: the last ${describeFailure(failure)}`;
 }
 
 /** The HTTP status of a failed GitHub (Octokit) call, or undefined when none came back. */

@@ -1,3 +1,4 @@
+import type { Failure } from "./inventory.js";
 import type { Level, RuleId } from "./rules/catalog.js";
 
 export interface InvolvedTrail {
@@ -68,8 +69,10 @@ export interface AccountVerdict {
   /** ARNs of the trails that record the account's global service events. */
   coveredBy: string[];
   failedRegions: string[];
-  /** Why the account was skipped or not assessed. */
+  /** Why the account was skipped or not assessed, in words. */
   reason?: string;
+  /** The failure that left it not assessed, as data (the plan groups by its kind). */
+  failure?: Failure;
   /** Non-compliant, but every finding at warning or above is accepted by an exception: nothing to do until it expires. */
   excepted?: boolean;
 }

@@ -82,30 +82,30 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
   const unique = <T extends { arn: string }>(items: T[]) => [
     ...new Map(items.map((item) => [item.arn, item])).values(),
   ];
-  const errors = (key: "organizationTrailsError" | "organizationEventDataStoresError" | "stoppedEarly") => [
-    ...new Set(inventories.map((inventory) => inventory[key]).filter((error): error is string => Boolean(error))),
-  ];
-  const trailErrors = errors("organizationTrailsError");
-  const storeErrors = errors("organizationEventDataStoresError");
-  const stopped = errors("stoppedEarly");
+  // Every shard reads the organization's trails and stores itself: one failure of them is the organization's.
+  const trailFailure = inventories.find((inventory) => inventory.organizationTrailsFailure)?.organizationTrailsFailure;
+  const storeFailures = inventories.find(
+    (inventory) => inventory.organizationEventDataStoresFailures,
+  )?.organizationEventDataStoresFailures;
+  const stopped = inventories.find((inventory) => inventory.stoppedEarly)?.stoppedEarly;
   const stats = inventories.map((inventory) => inventory.apiStats).filter((item) => item !== undefined);
   const {
     shard: _shard,
-    organizationTrailsError: _trailsError,
+    organizationTrailsFailure: _trailsFailure,
     stoppedEarly: _stopped,
-    organizationEventDataStoresError: _storesError,
+    organizationEventDataStoresFailures: _storesFailures,
     ...rest
   } = first;
   return {
     ...rest,
     generatedAt: inventories.map((inventory) => inventory.generatedAt).sort()[0]!,
     organizationTrails: unique(inventories.flatMap((inventory) => inventory.organizationTrails)),
-    ...(trailErrors.length > 0 ? { organizationTrailsError: trailErrors.join("; ") } : {}),
+    ...(trailFailure ? { organizationTrailsFailure: trailFailure } : {}),
     organizationEventDataStores: unique(
       inventories.flatMap((inventory) => inventory.organizationEventDataStores ?? []),
     ),
-    ...(storeErrors.length > 0 ? { organizationEventDataStoresError: storeErrors.join("; ") } : {}),
-    ...(stopped.length > 0 ? { stoppedEarly: stopped.join("; ") } : {}),
+    ...(storeFailures ? { organizationEventDataStoresFailures: storeFailures } : {}),
+    ...(stopped ? { stoppedEarly: stopped } : {}),
     accounts: inventories.flatMap((inventory) => inventory.accounts).sort((a, b) => a.id.localeCompare(b.id)),
     ...(stats.length > 0
       ? {

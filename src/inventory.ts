@@ -8,7 +8,7 @@ import type { Shard } from "./shard.js";
  * only thing the rules see, and it round-trips through JSON so a saved scan can be
  * evaluated again offline.
  */
-export const INVENTORY_SCHEMA_VERSION = 1;
+export const INVENTORY_SCHEMA_VERSION = 2;
 
 export interface Inventory {
   schemaVersion: typeof INVENTORY_SCHEMA_VERSION;
@@ -21,24 +21,74 @@ export interface Inventory {
   /** Organization trails as read from the account that owns them (status and selectors authoritative). */
   organizationTrails: TrailRecord[];
   /** Why the organization trails could not be read from their owner, when they could not. */
-  organizationTrailsError?: string;
+  organizationTrailsFailure?: Failure;
   /**
    * CloudTrail Lake event data stores that collect for the whole organization, read once
    * per scan from the caller. Absent in inventories written before Lake was read.
    */
   organizationEventDataStores?: EventDataStoreRecord[];
-  /** Why (some of) the organization's event data stores could not be read: verdicts then rest on trails. */
-  organizationEventDataStoresError?: string;
+  /** Why (some of) the organization's event data stores could not be read, per Region: verdicts then rest on trails. */
+  organizationEventDataStoresFailures?: Failure[];
   accounts: AccountRecord[];
   /** The accounts beneath each OU the exceptions file named (nested OUs included), as listed by this scan. */
   unitAccounts?: Record<string, string[]>;
-  /** Set when the scan stopped before reading every account, because AWS stopped answering: why. */
-  stoppedEarly?: string;
+  /** Set when the scan stopped before reading every account, because AWS stopped answering: the last failure. */
+  stoppedEarly?: Failure;
   /** The slice of the selected accounts this scan covered, when split across jobs. */
   shard?: Shard;
   /** What the scan asked of AWS (calls by operation, retries, throttles). */
   apiStats?: ApiStats;
   durationMs: number;
+}
+
+/**
+ * Why something could not be read, as data a program can switch on: the kind, and the facts
+ * (call, Region, status, error code, AWS's own words). Sentences are made from it only when
+ * rendering (describeFailure in error-description.ts).
+ */
+export const FAILURE_KINDS = [
+  /** AWS refused: AccessDenied, not authorized (a role missing, a trust policy, a permission). */
+  "access-denied",
+  /** The call never reached AWS: nothing listening, DNS, TLS, no answer in time. */
+  "unreachable",
+  /** Something other than AWS answered (an HTML page from a proxy). */
+  "not-aws",
+  /** AWS throttled the call through every retry. */
+  "throttled",
+  /** The account's own time limit ran out. */
+  "timed-out",
+  /** The scan stopped before reading it: see the inventory's stoppedEarly. */
+  "stopped",
+  /** Every Region that was tried failed: see the account's regions. */
+  "no-region-read",
+  /** Any other answer of AWS's: code and message say which. */
+  "aws-error",
+  /** Recorded by an older version as text only (message). */
+  "unknown",
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+export interface Failure {
+  kind: FailureKind;
+  /** The call that failed, "Service.Operation": "STS.AssumeRole", "CloudTrail.ListEventDataStores". */
+  call?: string;
+  region?: string;
+  /** The HTTP status, when something answered. */
+  status?: number;
+  /** AWS's error code (AccessDenied, ThrottlingException) or the system's (ECONNRESET, TimeoutError). */
+  code?: string;
+  /** What the call was sent to, when it did not reach AWS or something else answered. */
+  endpoint?: string;
+  /** For not-aws: what answered ("an HTML page"). */
+  answer?: string;
+  /** What AWS (or the system) said, as said: data, never parsed. */
+  message?: string;
+  /** The role the scanner tried to assume, for a failed AssumeRole. */
+  role?: string;
+  /** For timed-out: the limit that ran out. */
+  limitMs?: number;
+  /** For the scan stopping early: how many calls in a row failed. */
+  callsInARow?: number;
 }
 
 /** The state given to an account that was asked for by id but is not in the organization. */
@@ -61,7 +111,8 @@ export interface AccountRecord {
   /** Organizations State (ACTIVE, SUSPENDED, ...), or "NOT_IN_ORGANIZATION" for an id asked for but not found. */
   state: string;
   outcome: AccountOutcome;
-  reason?: string;
+  /** Why nothing usable was read (outcome "failed"). A skipped account's state says why it was skipped. */
+  failure?: Failure;
   /** How the scanner got in, or tried to: "caller" (its own credentials) or a role ARN. */
   access?: string;
   /** The Regions whose DescribeTrails was called: see readPlan. */
@@ -73,12 +124,12 @@ export interface AccountRecord {
    * older scan). Absent in inventories from before the choice existed (per Region).
    */
   readPlan?: ReadPlan;
-  /** What could not be read but did not stop a verdict. */
-  warnings?: string[];
+  /** Reads beside the verdict that failed but did not stop it (ListTrails, the enabled Regions). */
+  sideReadFailures?: Failure[];
   /** The account's own event data stores homed in the global events Region, when read. */
   eventDataStores?: EventDataStoreRecord[];
-  /** Why they could not be read: the verdict then rests on trails. */
-  eventDataStoresError?: string;
+  /** Why they could not be read, per Region: the verdict then rests on trails. */
+  eventDataStoresFailures?: Failure[];
   durationMs: number;
 }
 
@@ -98,7 +149,7 @@ export interface EventDataStoreRecord {
 export interface RegionRead {
   region: string;
   outcome: "read" | "not-enabled" | "failed";
-  error?: string;
+  failure?: Failure;
 }
 
 export interface TrailRecord {
@@ -112,11 +163,11 @@ export interface TrailRecord {
   isOrganizationTrail: boolean;
   s3BucketName?: string;
   kmsKeyId?: string;
-  /** Present when GetTrailStatus was read; absent when it was not needed or failed (see statusError). */
+  /** Present when GetTrailStatus was read; absent when it was not needed or failed (see statusFailure). */
   status?: TrailStatus;
-  statusError?: string;
+  statusFailure?: Failure;
   selectors?: TrailSelectors;
-  selectorsError?: string;
+  selectorsFailure?: Failure;
 }
 
 export interface TrailStatus {
@@ -180,7 +231,14 @@ export async function loadInventory(path: string, inputName = "inventory-file"):
       `Input "${inputName}" names "${path}", which is not valid JSON (${(error as Error).message}).`,
     );
   }
-  const candidate = isObject(parsed) && isObject(parsed.inventory) ? parsed.inventory : parsed;
+  const found = isObject(parsed) && isObject(parsed.inventory) ? parsed.inventory : parsed;
+  if (isObject(found) && typeof found.schemaVersion === "number" && found.schemaVersion > INVENTORY_SCHEMA_VERSION) {
+    throw new ConfigurationError(
+      `Input "${inputName}" names "${path}", which was written by a newer version of org-trail-audit ` +
+        `(schemaVersion ${found.schemaVersion}; this one reads ${INVENTORY_SCHEMA_VERSION} and older): update org-trail-audit.`,
+    );
+  }
+  const candidate = isObject(found) && found.schemaVersion === 1 ? fromVersion1(found) : found;
   const problem = inventoryProblem(candidate);
   if (problem) {
     throw new ConfigurationError(
@@ -211,8 +269,19 @@ function inventoryProblem(value: unknown): string | undefined {
       return `accounts[${index}] needs "regions" and "trails" arrays`;
     const badTrail = account.trails.findIndex((trail) => trailProblem(trail) !== undefined);
     if (badTrail >= 0) return `accounts[${index}].trails[${badTrail}]: ${trailProblem(account.trails[badTrail])}`;
+    if (account.failure !== undefined && !isFailure(account.failure))
+      return `accounts[${index}].failure must be a failure (${FAILURE_SHAPE})`;
+  }
+  for (const key of ["stoppedEarly", "organizationTrailsFailure"] as const) {
+    if (value[key] !== undefined && !isFailure(value[key])) return `"${key}" must be a failure (${FAILURE_SHAPE})`;
   }
   return undefined;
+}
+
+const FAILURE_SHAPE = `an object whose "kind" is one of ${FAILURE_KINDS.join(", ")}`;
+
+function isFailure(value: unknown): boolean {
+  return isObject(value) && (FAILURE_KINDS as readonly unknown[]).includes(value.kind);
 }
 
 function trailProblem(value: unknown): string | undefined {
@@ -228,4 +297,65 @@ function trailProblem(value: unknown): string | undefined {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A version 1 inventory (failures recorded as text) in version 2's terms: each text becomes
+ * a failure of unknown kind that carries the text as its message, shown as it was written.
+ */
+function fromVersion1(v1: Record<string, unknown>): Record<string, unknown> {
+  const text = (value: unknown): Failure | undefined =>
+    typeof value === "string" && value ? { kind: "unknown", message: value } : undefined;
+  const texts = (value: unknown): Failure[] | undefined =>
+    typeof value === "string" && value ? [{ kind: "unknown", message: value }] : undefined;
+  const defined = (entries: [string, unknown][]) =>
+    Object.fromEntries(entries.filter(([, item]) => item !== undefined));
+  const trail = (record: unknown) => {
+    if (!isObject(record)) return record;
+    const { statusError, selectorsError, ...rest } = record;
+    return {
+      ...rest,
+      ...defined([
+        ["statusFailure", text(statusError)],
+        ["selectorsFailure", text(selectorsError)],
+      ]),
+    };
+  };
+  const accounts = Array.isArray(v1.accounts)
+    ? v1.accounts.map((account) => {
+        if (!isObject(account)) return account;
+        const { reason, warnings, eventDataStoresError, regions, trails, ...rest } = account;
+        return {
+          ...rest,
+          regions: Array.isArray(regions)
+            ? regions.map((region) => {
+                if (!isObject(region)) return region;
+                const { error, ...read } = region;
+                return { ...read, ...defined([["failure", text(error)]]) };
+              })
+            : regions,
+          trails: Array.isArray(trails) ? trails.map(trail) : trails,
+          ...defined([
+            ["failure", account.outcome === "failed" ? text(reason) : undefined],
+            [
+              "sideReadFailures",
+              Array.isArray(warnings) ? warnings.flatMap((warning) => texts(warning) ?? []) : undefined,
+            ],
+            ["eventDataStoresFailures", texts(eventDataStoresError)],
+          ]),
+        };
+      })
+    : v1.accounts;
+  const { organizationTrailsError, organizationEventDataStoresError, stoppedEarly, organizationTrails, ...rest } = v1;
+  return {
+    ...rest,
+    schemaVersion: INVENTORY_SCHEMA_VERSION,
+    organizationTrails: Array.isArray(organizationTrails) ? organizationTrails.map(trail) : organizationTrails,
+    accounts,
+    ...defined([
+      ["organizationTrailsFailure", text(organizationTrailsError)],
+      ["organizationEventDataStoresFailures", texts(organizationEventDataStoresError)],
+      ["stoppedEarly", text(stoppedEarly)],
+    ]),
+  };
 }

@@ -6,7 +6,7 @@ import {
   type Evaluation,
   type Finding,
 } from "./findings.js";
-import type { EventDataStoreRecord, Inventory, TrailRecord } from "./inventory.js";
+import type { EventDataStoreRecord, Failure, Inventory, TrailRecord } from "./inventory.js";
 import { remediation, shellComment } from "./remediation.js";
 import type { Level } from "./rules/catalog.js";
 import {
@@ -197,7 +197,7 @@ function planOrganizationFix(
 ): OrganizationFix | undefined {
   const organization = inventory.organization;
   // Without the organization, or without its trails read from their owner, nothing can be said of them.
-  if (!organization || inventory.organizationTrailsError || gaps.length === 0) return undefined;
+  if (!organization || inventory.organizationTrailsFailure || gaps.length === 0) return undefined;
   const base = {
     managementAccountId: organization.managementAccountId,
     organizationId: organization.id,
@@ -337,7 +337,7 @@ function groupNotAssessed(verdicts: AccountVerdict[]): NotAssessedGroup[] {
   for (const verdict of verdicts) {
     if (verdict.verdict !== "not-assessed") continue;
     const reason = verdict.reason ?? "";
-    const kind = notAssessedKind(reason);
+    const kind = notAssessedKind(verdict.failure);
     let group = groups.get(kind);
     if (!group) {
       group = { kind, ...NOT_ASSESSED[kind], accounts: [], example: reason };
@@ -348,10 +348,18 @@ function groupNotAssessed(verdicts: AccountVerdict[]): NotAssessedGroup[] {
   return [...groups.values()].sort((a, b) => b.accounts.length - a.accounts.length);
 }
 
-function notAssessedKind(reason: string): NotAssessedGroup["kind"] {
-  if (/could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) return "role-refused";
-  if (/never reached|could not reach|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|no answer/i.test(reason))
-    return "network";
-  if (/throttl|rate exceeded|TooManyRequests/i.test(reason)) return "throttled";
-  return "other";
+function notAssessedKind(failure: Failure | undefined): NotAssessedGroup["kind"] {
+  switch (failure?.kind) {
+    case "access-denied":
+      return failure.call === "STS.AssumeRole" ? "role-refused" : "other";
+    // A proxy answering, or AWS no longer answering at all: the network path, not the account.
+    case "unreachable":
+    case "not-aws":
+    case "stopped":
+      return "network";
+    case "throttled":
+      return "throttled";
+    default:
+      return "other";
+  }
 }

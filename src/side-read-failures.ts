@@ -1,15 +1,16 @@
-import type { Inventory } from "./inventory.js";
+import { describeFailure } from "./error-description.js";
+import type { Failure, Inventory } from "./inventory.js";
 import { countOf } from "./plural.js";
 
 /**
  * Reads beside the verdict (CloudTrail Lake's event data stores, ListTrails, the enabled
  * Regions) that failed, grouped by cause across accounts and Regions: a proxy that answers
  * every Lake call with the same HTML page is one line in the header, not part of every
- * finding. Pure: from the inventory's saved error texts.
+ * finding. Pure: from the inventory's failures, grouped by their kind and codes.
  */
 export interface SideReadFailure {
-  read: "CloudTrail Lake" | "ListTrails" | "the enabled Regions";
-  /** The first failure of the group, as recorded. */
+  read: "CloudTrail Lake" | "ListTrails" | "the enabled Regions" | "another read";
+  /** The first failure of the group, in words. */
   cause: string;
   accounts: number;
   /** Account-Region pairs that failed this way (Lake is read per Region). */
@@ -18,57 +19,47 @@ export interface SideReadFailure {
   consequence: string;
 }
 
-/** Region codes and the endpoints named after them differ between failures that are one cause. */
-const REGION_CODE = "[a-z]{2}(?:-[a-z]+)+-\\d";
-const REGION = new RegExp(`\\b${REGION_CODE}\\b`, "g");
-/** How the scan joins one error per Region: "us-east-1: text; eu-west-1: text". */
-const NEXT_REGION = new RegExp(`; (?=${REGION_CODE}: )`);
-const REGION_PREFIX = new RegExp(`^${REGION_CODE}: `);
+/** What a failed side read was, from its call: an older inventory's text-only failures have none. */
+function readOf(failure: Failure, lake: boolean): SideReadFailure["read"] {
+  if (lake) return "CloudTrail Lake";
+  if (failure.call === "CloudTrail.ListTrails") return "ListTrails";
+  if (failure.call === "EC2.DescribeRegions") return "the enabled Regions";
+  return "another read";
+}
 
 export function sideReadFailures(inventory: Inventory): SideReadFailure[] {
   const groups = new Map<
     string,
-    { read: SideReadFailure["read"]; cause: string; accounts: Set<string>; regions: number }
+    { read: SideReadFailure["read"]; first: Failure; accounts: Set<string>; regions: number }
   >();
-  const add = (read: SideReadFailure["read"], account: string, cause: string) => {
-    const key = `${read}\n${cause.replace(REGION, "REGION")}`;
-    const group = groups.get(key) ?? { read, cause, accounts: new Set<string>(), regions: 0 };
+  const add = (account: string, failure: Failure, lake = false) => {
+    const read = readOf(failure, lake);
+    // One cause whatever the Region (and the Region's endpoint) or the account named in AWS's message.
+    const key = [read, failure.kind, failure.code, failure.status, failure.answer].join("\n");
+    const group = groups.get(key) ?? { read, first: failure, accounts: new Set<string>(), regions: 0 };
     group.accounts.add(account);
     group.regions += 1;
     groups.set(key, group);
   };
-  const lake = (account: string, errors: string | undefined) => {
-    for (const cause of perRegion(errors)) add("CloudTrail Lake", account, cause);
-  };
-  lake(inventory.callerAccountId ?? "organization", inventory.organizationEventDataStoresError);
+  for (const failure of inventory.organizationEventDataStoresFailures ?? [])
+    add(inventory.callerAccountId ?? "organization", failure, true);
   for (const account of inventory.accounts) {
-    lake(account.id, account.eventDataStoresError);
-    for (const warning of account.warnings ?? []) {
-      const listTrails = /^ListTrails failed \((.*)\); every Region was described instead\.$/.exec(warning);
-      if (listTrails) add("ListTrails", account.id, listTrails[1]!);
-      const regions = /^Listing the enabled Regions failed \((.*)\); only .* was read\.$/.exec(warning);
-      if (regions) add("the enabled Regions", account.id, regions[1]!);
-    }
+    for (const failure of account.eventDataStoresFailures ?? []) add(account.id, failure, true);
+    for (const failure of account.sideReadFailures ?? []) add(account.id, failure);
   }
   return [...groups.values()]
     .map((group) => ({
       read: group.read,
-      cause: group.cause,
+      cause: describeFailure(group.first),
       accounts: group.accounts.size,
       regions: group.regions,
-      consequence: consequenceOf(group.read, group.cause),
+      consequence: consequenceOf(group.read, group.first),
     }))
     .sort((a, b) => b.accounts - a.accounts || a.read.localeCompare(b.read));
 }
 
-/** "us-east-1: text; eu-west-1: text" (how the scan records them) → each Region's text. */
-function perRegion(errors: string | undefined): string[] {
-  if (!errors) return [];
-  return errors.split(NEXT_REGION).map((part) => part.replace(REGION_PREFIX, ""));
-}
-
-function consequenceOf(read: SideReadFailure["read"], cause: string): string {
-  const denied = /AccessDenied|not authorized|UnauthorizedOperation/i.test(cause);
+function consequenceOf(read: SideReadFailure["read"], failure: Failure): string {
+  const denied = failure.kind === "access-denied";
   if (read === "CloudTrail Lake") {
     return `an event data store there was not considered: verdicts rest on trails${
       denied
@@ -76,6 +67,7 @@ function consequenceOf(read: SideReadFailure["read"], cause: string): string {
         : ""
     }`;
   }
+  if (read === "another read") return "recorded by an older version as text; the verdicts did not rest on it";
   const what =
     read === "ListTrails"
       ? "every Region was described instead (slower, same verdicts)"

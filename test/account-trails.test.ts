@@ -131,10 +131,16 @@ describe.skipIf(!moto.available)("the read plan: calls that do not grow with Reg
     expect(judged(inventory)).toEqual(expected);
     const account = inventory.accounts.find((item) => item.id === refused)!;
     expect(account.readPlan).toBe("per-region");
-    expect(account.warnings).toEqual([
-      expect.stringMatching(
-        /^ListTrails failed \(AccessDeniedException: not authorized to perform: cloudtrail:ListTrails\); every Region was described instead\.$/,
-      ),
+    // Recorded as data: what failed, how, and AWS's own words.
+    expect(account.sideReadFailures).toEqual([
+      {
+        kind: "access-denied",
+        call: "CloudTrail.ListTrails",
+        region: "us-east-1",
+        code: "AccessDeniedException",
+        status: 400,
+        message: "not authorized to perform: cloudtrail:ListTrails",
+      },
     ]);
     expect(account.regions.length).toBeGreaterThan(10);
     const others = inventory.accounts.filter((item) => item.id !== refused && item.outcome === "read");

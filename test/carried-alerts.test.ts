@@ -71,7 +71,12 @@ describe("open alerts of accounts not assessed are carried over, unchanged", () 
     const unreadable: AccountRecord = {
       ...hidden,
       outcome: "failed",
-      reason: "AccessDenied: not authorized to perform: sts:AssumeRole",
+      failure: {
+        kind: "access-denied",
+        call: "STS.AssumeRole",
+        code: "AccessDenied",
+        message: "not authorized to perform: sts:AssumeRole",
+      },
       regions: [],
       trails: [],
     };

@@ -119,7 +119,7 @@ describe.skipIf(!moto.available)("verdicts in real configurations, scanned on mo
     const inventory = await scanOrganization(parseSettings({ regions: "us-east-1,eu-west-1" }));
     const { findings, verdicts } = evaluateInventory(inventory);
     expect(inventory.organizationEventDataStores!.map((store) => store.arn)).toEqual([created.EventDataStoreArn]);
-    expect(inventory.organizationEventDataStoresError).toBeUndefined();
+    expect(inventory.organizationEventDataStoresFailures).toBeUndefined();
     for (const key of ["no-trail", "reads-only"]) {
       const id = org.byKey(key).id;
       expect(rulesOf(findings, id), key).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AccountRecord, EventDataStoreRecord, Inventory, TrailRecord } from "../src/inventory.js";
+import type { AccountRecord, EventDataStoreRecord, Failure, Inventory, TrailRecord } from "../src/inventory.js";
 import { LEVEL_RANK, type RuleId } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { describeSideReadFailure, sideReadFailures } from "../src/side-read-failures.js";
@@ -47,7 +47,7 @@ function account(id: string, trails: TrailRecord[], extra: Partial<AccountRecord
 
 function inventory(member: AccountRecord, extra: Partial<Inventory> = {}): Inventory {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: SCANNED_AT,
     partition: "aws",
     globalEventsRegion: "us-east-1",
@@ -366,13 +366,17 @@ describe("CloudTrail Lake", () => {
   });
 
   it("when Lake could not be read the verdict rests on trails; the header says so once, not each finding", () => {
-    const unread = inventory(
-      account(MEMBER, [], { eventDataStoresError: "us-east-1: AccessDeniedException: denied" }),
-      {
-        organizationEventDataStores: [],
-        organizationEventDataStoresError: "us-east-1: AccessDeniedException: denied",
-      },
-    );
+    const denied: Failure = {
+      kind: "access-denied",
+      call: "CloudTrail.ListEventDataStores",
+      region: "us-east-1",
+      code: "AccessDeniedException",
+      message: "denied",
+    };
+    const unread = inventory(account(MEMBER, [], { eventDataStoresFailures: [denied] }), {
+      organizationEventDataStores: [],
+      organizationEventDataStoresFailures: [denied],
+    });
     const result = judge(unread);
     expect(result.verdict.verdict).toBe("noncompliant");
     expect(result.findings[0]!.message).not.toContain("Lake");

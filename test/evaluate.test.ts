@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { AccountRecord, Inventory, TrailRecord, TrailSelectors } from "../src/inventory.js";
+import type { AccountRecord, Failure, Inventory, TrailRecord, TrailSelectors } from "../src/inventory.js";
 import type { RuleId } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { managementRecording } from "../src/trail-facts.js";
+
+/** A failed call as the scan records it: its kind and AWS's error code. */
+const aws = (kind: Failure["kind"], code: string): Failure => ({ kind, code });
 
 const MANAGEMENT = "111111111111";
 const MEMBER = "222222222222";
@@ -117,7 +120,7 @@ function inventory(
   extra: Partial<Inventory> = {},
 ): Inventory {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: "2026-11-26T00:00:00.000Z",
     partition: "aws",
     globalEventsRegion: "us-east-1",
@@ -323,28 +326,32 @@ const cases: Case[] = [
     name: "organization trail whose owner could not be read, and nothing else: not assessed",
     member: [orgShadow()],
     organizationTrails: [],
-    inventoryExtra: { organizationTrailsError: "AccessDenied" },
+    inventoryExtra: { organizationTrailsFailure: aws("access-denied", "AccessDenied") },
     expected: [NOT_ASSESSED],
     verdict: "not-assessed",
   },
   {
     name: "the member's own covering trail decides even when the organization trails could not be read",
     member: [trail(MEMBER, "own", { isMultiRegionTrail: true })],
-    inventoryExtra: { organizationTrailsError: "AccessDenied" },
+    inventoryExtra: { organizationTrailsFailure: aws("access-denied", "AccessDenied") },
     expected: [],
     verdict: "compliant",
   },
   {
     name: "suspended account: skipped, never a finding",
     member: [],
-    memberExtra: { state: "SUSPENDED", outcome: "skipped", reason: "state SUSPENDED", regions: [] },
+    memberExtra: { state: "SUSPENDED", outcome: "skipped", regions: [] },
     expected: [],
     verdict: "skipped",
   },
   {
     name: "role refused: not assessed",
     member: [],
-    memberExtra: { outcome: "failed", reason: "could not assume role: AccessDenied", regions: [] },
+    memberExtra: {
+      outcome: "failed",
+      failure: { ...aws("access-denied", "AccessDenied"), call: "STS.AssumeRole", role: "role" },
+      regions: [],
+    },
     expected: [NOT_ASSESSED],
     verdict: "not-assessed",
   },
@@ -353,7 +360,7 @@ const cases: Case[] = [
     member: [],
     memberExtra: {
       regions: [
-        { region: "us-east-1", outcome: "failed", error: "InternalFailure" },
+        { region: "us-east-1", outcome: "failed", failure: aws("aws-error", "InternalFailure") },
         { region: "eu-west-1", outcome: "read" },
       ],
     },
@@ -366,7 +373,7 @@ const cases: Case[] = [
     memberExtra: {
       regions: [
         { region: "us-east-1", outcome: "read" },
-        { region: "eu-west-1", outcome: "failed", error: "InternalFailure" },
+        { region: "eu-west-1", outcome: "failed", failure: aws("aws-error", "InternalFailure") },
       ],
     },
     expected: [],
@@ -374,7 +381,13 @@ const cases: Case[] = [
   },
   {
     name: "the only candidate's status could not be read: not assessed",
-    member: [trail(MEMBER, "t", { isMultiRegionTrail: true, logging: "unread", statusError: "AccessDeniedException" })],
+    member: [
+      trail(MEMBER, "t", {
+        isMultiRegionTrail: true,
+        logging: "unread",
+        statusFailure: aws("access-denied", "AccessDeniedException"),
+      }),
+    ],
     expected: [NOT_ASSESSED],
     verdict: "not-assessed",
   },
@@ -385,7 +398,7 @@ const cases: Case[] = [
       trail(MEMBER, "unknown", {
         isMultiRegionTrail: true,
         selectors: undefined,
-        selectorsError: "ThrottlingException",
+        selectorsFailure: aws("throttled", "ThrottlingException"),
       }),
     ],
     expected: [NOT_ASSESSED],

@@ -39,7 +39,7 @@ function issueBlocks(trails: TrailRecord[]): { blocks: string[]; ruleIds: string
     durationMs: 1,
   };
   const inventory: Inventory = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: "2026-11-26T00:00:00.000Z",
     partition: "aws",
     globalEventsRegion: "us-east-1",

@@ -35,7 +35,11 @@ function inventoryOf(count: number, name: (index: number) => string): Inventory 
       name: name(index),
       state: "ACTIVE",
       outcome: index % 7 === 0 ? "failed" : "read",
-      ...(index % 7 === 0 ? { reason: "could not assume role: AccessDenied" } : {}),
+      ...(index % 7 === 0
+        ? {
+            failure: { kind: "access-denied", call: "STS.AssumeRole", role: "role", code: "AccessDenied" } as const,
+          }
+        : {}),
       regions: [{ region: "us-east-1", outcome: "read" }],
       trails: [
         {
@@ -54,7 +58,7 @@ function inventoryOf(count: number, name: (index: number) => string): Inventory 
     };
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: "2026-11-26T00:00:00.000Z",
     partition: "aws",
     globalEventsRegion: "us-east-1",

@@ -75,8 +75,13 @@ describe("the action's main", () => {
   it("a scan that stopped early is written out, every account kept, and fails the step saying why", async () => {
     const dir = workspace();
     const sample = JSON.parse(readFileSync(SAMPLE, "utf8"));
-    const stoppedEarly =
-      "16 AWS calls in a row failed and none was answered: the last could not reach http://proxy:3128";
+    const stoppedEarly = {
+      kind: "unreachable",
+      call: "STS.AssumeRole",
+      code: "ECONNREFUSED",
+      endpoint: "http://proxy:3128",
+      callsInARow: 16,
+    };
     writeFileSync(join(dir, "stopped.json"), JSON.stringify({ ...sample, stoppedEarly }));
     actions.inputs = {
       "inventory-file": join(dir, "stopped.json"),

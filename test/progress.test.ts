@@ -13,7 +13,7 @@ describe("progress", () => {
     partition: "aws",
     globalEventsRegion: "us-east-1",
     context: {
-      schemaVersion: 1,
+      schemaVersion: 2,
       generatedAt: "2026-11-30T06:00:00.000Z",
       partition: "aws",
       globalEventsRegion: "us-east-1",
@@ -110,7 +110,7 @@ describe("progress", () => {
     });
     const accounts = [account("100000000001", []), account("100000000002", [recovered])];
     const context = {
-      schemaVersion: 1 as const,
+      schemaVersion: 2 as const,
       generatedAt: scannedAt,
       partition: "aws",
       globalEventsRegion: "us-east-1",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compareWithBaseline, daysBetween, findingKey, firstSeenOf } from "../src/changes.js";
 import { failingFindings } from "../src/fail-on.js";
-import type { AccountRecord, EventDataStoreRecord, Inventory, TrailRecord } from "../src/inventory.js";
+import type { AccountRecord, EventDataStoreRecord, Failure, Inventory, TrailRecord } from "../src/inventory.js";
 import { buildRemediationPlan } from "../src/remediation-plan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { SELECTORS, trail } from "./support/records.js";
@@ -33,7 +33,7 @@ function account(
 
 function inventory(accounts: AccountRecord[], extra: Partial<Inventory> = {}): Inventory {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: "2026-11-26T12:00:00.000Z",
     partition: "aws",
     globalEventsRegion: "us-east-1",
@@ -152,7 +152,11 @@ describe("the plan", () => {
 
   it("says nothing organization-wide when the organization trails could not be read, or there is no organization", () => {
     expect(
-      plan(inventory([account(1, () => [])], { organizationTrailsError: "AccessDenied" })).organizationFix,
+      plan(
+        inventory([account(1, () => [])], {
+          organizationTrailsFailure: { kind: "access-denied", code: "AccessDenied" },
+        }),
+      ).organizationFix,
     ).toBeUndefined();
     expect(
       plan(inventory([account(1, () => [])], { organization: undefined as never })).organizationFix,
@@ -160,13 +164,19 @@ describe("the plan", () => {
   });
 
   it("groups accounts not assessed by the kind of failure", () => {
-    const failed = (index: number, reason: string) => account(index, () => [], { outcome: "failed", reason });
+    const failed = (index: number, failure: Failure) => account(index, () => [], { outcome: "failed", failure });
+    const assume = { call: "STS.AssumeRole", code: "AccessDenied", message: "not authorized" };
     const result = plan(
       inventory([
-        failed(1, "could not assume arn:aws:iam::1:role/R: AccessDenied: not authorized"),
-        failed(2, "could not assume arn:aws:iam::2:role/R: AccessDenied: not authorized"),
-        failed(3, "never reached AWS STS at http://127.0.0.1:1: connect ECONNREFUSED"),
-        failed(4, "DescribeTrails in us-east-1 failed: InternalError"),
+        failed(1, { kind: "access-denied", ...assume, role: "arn:aws:iam::1:role/R" }),
+        failed(2, { kind: "access-denied", ...assume, role: "arn:aws:iam::2:role/R" }),
+        failed(3, {
+          kind: "unreachable",
+          call: "STS.AssumeRole",
+          code: "ECONNREFUSED",
+          endpoint: "http://127.0.0.1:1",
+        }),
+        failed(4, { kind: "aws-error", call: "CloudTrail.DescribeTrails", region: "us-east-1", code: "InternalError" }),
       ]),
     );
     expect(result.notAssessed.map((group) => [group.kind, group.accounts.length])).toEqual([

@@ -127,7 +127,13 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
       { transport: { callTimeoutMs: 600_000, maxAttempts: 2 }, accountTimeoutMs: 20_000, accountTimer },
     );
     expect(verdicts[stalled]).toBe("not-assessed");
-    expect(inventory.accounts.find((item) => item.id === stalled)!.reason).toBe("timed out after 20 s");
+    expect(inventory.accounts.find((item) => item.id === stalled)!.failure).toEqual({
+      kind: "timed-out",
+      limitMs: 20_000,
+    });
+    expect(evaluateInventory(inventory).verdicts.find((verdict) => verdict.accountId === stalled)!.reason).toBe(
+      "timed out after 20 s",
+    );
     const others = Object.fromEntries(Object.entries(expectedVerdicts).filter(([id]) => id !== stalled));
     expect(Object.fromEntries(Object.entries(verdicts).filter(([id]) => id !== stalled))).toEqual(others);
   });
@@ -140,7 +146,12 @@ describe.skipIf(!moto.available)("surviving throttling, server errors, resets an
     });
     const { verdicts, findings } = evaluateInventory(inventory);
     expect(verdicts.find((verdict) => verdict.accountId === cut)!.verdict).toBe("not-assessed");
-    const reason = inventory.accounts.find((item) => item.id === cut)!.reason!;
+    expect(inventory.accounts.find((item) => item.id === cut)!.failure).toMatchObject({
+      kind: "unreachable",
+      call: "STS.AssumeRole",
+      code: "ECONNRESET",
+    });
+    const reason = verdicts.find((verdict) => verdict.accountId === cut)!.reason!;
     expect(reason).toMatch(
       new RegExp(
         `^AssumeRole for arn:aws:iam::${cut}:role/\\S+ never reached AWS STS: could not reach ` +

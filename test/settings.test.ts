@@ -97,7 +97,7 @@ describe("loadInventory", () => {
     [
       "wrong shape",
       JSON.stringify({
-        schemaVersion: 1,
+        schemaVersion: 2,
         partition: "aws",
         globalEventsRegion: "us-east-1",
         organizationTrails: [],
@@ -105,7 +105,7 @@ describe("loadInventory", () => {
       }),
       /accounts\[0\]\.id must be a 12-digit account id/,
     ],
-    ["another version", JSON.stringify({ schemaVersion: 7 }), /schemaVersion must be 1/],
+    ["another version", JSON.stringify({ schemaVersion: 0 }), /schemaVersion must be 2/],
   ])("rejects a %s with one clear message", async (name, content, message) => {
     const path = join(dir, `${name.replaceAll(" ", "-")}.json`);
     if (content !== null) writeFileSync(path, content);

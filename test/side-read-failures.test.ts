@@ -1,3 +1,4 @@
+import type { Failure } from "../src/inventory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateAudit } from "../src/audit.js";
 import { scanOrganization } from "../src/aws/scan.js";
@@ -61,7 +62,7 @@ describe.skipIf(!moto.available)("a side read answered by a proxy's HTML page", 
 
 describe("side read failures, grouped", () => {
   it("one group per cause across accounts and Regions, whatever the Region in the endpoint", () => {
-    const account = (id: string, eventDataStoresError?: string, warnings?: string[]) => ({
+    const account = (id: string, eventDataStoresFailures?: Failure[], sideReadFailures?: Failure[]) => ({
       id,
       name: id,
       state: "ACTIVE",
@@ -69,23 +70,38 @@ describe("side read failures, grouped", () => {
       regions: [],
       trails: [],
       durationMs: 0,
-      ...(eventDataStoresError ? { eventDataStoresError } : {}),
-      ...(warnings ? { warnings } : {}),
+      ...(eventDataStoresFailures ? { eventDataStoresFailures } : {}),
+      ...(sideReadFailures ? { sideReadFailures } : {}),
     });
-    const refused = (region: string) =>
-      `${region}: could not reach https://cloudtrail.${region}.amazonaws.com: nothing is listening there (ECONNREFUSED)`;
+    const refused = (region: string): Failure => ({
+      kind: "unreachable",
+      call: "CloudTrail.ListEventDataStores",
+      region,
+      code: "ECONNREFUSED",
+      endpoint: `https://cloudtrail.${region}.amazonaws.com`,
+    });
     const failures = sideReadFailures({
-      schemaVersion: 1,
+      schemaVersion: 2,
       generatedAt: "2026-11-30T00:00:00.000Z",
       partition: "aws",
       globalEventsRegion: "us-east-1",
       organizationTrails: [],
       durationMs: 0,
       accounts: [
-        account("111111111111", `${refused("us-east-1")}; ${refused("eu-west-1")}`),
-        account("222222222222", refused("eu-west-1"), [
-          "ListTrails failed (AccessDeniedException: not authorized); every Region was described instead.",
-        ]),
+        account("111111111111", [refused("us-east-1"), refused("eu-west-1")]),
+        account(
+          "222222222222",
+          [refused("eu-west-1")],
+          [
+            {
+              kind: "access-denied",
+              call: "CloudTrail.ListTrails",
+              region: "us-east-1",
+              code: "AccessDeniedException",
+              message: "not authorized",
+            },
+          ],
+        ),
         account("333333333333"),
       ],
     } as never);
@@ -95,7 +111,7 @@ describe("side read failures, grouped", () => {
     ]);
     expect(describeSideReadFailure(failures[0]!)).toBe(
       "CloudTrail Lake could not be read in 2 accounts (3 Regions): could not reach " +
-        "https://cloudtrail.us-east-1.amazonaws.com: nothing is listening there (ECONNREFUSED); an event " +
+        "https://cloudtrail.us-east-1.amazonaws.com: nothing is listening there (connection refused) (ECONNREFUSED); an event " +
         "data store there was not considered: verdicts rest on trails.",
     );
   });

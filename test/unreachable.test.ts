@@ -1,3 +1,4 @@
+import { describeStoppedEarly } from "../src/error-description.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { evaluateAudit } from "../src/audit.js";
 import { scanOrganization } from "../src/aws/scan.js";
@@ -21,7 +22,7 @@ const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedE
 describe("the unreachable breaker", () => {
   it("stops after the calls in a row that never reached AWS, naming the last cause", () => {
     const reasons: string[] = [];
-    const breaker = new UnreachableBreaker((reason) => reasons.push(reason), 3);
+    const breaker = new UnreachableBreaker((why) => reasons.push(describeStoppedEarly(why)), 3);
     breaker.failed("CloudTrail", refused);
     breaker.failed("CloudTrail", refused);
     expect(reasons).toEqual([]);
@@ -38,7 +39,7 @@ describe("the unreachable breaker", () => {
 
   it("never stops for one blocked Region or service, for AWS's own errors, nor for a proxy's page", () => {
     const reasons: string[] = [];
-    const breaker = new UnreachableBreaker((reason) => reasons.push(reason), 3);
+    const breaker = new UnreachableBreaker((why) => reasons.push(describeStoppedEarly(why)), 3);
     // One Region's CloudTrail endpoint firewalled: its failures can come 100 in a row.
     for (let call = 0; call < 100; call += 1) breaker.failed("CloudTrail", refused);
     for (let call = 0; call < 100; call += 1) {
@@ -77,18 +78,17 @@ describe.skipIf(!moto.available)("an endpoint that dies mid-scan", () => {
       transport: { maxAttempts: 2 },
       unreachableCallsToStop: 4,
     });
-    expect(inventory.stoppedEarly).toMatch(
+    expect(inventory.stoppedEarly).toMatchObject({ kind: "unreachable", callsInARow: 4, code: "ECONNRESET" });
+    expect(describeStoppedEarly(inventory.stoppedEarly!)).toMatch(
       /^4 AWS calls in a row failed and none was answered: the last could not reach/,
     );
-    const stopped = inventory.accounts.filter((account) =>
-      account.reason?.startsWith("not read: the scan stopped early"),
-    );
+    const stopped = inventory.accounts.filter((account) => account.failure?.kind === "stopped");
     expect(stopped.length).toBeGreaterThan(3);
     // The accounts after the stop were never tried: at most one AssumeRole each before it.
     expect(proxy.count("AssumeRole")).toBeLessThan(inventory.accounts.length);
 
     const result = evaluateAudit(inventory);
-    expect(result.summary.stoppedEarly).toBe(inventory.stoppedEarly);
+    expect(result.summary.stoppedEarly).toBe(describeStoppedEarly(inventory.stoppedEarly!));
     const report = renderTextReport(result);
     const lines = report.split("\n");
     expect(lines.filter((line) => line.startsWith("The scan stopped early:"))).toHaveLength(1);

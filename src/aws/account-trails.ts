@@ -8,10 +8,10 @@ import {
 import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import pLimit from "p-limit";
-import type { EventDataStoreRecord, ReadPlan, RegionRead, TrailRecord } from "../inventory.js";
+import type { EventDataStoreRecord, Failure, ReadPlan, RegionRead, TrailRecord } from "../inventory.js";
 import { partitionOf } from "../partitions.js";
 import { receivesGlobalEvents, trailScope } from "../trail-facts.js";
-import { describeError, errorName } from "../error-description.js";
+import { errorName, failureOf } from "../error-description.js";
 import { createClient, type AwsTransport } from "./client-config.js";
 import { readEventDataStores } from "./event-data-stores.js";
 import { toSelectors, toTrailRecord, toTrailStatus } from "./trail-records.js";
@@ -42,10 +42,10 @@ export interface AccountTrails {
   trails: TrailRecord[];
   /** The plan that was carried out: "per-region" also when ListTrails failed. */
   plan: ReadPlan;
-  /** What could not be read but does not stop a verdict (the list of enabled Regions). */
-  warnings: string[];
+  /** Reads that failed but do not stop a verdict (ListTrails, the list of enabled Regions). */
+  sideReadFailures: Failure[];
   eventDataStores?: EventDataStoreRecord[];
-  eventDataStoresError?: string;
+  eventDataStoresFailures?: Failure[];
 }
 
 /** Regions of one account read at once; CloudTrail's rate limits are per account and Region. */
@@ -87,7 +87,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
 
   const trails = new Map<string, TrailRecord>();
   const detailReads: Promise<void>[] = [];
-  const warnings: string[] = [];
+  const sideReadFailures: Failure[] = [];
 
   const readDetails = async (record: TrailRecord) => {
     const client = cloudTrail(record.homeRegion);
@@ -98,12 +98,15 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
     if (status.status === "fulfilled") {
       record.status = toTrailStatus(status.value);
     } else {
-      record.statusError = describeError(status.reason);
+      record.statusFailure = failureOf(status.reason, { call: "CloudTrail.GetTrailStatus", region: record.homeRegion });
     }
     if (selectors.status === "fulfilled") {
       record.selectors = toSelectors(selectors.value.EventSelectors, selectors.value.AdvancedEventSelectors);
     } else {
-      record.selectorsError = describeError(selectors.reason);
+      record.selectorsFailure = failureOf(selectors.reason, {
+        call: "CloudTrail.GetEventSelectors",
+        region: record.homeRegion,
+      });
     }
   };
 
@@ -133,7 +136,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
     } catch (error) {
       if (NOT_ENABLED_ERRORS.has(errorName(error)) && region !== globalEventsRegion)
         return { region, outcome: "not-enabled" };
-      return { region, outcome: "failed", error: describeError(error) };
+      return { region, outcome: "failed", failure: failureOf(error, { call: "CloudTrail.DescribeTrails", region }) };
     }
   };
 
@@ -167,7 +170,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
       );
     } catch (error) {
       if (request.abortSignal?.aborted) throw error;
-      warnings.push(`ListTrails failed (${describeError(error)}); every Region was described instead.`);
+      sideReadFailures.push(failureOf(error, { call: "CloudTrail.ListTrails", region: globalEventsRegion }));
       plan = "per-region";
     }
   }
@@ -185,9 +188,7 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
         );
       } catch (error) {
         // The global events Region alone shows every trail that can record global events.
-        warnings.push(
-          `Listing the enabled Regions failed (${describeError(error)}); only ${globalEventsRegion} was read.`,
-        );
+        sideReadFailures.push(failureOf(error, { call: "EC2.DescribeRegions", region: globalEventsRegion }));
         otherRegions = [];
       }
     }
@@ -204,13 +205,13 @@ export async function readAccountTrails(request: AccountTrailsRequest): Promise<
     ...(stores
       ? {
           eventDataStores: stores.stores.filter((store) => store.ownerAccountId === accountId),
-          ...(stores.errors.length > 0 ? { eventDataStoresError: stores.errors.join("; ") } : {}),
+          ...(stores.failures.length > 0 ? { eventDataStoresFailures: stores.failures } : {}),
         }
       : {}),
     regions: reads.sort((a, b) => a.region.localeCompare(b.region)),
     trails: [...trails.values()].sort((a, b) => a.arn.localeCompare(b.arn)),
     plan,
-    warnings,
+    sideReadFailures,
   };
 }
 

@@ -20,8 +20,8 @@ export interface AwsTransport {
   /** Told of every throttled attempt and every successful call, by service (the concurrency governor). */
   onThrottle?: (service: string) => void;
   onSuccess?: (service: string) => void;
-  /** Told of every call that failed after its retries. */
-  onFailure?: (service: string, error: unknown) => void;
+  /** Told of every call that failed after its retries, with the call ("Service.Operation"). */
+  onFailure?: (service: string, error: unknown, call: string) => void;
   /** Per service, the settings the SDK resolved for the scan's first client: see SharedSettings. */
   shared: Map<string, SharedSettings | "learning">;
   destroy(): void;
@@ -115,7 +115,7 @@ export function createClient<Client extends { middlewareStack: unknown }>(
           return result;
         } catch (error) {
           stats.failures += 1;
-          transport.onFailure?.(service, error);
+          transport.onFailure?.(service, error, operation);
           stats.retries += Math.max(0, ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1);
           throw error;
         }

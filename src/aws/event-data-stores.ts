@@ -3,14 +3,14 @@ import {
   ListEventDataStoresCommand,
   type CloudTrailClient,
 } from "@aws-sdk/client-cloudtrail";
-import type { EventDataStoreRecord } from "../inventory.js";
-import { describeError } from "../error-description.js";
+import type { EventDataStoreRecord, Failure } from "../inventory.js";
+import { failureOf } from "../error-description.js";
 import { toEventDataStoreRecord } from "./trail-records.js";
 
 export interface EventDataStoresRead {
   stores: EventDataStoreRecord[];
-  /** Regions whose stores could not be read, with the error: the verdict then rests on trails. */
-  errors: string[];
+  /** Regions whose stores could not be read (one failure each): the verdict then rests on trails. */
+  failures: Failure[];
 }
 
 /**
@@ -27,7 +27,7 @@ export async function readEventDataStores(
 ): Promise<EventDataStoresRead> {
   const options = abortSignal ? { abortSignal } : {};
   const stores: EventDataStoreRecord[] = [];
-  const errors: string[] = [];
+  const failures: Failure[] = [];
   await Promise.all(
     regions.map(async (region) => {
       const client = clientFor(region);
@@ -48,9 +48,12 @@ export async function readEventDataStores(
           stores.push(toEventDataStoreRecord(arn, store, region));
         }
       } catch (error) {
-        errors.push(`${region}: ${describeError(error)}`);
+        failures.push(failureOf(error, { call: "CloudTrail.ListEventDataStores", region }));
       }
     }),
   );
-  return { stores: stores.sort((a, b) => a.arn.localeCompare(b.arn)), errors: errors.sort() };
+  return {
+    stores: stores.sort((a, b) => a.arn.localeCompare(b.arn)),
+    failures: failures.sort((a, b) => (a.region ?? "").localeCompare(b.region ?? "")),
+  };
 }

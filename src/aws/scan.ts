@@ -4,7 +4,13 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import pLimit from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
-import { INVENTORY_SCHEMA_VERSION, type AccountRecord, type Inventory, type ReadPlan } from "../inventory.js";
+import {
+  INVENTORY_SCHEMA_VERSION,
+  type AccountRecord,
+  type Failure,
+  type Inventory,
+  type ReadPlan,
+} from "../inventory.js";
 import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
 import { emptySelectionError, type Settings } from "../settings.js";
 import { inShard } from "../shard.js";
@@ -19,7 +25,7 @@ import {
 } from "./client-config.js";
 import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./concurrency-governor.js";
 import { accessAccount } from "./credentials.js";
-import { describeError, NETWORK_ADVICE, networkFailure } from "../error-description.js";
+import { describeError, failureOf, NETWORK_ADVICE } from "../error-description.js";
 import { AwsUnreachableError, UnreachableBreaker, unreachableCause } from "./unreachable.js";
 import {
   describeOrganization,
@@ -88,12 +94,12 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
   // read either: stop, and say so, instead of failing each one after its retries.
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
-  const breaker = new UnreachableBreaker((reason) => stop.abort(reason), options.unreachableCallsToStop);
+  const breaker = new UnreachableBreaker((why) => stop.abort(why), options.unreachableCallsToStop);
   transport.onSuccess = (service) => {
     governor.onSuccess(service);
     breaker.answered();
   };
-  transport.onFailure = (service, error) => breaker.failed(service, error);
+  transport.onFailure = (service, error, call) => breaker.failed(service, error, call);
   try {
     const sts = createClient(STSClient, transport, globalEventsRegion);
     const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
@@ -220,11 +226,6 @@ function notMembersError(ids: string[], organizationId: string): ConfigurationEr
   );
 }
 
-/** Why an account was not read once the scan stopped early. */
-function stoppedReason(stop: AbortSignal): string {
-  return `not read: the scan stopped early because ${String(stop.reason)}`;
-}
-
 function realTimer(_accountId: string, ms: number, expire: () => void): () => void {
   const timer = setTimeout(expire, ms);
   return () => clearTimeout(timer);
@@ -239,10 +240,10 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
     state: account.state,
   };
   if (account.state !== "ACTIVE") {
-    return { ...base, outcome: "skipped", reason: `state ${account.state}`, regions: [], trails: [], durationMs: 0 };
+    return { ...base, outcome: "skipped", regions: [], trails: [], durationMs: 0 };
   }
   if (context.stop.aborted) {
-    return { ...base, outcome: "failed", reason: stoppedReason(context.stop), regions: [], trails: [], durationMs: 0 };
+    return { ...base, outcome: "failed", failure: { kind: "stopped" }, regions: [], trails: [], durationMs: 0 };
   }
   const timeoutMs = context.options.accountTimeoutMs ?? DEFAULT_ACCOUNT_TIMEOUT_MS;
   const abort = new AbortController();
@@ -251,8 +252,8 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
   const cancelTimer = (context.options.accountTimer ?? realTimer)(account.id, timeoutMs, () => abort.abort());
   const onStop = () => abort.abort();
   context.stop.addEventListener("abort", onStop);
-  const abortedWhy = () =>
-    context.stop.aborted ? stoppedReason(context.stop) : `timed out after ${timeoutMs / 1000} s`;
+  const abortedWhy = (): Failure =>
+    context.stop.aborted ? { kind: "stopped" } : { kind: "timed-out", limitMs: timeoutMs };
   let access: string | undefined;
   try {
     const granted = await accessAccount(
@@ -285,7 +286,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
         ...base,
         access,
         outcome: "failed",
-        reason: abortedWhy(),
+        failure: abortedWhy(),
         regions: read.regions,
         trails: read.trails,
         durationMs,
@@ -299,30 +300,28 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       ...(usable
         ? {}
         : {
-            reason: `no Region could be read (${read.regions.map((r) => `${r.region}: ${r.error ?? r.outcome}`).join("; ")})`,
+            failure: { kind: "no-region-read" },
           }),
       regions: read.regions,
       trails: read.trails,
       readPlan: read.plan,
-      ...(read.warnings.length > 0 ? { warnings: read.warnings } : {}),
+      ...(read.sideReadFailures.length > 0 ? { sideReadFailures: read.sideReadFailures } : {}),
       ...(read.eventDataStores ? { eventDataStores: read.eventDataStores } : {}),
-      ...(read.eventDataStoresError ? { eventDataStoresError: read.eventDataStoresError } : {}),
+      ...(read.eventDataStoresFailures ? { eventDataStoresFailures: read.eventDataStoresFailures } : {}),
       durationMs,
     };
   } catch (error) {
     const attempted = access ?? `arn:${context.partition}:iam::${account.id}:role/${context.settings.roleName}`;
-    const reason = abort.signal.aborted
+    const failure = abort.signal.aborted
       ? abortedWhy()
       : access
-        ? describeError(error)
-        : networkFailure(error)
-          ? `AssumeRole for ${attempted} never reached AWS STS: ${describeError(error)}`
-          : `could not assume ${attempted}: ${describeError(error)}`;
+        ? failureOf(error)
+        : failureOf(error, { call: "STS.AssumeRole", role: attempted });
     return {
       ...base,
       access: attempted,
       outcome: "failed",
-      reason,
+      failure,
       regions: [],
       trails: [],
       durationMs: context.now() - started,
@@ -341,7 +340,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
  */
 async function readOrganizationEventDataStores(
   context: AccountScanContext,
-): Promise<Pick<Inventory, "organizationEventDataStores" | "organizationEventDataStoresError">> {
+): Promise<Pick<Inventory, "organizationEventDataStores" | "organizationEventDataStoresFailures">> {
   let regions: string[];
   if (context.settings.regions === "enabled") {
     try {
@@ -360,7 +359,7 @@ async function readOrganizationEventDataStores(
   );
   return {
     organizationEventDataStores: read.stores.filter((store) => store.organizationEnabled),
-    ...(read.errors.length > 0 ? { organizationEventDataStoresError: read.errors.join("; ") } : {}),
+    ...(read.failures.length > 0 ? { organizationEventDataStoresFailures: read.failures } : {}),
   };
 }
 
@@ -373,7 +372,7 @@ async function readOrganizationEventDataStores(
 async function readOrganizationTrails(
   managementAccountId: string,
   context: AccountScanContext,
-): Promise<Pick<Inventory, "organizationTrails" | "organizationTrailsError">> {
+): Promise<Pick<Inventory, "organizationTrails" | "organizationTrailsFailure">> {
   try {
     const read = await readAccountTrails({
       accountId: managementAccountId,
@@ -386,13 +385,25 @@ async function readOrganizationTrails(
       detailsFor: "organization-trails",
     });
     const failed = read.regions.find((region) => region.outcome !== "read");
-    if (failed) return { organizationTrails: [], organizationTrailsError: failed.error ?? failed.outcome };
+    if (failed)
+      return {
+        organizationTrails: [],
+        organizationTrailsFailure: failed.failure ?? {
+          kind: "aws-error",
+          call: "CloudTrail.DescribeTrails",
+          region: failed.region,
+          message: `the Region answered as ${failed.outcome}`,
+        },
+      };
     return {
       organizationTrails: read.trails.filter(
         (trail) => trail.isOrganizationTrail && trail.ownerAccountId === managementAccountId,
       ),
     };
   } catch (error) {
-    return { organizationTrails: [], organizationTrailsError: describeError(error) };
+    return {
+      organizationTrails: [],
+      organizationTrailsFailure: failureOf(error, { call: "CloudTrail.DescribeTrails" }),
+    };
   }
 }

@@ -1,4 +1,5 @@
-import { describeError, foreignAnswer, networkFailure } from "../error-description.js";
+import { describeError, failureOf, foreignAnswer, networkFailure } from "../error-description.js";
+import type { Failure } from "../inventory.js";
 
 /**
  * AWS could not be reached at all: nothing listening, DNS, TLS, or something else answering
@@ -33,11 +34,11 @@ export class UnreachableBreaker {
   private inARow = 0;
   /** STS's failures in the current run. */
   private stsInARow = 0;
-  /** Why the scan stopped, once it has. */
-  stopped: string | undefined;
+  /** Why the scan stopped, once it has: the last failure, and how many in a row. */
+  stopped: Failure | undefined;
 
   constructor(
-    private readonly onStop: (reason: string) => void,
+    private readonly onStop: (why: Failure) => void,
     private readonly threshold = UNREACHABLE_CALLS_TO_STOP,
   ) {}
 
@@ -47,7 +48,7 @@ export class UnreachableBreaker {
     this.stsInARow = 0;
   }
 
-  failed(service: string, error: unknown): void {
+  failed(service: string, error: unknown, call?: string): void {
     if (this.stopped) return;
     if (!networkFailure(error)) {
       // Something answered: the endpoint is there.
@@ -57,7 +58,7 @@ export class UnreachableBreaker {
     this.inARow += 1;
     if (service === "STS") this.stsInARow += 1;
     if (this.inARow >= this.threshold && this.stsInARow >= 2) {
-      this.stopped = `${this.inARow} AWS calls in a row failed and none was answered: the last ${describeError(error)}`;
+      this.stopped = { ...failureOf(error, call ? { call } : {}), callsInARow: this.inARow };
       this.onStop(this.stopped);
     }
   }

@@ -108,7 +108,7 @@ export async function syncRemediationIssues(
       !fix &&
       !audit.inventory.shard &&
       audit.inventory.organization !== undefined &&
-      !audit.inventory.organizationTrailsError &&
+      !audit.inventory.organizationTrailsFailure &&
       audit.summary.notAssessed === 0 &&
       // Accepted gaps are gaps still: the organization issue does not close over them.
       audit.summary.exceptedAccounts === 0,

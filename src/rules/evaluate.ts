@@ -1,4 +1,5 @@
-import type { AccountRecord, Inventory } from "../inventory.js";
+import { describeFailure } from "../error-description.js";
+import type { AccountRecord, Failure, Inventory } from "../inventory.js";
 import type { AccountVerdict, Cause, Evaluation, Finding } from "../findings.js";
 import { globalEventRegions } from "../partitions.js";
 import { LEVEL_RANK, RULES } from "./catalog.js";
@@ -57,12 +58,13 @@ function evaluateAccount(
 
   if (account.outcome === "skipped") {
     return {
-      verdict: { ...base, verdict: "skipped", coveredBy: [], reason: account.reason ?? `state ${account.state}` },
+      verdict: { ...base, verdict: "skipped", coveredBy: [], reason: `state ${account.state}` },
       findings: [],
     };
   }
   if (account.outcome === "failed") {
-    return notAssessed(base, account, account.reason ?? "the account could not be read");
+    const failure: Failure = account.failure ?? { kind: "unknown", message: "the account could not be read" };
+    return notAssessed(base, account, accountFailureText(account, failure), failure);
   }
 
   const recorders = [
@@ -101,11 +103,13 @@ function evaluateAccount(
     if (globalRead?.outcome !== "read") {
       reasons.push(
         `${inventory.globalEventsRegion}, where global service events are recorded, could not be read ` +
-          `(${globalRead?.error ?? "not read"}), so a trail there may have been missed`,
+          `(${globalRead?.failure ? describeFailure(globalRead.failure) : "not read"}), so a trail there may have been missed`,
       );
     }
-    if (inventory.organizationTrailsError) {
-      reasons.push(`the organization trails could not be read from their owner (${inventory.organizationTrailsError})`);
+    if (inventory.organizationTrailsFailure) {
+      reasons.push(
+        `the organization trails could not be read from their owner (${describeFailure(inventory.organizationTrailsFailure)})`,
+      );
     }
     // A trail that would record the writes but whose deliveries fail stores nothing: an error, not a gap in our reading.
     for (const recorder of failing) findings.push(notDelivered(account, recorder, "error"));
@@ -115,6 +119,9 @@ function evaluateAccount(
         base,
         account,
         `no trail was seen recording global service events, and ${reasons.join("; ")}`,
+        globalRead?.failure ??
+          inventory.organizationTrailsFailure ??
+          undecided.map((recorder) => recorder.trail?.statusFailure ?? recorder.trail?.selectorsFailure).find(Boolean),
         findings,
       );
     }
@@ -150,10 +157,23 @@ function notAssessed(
   base: Omit<AccountVerdict, "verdict" | "coveredBy">,
   account: AccountRecord,
   reason: string,
+  failure: Failure | undefined,
   findings: Finding[] = [],
 ): { verdict: AccountVerdict; findings: Finding[] } {
-  findings.push(notAssessedFinding(account, reason, base.failedRegions));
-  return { verdict: { ...base, verdict: "not-assessed", coveredBy: [], reason }, findings };
+  findings.push(notAssessedFinding(account, reason, base.failedRegions, failure));
+  return {
+    verdict: { ...base, verdict: "not-assessed", coveredBy: [], reason, ...(failure ? { failure } : {}) },
+    findings,
+  };
+}
+
+/** An account that could not be read, in words; with every Region failed, each Region's failure. */
+function accountFailureText(account: AccountRecord, failure: Failure): string {
+  if (failure.kind !== "no-region-read") return describeFailure(failure);
+  const regions = account.regions.map(
+    (read) => `${read.region}: ${read.failure ? describeFailure(read.failure) : read.outcome}`,
+  );
+  return `${describeFailure(failure)} (${regions.join("; ")})`;
 }
 
 /**

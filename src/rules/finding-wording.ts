@@ -1,5 +1,5 @@
 import { countOf } from "../plural.js";
-import type { AccountRecord, Inventory, TrailRecord } from "../inventory.js";
+import type { AccountRecord, Failure, Inventory, TrailRecord } from "../inventory.js";
 import type { Cause, Finding, InvolvedTrail } from "../findings.js";
 import { globalEventRegions } from "../partitions.js";
 import { remediation, SELECTORS_REPLACE_NOTE, shellComment, storeRemediation } from "../remediation.js";
@@ -42,7 +42,12 @@ export function names(recorders: Recorder[]): string {
 }
 
 /** The finding of an account whose verdict is unknown, and what to do about the reason. */
-export function notAssessedFinding(account: AccountRecord, reason: string, failedRegions: string[]): Finding {
+export function notAssessedFinding(
+  account: AccountRecord,
+  reason: string,
+  failedRegions: string[],
+  failure: Failure | undefined,
+): Finding {
   const failed = failedRegions.length > 0 ? ` Regions that failed: ${failedRegions.join(", ")}.` : "";
   return finding("cloudtrail/account-not-assessed", account, {
     cause: "not-assessed",
@@ -50,19 +55,19 @@ export function notAssessedFinding(account: AccountRecord, reason: string, faile
     message:
       `Account ${label(account)} was not assessed: ${reason}.${failed} Whether it records global service ` +
       "events is unknown.",
-    fix: notAssessedFix(reason, account.access),
+    fix: notAssessedFix(failure, account.access),
   });
 }
 
-export function notAssessedFix(reason: string, access: string | undefined): string[] {
+export function notAssessedFix(failure: Failure | undefined, access: string | undefined): string[] {
   const roleName = access?.split(":role/")[1]?.split("/").pop();
-  if (roleName && /could not assume/i.test(reason) && /AccessDenied|not authorized/i.test(reason)) {
+  if (roleName && failure?.kind === "access-denied" && failure.call === "STS.AssumeRole") {
     return [
       "# In the account, check that the audit role exists and that its trust policy allows the scanning role:",
       remediation.assumeRoleTrust(roleName),
     ];
   }
-  if (/could not reach/.test(reason)) {
+  if (failure?.kind === "unreachable" || failure?.kind === "not-aws" || failure?.kind === "stopped") {
     return [
       "# The call never reached AWS: check the network path from the runner to the endpoint named above " +
         "(proxy, firewall, DNS, VPC endpoint), then re-run the scan.",

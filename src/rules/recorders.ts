@@ -1,3 +1,4 @@
+import { describeFailure } from "../error-description.js";
 import {
   NOT_IN_ORGANIZATION,
   type AccountRecord,
@@ -116,11 +117,17 @@ export function judgeTrail(trail: TrailRecord, account: AccountRecord, inventory
 
   const unknown: string[] = [];
   if (logging === undefined) {
-    const why =
-      trail.statusError ?? (foreign ? "it is read from the account that owns it, which was not read" : "not read");
+    const why = trail.statusFailure
+      ? describeFailure(trail.statusFailure)
+      : foreign
+        ? "it is read from the account that owns it, which was not read"
+        : "not read";
     unknown.push(`status could not be read (${why})`);
   }
-  if (!management) unknown.push(`event selectors could not be read (${trail.selectorsError ?? "not read"})`);
+  if (!management)
+    unknown.push(
+      `event selectors could not be read (${trail.selectorsFailure ? describeFailure(trail.selectorsFailure) : "not read"})`,
+    );
   if (unknown.length > 0) return { ...recorder, recorded: undefined, problem: [...problems, ...unknown].join("; ") };
   return {
     ...recorder,

@@ -91,7 +91,7 @@ export function largeInventory(
     };
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: overrides.generatedAt ?? "2026-11-26T06:00:00.000Z",
     partition: "aws",
     globalEventsRegion: "us-east-1",

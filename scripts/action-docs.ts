@@ -1,13 +1,14 @@
 #!/usr/bin/env tsx
 /**
- * Keeps README.md's inputs and outputs tables, and the CLI's flag help, equal to action.yml:
- * `npm run docs` rewrites the tables between their markers and src/input-help.ts; the
- * tests fail when they drift.
+ * Keeps README.md's inputs and outputs tables, and the CLI's flag help, equal to action.yml,
+ * and its rule table equal to the rules' modules: `npm run docs` rewrites the tables between
+ * their markers and src/input-help.ts; the tests fail when they drift.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { RULE_IDS, RULES } from "../src/rules/catalog.js";
 
 interface ActionMetadata {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>;
@@ -38,8 +39,22 @@ export function renderTables(actionYaml: string): { inputs: string; outputs: str
   return { inputs, outputs };
 }
 
+/** README's rule table, from each rule's own module: most severe first. */
+export function renderRulesTable(): string {
+  const rules = [...RULE_IDS]
+    .map((id) => RULES[id])
+    .sort((a, b) => b.securitySeverity - a.securitySeverity || RULE_IDS.indexOf(a.id) - RULE_IDS.indexOf(b.id));
+  return [
+    "| id | level | security severity | when |",
+    "|---|---|---|---|",
+    ...rules.map(
+      (rule) => `| \`${rule.id}\` | ${cell(rule.levels)} | ${rule.securitySeverity.toFixed(1)} | ${cell(rule.when)} |`,
+    ),
+  ].join("\n");
+}
+
 export function updateReadme(readme: string, actionYaml: string): string {
-  const tables = renderTables(actionYaml);
+  const tables = { ...renderTables(actionYaml), rules: renderRulesTable() };
   let result = readme;
   for (const [name, table] of Object.entries(tables)) {
     const pattern = new RegExp(`(<!-- action-${name}:start[^>]*-->\\n)[\\s\\S]*?(<!-- action-${name}:end -->)`);

@@ -1,5 +1,5 @@
 import type { Failure } from "./inventory.js";
-import type { Level, RuleId } from "./rules/catalog.js";
+import type { Level, RuleId } from "./rules/rule.js";
 
 export interface InvolvedTrail {
   arn: string;

@@ -8,7 +8,7 @@ import {
 } from "./findings.js";
 import type { EventDataStoreRecord, Failure, Inventory, TrailRecord } from "./inventory.js";
 import { remediation, shellComment } from "./remediation.js";
-import type { Level } from "./rules/catalog.js";
+import { CAUSE_PLANS, type Level } from "./rules/catalog.js";
 import {
   deliveryFailure,
   managementRecording,
@@ -75,67 +75,6 @@ export const PLAN_EXAMPLES = 3;
 export const ORGANIZATION_TRAIL_TEMPLATE = "deploy/organization-trail.yaml";
 export const ORGANIZATION_TRAIL_STACK = "org-trail-audit-organization-trail";
 
-const GROUPS: Record<Exclude<Cause, "not-assessed">, { title: string; fix: string; command?: string }> = {
-  "organization-trail": {
-    title: "The organization trail or event data store is stopped, failing delivery, or records no management writes",
-    fix: "Repair it from the management account (organization-level fix above): that restores every account of this group at once.",
-  },
-  "no-trail": {
-    title: "No trail at all",
-    fix: "One organization trail covers them all (organization-level fix above); otherwise create a multi-Region trail in each account.",
-    command:
-      "aws cloudtrail create-trail --region us-east-1 --name NAME --s3-bucket-name BUCKET " +
-      "--is-multi-region-trail && aws cloudtrail start-logging --region us-east-1 --name NAME",
-  },
-  "single-region-elsewhere": {
-    title:
-      "Only single-Region trails outside us-east-1 (they receive no global service events since Nov 2021, whatever their flag says)",
-    fix: "Make each account's trail multi-Region, in its home Region.",
-    command: "aws cloudtrail update-trail --region HOME --name TRAIL_ARN --is-multi-region-trail",
-  },
-  "global-events-excluded": {
-    title: "A single-Region trail in us-east-1 with IncludeGlobalServiceEvents off",
-    fix: "Make the trail multi-Region (that turns global service events on with it).",
-    command: "aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --is-multi-region-trail",
-  },
-  stopped: {
-    title: "Trails stopped (not logging)",
-    fix: "Start logging on each account's trail, in its home Region.",
-    command: "aws cloudtrail start-logging --region HOME --name TRAIL_ARN",
-  },
-  "management-events": {
-    title: "Management events not recorded, or reads only",
-    fix: "Select all management events on each account's trail (put-event-selectors replaces the selectors: keep any data-event selectors).",
-    command:
-      "aws cloudtrail put-event-selectors --region HOME --trail-name TRAIL_ARN --advanced-event-selectors " +
-      '\'[{"Name":"Management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]\'',
-  },
-  "delivery-failing": {
-    title: "Log files not delivered (bucket deleted, bucket policy, or KMS key)",
-    fix: "Each account's issue names the delivery error and its likely cause; fix the bucket, its policy or the key.",
-    command: "aws cloudtrail get-trail-status --region HOME --name TRAIL_ARN",
-  },
-  duplicated: {
-    title: "Global service events recorded more than once (a cost, not a gap)",
-    fix: "Keep one trail recording global service events; turn the flag off on the others.",
-    command: "aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --no-include-global-service-events",
-  },
-  "writes-only": { title: "Management reads not recorded", fix: "Select all management events on the covering trail." },
-  "single-region-only": { title: "Covered by single-Region trails only", fix: "Make the covering trail multi-Region." },
-  "misleading-flag": { title: "A global-events flag with no effect", fix: "Turn the misleading flag off." },
-};
-
-/** Causes that leave the account's global service events unrecorded: what an organization trail would cover. */
-const GAPS = new Set<Cause>([
-  "organization-trail",
-  "no-trail",
-  "single-region-elsewhere",
-  "global-events-excluded",
-  "stopped",
-  "management-events",
-  "delivery-failing",
-]);
-
 export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluation): RemediationPlan {
   const byAccount = groupFindingsByAccount(evaluation.findings);
   const groups = new Map<Cause, CauseGroup>();
@@ -154,7 +93,7 @@ export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluatio
     if (cause === "organization-trail") organizationGaps.push(verdict.accountId);
     let group = groups.get(cause);
     if (!group) {
-      const { command, ...words } = GROUPS[cause];
+      const { command, gap: _gap, ...words } = CAUSE_PLANS[cause];
       // The commands name the Region where global events are recorded in this partition.
       group = {
         cause,
@@ -180,8 +119,9 @@ export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluatio
   };
 }
 
+/** A gap (the account's global service events unrecorded) at error level: what an organization trail would cover. */
 function isGap(finding: Finding): boolean {
-  return GAPS.has(finding.cause) && finding.level === "error";
+  return finding.cause !== "not-assessed" && CAUSE_PLANS[finding.cause].gap && finding.level === "error";
 }
 
 /**

@@ -1,17 +1,14 @@
 import { describeFailure } from "../error-description.js";
 import type { AccountRecord, Failure, Inventory } from "../inventory.js";
-import type { AccountVerdict, Cause, Evaluation, Finding } from "../findings.js";
-import { globalEventRegions } from "../partitions.js";
+import type { AccountVerdict, Evaluation, Finding } from "../findings.js";
 import { LEVEL_RANK, RULES } from "./catalog.js";
-import {
-  duplicated,
-  ineffectiveFlag,
-  notAssessedFinding,
-  notDelivered,
-  notRecorded,
-  readsNotRecorded,
-  singleRegionOnly,
-} from "./finding-wording.js";
+import { notAssessedFinding } from "./account-not-assessed.js";
+import { duplicated } from "./global-events-duplicated.js";
+import { ineffectiveFlag } from "./global-events-flag-ineffective.js";
+import { notDelivered } from "./global-events-not-delivered.js";
+import { notRecorded, notRecordedCause } from "./global-events-not-recorded.js";
+import { readsNotRecorded } from "./global-events-reads-not-recorded.js";
+import { singleRegionOnly } from "./global-events-single-region.js";
 import {
   applicableStores,
   applicableTrails,
@@ -21,7 +18,6 @@ import {
   judgeTrail,
   overlappingTrails,
   ownTrails,
-  type Recorder,
 } from "./recorders.js";
 import { hasIneffectiveGlobalFlag } from "../trail-facts.js";
 
@@ -174,23 +170,4 @@ function accountFailureText(account: AccountRecord, failure: Failure): string {
     (read) => `${read.region}: ${read.failure ? describeFailure(read.failure) : read.outcome}`,
   );
   return `${describeFailure(failure)} (${regions.join("; ")})`;
-}
-
-/**
- * The one cause of an uncovered account, for the plan. A broken organization trail or store
- * comes first: repairing it covers every account at once. Otherwise the first shortfall of
- * the trail the fix works on, in the order the fix addresses them.
- */
-function notRecordedCause(recorders: Recorder[], candidate: Recorder | undefined, inventory: Inventory): Cause {
-  if (recorders.some((recorder) => recorder.foreign)) return "organization-trail";
-  const subject = candidate ?? recorders[0];
-  if (!subject) return "no-trail";
-  if (!subject.receivesGlobal) {
-    const homes = Object.values(globalEventRegions(inventory.partition).byService ?? {});
-    return subject.trail && !subject.trail.includeGlobalServiceEvents && homes.includes(subject.homeRegion)
-      ? "global-events-excluded"
-      : "single-region-elsewhere";
-  }
-  if (subject.logging === false) return "stopped";
-  return "management-events";
 }

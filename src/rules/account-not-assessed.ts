@@ -1,5 +1,6 @@
 /**
- * cloudtrail/account-not-assessed: An account the scan could not read enough of to decide: never counted as compliant.
+ * cloudtrail/account-not-assessed: An account the scan could not read enough of to decide: never
+ * counted as compliant.
  * Its id, metadata, plan causes, message and fix live here; evaluate.ts decides when it applies.
  */
 import type { AccountRecord, Failure } from "../inventory.js";

@@ -1,5 +1,6 @@
 /**
- * cloudtrail/global-events-duplicated: Global service events stored more than once by trails whose recorded events overlap.
+ * cloudtrail/global-events-duplicated: Global service events stored more than once by trails
+ * whose recorded events overlap.
  * Its id, metadata, plan causes, message and fix live here; evaluate.ts decides when it applies.
  */
 import type { AccountRecord } from "../inventory.js";

@@ -1,5 +1,6 @@
 /**
- * cloudtrail/global-events-flag-ineffective: A single-Region trail outside us-east-1 with IncludeGlobalServiceEvents on, where another trail covers the account.
+ * cloudtrail/global-events-flag-ineffective: A single-Region trail outside us-east-1 with
+ * IncludeGlobalServiceEvents on, where another trail covers the account.
  * Its id, metadata, plan causes, message and fix live here; evaluate.ts decides when it applies.
  */
 import type { AccountRecord, Inventory, TrailRecord } from "../inventory.js";

@@ -1,5 +1,6 @@
 /**
- * cloudtrail/global-events-not-recorded: An account whose global service events no trail (or event data store) records: one finding, for its real cause.
+ * cloudtrail/global-events-not-recorded: An account whose global service events no trail (or
+ * event data store) records: one finding, for its real cause.
  * Its id, metadata, plan causes, wording and fix live here (README.md, "Development").
  */
 import { countOf } from "../plural.js";

@@ -1,5 +1,6 @@
 /**
- * cloudtrail/global-events-single-region: Global service events recorded by single-Region trails only.
+ * cloudtrail/global-events-single-region: Global service events recorded by single-Region trails
+ * only.
  * Its id, metadata, plan causes, message and fix live here; evaluate.ts decides when it applies.
  */
 import type { AccountRecord } from "../inventory.js";

@@ -174,7 +174,11 @@ describe.skipIf(!moto.available)("on stock moto, whose ListTrails sees one Regio
 
   it("verdicts hold under the ListTrails plan; with ListTrails refused the fallback finds every rule", async () => {
     const expected = Object.fromEntries(org.accounts.map((account) => [account.id, [...account.expected].sort()]));
-    const listed = evaluateInventory(await scanOrganization(parseSettings({})));
+    const listedInventory = await scanOrganization(parseSettings({}));
+    // Stock indeed: ListTrails did not name the eu-west-1 trail, so that Region was never described.
+    const unseen = listedInventory.accounts.find((account) => account.id === org.byKey("ineffective").id)!;
+    expect(unseen.regions.map((read) => read.region)).toEqual(["us-east-1"]);
+    const listed = evaluateInventory(listedInventory);
     const perRegion = evaluateInventory(await scanOrganization(parseSettings({}), { readPlan: "per-region" }));
     expect(listed.verdicts.map((verdict) => [verdict.accountId, verdict.verdict])).toEqual(
       perRegion.verdicts.map((verdict) => [verdict.accountId, verdict.verdict]),

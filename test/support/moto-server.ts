@@ -62,15 +62,18 @@ const ALIGNED_LAUNCHER = fileURLToPath(new URL("./moto_aligned.py", import.meta.
 /**
  * moto's server with ListTrails and CloudTrail Lake brought in line with AWS
  * (test/support/moto_aligned.py says how), emptied: this worker's, started once by the
- * global setup (stop() leaves it running for the worker's next file). `stock: true` starts
- * a server of the file's own that runs moto exactly as installed; `own: true` starts one
- * (the global setup's).
+ * global setup (stop() leaves it running for the worker's next file). `stock: true` has it
+ * answer as moto does unchanged until the next file's start; `own: true` starts a server of
+ * the caller's own (the global setup's).
  */
 export async function startMoto(options: { stock?: boolean; own?: boolean } = {}): Promise<MotoServer> {
-  const shared = !options.stock && !options.own ? workerEndpoint() : undefined;
+  const shared = options.own ? undefined : workerEndpoint();
   if (shared) {
+    const mode = options.stock ? "stock" : "aligned";
     const reset = async () => {
       await fetch(`${shared}/moto-api/reset`, { method: "POST" });
+      const set = await fetch(`${shared}/moto-api/org-trail-audit/mode`, { method: "POST", body: mode });
+      if (!set.ok) throw new Error(`moto at ${shared} did not switch to ${mode}: ${await set.text()}`);
     };
     await reset();
     return { endpoint: shared, port: Number(new URL(shared).port), reset, stop: async () => {} };

@@ -1,8 +1,8 @@
 """moto's server with two CloudTrail behaviours brought in line with AWS before it starts.
 
 Started by test/support/moto-server.ts instead of the plain `moto_server`, with the same
-arguments; `--stock` runs moto unchanged (the tests that show the scanner on moto's own
-behaviour). Nothing here is the scanner's code: it is the local AWS the tests talk to.
+arguments; `--stock`, or POST /moto-api/org-trail-audit/mode "stock", answers as moto does
+unchanged (the tests that show the scanner on moto's own behaviour). Nothing here is the scanner's code: it is the local AWS the tests talk to.
 
 1. ListTrails. moto lists only the calling Region's trails plus multi-Region shadows. AWS
    lists the account's trails of every Region, each with its HomeRegion (CloudTrail API
@@ -26,6 +26,7 @@ import sys
 from moto.cloudtrail import models, responses
 from moto.core.exceptions import JsonRESTError
 from moto.iam import models as iam_models
+from moto.moto_api._internal import urls as moto_urls
 from moto.server import main
 
 STOCK = "--stock" in sys.argv
@@ -109,14 +110,46 @@ def indexing_keys(create):
     return created
 
 
-if not STOCK:
-    iam_models.get_account_id_from = indexed_account_id_from
-    iam_models.IAMBackend.create_access_key = indexing_keys(iam_models.IAMBackend.create_access_key)
-    iam_models.IAMBackend.create_temp_access_key = indexing_keys(iam_models.IAMBackend.create_temp_access_key)
-    models.CloudTrailBackend.list_trails = list_trails
-    responses.CloudTrailResponse.create_event_data_store = create_event_data_store
-    responses.CloudTrailResponse.list_event_data_stores = list_event_data_stores
-    responses.CloudTrailResponse.get_event_data_store = get_event_data_store
+# Whether the two behaviours are aligned with AWS, switchable at run time so that one server
+# per test worker serves both kinds of test file: POST /moto-api/org-trail-audit/mode with
+# the body "stock" or "aligned". The key index only changes speed: it is always on.
+ALIGNED = {"on": not STOCK}
+
+
+def aligned_or_stock(aligned, stock):
+    def chosen(self, *args, **kwargs):
+        if ALIGNED["on"]:
+            return aligned(self, *args, **kwargs)
+        if stock is None:
+            raise JsonRESTError("UnknownOperationException", "moto as installed has no such operation")
+        return stock(self, *args, **kwargs)
+
+    return chosen
+
+
+def set_mode(request, full_url, headers):
+    body = request.data.decode() if isinstance(request.data, bytes) else str(request.data or "")
+    if request.method != "POST" or body not in ("stock", "aligned"):
+        return 400, {}, json.dumps({"Error": 'POST "stock" or "aligned"'})
+    ALIGNED["on"] = body == "aligned"
+    return 200, {}, json.dumps({"mode": body})
+
+
+iam_models.get_account_id_from = indexed_account_id_from
+iam_models.IAMBackend.create_access_key = indexing_keys(iam_models.IAMBackend.create_access_key)
+iam_models.IAMBackend.create_temp_access_key = indexing_keys(iam_models.IAMBackend.create_temp_access_key)
+models.CloudTrailBackend.list_trails = aligned_or_stock(list_trails, models.CloudTrailBackend.list_trails)
+for name, aligned in (
+    ("create_event_data_store", create_event_data_store),
+    ("list_event_data_stores", list_event_data_stores),
+    ("get_event_data_store", get_event_data_store),
+):
+    setattr(
+        responses.CloudTrailResponse,
+        name,
+        aligned_or_stock(aligned, getattr(responses.CloudTrailResponse, name, None)),
+    )
+moto_urls.url_paths["{0}/moto-api/org-trail-audit/mode$"] = set_mode
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,6 +14,7 @@ import { exceptedAlertsLeftOpen } from "./github/alert-dismissals.js";
 import { readOpenAlerts, type OpenAlertsRead } from "./github/code-scanning-alerts.js";
 import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.js";
 import { GITHUB_PACING, type GitHubPacing } from "./github/octokit.js";
+import { logDebug, logInfo } from "./github/workflow-log.js";
 import { writeOutputs, type OutputContext } from "./outputs/output.js";
 import { jsonReportFile, sarifFile } from "./outputs/report-files.js";
 import { countOf } from "./plural.js";
@@ -44,7 +45,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const tracker = new ProgressTracker();
     const result = await runAudit(settings, {
       ...options.scan,
-      onAccountDone: periodicLines(tracker, (line) => core.info(line)),
+      onAccountDone: periodicLines(tracker, logInfo),
       // Never printed anywhere; masked all the same, should an SDK error ever echo one.
       onSecret: (secret) => core.setSecret(secret),
     });
@@ -61,7 +62,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
           reason: `this job scans shard ${settings.shard.index} of ${settings.shard.count}; the job that uploads the SARIF reads the alerts`,
           firstAnalysis: false,
         }
-      : await readOpenAlerts(issueSettings.token, (message) => core.info(message), undefined, undefined, pacing);
+      : await readOpenAlerts(issueSettings.token, logInfo, undefined, undefined, pacing);
     const carried =
       alerts.kind === "read"
         ? planCarriedAlerts(
@@ -71,7 +72,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
             result.inventory.generatedAt.slice(0, 10),
           )
         : [];
-    if (alerts.kind === "none") core.info(`No open code-scanning alerts to keep: ${alerts.reason}.`);
+    if (alerts.kind === "none") logInfo(`No open code-scanning alerts to keep: ${alerts.reason}.`);
     const alertsUnreadable = alerts.kind === "unreadable" ? alerts.reason : undefined;
     if (alertsUnreadable) {
       core.warning(
@@ -148,7 +149,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
   } catch (error) {
     core.setFailed(describeFailure(error));
     if (!isConfigurationError(error) && !isAwsUnreachable(error) && error instanceof Error && error.stack)
-      core.debug(error.stack);
+      logDebug(error.stack);
   }
 }
 

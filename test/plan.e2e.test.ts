@@ -165,7 +165,7 @@ describe("issues per owner, and what changed between runs", () => {
     expect(new Set(commands).size).toBe(commands.length);
     // Each account row of the summary links to its owner's issue.
     expect(run.summary).toContain(
-      `| account\\-37 (${accountIdOf(37)}) | [#${zero.number}](https://github.com/acme/platform/issues/${zero.number}) | @owner\\-0 |`,
+      `| account\\-37 (${accountIdOf(37)}) | [#${zero.number}](https://github.com/acme/platform/issues/${zero.number}) | @\u200Bowner\\-0 |`,
     );
     expect(run.outputs["new-findings"]).toBe(String(BROKEN));
     expect(github.violations).toEqual([]);

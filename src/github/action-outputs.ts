@@ -9,6 +9,7 @@ import type { IssueSettings } from "./issue-settings.js";
 import { renderJobSummary } from "./job-summary.js";
 import type { GitHubPacing } from "./octokit.js";
 import { syncRemediationIssues } from "./remediation-issues.js";
+import { logInfo } from "./workflow-log.js";
 
 /** What the action's GitHub outputs share: the token and issue inputs, the pacing, the alerts read. */
 export interface ActionOutputOptions {
@@ -17,7 +18,7 @@ export interface ActionOutputOptions {
   alerts: OpenAlertsRead;
 }
 
-const log = (message: string) => core.info(message);
+const log = logInfo;
 
 /** The step's failure, as the annotations must leave room for it: findings at fail-on, or a failed output. */
 export function stepFails(result: Parameters<Output["write"]>[0], context: OutputContext): boolean {
@@ -117,7 +118,7 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
         core.setOutput("issues-opened", issues && !issues.dryRun ? issues.opened + issues.reopened : 0);
         core.setOutput("issues-closed", issues && !issues.dryRun ? issues.closed : 0);
         core.setOutput("issues-failed", issues?.failed.length ?? 0);
-        core.info(
+        logInfo(
           `${countOf(summary.accountsScanned, "account")} scanned: ${summary.compliant} compliant, ` +
             `${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} ` +
             `skipped. ${countOf(summary.findings, "finding")}${record.sarifFile ? `; SARIF in ${record.sarifFile}` : ""}.`,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AccountVerdict, Finding } from "../findings.js";
 import { RULES } from "../rules/catalog.js";
-import { escapeMarkdown, inlineCode, markdownTable } from "./markdown.js";
+import { escapeMarkdown, inlineCode, markdownTable, namedLogin } from "./markdown.js";
 import { issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
 import type { RemediationPlan } from "../remediation-plan.js";
 
@@ -86,7 +86,7 @@ export interface IssueContentInput {
   findings: Finding[];
   /** Logins that can be assigned. */
   assignees: string[];
-  /** Owners who cannot be assigned in this repository: mentioned instead. */
+  /** Owners who cannot be assigned in this repository (or past GitHub's 10): named, never mentioned. */
   mentioned: string[];
   runUrl?: string;
   /** The organization issue, when its fix would cover this account too. */
@@ -222,11 +222,18 @@ function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent 
   return sealed(accountKey(verdict.accountId), title, sections, input.assignees, input.runUrl);
 }
 
+/**
+ * The owners: those assigned are mentioned (they are notified anyway); the others are named
+ * in code, never mentioned, as anyone who can tag an account could name anyone.
+ */
 function ownersLines(assignees: string[], mentioned: string[]): string[] {
   if (assignees.length === 0 && mentioned.length === 0) return [];
-  const lines = [`Owners: ${[...assignees, ...mentioned].map((login) => `@${login}`).join(", ")}`];
+  const lines = [`Owners: ${[...assignees.map((login) => `@${login}`), ...mentioned.map(namedLogin)].join(", ")}`];
   if (mentioned.length > 0)
-    lines.push(`(${mentioned.map((login) => `@${login}`).join(", ")} could not be assigned in this repository.)`);
+    lines.push(
+      `(${mentioned.map(namedLogin).join(", ")} could not be assigned in this repository, or exceed GitHub's ` +
+        `${MAX_ASSIGNEES} assignees: named, not mentioned.)`,
+    );
   return [...lines, ""];
 }
 

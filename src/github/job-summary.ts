@@ -224,7 +224,7 @@ function renderIssueSection(issues: IssueSyncResult): string {
   if (issues.unassignable.length > 0) {
     lines.push(
       "",
-      `Not assignable in this repository, @-mentioned instead: ${issues.unassignable.map((login) => inlineCode(login)).join(", ")}.`,
+      `Not assignable in this repository, named in the issue without a mention: ${issues.unassignable.map((login) => inlineCode(login)).join(", ")}.`,
     );
   }
   if (issues.ownerWarnings.length > 0) {

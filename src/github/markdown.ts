@@ -7,10 +7,36 @@
  * entity outside an attribute (CommonMark 0.31, "Entity and numeric character references").
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&")
-    .replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!)
-    .replace(/\r?\n|\r/g, " ");
+  return withoutReferences(
+    text
+      .replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&")
+      .replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!)
+      .replace(/\r?\n|\r/g, " "),
+  );
+}
+
+/** Invisible, and enough to break what GitHub would otherwise link: Dependabot writes "@&#8203;login" for the same reason. */
+const ZERO_WIDTH_SPACE = "\u200B";
+
+/**
+ * Outside text never notifies, references or links: GitHub turns "@login" and "@org/team"
+ * into mentions, "#12" and "GH-12" into issue references, and bare URLs, "www." and e-mail
+ * addresses into links (GFM's autolink extension), in text but not in code. A zero-width
+ * space after the "@", the "#", "GH-" and the scheme or "www" keeps the text as written to the
+ * eye and inert to GitHub. Applied to text already escaped (escapeMarkdown's "\#", "\-", "\.").
+ */
+function withoutReferences(escaped: string): string {
+  return escaped
+    .replace(/@/g, `@${ZERO_WIDTH_SPACE}`)
+    .replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`)
+    .replace(/\b(GH\\?-)(?=\d)/gi, `$1${ZERO_WIDTH_SPACE}`)
+    .replace(/\b(https?|ftp)(?=:\/\/)/gi, `$1${ZERO_WIDTH_SPACE}`)
+    .replace(/\b(www)(?=\\?\.)/gi, `$1${ZERO_WIDTH_SPACE}`);
+}
+
+/** A login named in text without notifying it: only the owners the action assigns are mentioned. */
+export function namedLogin(login: string): string {
+  return inlineCode(`@${login}`);
 }
 
 const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };

@@ -12,6 +12,8 @@ const OPERATIONS = [
   ["post", "/repos/{owner}/{repo}/issues"],
   ["patch", "/repos/{owner}/{repo}/issues/{issue_number}"],
   ["post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"],
+  // Whether a comment whose write failed was made after all, before it is written again.
+  ["get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"],
   ["get", "/repos/{owner}/{repo}/assignees/{assignee}"],
   ["get", "/repos/{owner}/{repo}/labels/{name}"],
   ["post", "/repos/{owner}/{repo}/labels"],

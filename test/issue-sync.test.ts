@@ -143,6 +143,87 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     expect(github.issues[0]!.assignees).toEqual([]);
   });
 
+  it("a creation GitHub made but answered 502: looked for and found, never made twice", async () => {
+    github.issues.length = 0;
+    github.requests.length = 0;
+    github.failAfterWrite["issues/create"] = 1;
+    const id = "131313131313";
+    const result = await syncIssues(request([{ verdict: verdict(id), findings: [finding(id)], owners: [] }]));
+    expect(github.failAfterWrite["issues/create"]).toBe(0);
+    expect(github.issues.filter((issue) => issue.body.includes(`account=${id}`))).toHaveLength(1);
+    expect(github.requests.filter((item) => item.operationId === "issues/create")).toHaveLength(1);
+    expect(result).toMatchObject({ opened: 1, failed: [] });
+    expect(result.links.get(id)).toMatchObject({ number: github.issues[0]!.number });
+    expect(github.violations).toEqual([]);
+  });
+
+  it("a creation that failed before GitHub made it (502, nothing written) is made once, on the next try", async () => {
+    github.issues.length = 0;
+    github.requests.length = 0;
+    github.secondaryRateLimits = 0;
+    const id = "141414141414";
+    // A front end that fails before the write: the stand-in's 5xx with nothing performed.
+    let refused = 1;
+    const octokit = createOctokit("ghs_token", () => undefined, undefined, UNPACED);
+    octokit.hook.before("request", (options) => {
+      if (options.method === "POST" && String(options.url).endsWith("/issues") && refused-- > 0)
+        throw Object.assign(new Error("Server Error"), { status: 502 });
+    });
+    const result = await syncIssues(
+      request([{ verdict: verdict(id), findings: [finding(id)], owners: [] }], { octokit }),
+    );
+    expect(result.opened).toBe(1);
+    expect(github.issues).toHaveLength(1);
+  });
+
+  it("a comment GitHub made but answered 502 is not written again", async () => {
+    github.issues.length = 0;
+    const id = "151515151515";
+    github.issues.push({
+      number: 1,
+      title: "t",
+      body: `<!-- org-trail-audit:account=${id} digest=stale -->`,
+      state: "open",
+      state_reason: null,
+      labels: ["cloudtrail", "security"],
+      assignees: [],
+      comments: [],
+    });
+    github.failAfterWrite["issues/create-comment"] = 1;
+    const result = await syncIssues(request([], { clean: new Set([id]) }));
+    expect(result).toMatchObject({ closed: 1, failed: [] });
+    expect(github.issues[0]!.comments).toHaveLength(1);
+    expect(github.issues[0]).toMatchObject({ state: "closed", state_reason: "completed" });
+  });
+
+  it("two open issues for one account (an older version's retried write): keeps the oldest, closes the other as its duplicate", async () => {
+    github.issues.length = 0;
+    const id = "161616161616";
+    for (const number of [8, 9])
+      github.issues.push({
+        number,
+        title: "t",
+        body: `<!-- org-trail-audit:account=${id} digest=stale -->`,
+        state: "open",
+        state_reason: null,
+        labels: ["cloudtrail", "security"],
+        assignees: [],
+        comments: [],
+      });
+    const result = await syncIssues(request([{ verdict: verdict(id), findings: [finding(id)], owners: [] }]));
+    const [older, newer] = [
+      github.issues.find((item) => item.number === 8)!,
+      github.issues.find((item) => item.number === 9)!,
+    ];
+    expect(older.state).toBe("open");
+    expect(newer).toMatchObject({ state: "closed", state_reason: "duplicate" });
+    expect(newer.comments).toEqual(["Duplicate of #8, which tracks the same account. Closing this one."]);
+    expect(result.links.get(id)).toMatchObject({ number: 8 });
+    // Next run: nothing left to close.
+    const again = await syncIssues(request([{ verdict: verdict(id), findings: [finding(id)], owners: [] }]));
+    expect(again.closed).toBe(0);
+  });
+
   it("spaces writes as GitHub asks, for real: creations 3 s apart, other writes 1 s (the one test that waits on pacing)", async () => {
     github.issues.length = 0;
     github.requests.length = 0;

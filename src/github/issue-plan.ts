@@ -44,7 +44,9 @@ export interface AssigneeChange {
 export type CloseReason =
   | { kind: "fixed"; comment: string }
   | { kind: "moved"; comment: string; to: IssueKey[] }
-  | { kind: "excepted"; comment: string };
+  | { kind: "excepted"; comment: string }
+  /** A second open issue of the same key (a write retried by an older version, a copy): closed into the oldest. */
+  | { kind: "duplicate"; comment: string; of: ExistingIssue };
 
 export type IssueOperation =
   | { kind: "create"; content: IssueContent; assignees: string[] }
@@ -98,6 +100,20 @@ export function planIssueOperations(input: IssuePlanInput): { operations: IssueO
   for (const [key, reason] of [...input.close.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const issue = current.get(key);
     if (issue?.state === "open") operations.push({ kind: "close", issue, reason });
+  }
+  // Two open issues for one key: the oldest stays (it is the one kept above), the others close as its duplicates.
+  for (const issue of input.existing) {
+    const kept = current.get(issue.key);
+    if (issue.state !== "open" || !kept || kept === issue || kept.state !== "open") continue;
+    operations.push({
+      kind: "close",
+      issue,
+      reason: {
+        kind: "duplicate",
+        of: kept,
+        comment: `Duplicate of #${kept.number}, which tracks the same ${issue.key.startsWith("account:") ? "account" : "subject"}. Closing this one.`,
+      },
+    });
   }
   return { operations, unchanged };
 }

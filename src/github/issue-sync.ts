@@ -187,7 +187,9 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
           describeOperation(operation),
         );
         if (written) refs.set(written.key, written.ref);
-        if (operation.kind === "close") refs.delete(operation.issue.key);
+        // A duplicate closes into the issue kept for its key: that one's ref stays.
+        if (operation.kind === "close" && refs.get(operation.issue.key)?.number === operation.issue.number)
+          refs.delete(operation.issue.key);
       } catch (error) {
         // A permission problem ends the sync: every other write would fail the same way.
         if (error instanceof IssuesPermissionError) throw error;
@@ -239,6 +241,8 @@ function describeOperation(operation: IssueOperation): string {
         return `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is assessed clean`;
       if (operation.reason.kind === "excepted")
         return `close issue #${operation.issue.number}: ${subject(operation.issue.key)} is accepted by an exception`;
+      if (operation.reason.kind === "duplicate")
+        return `close issue #${operation.issue.number} as a duplicate of #${operation.reason.of.number} (${subject(operation.issue.key)})`;
       return (
         `close issue #${operation.issue.number} of ${subject(operation.issue.key)}: tracked in the issue of ` +
         `${operation.reason.to.map(subject).join(", ")} now`
@@ -333,15 +337,22 @@ async function perform(
   switch (operation.kind) {
     case "create": {
       const create = (assignees: string[]) =>
-        octokit.rest.issues.create({
-          owner,
-          repo,
-          title: operation.content.title,
-          body: operation.content.body,
-          labels: request.labels,
-          assignees,
-        });
-      let created: Awaited<ReturnType<typeof create>>;
+        writeOnce(
+          async (): Promise<IssueRef> => {
+            const { data } = await octokit.rest.issues.create({
+              owner,
+              repo,
+              title: operation.content.title,
+              body: operation.content.body,
+              labels: request.labels,
+              assignees,
+              request: NOT_RETRIED,
+            });
+            return { number: data.number, url: data.html_url, id: data.id };
+          },
+          () => findCreatedIssue(request, operation.content.key),
+        );
+      let created: IssueRef;
       try {
         created = await create(operation.assignees);
       } catch (error) {
@@ -349,10 +360,7 @@ async function perform(
         if (!isAssigneeRefusal(error) || operation.assignees.length === 0) throw error;
         created = await create([]);
       }
-      return {
-        key: operation.content.key,
-        ref: { number: created.data.number, url: created.data.html_url, id: created.data.id },
-      };
+      return { key: operation.content.key, ref: created };
     }
     case "reopen":
       // No assignees here: the update endpoint replaces them, and would drop whoever a person assigned.
@@ -382,10 +390,28 @@ async function perform(
         reason.kind === "moved"
           ? `${reason.comment} ${targets.map((target) => `#${target.number}`).join(", ")}. Closing this one.`
           : reason.comment;
-      await octokit.rest.issues.createComment({ owner, repo, issue_number: operation.issue.number, body });
+      await writeOnce(
+        async () => {
+          await octokit.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: operation.issue.number,
+            body,
+            request: NOT_RETRIED,
+          });
+          return true;
+        },
+        () => findComment(request, operation.issue.number, body),
+      );
       // Moved to exactly one issue: closed as its duplicate, so GitHub links the two; never "completed", as nothing was fixed.
       const single =
-        reason.kind === "moved" && targets.length === 1 && targets[0]!.id !== undefined ? targets[0]! : undefined;
+        reason.kind === "duplicate"
+          ? reason.of.id !== undefined
+            ? refOf(reason.of)
+            : undefined
+          : reason.kind === "moved" && targets.length === 1 && targets[0]!.id !== undefined
+            ? targets[0]!
+            : undefined;
       await octokit.rest.issues.update({
         owner,
         repo,
@@ -400,6 +426,58 @@ async function perform(
       return undefined;
     }
   }
+}
+
+/** Writes that create something are not retried blindly (plugin-retry's default): writeOnce looks first. */
+const NOT_RETRIED = { retries: 0 };
+
+/** At most this many tries of one creating write, each after looking for what the last may have made. */
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * A write that creates something (an issue, a comment), which GitHub may have made though it
+ * answered with a server error or not at all: before it is sent again, look for it. A retried
+ * POST had made a second issue for the same account, open for good once the first closed.
+ */
+async function writeOnce<T>(write: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      const status = httpStatusOf(error);
+      // A refusal (4xx) made nothing; a 5xx, or no answer (Octokit says 500), may have.
+      const uncertain = status === undefined || status >= 500;
+      if (!uncertain || attempt >= CREATE_ATTEMPTS) throw error;
+      const found = await find();
+      if (found !== undefined) return found;
+    }
+  }
+}
+
+/** The open issue with this marker among the newest of the label (GitHub lists the newest first). */
+async function findCreatedIssue(request: IssueSyncRequest, key: IssueKey): Promise<IssueRef | undefined> {
+  const { data } = await request.octokit.rest.issues.listForRepo({
+    owner: request.owner,
+    repo: request.repo,
+    labels: request.labels[0]!,
+    state: "open",
+    sort: "created",
+    direction: "desc",
+    per_page: 30,
+  });
+  const found = data.find((issue) => !issue.pull_request && readMarker(issue.body)?.key === key);
+  return found ? { number: found.number, url: found.html_url, id: found.id } : undefined;
+}
+
+/** Whether the issue already has this exact comment. */
+async function findComment(request: IssueSyncRequest, issueNumber: number, body: string): Promise<true | undefined> {
+  const comments = await request.octokit.paginate(request.octokit.rest.issues.listComments, {
+    owner: request.owner,
+    repo: request.repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  });
+  return comments.some((comment) => comment.body === body) ? true : undefined;
 }
 
 function refOf(issue: ExistingIssue): IssueRef {

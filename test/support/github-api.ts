@@ -90,6 +90,11 @@ export interface FakeGitHub {
   violations: string[];
   /** The next N writes answer 403 with retry-after (a secondary rate limit). */
   secondaryRateLimits: number;
+  /**
+   * By operation id, how many of its next writes are performed and then answered 502, as when
+   * GitHub's front end gives up on a request its back end completed.
+   */
+  failAfterWrite: Record<string, number>;
   /** Writes answer 403 "Resource not accessible by integration", as with a token lacking issues: write. */
   denyWrites: boolean;
   /** Alert updates answer 403, as with a token that may read alerts but lacks security-events: write. */
@@ -144,6 +149,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     requests: [],
     violations: [],
     secondaryRateLimits: 0,
+    failAfterWrite: {},
     denyWrites: false,
     denyAlertWrites: false,
     alerts: [],
@@ -167,6 +173,32 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
   });
 
   function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+    const url = new URL(req.url ?? "/", state.url);
+    const operationId = routes.find(
+      (candidate) => candidate.op.method === (req.method ?? "GET") && candidate.pattern.test(url.pathname),
+    )?.op.operationId;
+    if (operationId && (state.failAfterWrite[operationId] ?? 0) > 0) {
+      state.failAfterWrite[operationId]! -= 1;
+      // The write happens; the answer that says so is lost.
+      return perform(
+        req,
+        { writeHead: () => undefined, end: () => undefined } as unknown as ServerResponse,
+        rawBody,
+        () => send(res, 502, { message: "Server Error" }),
+      );
+    }
+    perform(req, res, rawBody);
+  }
+
+  function perform(req: IncomingMessage, res: ServerResponse, rawBody: string, after?: () => void): void {
+    try {
+      handleRequest(req, res, rawBody);
+    } finally {
+      after?.();
+    }
+  }
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse, rawBody: string): void {
     const url = new URL(req.url ?? "/", state.url);
     const method = req.method ?? "GET";
     const body = rawBody ? JSON.parse(rawBody) : undefined;
@@ -315,6 +347,15 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         if (!issue) return send(res, 404, { message: "Not Found" });
         issue.comments.push(body.body);
         return send(res, 201, { id: issue.comments.length, body: body.body });
+      }
+      case "issues/list-comments": {
+        const issue = state.issues.find((item) => item.number === Number(params.issue_number));
+        if (!issue) return send(res, 404, { message: "Not Found" });
+        return sendPage(
+          res,
+          url,
+          issue.comments.map((text, index) => ({ id: issue.number * 1000 + index, body: text })),
+        );
       }
       case "issues/check-user-can-be-assigned":
         return state.assignable.has(params.assignee!) ? send(res, 204) : send(res, 404, { message: "Not Found" });

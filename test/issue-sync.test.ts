@@ -224,6 +224,49 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     expect(again.closed).toBe(0);
   });
 
+  it("a secondary rate limit that persists: one retry, then every write is left for the next run, and said", async () => {
+    github.issues.length = 0;
+    github.requests.length = 0;
+    github.labels.clear();
+    github.secondaryRateLimits = 1_000;
+    const ids = Array.from({ length: 10 }, (_, index) => String(171_717_171_700 + index));
+    const result = await syncIssues(
+      request(ids.map((id) => ({ verdict: verdict(id), findings: [finding(id)], owners: [] }))),
+    );
+    github.secondaryRateLimits = 0;
+    // The first write (a label) and its one retry; nothing after it.
+    expect(github.writes()).toHaveLength(2);
+    expect(github.issues).toHaveLength(0);
+    expect(result).toMatchObject({ opened: 0, failed: [], deferred: 10 });
+    expect(result.rateLimited).toMatch(/^HTTP 403: You have exceeded a secondary rate limit/);
+    expect(result.rateLimitedOperations).toHaveLength(10);
+    expect(result.rateLimitedOperations[0]).toContain(`open an issue for account ${ids[0]}`);
+  });
+
+  it("a rate limit that begins mid-run defers the rest: what was written stays, nothing is hammered", async () => {
+    github.issues.length = 0;
+    github.requests.length = 0;
+    github.labels.add("cloudtrail");
+    github.labels.add("security");
+    const ids = Array.from({ length: 4 }, (_, index) => String(181_818_181_800 + index));
+    const octokit = createOctokit("ghs_token", () => undefined, undefined, UNPACED);
+    let creations = 0;
+    octokit.hook.before("request", (options) => {
+      if (options.method === "POST" && String(options.url).endsWith("/issues") && ++creations === 2)
+        github.secondaryRateLimits = 1_000;
+    });
+    const result = await syncIssues(
+      request(
+        ids.map((id) => ({ verdict: verdict(id), findings: [finding(id)], owners: [] })),
+        { octokit },
+      ),
+    );
+    github.secondaryRateLimits = 0;
+    expect(result.opened).toBe(1);
+    expect(result.deferred).toBe(3);
+    expect(github.writes().filter((write) => write.operationId === "issues/create")).toHaveLength(3);
+  });
+
   it("spaces writes as GitHub asks, for real: creations 3 s apart, other writes 1 s (the one test that waits on pacing)", async () => {
     github.issues.length = 0;
     github.requests.length = 0;

@@ -14,6 +14,7 @@ import {
 import { planIssueOperations } from "../src/github/issue-plan.js";
 import { renderJobSummary } from "../src/github/job-summary.js";
 import { escapeMarkdown, markdownTable } from "../src/github/markdown.js";
+import { markdownDefects } from "./support/rendered-markdown.js";
 import { resolveOwners } from "../src/github/owners.js";
 import type { AccountRecord, Inventory } from "../src/inventory.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
@@ -384,4 +385,34 @@ describe("owners", () => {
       });
     },
   );
+});
+
+describe("the job summary's issue section", () => {
+  it("says which issue writes GitHub's rate limit left for the next run, folded, and renders", () => {
+    const operations = Array.from({ length: 12 }, (_, index) => `open an issue for account 1000000000${10 + index}: t`);
+    const summary = renderJobSummary({
+      result: auditOf(inventoryOf(3, (index) => `acct-${index}`)),
+      issues: {
+        dryRun: false,
+        opened: 1,
+        reopened: 0,
+        updated: 0,
+        closed: 0,
+        unchanged: 0,
+        deferred: 12,
+        rateLimited: "HTTP 403: You have exceeded a secondary rate limit",
+        rateLimitedOperations: operations,
+        unassignable: [],
+        ownerWarnings: [],
+        planned: [],
+        failed: [],
+        links: new Map(),
+      },
+    });
+    expect(summary).toContain("GitHub kept refusing writes for its rate limit");
+    expect(summary).toContain("12 issue operations were left for the next run");
+    expect(summary).not.toContain("deferred by max-issue-operations");
+    expect(summary).toContain("<details><summary>Deferred issue operations</summary>");
+    expect(markdownDefects(summary)).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../configuration-error.js";
-import { describeGitHubError, githubValidationErrors, httpStatusOf } from "../error-description.js";
+import { describeGitHubError, githubMessageOf, githubValidationErrors, httpStatusOf } from "../error-description.js";
 import type { RemediationPlan } from "../remediation-plan.js";
 import { ORGANIZATION_KEY, readMarker, type IssueKey } from "./issue-content.js";
 import {
@@ -47,8 +47,12 @@ export interface IssueSyncResult {
   updated: number;
   closed: number;
   unchanged: number;
-  /** Operations left for a later run by max-issue-operations. */
+  /** Operations left for a later run: by max-issue-operations, or once GitHub kept refusing writes. */
   deferred: number;
+  /** Set when GitHub kept refusing writes for its rate limit: what it said; the writes left are deferred. */
+  rateLimited?: string;
+  /** The operations deferred because of the rate limit, as logged. */
+  rateLimitedOperations: string[];
   unassignable: string[];
   ownerWarnings: string[];
   /** One line per operation planned, for logs and dry runs. */
@@ -96,6 +100,7 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
     closed: 0,
     unchanged: 0,
     deferred: 0,
+    rateLimitedOperations: [],
     unassignable,
     ownerWarnings: [],
     planned: [],
@@ -148,6 +153,10 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
 function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<IssueKey, IssueRef>) {
   let writesLeft = request.maxOperations;
   let labelsReady = false;
+  const deferForRateLimit = (operation: IssueOperation) => {
+    result.deferred += 1;
+    result.rateLimitedOperations.push(describeOperation(operation));
+  };
   return async ({ operations, unchanged }: { operations: IssueOperation[]; unchanged: number }): Promise<void> => {
     result.unchanged += unchanged;
     result.planned.push(...operations.map(describeOperation));
@@ -158,11 +167,28 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
       }
       return;
     }
-    if (!labelsReady && operations.some((operation) => operation.kind === "create" || operation.kind === "reopen")) {
-      writesLeft -= await guard(() => ensureLabels(request), "create labels");
-      labelsReady = true;
+    if (
+      !labelsReady &&
+      !result.rateLimited &&
+      operations.some((operation) => operation.kind === "create" || operation.kind === "reopen")
+    ) {
+      try {
+        writesLeft -= await guard(() => ensureLabels(request), "create labels");
+        labelsReady = true;
+      } catch (error) {
+        if (!isRateLimited(error)) throw error;
+        result.rateLimited = describeGitHubError(error);
+        request.log(
+          `GitHub refuses writes for its rate limit (${result.rateLimited}): issue writes are left for the next run.`,
+        );
+      }
     }
     for (const [index, operation] of operations.entries()) {
+      // GitHub kept refusing for its rate limit: hammering it would only prolong that.
+      if (result.rateLimited) {
+        deferForRateLimit(operation);
+        continue;
+      }
       const writes = writesOf(operation);
       // A moved issue closes only once the issues it points to exist: nothing may vanish.
       const targets =
@@ -193,6 +219,15 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
       } catch (error) {
         // A permission problem ends the sync: every other write would fail the same way.
         if (error instanceof IssuesPermissionError) throw error;
+        if (isRateLimited(error)) {
+          result.rateLimited = describeGitHubError(error);
+          deferForRateLimit(operation);
+          request.log(
+            `GitHub still refuses writes for its rate limit after waiting (${result.rateLimited}): this and ` +
+              "every further issue write is left for the next run.",
+          );
+          continue;
+        }
         // Anything else concerns this issue alone: report it, go on with the rest.
         const failure = { operation: describeOperation(operation), reason: describeGitHubError(error) };
         result.failed.push(failure);
@@ -209,6 +244,13 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
 /** A 422 about the assignees (a login that lost access since it was checked), not about the issue. */
 function isAssigneeRefusal(error: unknown): boolean {
   return httpStatusOf(error) === 422 && githubValidationErrors(error).some((detail) => detail.field === "assignees");
+}
+
+/** GitHub refused for its primary or secondary rate limit, and the throttling plugin's retry did not get through. */
+function isRateLimited(error: unknown): boolean {
+  const status = httpStatusOf(error);
+  // GitHub's own words tell a rate limit from a missing permission (both can be 403).
+  return (status === 403 || status === 429) && /rate limit/i.test(githubMessageOf(error));
 }
 
 /** Another job (a shard, an overlapping run) created the label first. */
@@ -498,8 +540,7 @@ async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {
   } catch (error) {
     const status = httpStatusOf(error);
     // A 403 that is a rate limit the throttling plugin gave up on is not a missing permission.
-    const rateLimited = /rate limit/i.test((error as Error).message ?? "");
-    if ((status === 403 && !rateLimited) || status === 401) {
+    if ((status === 403 && !isRateLimited(error)) || status === 401) {
       throw new IssuesPermissionError(
         `GitHub refused to ${what} (HTTP ${status}: ${(error as Error).message}). Give the job ` +
           `\`permissions: issues: write\` (and pass a token that has it as github-token), or set ` +

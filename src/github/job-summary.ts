@@ -215,10 +215,24 @@ function renderIssueSection(issues: IssueSyncResult): string {
       ...issues.failed.map((failure) => `> - ${escapeMarkdown(failure.operation)}: ${escapeMarkdown(failure.reason)}`),
     );
   }
-  if (issues.deferred > 0) {
+  const byBudget = issues.deferred - issues.rateLimitedOperations.length;
+  if (byBudget > 0) {
     lines.push(
       "",
-      `${issues.deferred} issue operations were deferred by max-issue-operations; the next run continues.`,
+      `${countOf(byBudget, "issue operation was", "issue operations were")} deferred by max-issue-operations; the next run continues.`,
+    );
+  }
+  if (issues.rateLimited) {
+    lines.push(
+      "",
+      `> [!WARNING]\n> GitHub kept refusing writes for its rate limit (${escapeMarkdown(issues.rateLimited)}), so ` +
+        `${countOf(issues.rateLimitedOperations.length, "issue operation was", "issue operations were")} left for the next run:`,
+      "",
+      "<details><summary>Deferred issue operations</summary>",
+      "",
+      ...issues.rateLimitedOperations.map((operation) => `- ${escapeMarkdown(operation)}`),
+      "",
+      "</details>",
     );
   }
   if (issues.unassignable.length > 0) {

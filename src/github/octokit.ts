@@ -90,7 +90,8 @@ export function createOctokit(
       log(
         `GitHub ${kind} rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s (attempt ${retryCount + 1}).`,
       );
-      return retryCount < 3;
+      // One retry after the wait GitHub asks for; a limit that still holds stops the writes (issue-sync.ts).
+      return retryCount < 1;
     };
   const octokit = getOctokit(
     token,

@@ -305,7 +305,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     const run = await act(inputs({ "max-issue-operations": "1" }), env, workspace);
     expect(github.writes().length - before).toBeLessThanOrEqual(1);
     expect(issueFor("tagged")!.state).toBe("open");
-    expect(run.summary).toContain("1 issue operations were deferred by max-issue-operations");
+    expect(run.summary).toContain("1 issue operation was deferred by max-issue-operations");
   });
 
   it("without issues: write, fails with one clear error naming the permission, after the SARIF and summary are written", async () => {

@@ -292,6 +292,35 @@ export function githubValidationErrors(error: unknown): GitHubValidationError[] 
     : [];
 }
 
+/**
+ * A GitHub call that failed, in one line: the call, GitHub's status and words, and the likely
+ * cause, told by status: "GitHub answered 401 to GET …/issues (list the tracked issues): Bad
+ * credentials; the token was refused: it expired, or github-token is not the secret meant."
+ */
+export function describeGitHubCall(error: unknown, call: string, permission: string): string {
+  const status = httpStatusOf(error);
+  const answered = (error as { response?: unknown } | undefined)?.response !== undefined;
+  if (!answered)
+    return (
+      `${call} got no answer from GitHub (${process.env.GITHUB_API_URL || "https://api.github.com"}): ` +
+      `${describeError(error)}; check the runner's network path to it, then re-run`
+    );
+  const said = githubMessageOf(error);
+  const cause =
+    status === 401
+      ? "the token was refused: it expired, or github-token is not the secret meant"
+      : (status === 403 || status === 429) && /rate limit/i.test(said)
+        ? "GitHub's rate limit; the next run continues"
+        : status === 403
+          ? `the token lacks \`permissions: ${permission}\` (give it to the job, or pass a token that has it as github-token)`
+          : status === 404
+            ? "the token cannot see this repository (a token of another repository or installation?)"
+            : status !== undefined && status >= 500
+              ? "a failure on GitHub's side; re-run the workflow later"
+              : "see GitHub's message";
+  return `GitHub answered ${status} to ${call} (${said}); ${cause}`;
+}
+
 /** "HTTP 422: Validation Failed (assignees invalid)". */
 export function describeGitHubError(error: unknown): string {
   const status = httpStatusOf(error);

@@ -2,10 +2,7 @@ import * as core from "@actions/core";
 import { stoppedEarlyNote } from "./audit-result.js";
 import { runAudit } from "./audit.js";
 import type { ScanOptions } from "./aws/scan.js";
-import { isAwsUnreachable } from "./aws/unreachable.js";
 import { compareWithBaseline, type Baseline } from "./changes.js";
-import { isConfigurationError } from "./configuration-error.js";
-import { describeError } from "./error-description.js";
 import { exceptionWarnings } from "./exceptions.js";
 import { failingFindings } from "./fail-on.js";
 import { isAssessed } from "./findings.js";
@@ -21,6 +18,7 @@ import { countOf } from "./plural.js";
 import { periodicLines, ProgressTracker } from "./progress.js";
 import { baselineFromAlerts, planCarriedAlerts } from "./reporters/carried-alerts.js";
 import { INPUT_NAMES, parseSettings } from "./settings.js";
+import { describeRunFailure, isUnexpected } from "./run-failure.js";
 
 /** What a test may set on an in-process run; GitHub's runner gives none of it. */
 export interface RunOptions {
@@ -129,7 +127,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     if (stayOpen) core.warning(stayOpen, { title: "Alerts of exceptions not dismissed" });
 
     const failures = context.failures.map((failure) => failure.error);
-    if (failures.length > 1) for (const failure of failures.slice(0, -1)) core.error(describeFailure(failure));
+    if (failures.length > 1) for (const failure of failures.slice(0, -1)) core.error(describeRunFailure(failure));
     if (failures.length > 0) throw failures[failures.length - 1];
     if (failing.length > 0) {
       const scope = settings.failOnScope === "new" && !scopeUnknown ? " new since the last run" : "";
@@ -147,15 +145,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
       );
     }
   } catch (error) {
-    core.setFailed(describeFailure(error));
-    if (!isConfigurationError(error) && !isAwsUnreachable(error) && error instanceof Error && error.stack)
-      logDebug(error.stack);
+    core.setFailed(describeRunFailure(error));
+    if (isUnexpected(error) && error instanceof Error && error.stack) logDebug(error.stack);
   }
-}
-
-function describeFailure(error: unknown): string {
-  if (isConfigurationError(error) || isAwsUnreachable(error)) return error.message;
-  return `org-trail-audit failed unexpectedly: ${describeError(error)}`;
 }
 
 function readInputs<Name extends string>(names: readonly Name[]): Partial<Record<Name, string>> {

@@ -313,7 +313,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     try {
       const run = await act(inputs(), env, workspace);
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/::error::GitHub refused to .*issues: write/);
+      expect(run.stdout).toMatch(/::error::Could not .*; the token lacks `permissions: issues: write`/);
       expect(run.summary).toContain("## CloudTrail global service events");
       expect(JSON.parse(readFileSync(join(workspace, "org-trail-audit.sarif"), "utf8")).version).toBe("2.1.0");
     } finally {

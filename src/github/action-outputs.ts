@@ -10,6 +10,7 @@ import { renderJobSummary } from "./job-summary.js";
 import type { GitHubPacing } from "./octokit.js";
 import { syncRemediationIssues } from "./remediation-issues.js";
 import { logInfo } from "./workflow-log.js";
+import { describeRunFailure } from "../run-failure.js";
 
 /** What the action's GitHub outputs share: the token and issue inputs, the pacing, the alerts read. */
 export interface ActionOutputOptions {
@@ -82,6 +83,10 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
               ...(record.exceptedAlerts ? { exceptedAlerts: record.exceptedAlerts } : {}),
               ...(record.issues ? { issueLinks: record.issues.links } : {}),
               ...(record.issues?.organizationIssue ? { organizationIssue: record.issues.organizationIssue } : {}),
+              failures: context.failures.map((failure) => ({
+                output: failure.output,
+                reason: describeRunFailure(failure.error),
+              })),
             }),
           )
           .write();

@@ -48,11 +48,13 @@ export async function readOpenAlerts(
     if (status === 403 && /advanced security|not enabled/i.test(message))
       return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}`, firstAnalysis: false };
     const fix =
-      status === 403 || status === 401
-        ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)"
-        : status === 404
-          ? `; the token cannot see ${owner}/${repo} (a token of another repository or installation?)`
-          : "";
+      status === 401
+        ? "; the token was refused: it expired, or github-token is not the secret meant"
+        : status === 403
+          ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)"
+          : status === 404
+            ? `; the token cannot see ${owner}/${repo} (a token of another repository or installation?)`
+            : "";
     // Octokit reports a request that got no answer (network, DNS, TLS) as status 500 without a response.
     const answered = (error as { response?: unknown }).response !== undefined;
     const what = answered

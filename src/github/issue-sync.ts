@@ -1,5 +1,11 @@
 import { ConfigurationError } from "../configuration-error.js";
-import { describeGitHubError, githubMessageOf, githubValidationErrors, httpStatusOf } from "../error-description.js";
+import {
+  describeGitHubCall,
+  describeGitHubError,
+  githubMessageOf,
+  githubValidationErrors,
+  httpStatusOf,
+} from "../error-description.js";
 import type { RemediationPlan } from "../remediation-plan.js";
 import { ORGANIZATION_KEY, readMarker, type IssueKey } from "./issue-content.js";
 import {
@@ -67,6 +73,11 @@ export interface IssueSyncResult {
 /** Raised when the token may not write issues: the fix is a permission in the workflow. */
 export class IssuesPermissionError extends ConfigurationError {}
 
+/** A GitHub call that failed for another reason (GitHub's own failure, the network): said in one line, never a stack. */
+export class GitHubCallError extends Error {
+  override readonly name = "GitHubCallError";
+}
+
 interface IssueRef extends IssueLink {
   id?: number;
 }
@@ -74,7 +85,7 @@ interface IssueRef extends IssueLink {
 export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncResult> {
   const { octokit, owner, repo } = request;
   const grouping = request.grouping ?? "account";
-  const existing = await guard(() => listTrackedIssues(request), "list issues (needs issues: read)");
+  const existing = await guard(() => listTrackedIssues(request), "list the tracked issues", "issues: read");
   const current = currentIssues(existing);
   const refs = new Map<IssueKey, IssueRef>();
   for (const [key, issue] of current)
@@ -90,7 +101,10 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
   ];
   const assignable = new Map<string, boolean>();
   for (const login of owners)
-    assignable.set(login, await guard(() => canBeAssigned(octokit, owner, repo, login), "check assignees"));
+    assignable.set(
+      login,
+      await guard(() => canBeAssigned(octokit, owner, repo, login), `check that ${login} can be assigned`),
+    );
   const unassignable = owners.filter((login) => !assignable.get(login));
   const result: IssueSyncResult = {
     dryRun: request.dryRun,
@@ -173,7 +187,7 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
       operations.some((operation) => operation.kind === "create" || operation.kind === "reopen")
     ) {
       try {
-        writesLeft -= await guard(() => ensureLabels(request), "create labels");
+        writesLeft -= await guard(() => ensureLabels(request), "create the labels");
         labelsReady = true;
       } catch (error) {
         if (!isRateLimited(error)) throw error;
@@ -211,6 +225,8 @@ function runner(request: IssueSyncRequest, result: IssueSyncResult, refs: Map<Is
         const written = await guard(
           () => perform(request, operation, targets as IssueRef[]),
           describeOperation(operation),
+          "issues: write",
+          true,
         );
         if (written) refs.set(written.key, written.ref);
         // A duplicate closes into the issue kept for its key: that one's ref stays.
@@ -534,19 +550,28 @@ async function changeAssignees(request: IssueSyncRequest, issueNumber: number, c
     await octokit.rest.issues.removeAssignees({ owner, repo, issue_number: issueNumber, assignees: change.remove });
 }
 
-async function guard<T>(action: () => Promise<T>, what: string): Promise<T> {
+/**
+ * A GitHub call of the issue sync, failing as one line that names it, GitHub's status and
+ * the likely cause (describeGitHubCall). A refused token or a missing permission ends the
+ * sync as an input problem (IssuesPermissionError); a rate limit is the runner's to defer.
+ */
+async function guard<T>(
+  action: () => Promise<T>,
+  what: string,
+  permission = "issues: write",
+  /** One issue's write: its other failures are that issue's alone, reported by the runner as GitHub gave them. */
+  oneIssue = false,
+): Promise<T> {
   try {
     return await action();
   } catch (error) {
+    if (isRateLimited(error)) throw error;
     const status = httpStatusOf(error);
-    // A 403 that is a rate limit the throttling plugin gave up on is not a missing permission.
-    if ((status === 403 && !isRateLimited(error)) || status === 401) {
+    if (status === 403 || status === 401)
       throw new IssuesPermissionError(
-        `GitHub refused to ${what} (HTTP ${status}: ${(error as Error).message}). Give the job ` +
-          `\`permissions: issues: write\` (and pass a token that has it as github-token), or set ` +
-          "create-issues: false.",
+        `Could not ${what}: ${describeGitHubCall(error, what, permission)}. Or set create-issues: false.`,
       );
-    }
-    throw error;
+    if (oneIssue || isAlreadyExists(error)) throw error;
+    throw new GitHubCallError(`Could not ${what}: ${describeGitHubCall(error, what, permission)}.`, { cause: error });
   }
 }

@@ -31,6 +31,12 @@ export interface SummaryContext {
   organizationIssue?: IssueLink;
   /** What became of the alerts of excepted findings. */
   exceptedAlerts?: ExceptedAlerts;
+  /** Outputs written before the summary that failed (the issues, a report): each one line, said first. */
+  failures?: { output: string; reason: string }[];
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Above this many rows a table is folded away: the plan above it is what a reader acts on. */
@@ -68,6 +74,10 @@ export function renderJobSummary(context: SummaryContext): string {
       "## CloudTrail global service events",
       "",
       ...(stoppedEarlyNote(summary) ? [`> [!CAUTION]\n> ${escapeMarkdown(stoppedEarlyNote(summary)!)}`, ""] : []),
+      ...(context.failures ?? []).flatMap((failure) => [
+        `> [!CAUTION]\n> ${escapeMarkdown(`${capitalised(failure.output)} failed: ${failure.reason}`)} The step fails.`,
+        "",
+      ]),
       `**${summary.accountsScanned}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: ` +
         `**${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, ` +
         (summary.exceptedAccounts > 0 ? `**${summary.exceptedAccounts}** accepted by an exception, ` : "") +

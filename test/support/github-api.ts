@@ -95,6 +95,8 @@ export interface FakeGitHub {
    * GitHub's front end gives up on a request its back end completed.
    */
   failAfterWrite: Record<string, number>;
+  /** By operation id, what GitHub answers instead of performing it (a 500, a 401 "Bad credentials"). */
+  answers: Record<string, { status: number; message: string }>;
   /** Writes answer 403 "Resource not accessible by integration", as with a token lacking issues: write. */
   denyWrites: boolean;
   /** Alert updates answer 403, as with a token that may read alerts but lacks security-events: write. */
@@ -150,6 +152,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
     violations: [],
     secondaryRateLimits: 0,
     failAfterWrite: {},
+    answers: {},
     denyWrites: false,
     denyAlertWrites: false,
     alerts: [],
@@ -225,6 +228,9 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         state.violations.push(`${route.op.operationId} body: ${ajv.errorsText(validate.errors)}`);
     }
     if (params.owner !== owner || params.repo !== repo) return send(res, 404, { message: "Not Found" });
+    const answer = state.answers[route.op.operationId];
+    if (answer)
+      return send(res, answer.status, { message: answer.message, documentation_url: "https://docs.github.com/rest" });
     if (method !== "GET") {
       if (state.denyWrites) return send(res, 403, { message: "Resource not accessible by integration" });
       if (state.secondaryRateLimits > 0) {

@@ -267,6 +267,27 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     expect(github.writes().filter((write) => write.operationId === "issues/create")).toHaveLength(3);
   });
 
+  it("an owning team is never assigned: mentioned once, when the issue is opened, and named in code after", async () => {
+    github.issues.length = 0;
+    github.requests.length = 0;
+    github.assignable.add("erin");
+    const id = "191919191919";
+    const owners = ["acme/platform", "erin"];
+    const first = await syncIssues(request([{ verdict: verdict(id), findings: [finding(id)], owners }]));
+    expect(first.opened).toBe(1);
+    const issue = github.issues[0]!;
+    expect(issue.assignees).toEqual(["erin"]);
+    expect(issue.body).toContain("cc @acme/platform (owning team)");
+    expect(issue.body).toContain("`@acme/platform`");
+    // No assignability check for a team.
+    expect(github.requests.filter((item) => item.path.includes("/assignees/acme"))).toHaveLength(0);
+    const changed = { ...finding(id), message: "still no trail" };
+    const second = await syncIssues(request([{ verdict: verdict(id), findings: [changed], owners }]));
+    expect(second.updated).toBe(1);
+    expect(issue.body).not.toContain("cc @acme/platform");
+    expect(issue.body).toContain("`@acme/platform`");
+  });
+
   it("spaces writes as GitHub asks, for real: creations 3 s apart, other writes 1 s (the one test that waits on pacing)", async () => {
     github.issues.length = 0;
     github.requests.length = 0;

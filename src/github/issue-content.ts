@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { AccountVerdict, Finding } from "../findings.js";
 import { RULES } from "../rules/catalog.js";
 import { escapeMarkdown, inlineCode, markdownTable, namedLogin } from "./markdown.js";
+import { isTeam } from "./github-names.js";
 import { issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
 import type { RemediationPlan } from "../remediation-plan.js";
 
@@ -229,10 +230,16 @@ function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent 
 function ownersLines(assignees: string[], mentioned: string[]): string[] {
   if (assignees.length === 0 && mentioned.length === 0) return [];
   const lines = [`Owners: ${[...assignees.map((login) => `@${login}`), ...mentioned.map(namedLogin)].join(", ")}`];
-  if (mentioned.length > 0)
+  const people = mentioned.filter((owner) => !isTeam(owner));
+  const teams = mentioned.filter(isTeam);
+  if (people.length > 0)
     lines.push(
-      `(${mentioned.map(namedLogin).join(", ")} could not be assigned in this repository, or exceed GitHub's ` +
+      `(${people.map(namedLogin).join(", ")} could not be assigned in this repository, or exceed GitHub's ` +
         `${MAX_ASSIGNEES} assignees: named, not mentioned.)`,
+    );
+  if (teams.length > 0)
+    lines.push(
+      `(${teams.map(namedLogin).join(", ")}: GitHub assigns people, not teams; mentioned when the issue was opened.)`,
     );
   return [...lines, ""];
 }

@@ -11,6 +11,7 @@ import {
   type IssueContent,
   type IssueKey,
 } from "./issue-content.js";
+import { isTeam } from "./github-names.js";
 import type { IssueLink } from "./plan-markdown.js";
 
 export interface ExistingIssue {
@@ -49,7 +50,7 @@ export type CloseReason =
   | { kind: "duplicate"; comment: string; of: ExistingIssue };
 
 export type IssueOperation =
-  | { kind: "create"; content: IssueContent; assignees: string[] }
+  | { kind: "create"; content: IssueContent; assignees: string[]; teams?: string[] }
   | { kind: "update"; issue: ExistingIssue; content: IssueContent; assignees: AssigneeChange }
   | { kind: "reopen"; issue: ExistingIssue; content: IssueContent; assignees: AssigneeChange }
   | { kind: "close"; issue: ExistingIssue; reason: CloseReason };
@@ -58,6 +59,8 @@ export type IssueOperation =
 export interface WantedIssue {
   content: IssueContent;
   assignees: string[];
+  /** Owning teams ("org/team"), mentioned once, when the issue is opened: a team cannot be assigned. */
+  teams?: string[];
 }
 
 export interface IssuePlanInput {
@@ -88,9 +91,9 @@ export function planIssueOperations(input: IssuePlanInput): { operations: IssueO
   const current = currentIssues(input.existing);
   const operations: IssueOperation[] = [];
   let unchanged = 0;
-  for (const { content, assignees } of input.wanted) {
+  for (const { content, assignees, teams } of input.wanted) {
     const issue = current.get(content.key);
-    if (!issue) operations.push({ kind: "create", content, assignees });
+    if (!issue) operations.push({ kind: "create", content, assignees, ...(teams?.length ? { teams } : {}) });
     else if (issue.state === "closed")
       operations.push({ kind: "reopen", issue, content, assignees: assigneeChange(issue, assignees) });
     else if (issue.digest !== content.digest)
@@ -173,10 +176,12 @@ export interface IssueDecisionInput {
   organizationIssue?: IssueLink;
 }
 
-/** Who is assigned (assignable, at most GitHub's 10) and who is only mentioned. */
-function people(input: IssueDecisionInput, logins: string[]) {
+/** Who is assigned (assignable, at most GitHub's 10), who is only named, and the teams (named, mentioned at creation). */
+function people(input: IssueDecisionInput, owners: string[]) {
+  const teams = owners.filter(isTeam);
+  const logins = owners.filter((owner) => !isTeam(owner));
   const assignees = logins.filter((login) => input.assignable.has(login)).slice(0, MAX_ASSIGNEES);
-  return { assignees, mentioned: logins.filter((login) => !assignees.includes(login)) };
+  return { assignees, mentioned: owners.filter((owner) => !assignees.includes(owner)), teams };
 }
 
 /** The organization issue this run wants, when an organization-level fix applies. Pure. */
@@ -221,7 +226,7 @@ export function decideIssues(input: IssueDecisionInput): {
   for (const [accountId, comment] of excepted) close.set(accountKey(accountId), { kind: "excepted", comment });
   if (grouping === "account") {
     for (const account of input.accounts) {
-      const { assignees, mentioned } = people(input, account.owners);
+      const { assignees, mentioned, teams } = people(input, account.owners);
       const link =
         organizationIssue && coveredByOrganization.has(account.verdict.accountId) ? { organizationIssue } : {};
       wanted.push({
@@ -234,6 +239,7 @@ export function decideIssues(input: IssueDecisionInput): {
           ...link,
         }),
         assignees,
+        teams,
       });
       trackedBy.set(account.verdict.accountId, accountKey(account.verdict.accountId));
     }
@@ -245,7 +251,7 @@ export function decideIssues(input: IssueDecisionInput): {
       trackedBy.set(account.verdict.accountId, key);
     }
     for (const [key, accounts] of byOwner) {
-      const { assignees, mentioned } = people(input, accounts[0]!.owners);
+      const { assignees, mentioned, teams } = people(input, accounts[0]!.owners);
       // Listed before, and neither judged clean nor listed elsewhere now: not assessed this run, so kept.
       const kept = (current.get(key)?.state === "open" ? (current.get(key)!.accounts ?? []) : []).filter(
         (id) => !wantedAccounts.has(id) && !input.clean.has(id) && !excepted.has(id),
@@ -260,7 +266,7 @@ export function decideIssues(input: IssueDecisionInput): {
         ...(organizationIssue ? { organizationIssue } : {}),
         coveredByOrganizationFix: coveredByOrganization,
       });
-      wanted.push({ content, assignees });
+      wanted.push({ content, assignees, teams });
     }
     for (const accountId of wantedAccounts) {
       const to = trackedBy.get(accountId)!;

@@ -21,6 +21,7 @@ import {
   type IssueGrouping,
   type IssueOperation,
 } from "./issue-plan.js";
+import { isTeam } from "./github-names.js";
 import type { Octokit } from "./octokit.js";
 import type { IssueLink } from "./plan-markdown.js";
 
@@ -96,9 +97,10 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
         ...(issue.id !== undefined ? { id: issue.id } : {}),
       });
 
+  // Teams are never assigned: only people are checked.
   const owners = [
     ...new Set([...request.wanted.flatMap((account) => account.owners), ...(request.organization?.assignees ?? [])]),
-  ];
+  ].filter((owner) => !isTeam(owner));
   const assignable = new Map<string, boolean>();
   for (const login of owners)
     assignable.set(
@@ -401,7 +403,7 @@ async function perform(
               owner,
               repo,
               title: operation.content.title,
-              body: operation.content.body,
+              body: withTeamMention(operation.content.body, operation.teams),
               labels: request.labels,
               assignees,
               request: NOT_RETRIED,
@@ -484,6 +486,16 @@ async function perform(
       return undefined;
     }
   }
+}
+
+/**
+ * The owning teams, mentioned once when the issue is opened (GitHub cannot assign a team);
+ * later bodies name them in code, so an update notifies no one again. Below the content: its
+ * marker and digest are unchanged.
+ */
+function withTeamMention(body: string, teams: string[] | undefined): string {
+  if (!teams?.length) return body;
+  return `${body}\n\ncc ${teams.map((team) => `@${team}`).join(" ")} (owning ${teams.length === 1 ? "team" : "teams"})`;
 }
 
 /** Writes that create something are not retried blindly (plugin-retry's default): writeOnce looks first. */

@@ -1,4 +1,4 @@
-import { GITHUB_LOGIN } from "./issue-settings.js";
+import { GITHUB_LOGIN } from "./github-names.js";
 
 export interface OwnerSources {
   /** The owner tag's value on the account, when it was read and set. */

@@ -3,6 +3,7 @@ import type { AuditResult } from "../audit-result.js";
 import { findUnknownParents, readAccountOwnership } from "../aws/account-ownership.js";
 import { ConfigurationError } from "../configuration-error.js";
 import { groupFindingsByAccount } from "../findings.js";
+import { countOf } from "../plural.js";
 import { LEVEL_RANK } from "../rules/catalog.js";
 import { inShard } from "../shard.js";
 import type { IssueSettings } from "./issue-settings.js";
@@ -118,6 +119,14 @@ export async function syncRemediationIssues(
   return { result, owners };
 }
 
+/** How many ids a warning lists before it counts the rest: a summary line stays readable. */
+const LISTED_IDS = 20;
+
+function firstOf(ids: string[]): string {
+  const shown = ids.slice(0, LISTED_IDS).join(", ");
+  return ids.length > LISTED_IDS ? `${shown}, and ${(ids.length - LISTED_IDS).toLocaleString("en-US")} more` : shown;
+}
+
 /**
  * owners-file keys that match nothing: account ids that are not in this scan (within this
  * shard's slice, as other shards hold the rest) and OU or root ids the organization does
@@ -131,8 +140,8 @@ async function unknownOwnerKeys(audit: AuditResult, settings: IssueSettings, off
   const warnings =
     strayAccounts.length > 0
       ? [
-          `owners-file names ${strayAccounts.length === 1 ? "an account" : "accounts"} this scan did not ` +
-            `include: ${strayAccounts.join(", ")}. Check for a typo, or remove ` +
+          `owners-file names ${strayAccounts.length === 1 ? "an account" : `${countOf(strayAccounts.length, "account")}`} this scan did not ` +
+            `include: ${firstOf(strayAccounts)}. Check for a typo, or remove ` +
             `${strayAccounts.length === 1 ? "it" : "them"}.`,
         ]
       : [];
@@ -142,7 +151,7 @@ async function unknownOwnerKeys(audit: AuditResult, settings: IssueSettings, off
   if (checked.error) warnings.push(`owners-file OU and root ids could not be checked (${checked.error}).`);
   if (checked.unknown.length > 0)
     warnings.push(
-      `owners-file names OU or root ids this organization does not hold: ${checked.unknown.join(", ")}. Check for a typo.`,
+      `owners-file names OU or root ids this organization does not hold: ${firstOf(checked.unknown)}. Check for a typo.`,
     );
   return warnings;
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { AccountVerdict, Finding } from "../src/findings.js";
-import { accountKey, ORGANIZATION_KEY, ownerKey, renderIssue } from "../src/github/issue-content.js";
+import {
+  accountKey,
+  ORGANIZATION_KEY,
+  ownerKey,
+  readMarker,
+  renderIssue,
+  renderOrganizationIssue,
+} from "../src/github/issue-content.js";
+import type { RemediationPlan } from "../src/remediation-plan.js";
 import {
   currentIssues,
   decideIssues,
@@ -123,5 +131,57 @@ describe("decideIssues and planIssueOperations", () => {
     expect(decideIssues(input(existing, { organizationSettled: true })).close.get(ORGANIZATION_KEY)).toMatchObject({
       kind: "fixed",
     });
+  });
+});
+
+describe("counts from a scan that did not assess every account", () => {
+  it("an owner issue that keeps accounts not read this run counts at least what it knows, and says how many more", () => {
+    const ownerIssueKey = ownerKey(["alice"]);
+    const unread = Array.from({ length: 36 }, (_, index) => String(200_000_000_000 + index));
+    const existing = [issue(8, ownerIssueKey, { accounts: [...unread, BROKEN] })];
+    const decided = decideIssues(input(existing, { grouping: "owner", accounts: [account(BROKEN, ["alice"])] }));
+    const wanted = decided.wanted.find((item) => item.content.key === ownerIssueKey)!;
+    expect(wanted.content.title).toBe(
+      "CloudTrail global service events: at least 1 account of @alice needs work (36 more not assessed this run)",
+    );
+    expect(readMarker(wanted.content.body)!.accounts).toHaveLength(37);
+  });
+
+  it("the organization issue's count is a floor when accounts were not assessed, and agrees with its noun", () => {
+    const plan = (wouldCover: number, notAssessed: number): RemediationPlan => ({
+      noncompliant: wouldCover,
+      groups: [],
+      notAssessed:
+        notAssessed > 0
+          ? [
+              {
+                kind: "network",
+                title: "AWS could not be reached",
+                fix: "Check the network.",
+                example: "x",
+                accounts: Array.from({ length: notAssessed }, (_, index) => ({ id: String(index), name: "n" })),
+              },
+            ]
+          : [],
+      organizationFix: {
+        kind: "create",
+        wouldCover,
+        accountIds: [],
+        secondCopies: 0,
+        managementAccountId: "111122223333",
+        organizationId: "o-abc",
+        region: "us-east-1",
+        commands: [],
+      },
+    });
+    const title = (wouldCover: number, notAssessed: number) =>
+      renderOrganizationIssue({ plan: plan(wouldCover, notAssessed), assignees: [], mentioned: [] }).title;
+    expect(title(37, 0)).toBe(
+      "Organization o-abc: one organization trail would record global service events for 37 more accounts",
+    );
+    expect(title(9, 156)).toBe(
+      "Organization o-abc: one organization trail would record global service events for at least 9 more accounts (156 accounts not assessed)",
+    );
+    expect(title(1, 0)).toMatch(/for 1 more account$/);
   });
 });

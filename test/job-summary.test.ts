@@ -312,13 +312,17 @@ describe("issue content and planning", () => {
     const content = renderOwnerIssue({ owners: ["alice"], assignees: ["alice"], mentioned: [], accounts, kept: [] });
     expect(content.body.length).toBeLessThanOrEqual(ISSUE_BODY_LIMIT);
     const left = Number(
-      /(\d+) more accounts are not listed, to stay within GitHub's issue size/.exec(content.body)?.[1],
+      /([\d,]+) more accounts are not listed, to stay within GitHub's issue size/
+        .exec(content.body)?.[1]
+        ?.replaceAll(",", ""),
     );
     const listed = content.body.split("\n").filter((line) => line.startsWith("| team\\-account")).length;
     expect(listed + left).toBe(accounts.length);
     // Every account stays in the marker: when it is fixed, the issue knows it listed it.
     expect(readMarker(content.body)!.accounts).toHaveLength(accounts.length);
-    expect(content.title).toBe(`CloudTrail global service events: ${accounts.length} accounts of @alice need work`);
+    expect(content.title).toBe(
+      `CloudTrail global service events: ${accounts.length.toLocaleString("en-US")} accounts of @alice need work`,
+    );
   });
 
   it("creates, updates, reopens and closes by marker, and leaves everything else alone", () => {

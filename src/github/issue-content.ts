@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AccountVerdict, Finding } from "../findings.js";
 import { RULES } from "../rules/catalog.js";
+import { countOf } from "../plural.js";
 import { escapeMarkdown, inlineCode, markdownTable, namedLogin } from "./markdown.js";
 import { isTeam } from "./github-names.js";
 import { issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
@@ -299,7 +300,11 @@ function accountLabel(verdict: AccountVerdict): string {
 function renderOwnerShaped(input: OwnerIssueInput, shown: number): IssueContent {
   const who = input.owners.length > 0 ? input.owners.map((login) => `@${login}`).join(", ") : "no owner";
   const count = input.accounts.length;
-  const title = `CloudTrail global service events: ${count} ${count === 1 ? "account" : "accounts"} of ${who} ${count === 1 ? "needs" : "need"} work`;
+  // Accounts kept from earlier runs were not assessed this one: the count is a floor, and says so.
+  const kept = input.kept.length;
+  const title =
+    `CloudTrail global service events: ${kept > 0 ? "at least " : ""}${countOf(count, "account")} of ${who} ` +
+    `${count === 1 ? "needs" : "need"} work${kept > 0 ? ` (${kept.toLocaleString("en-US")} more not assessed this run)` : ""}`;
   const sections: string[] = [
     `## ${escapeMarkdown(who)}: CloudTrail global service events`,
     "",
@@ -332,7 +337,7 @@ function renderOwnerShaped(input: OwnerIssueInput, shown: number): IssueContent 
   if (count > shown)
     sections.push(
       "",
-      `${count - shown} more accounts are not listed, to stay within GitHub's issue size: ${ELSEWHERE}.`,
+      `${countOf(count - shown, "more account is", "more accounts are")} not listed, to stay within GitHub's issue size: ${ELSEWHERE}.`,
     );
   if (input.kept.length > 0)
     sections.push("", `Not assessed this run, kept here until they are: ${input.kept.join(", ")}.`);
@@ -380,10 +385,16 @@ export interface OrganizationIssueInput {
 /** The organization-level fix, with the plan it belongs to: one issue, kept up to date, closed when it no longer applies. */
 export function renderOrganizationIssue(input: OrganizationIssueInput): IssueContent {
   const fix = input.plan.organizationFix!;
+  // From a scan that did not assess every account the count is a floor: it says so, rather than seeming to fall.
+  const notAssessed = input.plan.notAssessed.reduce((sum, group) => sum + group.accounts.length, 0);
+  const atLeast = notAssessed > 0 ? "at least " : "";
+  const partial = notAssessed > 0 ? ` (${countOf(notAssessed, "account")} not assessed)` : "";
   const title =
     fix.kind === "create"
-      ? `Organization ${fix.organizationId}: one organization trail would record global service events for ${fix.wouldCover} more accounts`
-      : `Organization ${fix.organizationId}: repair the organization trail to restore ${fix.wouldCover} accounts`;
+      ? `Organization ${fix.organizationId}: one organization trail would record global service events for ` +
+        `${atLeast}${countOf(fix.wouldCover, "more account")}${partial}`
+      : `Organization ${fix.organizationId}: repair the organization trail to restore ${atLeast}` +
+        `${countOf(fix.wouldCover, "account")}${partial}`;
   const sections = [
     `## Organization ${escapeMarkdown(fix.organizationId)}: CloudTrail global service events`,
     "",

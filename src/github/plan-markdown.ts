@@ -29,7 +29,7 @@ export function organizationFixMarkdown(fix: OrganizationFix, issue?: IssueLink)
     fix.kind === "create"
       ? [
           `**Organization-level fix: one multi-Region organization trail** created from ${where} would cover ` +
-            `**${countOf(fix.wouldCover, "account")}** that record no global service events today.`,
+            `**${countOf(fix.wouldCover, "account")}** that ${fix.wouldCover === 1 ? "records" : "record"} no global service events today.`,
           "It needs trusted access for CloudTrail in Organizations and a bucket policy that lets CloudTrail " +
             `write for the organization: ${codeCell("deploy/organization-trail.yaml")} creates the trail with ` +
             "its bucket (public access blocked, versioned, log file validation on, optional KMS key).",

@@ -90,7 +90,8 @@ export function planText(plan: RemediationPlan): string[] {
   if (fix?.kind === "create") {
     lines.push(
       "  Organization-level fix: one multi-Region organization trail from the management account " +
-        `${fix.managementAccountId} would cover ${countOf(fix.wouldCover, "account")} that record no global ` +
+        `${fix.managementAccountId} would cover ${countOf(fix.wouldCover, "account")} that ` +
+        `${fix.wouldCover === 1 ? "records" : "record"} no global ` +
         "service events.",
       `  It needs trusted access for CloudTrail and the organization bucket policy: deploy/organization-trail.yaml creates both.`,
       fix.secondCopies > 0

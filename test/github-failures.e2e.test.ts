@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
@@ -65,5 +67,17 @@ describe("GitHub's failures, each said once with its cause", () => {
     expect(errors(run.stdout)).toEqual([
       expect.stringContaining("the token lacks `permissions: issues: read` (give it to the job, or pass a token"),
     ]);
+  });
+
+  it("an owners-file of many stray keys: the summary lists the first 20 and counts the rest, the issue section kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-owners-"));
+    const stray = Array.from({ length: 25 }, (_, index) => String(900_000_000_000 + index));
+    writeFileSync(join(dir, "owners.yml"), stray.map((id) => `"${id}": alice`).join("\n"));
+    const run = await runAction({ ...inputs, "owners-file": "owners.yml" }, env, dir);
+    expect(run.summary).toContain("### Remediation issues");
+    expect(run.summary).toContain(
+      `owners\\-file names 25 accounts this scan did not include: ${stray.slice(0, 20).join(", ")}, and 5 more\\. Check for a typo`,
+    );
+    expect(run.summary).not.toContain(stray[20]!);
   });
 });

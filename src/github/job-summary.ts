@@ -35,6 +35,9 @@ export interface SummaryContext {
   failures?: { output: string; reason: string }[];
 }
 
+/** How many deferred operations the summary lists before it counts the rest. */
+const LISTED_OPERATIONS = 50;
+
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -240,7 +243,10 @@ function renderIssueSection(issues: IssueSyncResult): string {
       "",
       "<details><summary>Deferred issue operations</summary>",
       "",
-      ...issues.rateLimitedOperations.map((operation) => `- ${escapeMarkdown(operation)}`),
+      ...issues.rateLimitedOperations.slice(0, LISTED_OPERATIONS).map((operation) => `- ${escapeMarkdown(operation)}`),
+      ...(issues.rateLimitedOperations.length > LISTED_OPERATIONS
+        ? [`- and ${countOf(issues.rateLimitedOperations.length - LISTED_OPERATIONS, "more")}`]
+        : []),
       "",
       "</details>",
     );

@@ -20,7 +20,7 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
   const units = unitsNamed(exceptions);
   let inventory: Inventory;
   if (settings.inventoryFile) {
-    const loaded = await loadInventories(settings.inventoryFile, settings.shard);
+    const loaded = await loadInventories(settings.inventoryFile, settings.shard, settings);
     await prepareOutputPaths(settings, loaded.files);
     inventory = loaded.inventory;
   } else {

@@ -1,7 +1,7 @@
 import { glob, isDynamicPattern } from "tinyglobby";
 import { ConfigurationError } from "./configuration-error.js";
 import { loadInventory, type Inventory } from "./inventory.js";
-import { parseList } from "./settings.js";
+import { parseList, type Settings } from "./settings.js";
 import { inShard, type Shard } from "./shard.js";
 
 /**
@@ -12,10 +12,14 @@ import { inShard, type Shard } from "./shard.js";
  * else is refused with one message, since evaluating half an organization as the whole
  * would close the issues and alerts of the missing half.
  */
-export async function loadInventories(spec: string, shard?: Shard): Promise<{ inventory: Inventory; files: string[] }> {
+export async function loadInventories(
+  spec: string,
+  shard?: Shard,
+  selection: Pick<Settings, "accounts" | "excludeAccounts"> = { accounts: [], excludeAccounts: [] },
+): Promise<{ inventory: Inventory; files: string[] }> {
   const files = await expand(spec);
   const loaded = await Promise.all(files.map(async (file) => ({ file, inventory: await loadInventory(file) })));
-  const inventory = loaded.length === 1 ? loaded[0]!.inventory : mergeShards(loaded);
+  const inventory = selectFrom(loaded.length === 1 ? loaded[0]!.inventory : mergeShards(loaded), selection, spec);
   // A shard job given a saved inventory evaluates its own slice, as a scanning shard would.
   if (shard)
     return {
@@ -23,6 +27,44 @@ export async function loadInventories(spec: string, shard?: Shard): Promise<{ in
       files,
     };
   return { inventory, files };
+}
+
+/**
+ * The accounts and exclusions applied to a saved scan as to a live one: an id the scan does
+ * not hold is refused, as one the organization does not hold is.
+ */
+function selectFrom(
+  inventory: Inventory,
+  selection: Pick<Settings, "accounts" | "excludeAccounts">,
+  spec: string,
+): Inventory {
+  const { accounts, excludeAccounts } = selection;
+  if (accounts.length === 0 && excludeAccounts.length === 0) return inventory;
+  const held = new Set(inventory.accounts.map((account) => account.id));
+  for (const [input, ids] of [
+    ["accounts", accounts],
+    ["exclude-accounts", excludeAccounts],
+  ] as const) {
+    const unknown = ids.filter((id) => !held.has(id));
+    if (unknown.length > 0)
+      throw new ConfigurationError(
+        `Input "${input}" names ${unknown.join(", ")}, which the saved scan (${spec}) does not hold. Give ids of ` +
+          "accounts it read, or scan again.",
+      );
+  }
+  const wanted = new Set(accounts);
+  const excluded = new Set(excludeAccounts);
+  return {
+    ...inventory,
+    accounts: inventory.accounts.filter(
+      (account) => (wanted.size === 0 || wanted.has(account.id)) && !excluded.has(account.id),
+    ),
+    selection: {
+      ...inventory.selection,
+      ...(accounts.length > 0 ? { accounts } : {}),
+      ...(excludeAccounts.length > 0 ? { excludeAccounts } : {}),
+    },
+  };
 }
 
 async function expand(spec: string): Promise<string[]> {

@@ -34,6 +34,12 @@ export interface Inventory {
   unitAccounts?: Record<string, string[]>;
   /** Set when the scan stopped before reading every account, because AWS stopped answering: the last failure. */
   stoppedEarly?: Failure;
+  /**
+   * The accounts asked for, when not the whole organization (accounts, exclude-accounts,
+   * organizational-units): what is not in the inventory was not looked at, so nothing about
+   * the organization as a whole (its issue closing) may be concluded from it.
+   */
+  selection?: { accounts?: string[]; excludeAccounts?: string[]; organizationalUnits?: string[] };
   /** The slice of the selected accounts this scan covered, when split across jobs. */
   shard?: Shard;
   /** What the scan asked of AWS (calls by operation, retries, throttles). */

@@ -191,6 +191,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       ...read,
       accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
       ...(beneath ? { unitAccounts: beneath } : {}),
+      ...(selectionOf(settings) ? { selection: selectionOf(settings)! } : {}),
       ...(breaker.stopped ? { stoppedEarly: breaker.stopped } : {}),
       apiStats: transport.stats,
       durationMs: now() - started,
@@ -224,6 +225,17 @@ function notMembersError(ids: string[], organizationId: string): ConfigurationEr
     `Input "accounts" names ${ids.join(", ")}, which organization ${organizationId} does not hold. ` +
       "Give 12-digit ids of its member accounts (aws organizations list-accounts lists them).",
   );
+}
+
+/** The selection inputs given, when the scan did not ask for the whole organization. */
+function selectionOf(settings: Settings): Inventory["selection"] {
+  const { accounts, excludeAccounts, organizationalUnits } = settings;
+  if (accounts.length + excludeAccounts.length + organizationalUnits.length === 0) return undefined;
+  return {
+    ...(accounts.length > 0 ? { accounts } : {}),
+    ...(excludeAccounts.length > 0 ? { excludeAccounts } : {}),
+    ...(organizationalUnits.length > 0 ? { organizationalUnits } : {}),
+  };
 }
 
 function realTimer(_accountId: string, ms: number, expire: () => void): () => void {

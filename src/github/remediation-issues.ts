@@ -95,8 +95,8 @@ export async function syncRemediationIssues(
     clean,
     excepted,
     grouping: settings.grouping,
-    // A shard sees part of the organization: the organization issue is the fan-in job's.
-    ...(fix && !audit.inventory.shard
+    // A shard or a selection sees part of the organization: the organization issue is a whole run's.
+    ...(fix && !audit.inventory.shard && !audit.inventory.selection
       ? {
           organization: {
             plan: audit.plan,
@@ -108,6 +108,8 @@ export async function syncRemediationIssues(
     organizationSettled:
       !fix &&
       !audit.inventory.shard &&
+      // A selection saw part of the organization: the organization issue is not its to close.
+      !audit.inventory.selection &&
       audit.inventory.organization !== undefined &&
       !audit.inventory.organizationTrailsFailure &&
       audit.summary.notAssessed === 0 &&

@@ -76,7 +76,7 @@ describe("GitHub's failures, each said once with its cause", () => {
     const run = await runAction({ ...inputs, "owners-file": "owners.yml" }, env, dir);
     expect(run.summary).toContain("### Remediation issues");
     expect(run.summary).toContain(
-      `owners\\-file names 25 accounts this scan did not include: ${stray.slice(0, 20).join(", ")}, and 5 more\\. Check for a typo`,
+      `owners-file names 25 accounts this scan did not include: ${stray.slice(0, 20).join(", ")}, and 5 more. Check for a typo`,
     );
     expect(run.summary).not.toContain(stray[20]!);
   });

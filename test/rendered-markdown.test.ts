@@ -33,3 +33,26 @@ describe("markdownDefects, the rendering check", () => {
     expect(markdownDefects(`<summary>${escapeMarkdown("9.2 s")}</summary>\n`)).toEqual(["backslash shown: 9\\.2 s"]);
   });
 });
+
+describe("escapeMarkdown, escaping only what Markdown reads", () => {
+  it("leaves hyphens, parentheses and dots of names alone, so raw bodies stay readable", () => {
+    expect(escapeMarkdown("pay-ledger (604952123148): IAM, STS, CloudFront. 9.2 s")).toBe(
+      "pay-ledger (604952123148): IAM, STS, CloudFront. 9.2 s",
+    );
+  });
+
+  it("still keeps every construct inert, where the text starts a block too", () => {
+    for (const text of [
+      "# heading",
+      "- item",
+      "+ item",
+      "1. item",
+      "2) item",
+      "=== rule",
+      "*a* _b_ ~c~ `d` $e$ [f](g) | h",
+    ]) {
+      const html = renderMarkdown(`- ${escapeMarkdown(text)}`);
+      expect(html, text).toBe(`<ul>\n<li>${text.replace(/&/g, "&amp;")}</li>\n</ul>`);
+    }
+  });
+});

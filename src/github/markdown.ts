@@ -1,19 +1,24 @@
 /**
  * Everything an organization supplies (account names, tag values, trail names) is shown
- * as text: Markdown punctuation is backslash-escaped and `&`, `<`, `>` entity-encoded, so a
- * name like `<img src=x onerror=alert(1)>` or `| **pwned** |` renders literally and cannot
- * break a table. Punctuation is escaped before entities are written: the other order turned
- * an entity's own `#` into `\#`, and "Alice's" rendered as "Alice&#39;s". Quotes need no
- * entity outside an attribute (CommonMark 0.31, "Entity and numeric character references").
+ * as text. Only what Markdown would read is escaped, so that raw bodies (notification
+ * e-mails, the API) stay readable: the inline punctuation (backslash, backtick, emphasis,
+ * brackets, pipes, tildes, GitHub's `$` math), `&`, `<` and `>` as entities (a name like
+ * `<img src=x onerror=alert(1)>` renders literally), and what would open a block where the
+ * text starts a line (`#`, `-`, `+`, `=`, `1.`). Line breaks become spaces. Punctuation is
+ * escaped before entities are written: the other order turned an entity's `#` into `\#`.
  */
 export function escapeMarkdown(text: string): string {
   return withoutReferences(
     text
-      .replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&")
+      .replace(/\r?\n|\r/g, " ")
+      .replace(/[\\`*_[\]|~$]/g, "\\$&")
       .replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!)
-      .replace(/\r?\n|\r/g, " "),
+      .replace(/^(\s*)([#+\-=])/, "$1\\$2")
+      .replace(/^(\s*\d+)([.)])/, "$1\\$2"),
   );
 }
+
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 
 /** Invisible, and enough to break what GitHub would otherwise link: Dependabot writes "@&#8203;login" for the same reason. */
 const ZERO_WIDTH_SPACE = "\u200B";
@@ -39,7 +44,6 @@ export function namedLogin(login: string): string {
   return inlineCode(`@${login}`);
 }
 
-const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 
 /** Text inside HTML we write (a <summary>): entities only, as backslash escapes show there as typed. */
 export function htmlText(text: string): string {

@@ -5,9 +5,9 @@ import type { ScanOptions } from "./aws/scan.js";
 import { compareWithBaseline, type Baseline } from "./changes.js";
 import { exceptionWarnings } from "./exceptions.js";
 import { failingFindings } from "./fail-on.js";
-import { isAssessed } from "./findings.js";
 import { actionOutputs } from "./github/action-outputs.js";
 import { exceptedAlertsLeftOpen } from "./github/alert-dismissals.js";
+import { alertsAtRisk, alertsMayClose } from "./github/job-summary.js";
 import { readOpenAlerts, type OpenAlertsRead } from "./github/code-scanning-alerts.js";
 import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.js";
 import { GITHUB_PACING, type GitHubPacing } from "./github/octokit.js";
@@ -72,12 +72,17 @@ export async function run(options: RunOptions = {}): Promise<void> {
         : [];
     if (alerts.kind === "none") logInfo(`No open code-scanning alerts to keep: ${alerts.reason}.`);
     const alertsUnreadable = alerts.kind === "unreadable" ? alerts.reason : undefined;
-    if (alertsUnreadable) {
+    const atRisk = alertsAtRisk(result);
+    if (alertsMayClose(result, alertsUnreadable)) {
+      const whose = [
+        ...(atRisk.accounts.length > 0
+          ? [`the ${countOf(atRisk.accounts.length, "account")} not assessed or skipped this run`]
+          : []),
+        ...(atRisk.outsideSelection ? ["accounts outside its selection"] : []),
+      ].join(" and of ");
       core.warning(
-        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of the ` +
-          `${countOf(result.evaluation.verdicts.filter((verdict) => !isAssessed(verdict)).length, "account")} ` +
-          "not assessed or skipped this run (and of accounts outside its selection) are missing from this " +
-          "SARIF and will close as if fixed when it is uploaded.",
+        `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of ${whose} are ` +
+          "missing from this SARIF and will close as if fixed when it is uploaded.",
         { title: "Open alerts may close" },
       );
     }
@@ -138,7 +143,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // Reports are written and alerts and issues kept: the run still fails, for the reason.
     const stopped = stoppedEarlyNote(result.summary);
     if (stopped) core.setFailed(stopped);
-    if (alertsUnreadable !== undefined && settings.failOn !== "none") {
+    if (alertsMayClose(result, alertsUnreadable) && settings.failOn !== "none") {
       core.setFailed(
         "The open code-scanning alerts could not be read, so alerts of accounts not assessed this run may " +
           `close as if fixed: ${alertsUnreadable} (fail-on: none lets the run pass).`,

@@ -420,3 +420,20 @@ describe("the job summary's issue section", () => {
     expect(markdownDefects(summary)).toEqual([]);
   });
 });
+
+describe("the caution when the open alerts cannot be read", () => {
+  it("says only what is true of this run: who is at risk, or that nobody is", () => {
+    const read = (count: number) => inventoryOf(count, (index) => `acct-${index}`);
+    const whole = { ...read(6), accounts: read(6).accounts.filter((account) => account.outcome !== "failed") };
+    const clean = renderJobSummary({ result: auditOf(whole), alertsUnreadable: "GitHub answered 403" });
+    expect(clean).toContain("> [!NOTE]\n> The open code-scanning alerts could not be read");
+    expect(clean).toContain("no alert will close unless its account was fixed");
+    expect(clean).not.toContain("[!CAUTION]");
+    const partial = renderJobSummary({ result: auditOf(read(10)), alertsUnreadable: "GitHub answered 403" });
+    expect(partial).toMatch(
+      /the open alerts of the 2 accounts not assessed or skipped this run \(acct-0 \(100000000000\), acct-7/,
+    );
+    expect(partial).not.toContain("outside this run's selection");
+    for (const text of [clean, partial]) expect(text).not.toMatch(/\bof of\b|\b0 accounts\b/);
+  });
+});

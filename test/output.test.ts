@@ -61,4 +61,25 @@ describe("writeOutputs", () => {
     expect(run.stdout).toContain("SARIF: org-trail-audit.sarif");
     expect(existsSync(join(dir, "org-trail-audit.sarif"))).toBe(true);
   });
+
+  it("writes an unknown first sighting as absent, never as the scan's time; with a baseline, each finding has one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ota-output-"));
+    const alone = await runCliSource(
+      ["scan", "--inventory", SAMPLE, "--format", "json", "--report-file", "first.json", "--fail-on", "none"],
+      {},
+      dir,
+    );
+    const report = JSON.parse(alone.stdout);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.findings.filter((finding: { firstSeen?: string }) => "firstSeen" in finding)).toEqual([]);
+    const compared = await runCliSource(
+      ["scan", "--inventory", SAMPLE, "--baseline", "first.json", "--format", "json", "--fail-on", "none"],
+      {},
+      dir,
+    );
+    const again = JSON.parse(compared.stdout);
+    expect(again.findings.every((finding: { firstSeen?: string }) => finding.firstSeen === again.generatedAt)).toBe(
+      true,
+    );
+  });
 });

@@ -6,7 +6,7 @@ import { syncExceptedAlerts } from "./alert-dismissals.js";
 import { planAnnotations } from "./annotations.js";
 import type { OpenAlertsRead } from "./code-scanning-alerts.js";
 import type { IssueSettings } from "./issue-settings.js";
-import { renderJobSummary } from "./job-summary.js";
+import { alertsMayClose, renderJobSummary } from "./job-summary.js";
 import type { GitHubPacing } from "./octokit.js";
 import { syncRemediationIssues } from "./remediation-issues.js";
 import { logInfo } from "./workflow-log.js";
@@ -25,7 +25,7 @@ const log = logInfo;
 export function stepFails(result: Parameters<Output["write"]>[0], context: OutputContext): boolean {
   const { settings, changes } = context;
   const failing = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
-  const failsOnAlerts = context.alertsUnreadable !== undefined && settings.failOn !== "none";
+  const failsOnAlerts = alertsMayClose(result, context.alertsUnreadable) && settings.failOn !== "none";
   return failing.findings.length > 0 || context.failures.length > 0 || failsOnAlerts;
 }
 

@@ -45,21 +45,49 @@ function capitalised(text: string): string {
 /** Above this many rows a table is folded away: the plan above it is what a reader acts on. */
 const FOLD_ROWS = 20;
 
-/** Which alerts may close, and why, when the open alerts could not be read to carry them over. */
-function alertsAtRisk(result: AuditResult, reason: string): string {
-  const unassessed = result.evaluation.verdicts.filter((verdict) => !isAssessed(verdict));
+/**
+ * The alerts that may close as if fixed when the open alerts could not be read to carry them
+ * over: those of accounts not assessed or skipped, and of accounts outside a selection or a
+ * shard. Only what is true of this run is said: nothing when the run put every account's
+ * alerts in the SARIF itself.
+ */
+export function alertsAtRisk(result: AuditResult): { accounts: AccountVerdict[]; outsideSelection: boolean } {
+  const { inventory } = result;
+  return {
+    accounts: result.evaluation.verdicts.filter((verdict) => !isAssessed(verdict)),
+    outsideSelection: inventory.selection !== undefined || inventory.shard !== undefined,
+  };
+}
+
+/** The open alerts could not be read and some may close though nothing was fixed: worth a warning and, with fail-on, the step. */
+export function alertsMayClose(result: AuditResult, alertsUnreadable: string | undefined): boolean {
+  if (alertsUnreadable === undefined) return false;
+  const { accounts, outsideSelection } = alertsAtRisk(result);
+  return accounts.length > 0 || outsideSelection;
+}
+
+function alertsAtRiskMarkdown(result: AuditResult, reason: string): string {
+  const { accounts: unassessed, outsideSelection } = alertsAtRisk(result);
+  if (unassessed.length === 0 && !outsideSelection)
+    return (
+      `> [!NOTE]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Every account ` +
+      "was assessed and is in this SARIF, so no alert will close unless its account was fixed; what changed " +
+      "since the last run is unknown."
+    );
   const shown = unassessed
     .slice(0, 50)
     .map((verdict) => `${escapeMarkdown(verdict.accountName || verdict.accountId)} (${verdict.accountId})`);
-  const more = unassessed.length > shown.length ? `, and ${unassessed.length - shown.length} more` : "";
-  const accounts =
-    unassessed.length > 0
-      ? `the ${countOf(unassessed.length, "account")} not assessed or skipped this run (${shown.join(", ")}${more}) and `
-      : "";
+  const more = unassessed.length > shown.length ? `, and ${countOf(unassessed.length - shown.length, "more")}` : "";
+  const whose = [
+    ...(unassessed.length > 0
+      ? [`the ${countOf(unassessed.length, "account")} not assessed or skipped this run (${shown.join(", ")}${more})`]
+      : []),
+    ...(outsideSelection ? ["any account outside this run's selection"] : []),
+  ].join(" and of ");
   return (
     `> [!CAUTION]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Code ` +
-    "scanning closes, as fixed, every open alert missing from an upload, so the open alerts of " +
-    `${accounts}of any account outside this run's selection may close although nothing was fixed.`
+    `scanning closes, as fixed, every open alert missing from an upload, so the open alerts of ${whose} may ` +
+    "close although nothing was fixed."
   );
 }
 
@@ -122,7 +150,7 @@ export function renderJobSummary(context: SummaryContext): string {
               "are assessed again.",
           ]
         : []),
-      ...(context.alertsUnreadable ? ["", alertsAtRisk(result, context.alertsUnreadable)] : []),
+      ...(context.alertsUnreadable ? ["", alertsAtRiskMarkdown(result, context.alertsUnreadable)] : []),
       "",
     ].join("\n"),
   );

@@ -44,7 +44,6 @@ export function namedLogin(login: string): string {
   return inlineCode(`@${login}`);
 }
 
-
 /** Text inside HTML we write (a <summary>): entities only, as backslash escapes show there as typed. */
 export function htmlText(text: string): string {
   return text.replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!).replace(/\r?\n|\r/g, " ");

@@ -19,12 +19,13 @@ export function buildJsonReport(result: AuditResult, omittedSarifResults = 0, ch
     ...(changes ? { changes: changesSummary(changes) } : {}),
     verdicts: result.evaluation.verdicts,
     // firstSeen: when the finding was first reported, carried from the baseline; the next
-    // run given this report as its baseline keeps counting from there.
+    // run given this report as its baseline keeps counting from there. Absent when unknown.
     // Excepted findings too, each with its exception: accepted is not fixed.
-    findings: allFindings(result).map((finding) => ({
-      ...finding,
-      firstSeen: firstSeen.get(findingKey(finding)) ?? generatedAt,
-    })),
+    // Unknown (no baseline, no alerts to compare with) is absent: never the scan's time, which would read as "new today".
+    findings: allFindings(result).map((finding) => {
+      const seen = firstSeen.get(findingKey(finding));
+      return { ...finding, ...(seen ? { firstSeen: seen } : {}) };
+    }),
     ...(result.exceptions ? { exceptions: exceptionsSummary(result.exceptions) } : {}),
     inventory: result.inventory,
   };

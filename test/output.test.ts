@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -81,5 +81,22 @@ describe("writeOutputs", () => {
     expect(again.findings.every((finding: { firstSeen?: string }) => finding.firstSeen === again.generatedAt)).toBe(
       true,
     );
+  });
+});
+
+describe("numbers the tool writes for people", () => {
+  it("carry thousands separators everywhere, in the CLI's text as in its counts", async () => {
+    const { largeInventory } = await import("./support/large-inventory.js");
+    const dir = mkdtempSync(join(tmpdir(), "ota-output-"));
+    writeFileSync(
+      join(dir, "inventory.json"),
+      JSON.stringify(largeInventory({ total: 6_000, singleRegionEu: 5_000, noTrail: 0, stopped: 0 })),
+    );
+    const run = await runCliSource(["scan", "--inventory", "inventory.json", "--fail-on", "none"], {}, dir);
+    expect(run.stdout).toContain("6,000 accounts scanned");
+    expect(run.stdout).toContain("5,000 non-compliant");
+    expect(run.stdout).toMatch(/and 4,997 more/);
+    // A count of four digits or more without its separator, anywhere (ids and dates are not counts).
+    expect(run.stdout).not.toMatch(/\b\d{4,} (?:accounts?|compliant|non-compliant|more|Regions?|findings?|errors?)\b/);
   });
 });

@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import { countOf } from "../plural.js";
+import { countOf, formatNumber } from "../plural.js";
 import { failingFindings } from "../fail-on.js";
 import type { Output, OutputContext } from "../outputs/output.js";
 import { syncExceptedAlerts } from "./alert-dismissals.js";
@@ -124,8 +124,8 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
         core.setOutput("issues-closed", issues && !issues.dryRun ? issues.closed : 0);
         core.setOutput("issues-failed", issues?.failed.length ?? 0);
         logInfo(
-          `${countOf(summary.accountsScanned, "account")} scanned: ${summary.compliant} compliant, ` +
-            `${summary.noncompliant} non-compliant, ${summary.notAssessed} not assessed, ${summary.skipped} ` +
+          `${countOf(summary.accountsScanned, "account")} scanned: ${formatNumber(summary.compliant)} compliant, ` +
+            `${formatNumber(summary.noncompliant)} non-compliant, ${formatNumber(summary.notAssessed)} not assessed, ${formatNumber(summary.skipped)} ` +
             `skipped. ${countOf(summary.findings, "finding")}${record.sarifFile ? `; SARIF in ${record.sarifFile}` : ""}.`,
         );
       },

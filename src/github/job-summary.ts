@@ -1,5 +1,5 @@
 import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit-result.js";
-import { countOf } from "../plural.js";
+import { countOf, formatNumber } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
 import type { Changes } from "../changes.js";
 import type { IssueSyncResult } from "./issue-sync.js";
@@ -109,19 +109,21 @@ export function renderJobSummary(context: SummaryContext): string {
         `> [!CAUTION]\n> ${escapeMarkdown(`${capitalised(failure.output)} failed: ${failure.reason}`)} The step fails.`,
         "",
       ]),
-      `**${summary.accountsScanned}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: ` +
-        `**${summary.compliant}** compliant, **${summary.noncompliant}** non-compliant, ` +
-        (summary.exceptedAccounts > 0 ? `**${summary.exceptedAccounts}** accepted by an exception, ` : "") +
-        `**${summary.notAssessed}** not assessed; ${summary.skipped} skipped (not ACTIVE). ` +
+      `**${formatNumber(summary.accountsScanned)}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: ` +
+        `**${formatNumber(summary.compliant)}** compliant, **${formatNumber(summary.noncompliant)}** non-compliant, ` +
+        (summary.exceptedAccounts > 0
+          ? `**${formatNumber(summary.exceptedAccounts)}** accepted by an exception, `
+          : "") +
+        `**${formatNumber(summary.notAssessed)}** not assessed; ${formatNumber(summary.skipped)} skipped (not ACTIVE). ` +
         `${countOf(summary.regionsRead, "Region")} ` +
-        `read${summary.regionsFailed ? `, ${summary.regionsFailed} failed` : ""}, ` +
+        `read${summary.regionsFailed ? `, ${formatNumber(summary.regionsFailed)} failed` : ""}, ` +
         `${escapeMarkdown(describeScan(summary, result.inventory.generatedAt))}.`,
       "",
       `Findings: ${countOf(summary.findingsByLevel.error, "error")}, ` +
         `${countOf(summary.findingsByLevel.warning, "warning")}, ` +
         `${countOf(summary.findingsByLevel.note, "note")}.` +
         (summary.apiCalls > 0
-          ? ` AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ` +
+          ? ` AWS API calls: ${formatNumber(summary.apiCalls)} (${countOf(summary.retries, "retry", "retries")}, ` +
             `${countOf(summary.throttles, "throttled attempt")}).`
           : "") +
         (result.inventory.shard
@@ -215,7 +217,7 @@ export function renderJobSummary(context: SummaryContext): string {
 
   const compliant = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "compliant");
   if (compliant.length > 0) {
-    budget.add(`\n<details><summary>${compliant.length} compliant accounts</summary>\n\n`);
+    budget.add(`\n<details><summary>${formatNumber(compliant.length)} compliant accounts</summary>\n\n`);
     budget.table(
       "",
       ["Account", "Covered by"],
@@ -231,13 +233,13 @@ export function renderJobSummary(context: SummaryContext): string {
   const skipped = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");
   if (skipped.length > 0) {
     budget.add(
-      `\n${skipped.length} ${skipped.length === 1 ? "account" : "accounts"} skipped because not ACTIVE: ${skipped
+      `\n${formatNumber(skipped.length)} ${skipped.length === 1 ? "account" : "accounts"} skipped because not ACTIVE: ${skipped
         .slice(0, 50)
         .map(
           (verdict) =>
             `${escapeMarkdown(verdict.accountName)} (${verdict.accountId}, ${escapeMarkdown(verdict.state)})`,
         )
-        .join(", ")}${skipped.length > 50 ? `, and ${skipped.length - 50} more` : ""}.\n`,
+        .join(", ")}${skipped.length > 50 ? `, and ${formatNumber(skipped.length - 50)} more` : ""}.\n`,
     );
   }
   return budget.text();
@@ -334,7 +336,7 @@ class ByteBudget {
     }
     if (shown < rows.length)
       this.add(
-        `\n${rows.length - shown} more rows were left out to keep the summary under GitHub's 1 MiB limit; ${fullList}.\n`,
+        `\n${formatNumber(rows.length - shown)} more rows were left out to keep the summary under GitHub's 1 MiB limit; ${fullList}.\n`,
         true,
       );
   }

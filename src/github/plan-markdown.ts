@@ -1,5 +1,5 @@
 import { daysBetween, type Changes } from "../changes.js";
-import { countOf } from "../plural.js";
+import { countOf, formatNumber } from "../plural.js";
 import { PLAN_EXAMPLES, type OrganizationFix, type RemediationPlan } from "../remediation-plan.js";
 import { codeCell, escapeMarkdown } from "./markdown.js";
 
@@ -19,7 +19,7 @@ function accountList(accounts: { id: string; name: string }[], shown = PLAN_EXAM
     .map((account) =>
       account.name && account.name !== account.id ? `${escapeMarkdown(account.name)} (${account.id})` : account.id,
     );
-  return `${names.join(", ")}${accounts.length > shown ? `, and ${accounts.length - shown} more` : ""}`;
+  return `${names.join(", ")}${accounts.length > shown ? `, and ${formatNumber(accounts.length - shown)} more` : ""}`;
 }
 
 /** The organization-level fix, as a few lines: what it covers, what it needs, what it costs. */
@@ -67,7 +67,7 @@ export function planMarkdown(plan: RemediationPlan, issue?: IssueLink): string[]
       "| --- | ---: | --- | --- |",
       ...plan.groups.map(
         (group) =>
-          `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ` +
+          `| ${escapeMarkdown(group.title)} | ${formatNumber(group.accounts.length)} | ${accountList(group.accounts)} | ` +
           `${escapeMarkdown(group.fix)}${group.command ? `<br>${codeCell(group.command)}` : ""} |`,
       ),
     );
@@ -82,7 +82,7 @@ export function planMarkdown(plan: RemediationPlan, issue?: IssueLink): string[]
       "| --- | ---: | --- | --- |",
       ...plan.notAssessed.map(
         (group) =>
-          `| ${escapeMarkdown(group.title)} | ${group.accounts.length} | ${accountList(group.accounts)} | ${escapeMarkdown(group.fix)} |`,
+          `| ${escapeMarkdown(group.title)} | ${formatNumber(group.accounts.length)} | ${accountList(group.accounts)} | ${escapeMarkdown(group.fix)} |`,
       ),
     );
   }
@@ -96,8 +96,8 @@ export function changesMarkdown(changes: Changes, generatedAt: string): string[]
   const oldest = ages.length > 0 ? Math.max(...ages) : 0;
   const overWeek = ages.filter((age) => age >= 7).length;
   const lines = [
-    `**${countOf(changes.added.length, "new finding")}**, **${changes.resolved.length} resolved**, ` +
-      `${changes.stillOpen.length} still open` +
+    `**${countOf(changes.added.length, "new finding")}**, **${formatNumber(changes.resolved.length)} resolved**, ` +
+      `${formatNumber(changes.stillOpen.length)} still open` +
       (changes.stillOpen.length > 0
         ? ` (the oldest for ${countOf(oldest, "day")}; ${overWeek} for a week or more)`
         : "") +
@@ -112,7 +112,7 @@ export function changesMarkdown(changes: Changes, generatedAt: string): string[]
           `${escapeMarkdown(finding.accountName || finding.accountId)} (${finding.accountId}): ${codeCell(finding.ruleId)}`,
       );
     lines.push(
-      `New: ${examples.join("; ")}${changes.added.length > PLAN_EXAMPLES ? `; and ${changes.added.length - PLAN_EXAMPLES} more` : ""}.`,
+      `New: ${examples.join("; ")}${changes.added.length > PLAN_EXAMPLES ? `; and ${formatNumber(changes.added.length - PLAN_EXAMPLES)} more` : ""}.`,
     );
   }
   if (changes.newlyNotAssessed.length > 0) {

@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit-result.js";
-import { countOf } from "../plural.js";
+import { countOf, formatNumber } from "../plural.js";
 import { daysBetween, type Changes } from "../changes.js";
 import { groupFindingsByAccount } from "../findings.js";
 import { PLAN_EXAMPLES, type RemediationPlan } from "../remediation-plan.js";
@@ -19,11 +19,11 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
   const { summary, evaluation } = result;
   const lines: string[] = [
     c.bold(
-      `org-trail-audit: ${countOf(summary.accountsScanned, "account")} scanned, ${summary.compliant} ` +
-        `compliant, ${summary.noncompliant} non-compliant, ` +
-        (summary.exceptedAccounts > 0 ? `${summary.exceptedAccounts} accepted by an exception, ` : "") +
-        `${summary.notAssessed} not assessed, ` +
-        `${summary.skipped} skipped; ${countOf(summary.regionsRead, "Region")} read ` +
+      `org-trail-audit: ${countOf(summary.accountsScanned, "account")} scanned, ${formatNumber(summary.compliant)} ` +
+        `compliant, ${formatNumber(summary.noncompliant)} non-compliant, ` +
+        (summary.exceptedAccounts > 0 ? `${formatNumber(summary.exceptedAccounts)} accepted by an exception, ` : "") +
+        `${formatNumber(summary.notAssessed)} not assessed, ` +
+        `${formatNumber(summary.skipped)} skipped; ${countOf(summary.regionsRead, "Region")} read ` +
         `${describeScan(summary, result.inventory.generatedAt)}.`,
     ),
     `Findings: ${c.red(countOf(summary.findingsByLevel.error, "error"))}, ` +
@@ -33,7 +33,8 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     ...sideReadNotes(summary),
     ...(summary.apiCalls > 0
       ? [
-          `AWS API calls: ${summary.apiCalls} (${countOf(summary.retries, "retry", "retries")}, ${countOf(summary.throttles, "throttled attempt")}).`,
+          `AWS API calls: ${formatNumber(summary.apiCalls)} (${countOf(summary.retries, "retry", "retries")}, ` +
+            `${countOf(summary.throttles, "throttled attempt")}).`,
         ]
       : []),
     ...(options.changes ? ["", ...changesText(options.changes, result.inventory.generatedAt)] : []),
@@ -78,7 +79,7 @@ function examples(accounts: { id: string; name: string }[]): string {
   const names = accounts
     .slice(0, PLAN_EXAMPLES)
     .map((account) => (account.name && account.name !== account.id ? `${account.name} (${account.id})` : account.id));
-  return `${names.join(", ")}${accounts.length > PLAN_EXAMPLES ? `, and ${accounts.length - PLAN_EXAMPLES} more` : ""}`;
+  return `${names.join(", ")}${accounts.length > PLAN_EXAMPLES ? `, and ${formatNumber(accounts.length - PLAN_EXAMPLES)} more` : ""}`;
 }
 
 /** The plan, as the job summary has it: the organization-level fix, then each cause with its count and group fix. */
@@ -111,14 +112,14 @@ export function planText(plan: RemediationPlan): string[] {
   if (plan.groups.length > 0) lines.push(`  ${countOf(plan.noncompliant, "non-compliant account")}, by cause:`);
   for (const group of plan.groups) {
     lines.push(
-      `  - ${group.title}: ${group.accounts.length} (${examples(group.accounts)})`,
+      `  - ${group.title}: ${formatNumber(group.accounts.length)} (${examples(group.accounts)})`,
       `      ${group.fix}`,
       ...(group.command ? [`      ${group.command}`] : []),
     );
   }
   for (const group of plan.notAssessed)
     lines.push(
-      `  - Not assessed (${group.title}): ${group.accounts.length} (${examples(group.accounts)})`,
+      `  - Not assessed (${group.title}): ${formatNumber(group.accounts.length)} (${examples(group.accounts)})`,
       `      ${group.fix}`,
     );
   return lines;
@@ -129,7 +130,7 @@ function changesText(changes: Changes, generatedAt: string): string[] {
   const oldest = Math.max(0, ...changes.stillOpen.map(({ since }) => daysBetween(since, generatedAt)));
   return [
     `Since ${changes.source}: ${countOf(changes.added.length, "new finding")}, ` +
-      `${changes.resolved.length} resolved, ${changes.stillOpen.length} still ` +
+      `${formatNumber(changes.resolved.length)} resolved, ${formatNumber(changes.stillOpen.length)} still ` +
       `open${changes.stillOpen.length > 0 ? ` (the oldest for ${countOf(oldest, "day")})` : ""}` +
       (changes.newlyNotAssessed.length > 0
         ? `; ${countOf(changes.newlyNotAssessed.length, "account")} newly not assessed`

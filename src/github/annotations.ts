@@ -1,3 +1,4 @@
+import { countOf } from "../plural.js";
 import type { Finding } from "../findings.js";
 import type { Level } from "../rules/catalog.js";
 
@@ -33,7 +34,7 @@ export function planAnnotations(findings: Finding[], reservedErrors = 0): Annota
     if (shown.length < ofLevel.length) {
       annotations.push({
         kind: KIND[level],
-        title: `${ofLevel.length - shown.length} more ${level} ${ofLevel.length - shown.length === 1 ? "finding" : "findings"}`,
+        title: countOf(ofLevel.length - shown.length, `more ${level} finding`, `more ${level} findings`),
         message:
           `${ofLevel.length - shown.length} more ${level}-level findings are not shown as annotations: see the ` +
           "job summary, the code-scanning alerts or the JSON report.",

@@ -1,4 +1,4 @@
-import { formatNumber } from "../plural.js";
+import { countOf } from "../plural.js";
 import type { AuditResult } from "../audit-result.js";
 import { entryName, EXPIRY_WARNING_DAYS, exceptionWarnings } from "../exceptions.js";
 import { exceptedAlertsLeftOpen, type ExceptedAlerts } from "./alert-dismissals.js";
@@ -41,7 +41,7 @@ export function exceptionsMarkdown(
       dismissed > 0 ? `${dismissed} dismissed as won't fix` : "",
       reopened > 0 ? `${reopened} reopened (their exception expired or was removed)` : "",
       withoutAlert.length > 0
-        ? `${formatNumber(withoutAlert.length)} excepted finding${withoutAlert.length === 1 ? " has" : "s have"} no alert yet: ` +
+        ? `${countOf(withoutAlert.length, "excepted finding has", "excepted findings have")} no alert yet: ` +
           "this run's upload creates it, the next run dismisses it"
         : "",
     ].filter(Boolean);
@@ -51,8 +51,8 @@ export function exceptionsMarkdown(
   return {
     heading: "### Accepted exceptions",
     summary:
-      `${formatNumber(result.excepted.length)} finding${result.excepted.length === 1 ? "" : "s"} accepted by ` +
-      `${formatNumber(entries.length)} entr${entries.length === 1 ? "y" : "ies"} of ${outcome.path}: reported, not counted`,
+      `${countOf(result.excepted.length, "finding")} accepted by ` +
+      `${countOf(entries.length, "entry", "entries")} of ${outcome.path}: reported, not counted`,
     header: ["Account", "Rule", "Reason", "Approved by", "Expires", "Entry"],
     rows,
     notes,

@@ -109,7 +109,7 @@ export function renderJobSummary(context: SummaryContext): string {
         `> [!CAUTION]\n> ${escapeMarkdown(`${capitalised(failure.output)} failed: ${failure.reason}`)} The step fails.`,
         "",
       ]),
-      `**${formatNumber(summary.accountsScanned)}** ${summary.accountsScanned === 1 ? "account" : "accounts"} scanned: ` +
+      `${countOf(summary.accountsScanned, "account").replace(/^[\d,]+/, (count) => `**${count}**`)} scanned: ` +
         `**${formatNumber(summary.compliant)}** compliant, **${formatNumber(summary.noncompliant)}** non-compliant, ` +
         (summary.exceptedAccounts > 0
           ? `**${formatNumber(summary.exceptedAccounts)}** accepted by an exception, `
@@ -233,7 +233,7 @@ export function renderJobSummary(context: SummaryContext): string {
   const skipped = result.evaluation.verdicts.filter((verdict) => verdict.verdict === "skipped");
   if (skipped.length > 0) {
     budget.add(
-      `\n${formatNumber(skipped.length)} ${skipped.length === 1 ? "account" : "accounts"} skipped because not ACTIVE: ${skipped
+      `\n${countOf(skipped.length, "account")} skipped because not ACTIVE: ${skipped
         .slice(0, 50)
         .map(
           (verdict) =>

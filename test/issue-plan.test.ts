@@ -183,5 +183,7 @@ describe("counts from a scan that did not assess every account", () => {
       "Organization o-abc: one organization trail would record global service events for at least 9 more accounts (156 accounts not assessed)",
     );
     expect(title(1, 0)).toMatch(/for 1 more account$/);
+    const one = renderOrganizationIssue({ plan: plan(1, 0), assignees: [], mentioned: [] }).body;
+    expect(one).toContain("would cover **1 account** that records no global service events today");
   });
 });

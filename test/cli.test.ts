@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { EXIT, runCli } from "../src/cli.js";
+import { EXIT } from "../src/cli.js";
+import { runCliSource } from "./support/run-cli.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { OWN_TRAILS_SCENARIO, seedOrganization } from "./support/seed-org.js";
 
@@ -13,22 +13,8 @@ import { OWN_TRAILS_SCENARIO, seedOrganization } from "./support/seed-org.js";
  * cli.e2e.test.ts.
  */
 async function cli(argv: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const chunks = { stdout: "", stderr: "" };
-  const sink = (key: keyof typeof chunks) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        chunks[key] += String(chunk);
-        done();
-      },
-    });
-  const previous = process.cwd();
-  if (cwd) process.chdir(cwd);
-  try {
-    const code = await runCli(argv, sink("stdout"), sink("stderr"));
-    return { code, ...chunks };
-  } finally {
-    process.chdir(previous);
-  }
+  const run = await runCliSource(argv, { ...process.env } as Record<string, string>, cwd ?? process.cwd());
+  return { code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
 
 const savedEnv = { ...process.env };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../src/github/issue-content.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
-import { renderMarkdown, visibleText } from "./support/rendered-markdown.js";
+import { everythingWritten, renderMarkdown, visibleText } from "./support/rendered-markdown.js";
 import { runAction } from "./support/run-action.js";
 import { ALL_MANAGEMENT, seedOrganization, type SeededOrganization } from "./support/seed-org.js";
 
@@ -81,10 +81,7 @@ describe.skipIf(!moto.available)("outside text that tries to notify, reference, 
     expect(run2.code, run2.stdout).toBe(0);
     stdout.push(run2.stdout);
     written.push({ what: "summary 2", markdown: run2.summary });
-    for (const issue of github.issues) {
-      written.push({ what: `#${issue.number} ${issue.title}`, markdown: issue.body });
-      for (const comment of issue.comments) written.push({ what: `comment on #${issue.number}`, markdown: comment });
-    }
+    written.push(...everythingWritten([], github.issues));
   });
   afterAll(async () => {
     await github?.close();

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { AccountVerdict, Finding } from "../src/findings.js";
 import {
   accountKey,
   ORGANIZATION_KEY,
@@ -17,34 +16,16 @@ import {
   type ExistingIssue,
   type IssueDecisionInput,
 } from "../src/github/issue-plan.js";
+import { brokenVerdict, noTrailFinding } from "./support/records.js";
 
 /**
  * Deciding the issues, in-process and pure: from this run's findings and settings and the
  * issues as they are, what to open, update, reopen, close or leave. No GitHub, no pacing;
  * issue-sync.ts and the e2e tests cover the writing.
  */
-const verdict = (accountId: string, state: AccountVerdict["verdict"] = "noncompliant"): AccountVerdict => ({
-  accountId,
-  accountName: `acct-${accountId}`,
-  state: "ACTIVE",
-  verdict: state,
-  coveredBy: [],
-  failedRegions: [],
-});
 const account = (accountId: string, owners: string[] = []): AccountForIssue => ({
-  verdict: verdict(accountId),
-  findings: [
-    {
-      ruleId: "cloudtrail/global-events-not-recorded",
-      level: "error",
-      cause: "no-trail",
-      accountId,
-      accountName: `acct-${accountId}`,
-      trails: [],
-      message: "no trail",
-      fix: ["aws cloudtrail create-trail …"],
-    } satisfies Finding,
-  ],
+  verdict: brokenVerdict(accountId),
+  findings: [noTrailFinding(accountId)],
   owners,
 });
 const issue = (number: number, key: string, extra: Partial<ExistingIssue> = {}): ExistingIssue => ({

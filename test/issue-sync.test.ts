@@ -1,28 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AccountVerdict, Finding } from "../src/findings.js";
+import type { Finding } from "../src/findings.js";
 import { syncIssues } from "../src/github/issue-sync.js";
 import { GITHUB_PACING } from "../src/github/octokit.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
+import { brokenVerdict, noTrailFinding, trackedIssue } from "./support/records.js";
 import { UNPACED } from "./support/run-action.js";
 
-const verdict = (accountId: string): AccountVerdict => ({
-  accountId,
-  accountName: `acct-${accountId}`,
-  state: "ACTIVE",
-  verdict: "noncompliant",
-  coveredBy: [],
-  failedRegions: [],
-});
-const finding = (accountId: string): Finding => ({
-  ruleId: "cloudtrail/global-events-not-recorded",
-  level: "error",
-  cause: "no-trail",
-  accountId,
-  accountName: `acct-${accountId}`,
-  trails: [],
-  message: "no trail",
-  fix: ["aws cloudtrail start-logging --region us-east-1 --name arn"],
-});
+const verdict = brokenVerdict;
+const finding = noTrailFinding;
 
 describe("issue sync through Octokit against the local GitHub REST API", () => {
   let github: FakeGitHub;
@@ -35,16 +20,7 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     // 150 tracked issues: the list comes back in two pages of 100, linked by a Link header.
     for (let index = 0; index < 150; index += 1) {
       const accountId = String(100_000_000_000 + index);
-      github.issues.push({
-        number: index + 1,
-        title: "t",
-        body: `<!-- org-trail-audit:account=${accountId} digest=stale -->`,
-        state: "open",
-        state_reason: null,
-        labels: ["cloudtrail", "security"],
-        assignees: [],
-        comments: [],
-      });
+      github.issues.push(trackedIssue(index + 1, accountId));
     }
   });
   afterAll(async () => github?.close());
@@ -179,16 +155,7 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
   it("a comment GitHub made but answered 502 is not written again", async () => {
     github.issues.length = 0;
     const id = "151515151515";
-    github.issues.push({
-      number: 1,
-      title: "t",
-      body: `<!-- org-trail-audit:account=${id} digest=stale -->`,
-      state: "open",
-      state_reason: null,
-      labels: ["cloudtrail", "security"],
-      assignees: [],
-      comments: [],
-    });
+    github.issues.push(trackedIssue(1, id));
     github.failAfterWrite["issues/create-comment"] = 1;
     const result = await syncIssues(request([], { clean: new Set([id]) }));
     expect(result).toMatchObject({ closed: 1, failed: [] });
@@ -199,17 +166,7 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
   it("two open issues for one account (an older version's retried write): keeps the oldest, closes the other as its duplicate", async () => {
     github.issues.length = 0;
     const id = "161616161616";
-    for (const number of [8, 9])
-      github.issues.push({
-        number,
-        title: "t",
-        body: `<!-- org-trail-audit:account=${id} digest=stale -->`,
-        state: "open",
-        state_reason: null,
-        labels: ["cloudtrail", "security"],
-        assignees: [],
-        comments: [],
-      });
+    for (const number of [8, 9]) github.issues.push(trackedIssue(number, id));
     const result = await syncIssues(request([{ verdict: verdict(id), findings: [finding(id)], owners: [] }]));
     const [older, newer] = [
       github.issues.find((item) => item.number === 8)!,
@@ -293,16 +250,7 @@ describe("issue sync through Octokit against the local GitHub REST API", () => {
     github.requests.length = 0;
     github.labels.clear();
     const ids = ["300000000021", "300000000022"];
-    github.issues.push({
-      number: 1,
-      title: "t",
-      body: "<!-- org-trail-audit:account=300000000023 digest=stale -->",
-      state: "open",
-      state_reason: null,
-      labels: ["cloudtrail"],
-      assignees: [],
-      comments: [],
-    });
+    github.issues.push(trackedIssue(1, "300000000023", { labels: ["cloudtrail"] }));
     const result = await syncIssues(
       request(
         [...ids, "300000000023"].map((id) => ({ verdict: verdict(id), findings: [finding(id)], owners: [] })),

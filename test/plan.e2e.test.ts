@@ -13,7 +13,7 @@ import {
   type LargeOrganization,
 } from "./support/large-inventory.js";
 import { runAction } from "./support/run-action.js";
-import { markdownDefects } from "./support/rendered-markdown.js";
+import { everythingWritten, markdownDefects } from "./support/rendered-markdown.js";
 
 /**
  * A security lead's first screens on a large organization, through `node dist/index.js` on
@@ -222,12 +222,8 @@ describe("issues per owner, and what changed between runs", () => {
 
   it("renders as GitHub renders it: every day's summary, the owner and organization issues and their comments", () => {
     expect(summaries).toHaveLength(3);
-    for (const [day, summary] of summaries.entries()) expect(markdownDefects(summary), `day ${day + 1}`).toEqual([]);
     expect(github.issues.length).toBeGreaterThan(OWNERS);
-    for (const issue of github.issues) {
-      expect(markdownDefects(issue.body), `#${issue.number} ${issue.title}`).toEqual([]);
-      for (const comment of issue.comments)
-        expect(markdownDefects(comment), `#${issue.number}: ${comment}`).toEqual([]);
-    }
+    for (const { what, markdown } of everythingWritten(summaries, github.issues))
+      expect(markdownDefects(markdown), what).toEqual([]);
   });
 });

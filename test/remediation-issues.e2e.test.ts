@@ -13,7 +13,7 @@ import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runAction } from "./support/run-action.js";
-import { markdownDefects } from "./support/rendered-markdown.js";
+import { everythingWritten, markdownDefects } from "./support/rendered-markdown.js";
 import { ISSUES_SCENARIO, seedOrganization, setTrailLogging, type SeededOrganization } from "./support/seed-org.js";
 
 const moto = motoAvailability();
@@ -323,13 +323,8 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
 
   it("renders as GitHub renders it: every run's summary, every issue and comment", () => {
     expect(summaries.length).toBeGreaterThan(2);
-    for (const [index, summary] of summaries.entries())
-      expect(markdownDefects(summary), `run ${index + 1}`).toEqual([]);
     expect(github.issues.length).toBeGreaterThan(2);
-    for (const issue of github.issues) {
-      expect(markdownDefects(issue.body), `#${issue.number} ${issue.title}`).toEqual([]);
-      for (const comment of issue.comments)
-        expect(markdownDefects(comment), `#${issue.number}: ${comment}`).toEqual([]);
-    }
+    for (const { what, markdown } of everythingWritten(summaries, github.issues))
+      expect(markdownDefects(markdown), what).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import type { AccountVerdict, Finding } from "../../src/findings.js";
+import type { FakeIssue } from "./github-api.js";
 import type { TrailRecord, TrailSelectors } from "../../src/inventory.js";
 
 /** Trail records as the scanner writes them, for tests of the rules and the plan at the inventory level. */
@@ -22,5 +24,45 @@ export function trail(owner: string, name: string, shape: Partial<TrailRecord> =
     status: { isLogging: true },
     selectors: SELECTORS.A,
     ...shape,
+  };
+}
+
+/** An account that needs an issue, as the issue tests give it: not covered, no trail. */
+export function brokenVerdict(accountId: string): AccountVerdict {
+  return {
+    accountId,
+    accountName: `acct-${accountId}`,
+    state: "ACTIVE",
+    verdict: "noncompliant",
+    coveredBy: [],
+    failedRegions: [],
+  };
+}
+
+export function noTrailFinding(accountId: string): Finding {
+  return {
+    ruleId: "cloudtrail/global-events-not-recorded",
+    level: "error",
+    cause: "no-trail",
+    accountId,
+    accountName: `acct-${accountId}`,
+    trails: [],
+    message: "no trail",
+    fix: ["aws cloudtrail start-logging --region us-east-1 --name arn"],
+  };
+}
+
+/** An open issue the action made for an account, as GitHub lists it (its digest stale: the next run rewrites it). */
+export function trackedIssue(number: number, accountId: string, extra: Partial<FakeIssue> = {}): FakeIssue {
+  return {
+    number,
+    title: "t",
+    body: `<!-- org-trail-audit:account=${accountId} digest=stale -->`,
+    state: "open",
+    state_reason: null,
+    labels: ["cloudtrail", "security"],
+    assignees: [],
+    comments: [],
+    ...extra,
   };
 }

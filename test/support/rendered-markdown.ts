@@ -52,3 +52,20 @@ export function markdownDefects(markdown: string): string[] {
   }
   return defects;
 }
+
+/**
+ * Every piece of Markdown a run wrote, labelled for a failing assertion: the job summaries
+ * given, and each issue's body and comments.
+ */
+export function everythingWritten(
+  summaries: string[],
+  issues: { number: number; title: string; body: string; comments: string[] }[],
+): { what: string; markdown: string }[] {
+  return [
+    ...summaries.map((markdown, index) => ({ what: `summary of run ${index + 1}`, markdown })),
+    ...issues.flatMap((issue) => [
+      { what: `#${issue.number} ${issue.title}`, markdown: issue.body },
+      ...issue.comments.map((markdown) => ({ what: `comment on #${issue.number}: ${markdown}`, markdown })),
+    ]),
+  ];
+}

@@ -75,7 +75,7 @@ Audits every account of an AWS Organization: does CloudTrail record the global s
 events (IAM, STS, CloudFront)? Credentials come the standard AWS SDK ways.
 
 Options: the action's inputs, as flags of the same names
-${INPUT_NAMES.map((name) => helpEntry(`--${name} <value>`, `${INPUT_HELP[name] ?? ""} Default: ${INPUT_DEFAULTS[name] || "(none)"}.`)).join("\n")}
+${INPUT_NAMES.map((name) => helpEntry(flagSyntax(name), `${inCliHelp(INPUT_HELP[name] ?? "")} Default: ${INPUT_DEFAULTS[name] || "(none)"}.`)).join("\n")}
 
 CLI only:
 ${CLI_FLAGS.map(([flag, help]) => helpEntry(flag, help)).join("\n")}
@@ -87,6 +87,21 @@ Exit codes: 0 no finding at or above --fail-on, 1 there are, 2 bad input or unus
 credentials, 3 the tool failed, 4 AWS could not be reached (network, proxy or endpoint:
 reports of what was read are written when the scan had started).
 `;
+
+/** "--allow-empty, --no-allow-empty" for a yes/no input, which takes no value; "--regions <value>" otherwise. */
+function flagSyntax(name: string): string {
+  return ["true", "false"].includes((INPUT_DEFAULTS as Record<string, string>)[name] ?? "")
+    ? `--${name}, --no-${name}`
+    : `--${name} <value>`;
+}
+
+/** An input's description (written for the action) in the CLI's terms: a run, not a step; no issues. */
+function inCliHelp(text: string): string {
+  return text
+    .replace(/\bthe step\b/g, "the run")
+    .replace(/\bThe step\b/g, "The run")
+    .replace(/ and syncs issues only for its own accounts/g, "");
+}
 
 const FORMATS = ["text", "json", "sarif", "table"] as const;
 

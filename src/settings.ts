@@ -74,7 +74,8 @@ export function parseSettings(raw: RawInputs): Settings {
     return given ? given : INPUT_DEFAULTS[name];
   };
 
-  const roleName = value("role-name");
+  // IAM writes a role's path with a leading slash (/audit/): "/audit/Role" names "audit/Role".
+  const roleName = value("role-name").replace(/^\/+/, "");
   if (!ROLE_NAME.test(roleName)) {
     fail(
       "role-name",

@@ -44,9 +44,18 @@ describe("the CLI without AWS", () => {
     };
     const text = help.stdout.replace(/\s+/g, " ");
     for (const name of INPUT_NAMES) {
-      const description = action.inputs[name]!.description.replace(/\s+/g, " ").trim();
-      expect(text).toContain(`--${name} <value> ${description} Default: ${action.inputs[name]!.default || "(none)"}.`);
+      // The action's words in the CLI's terms: a run, not a step; the CLI syncs no issues.
+      const description = action.inputs[name]!.description.replace(/\s+/g, " ")
+        .trim()
+        .replace(/\bthe step\b/g, "the run")
+        .replace(/\bThe step\b/g, "The run")
+        .replace(/ and syncs issues only for its own accounts/g, "");
+      const yesNo = ["true", "false"].includes(action.inputs[name]!.default ?? "");
+      const flag = yesNo ? `--${name}, --no-${name}` : `--${name} <value>`;
+      expect(text).toContain(`${flag} ${description} Default: ${action.inputs[name]!.default || "(none)"}.`);
     }
+    // The CLI's help speaks of runs, not steps, and of no issue sync.
+    expect(text).not.toMatch(/\bthe step\b|syncs issues/i);
     for (const name of ISSUE_INPUT_NAMES) expect(help.stdout).toMatch(new RegExp(`Action only[^]*${name}`));
   });
 

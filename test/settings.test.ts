@@ -167,3 +167,14 @@ describe("parseIssueSettings", () => {
     );
   });
 });
+
+describe("role-name with a path", () => {
+  it("accepts the path as IAM writes it, with its leading slash", () => {
+    expect(parseSettings({ "role-name": "/org-trail-audit/OrgTrailAuditRole" }).roleName).toBe(
+      "org-trail-audit/OrgTrailAuditRole",
+    );
+    expect(parseSettings({ "role-name": "org-trail-audit/OrgTrailAuditRole" }).roleName).toBe(
+      "org-trail-audit/OrgTrailAuditRole",
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compareWithBaseline, daysBetween, findingKey, firstSeenOf } from "../src/changes.js";
 import { failingFindings } from "../src/fail-on.js";
+import { CAUSE_PLANS } from "../src/rules/catalog.js";
 import type { AccountRecord, EventDataStoreRecord, Failure, Inventory, TrailRecord } from "../src/inventory.js";
 import { buildRemediationPlan } from "../src/remediation-plan.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
@@ -244,5 +245,17 @@ describe("what changed since the last run", () => {
     expect(failing.findings.length).toBe(after.findings.filter((finding) => finding.level === "error").length);
     expect(failing.scopeUnknown).toBe("no token");
     expect(failingFindings(after.findings, "error", "all", known).findings.length).toBe(failing.findings.length);
+  });
+});
+
+describe("the plan's group commands", () => {
+  it("are ones AWS accepts for every account of the group: none turns global events off (refused on a multi-Region trail)", () => {
+    for (const [cause, plan] of Object.entries(CAUSE_PLANS)) {
+      if (!plan.command) continue;
+      expect(plan.command, cause).not.toContain("--no-include-global-service-events");
+      // Every command names its Region and trail by placeholder or value: update-trail needs the home Region.
+      if (plan.command.includes("update-trail")) expect(plan.command, cause).toMatch(/--region \S+ --name \S+/);
+    }
+    expect(CAUSE_PLANS.duplicated.command).toBeUndefined();
   });
 });

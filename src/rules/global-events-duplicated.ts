@@ -42,8 +42,12 @@ export const definition: RuleDefinition = {
 export const causes: Record<"duplicated", CausePlan> = {
   duplicated: {
     title: "Global service events recorded more than once (a cost, not a gap)",
-    fix: "Keep one trail recording global service events; turn the flag off on the others.",
-    command: "aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --no-include-global-service-events",
+    // No group command: AWS refuses --no-include-global-service-events on a multi-Region trail
+    // (InvalidParameterCombinationException, ../shared/aws-facts.md), and a group can hold both kinds.
+    fix:
+      "Keep one trail recording global service events. On a redundant single-Region trail in us-east-1, turn " +
+      "the flag off; a redundant multi-Region trail cannot turn it off and is deleted once the kept trail " +
+      "records what it records. Each account's issue has the commands for its own trails.",
     gap: false,
   },
 };

@@ -51,7 +51,9 @@ export const INPUT_HELP: Record<string, string> = {
     "its code-scanning alert is dismissed as won't fix (needs security-events: write); after " +
     "its expiry it counts again. README, Accepted exceptions.",
   "create-issues":
-    "Open, update, reopen and close one remediation issue per account with an error- or " + "warning-level finding.",
+    "Open, update, reopen and close one remediation issue per account with an error- or " +
+    "warning-level finding, and per account whose audit role refused the scanner (only its " +
+    "owners can fix that; other read failures are in the job summary).",
   "issue-labels":
     "Labels of the remediation issues (created when missing). The first one is how the action " +
     "finds its issues again.",

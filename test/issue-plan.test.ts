@@ -11,11 +11,13 @@ import type { RemediationPlan } from "../src/remediation-plan.js";
 import {
   currentIssues,
   decideIssues,
+  needsIssue,
   planIssueOperations,
   type AccountForIssue,
   type ExistingIssue,
   type IssueDecisionInput,
 } from "../src/github/issue-plan.js";
+import type { AccountVerdict } from "../src/findings.js";
 import { brokenVerdict, noTrailFinding } from "./support/records.js";
 
 /**
@@ -166,5 +168,32 @@ describe("counts from a scan that did not assess every account", () => {
     expect(title(1, 0)).toMatch(/for 1 more account$/);
     const one = renderOrganizationIssue({ plan: plan(1, 0), assignees: [], mentioned: [] }).body;
     expect(one).toContain("would cover **1 account** that records no global service events today");
+  });
+});
+
+describe("needsIssue", () => {
+  const notAssessed = (failure: AccountVerdict["failure"]): AccountVerdict => ({
+    ...brokenVerdict("121212121212"),
+    verdict: "not-assessed",
+    ...(failure ? { failure } : {}),
+  });
+  const finding = { ...noTrailFinding("121212121212"), ruleId: "cloudtrail/account-not-assessed" as const };
+
+  it("opens an issue where the audit role refused the scanner: only the account's owners can fix that", () => {
+    expect(
+      needsIssue(notAssessed({ kind: "access-denied", call: "STS.AssumeRole", code: "AccessDenied" }), [finding]),
+    ).toBe(true);
+  });
+
+  it("opens none for failures that are not the account's (network, throttling, a stopped scan), nor for notes only", () => {
+    for (const failure of [
+      { kind: "unreachable", call: "STS.AssumeRole", code: "ECONNRESET" },
+      { kind: "throttled", code: "Throttling" },
+      { kind: "stopped" },
+      { kind: "access-denied", call: "CloudTrail.DescribeTrails", code: "AccessDeniedException" },
+    ] as const)
+      expect(needsIssue(notAssessed(failure), [finding]), failure.kind).toBe(false);
+    expect(needsIssue(brokenVerdict("1"), [{ ...noTrailFinding("1"), level: "note" }])).toBe(false);
+    expect(needsIssue(brokenVerdict("1"), [noTrailFinding("1")])).toBe(true);
   });
 });

@@ -187,7 +187,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     uploadSarif();
   });
 
-  it("run 3 closes exactly the issue of the account that was fixed, and keeps a refused account's issue open", async () => {
+  it("run 3 closes exactly the issue of the account that was fixed, and keeps a refused account's issue open, saying why", async () => {
     await setTrailLogging(server.endpoint, org.byKey("tagged").id, ISSUES_SCENARIO.members[0]!.trails[0]!, true);
     refusedAccount = org.byKey("unowned").id;
     const refusedBefore = structuredClone(issueFor("unowned")!);
@@ -198,7 +198,11 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     expect(fixed).toMatchObject({ state: "closed", state_reason: "completed" });
     expect(fixed.comments.at(-1)).toContain("assessed clean");
     expect(github.issues.filter((issue) => issue.state === "closed")).toHaveLength(1);
-    expect(issueFor("unowned")).toEqual(refusedBefore);
+    // The refused role is its owners' to fix: the issue stays open (the same one) and says so, with the fix.
+    const refused = issueFor("unowned")!;
+    expect(refused).toMatchObject({ number: refusedBefore.number, state: "open", assignees: refusedBefore.assignees });
+    expect(refused.body).toContain("was not assessed");
+    expect(refused.body).toContain("trust policy");
     expect(run.outputs["issues-closed"]).toBe("1");
     expect(run.outputs["not-assessed-accounts"]).toBe("1");
 

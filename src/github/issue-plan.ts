@@ -1,5 +1,6 @@
 import type { AccountVerdict, Finding } from "../findings.js";
 import type { RemediationPlan } from "../remediation-plan.js";
+import { LEVEL_RANK } from "../rules/catalog.js";
 import {
   accountKey,
   MAX_ASSIGNEES,
@@ -153,6 +154,23 @@ export interface AccountForIssue {
 /** How accounts are gathered into issues: one per account, or one per owner listing all of theirs. */
 export const ISSUE_GROUPINGS = ["account", "owner"] as const;
 export type IssueGrouping = (typeof ISSUE_GROUPINGS)[number];
+
+/**
+ * Whether an account gets an issue: it is non-compliant with an error- or warning-level
+ * finding, or it could not be read because its audit role refused the scanner, which only
+ * its owners can fix (the role is missing, or its trust policy does not name the scanner).
+ * Other failures to read it (the network, throttling, a scan that stopped) are the platform
+ * team's, said in the job summary, and open nothing.
+ */
+export function needsIssue(verdict: AccountVerdict | undefined, findings: Finding[]): boolean {
+  if (verdict?.verdict === "noncompliant")
+    return findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning);
+  return (
+    verdict?.verdict === "not-assessed" &&
+    verdict.failure?.kind === "access-denied" &&
+    verdict.failure.call === "STS.AssumeRole"
+  );
+}
 
 /** Everything deciding the issues depends on: this run's findings and settings, and the issues as they are. */
 export interface IssueDecisionInput {

@@ -4,11 +4,11 @@ import { findUnknownParents, readAccountOwnership } from "../aws/account-ownersh
 import { ConfigurationError } from "../configuration-error.js";
 import { groupFindingsByAccount } from "../findings.js";
 import { countOf } from "../plural.js";
-import { LEVEL_RANK } from "../rules/catalog.js";
 import { inShard } from "../shard.js";
 import type { IssueSettings } from "./issue-settings.js";
 import type { AccountForIssue } from "./issue-plan.js";
 import { syncIssues, type IssueSyncResult } from "./issue-sync.js";
+import { needsIssue } from "./issue-plan.js";
 import { createOctokit, GITHUB_PACING, type GitHubPacing } from "./octokit.js";
 import { escapeMarkdown } from "./markdown.js";
 import { resolveOwners } from "./owners.js";
@@ -37,10 +37,8 @@ export async function syncRemediationIssues(
   const findingsByAccount = groupFindingsByAccount(audit.evaluation.findings);
   const verdictOf = new Map(audit.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
   // Findings are most severe first, so this order puts the most urgent issues first.
-  const needing = [...findingsByAccount.keys()].filter(
-    (accountId) =>
-      verdictOf.get(accountId)?.verdict === "noncompliant" &&
-      findingsByAccount.get(accountId)!.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning),
+  const needing = [...findingsByAccount.keys()].filter((accountId) =>
+    needsIssue(verdictOf.get(accountId), findingsByAccount.get(accountId)!),
   );
   const clean = new Set(
     audit.evaluation.verdicts.filter((verdict) => verdict.verdict === "compliant").map((verdict) => verdict.accountId),

@@ -19,6 +19,7 @@ export const CAUSES = [
   "single-region-elsewhere",
   "global-events-excluded",
   "stopped",
+  "store-stopped",
   "management-events",
   "delivery-failing",
   "duplicated",

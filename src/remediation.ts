@@ -136,6 +136,17 @@ export const SELECTORS_REPLACE_NOTE =
   "# put-event-selectors replaces the trail's selectors: add any data-event selectors it has to the list.";
 
 export const storeRemediation = {
+  /** API StartEventDataStoreIngestion, in the store's home Region. */
+  startIngestion: (store: { arn: string; homeRegion: string }) =>
+    command(
+      "aws",
+      "cloudtrail",
+      "start-event-data-store-ingestion",
+      "--region",
+      store.homeRegion,
+      "--event-data-store",
+      store.arn,
+    ),
   makeMultiRegion: (store: { arn: string; homeRegion: string }) =>
     command(
       "aws",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AccountRecord, EventDataStoreRecord, Failure, Inventory, TrailRecord } from "../src/inventory.js";
-import { LEVEL_RANK, type RuleId } from "../src/rules/catalog.js";
+import { CAUSE_PLANS, LEVEL_RANK, type RuleId } from "../src/rules/catalog.js";
 import { evaluateInventory } from "../src/rules/evaluate.js";
 import { describeSideReadFailure, sideReadFailures } from "../src/side-read-failures.js";
 import { seededRandom } from "./support/aws-proxy.js";
@@ -363,6 +363,20 @@ describe("CloudTrail Lake", () => {
   it("the account's own multi-Region store in the global events Region covers it", () => {
     const own = store(MEMBER, "own-lake");
     expect(judge(inventory(account(MEMBER, [], { eventDataStores: [own] }))).verdict.coveredBy).toEqual([own.arn]);
+  });
+
+  it("the account's own store that stopped ingesting: restart it in its home Region (never create-trail), grouped apart", () => {
+    const own = store(MEMBER, "own-lake", { status: "STOPPED_INGESTION", homeRegion: "eu-west-1" });
+    const evaluation = evaluateInventory(inventory(account(MEMBER, [], { eventDataStores: [own] })));
+    const finding = evaluation.findings.find((item) => item.accountId === MEMBER)!;
+    expect(finding).toMatchObject({ ruleId: NR, cause: "store-stopped" });
+    expect(finding.fix.join("\n")).toContain(
+      `aws cloudtrail start-event-data-store-ingestion --region eu-west-1 --event-data-store ${own.arn}`,
+    );
+    expect(finding.fix.join("\n")).not.toContain("create-trail");
+    expect(CAUSE_PLANS["store-stopped"].command).toMatch(
+      /^aws cloudtrail start-event-data-store-ingestion --region HOME/,
+    );
   });
 
   it("when Lake could not be read the verdict rests on trails; the header says so once, not each finding", () => {

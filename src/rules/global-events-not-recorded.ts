@@ -7,7 +7,7 @@ import { countOf } from "../plural.js";
 import type { AccountRecord, Inventory } from "../inventory.js";
 import type { Cause, Finding } from "../findings.js";
 import { globalEventRegions } from "../partitions.js";
-import { remediation, SELECTORS_REPLACE_NOTE, shellComment } from "../remediation.js";
+import { remediation, SELECTORS_REPLACE_NOTE, shellComment, storeRemediation } from "../remediation.js";
 import { describeTrail } from "../trail-facts.js";
 import { finding, involved, label, names } from "./finding-wording.js";
 import type { Recorder } from "./recorders.js";
@@ -54,6 +54,7 @@ export const definition: RuleDefinition = {
 
 /** The plan's group for each cause this rule gives (remediation-plan.ts). */
 export const causes: Record<
+  | "store-stopped"
   | "organization-trail"
   | "no-trail"
   | "single-region-elsewhere"
@@ -86,6 +87,12 @@ export const causes: Record<
     title: "A single-Region trail in us-east-1 with IncludeGlobalServiceEvents off",
     fix: "Make the trail multi-Region (that turns global service events on with it).",
     command: "aws cloudtrail update-trail --region us-east-1 --name TRAIL_ARN --is-multi-region-trail",
+    gap: true,
+  },
+  "store-stopped": {
+    title: "The account's CloudTrail Lake event data store stopped ingesting",
+    fix: "Start ingestion again on each account's event data store, in its home Region.",
+    command: "aws cloudtrail start-event-data-store-ingestion --region HOME --event-data-store STORE_ARN",
     gap: true,
   },
   stopped: {
@@ -133,6 +140,15 @@ export function notRecorded(
         `# ${remediation.startLogging(trail)}`,
       );
     }
+  } else if (stoppedStore(recorders)) {
+    // The account's own CloudTrail Lake store would record them, but ingestion was stopped:
+    // start it again (API StartEventDataStoreIngestion), in its home Region. Lake takes no new
+    // customers since 31 May 2026, so a store is never proposed, only repaired.
+    const store = stoppedStore(recorders)!;
+    fix.push(
+      shellComment(`Start ingestion again on the event data store "${store.name}" (${store.homeRegion}):`),
+      storeRemediation.startIngestion(store),
+    );
   } else {
     fix.push(...remediation.createTrail(inventory.globalEventsRegion));
   }
@@ -165,8 +181,21 @@ export function notRecorded(
  * comes first: repairing it covers every account at once. Otherwise the first shortfall of
  * the trail the fix works on, in the order the fix addresses them.
  */
+/** The account's own event data store that would record its global service events but whose ingestion was stopped. */
+function stoppedStore(recorders: Recorder[]): Recorder | undefined {
+  return recorders.find(
+    (recorder) =>
+      recorder.store !== undefined &&
+      !recorder.foreign &&
+      recorder.receivesGlobal &&
+      recorder.store.status === "STOPPED_INGESTION" &&
+      recorder.management?.writes,
+  );
+}
+
 export function notRecordedCause(recorders: Recorder[], candidate: Recorder | undefined, inventory: Inventory): Cause {
   if (recorders.some((recorder) => recorder.foreign)) return "organization-trail";
+  if (!candidate && stoppedStore(recorders)) return "store-stopped";
   const subject = candidate ?? recorders[0];
   if (!subject) return "no-trail";
   if (!subject.receivesGlobal) {

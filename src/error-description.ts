@@ -306,19 +306,27 @@ export function describeGitHubCall(error: unknown, call: string, permission: str
       `${describeError(error)}; check the runner's network path to it, then re-run`
     );
   const said = githubMessageOf(error);
-  const cause =
-    status === 401
-      ? "the token was refused: it expired, or github-token is not the secret meant"
-      : (status === 403 || status === 429) && /rate limit/i.test(said)
-        ? "GitHub's rate limit; the next run continues"
-        : status === 403
-          ? `the token lacks \`permissions: ${permission}\` (give it to the job, or pass a token that has it as github-token)`
-          : status === 404
-            ? "the token cannot see this repository (a token of another repository or installation?)"
-            : status !== undefined && status >= 500
-              ? "a failure on GitHub's side; re-run the workflow later"
-              : "see GitHub's message";
-  return `GitHub answered ${status} to ${call} (${said}); ${cause}`;
+  return `GitHub answered ${status} to ${call} (${said}); ${githubCause(status, said, permission) ?? "see GitHub's message"}`;
+}
+
+/**
+ * The likely cause of GitHub's answer, by status (and GitHub's words, which tell a rate limit
+ * from a missing permission); undefined when the status says nothing more than the message.
+ */
+export function githubCause(
+  status: number | undefined,
+  said: string,
+  permission: string,
+  repository = "this repository",
+): string | undefined {
+  if (status === 401) return "the token was refused: it expired, or github-token is not the secret meant";
+  if ((status === 403 || status === 429) && /rate limit/i.test(said))
+    return "GitHub's rate limit; the next run continues";
+  if (status === 403)
+    return `the token lacks \`permissions: ${permission}\` (give it to the job, or pass a token that has it as github-token)`;
+  if (status === 404) return `the token cannot see ${repository} (a token of another repository or installation?)`;
+  if (status !== undefined && status >= 500) return "a failure on GitHub's side; re-run the workflow later";
+  return undefined;
 }
 
 /** "HTTP 422: Validation Failed (assignees invalid)". */

@@ -7,7 +7,7 @@ import { exceptionWarnings } from "./exceptions.js";
 import { failingFindings } from "./fail-on.js";
 import { actionOutputs } from "./github/action-outputs.js";
 import { exceptedAlertsLeftOpen } from "./github/alert-dismissals.js";
-import { alertsAtRisk, alertsMayClose } from "./github/job-summary.js";
+import { alertsMayClose, whoseAlertsMayClose } from "./github/job-summary.js";
 import { readOpenAlerts, type OpenAlertsRead } from "./github/code-scanning-alerts.js";
 import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.js";
 import { GITHUB_PACING, type GitHubPacing } from "./github/octokit.js";
@@ -72,14 +72,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
         : [];
     if (alerts.kind === "none") logInfo(`No open code-scanning alerts to keep: ${alerts.reason}.`);
     const alertsUnreadable = alerts.kind === "unreadable" ? alerts.reason : undefined;
-    const atRisk = alertsAtRisk(result);
-    if (alertsMayClose(result, alertsUnreadable)) {
-      const whose = [
-        ...(atRisk.accounts.length > 0
-          ? [`the ${countOf(atRisk.accounts.length, "account")} not assessed or skipped this run`]
-          : []),
-        ...(atRisk.outsideSelection ? ["accounts outside its selection"] : []),
-      ].join(" and of ");
+    const whose = alertsUnreadable ? whoseAlertsMayClose(result) : undefined;
+    if (whose) {
       core.warning(
         `The open code-scanning alerts could not be read: ${alertsUnreadable}. The alerts of ${whose} are ` +
           "missing from this SARIF and will close as if fixed when it is uploaded.",

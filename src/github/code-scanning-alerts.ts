@@ -1,4 +1,4 @@
-import { describeError, githubMessageOf, httpStatusOf } from "../error-description.js";
+import { describeError, githubCause, githubMessageOf, httpStatusOf } from "../error-description.js";
 import type { OpenAlert } from "../reporters/carried-alerts.js";
 import { TOOL_NAME } from "../version.js";
 import { createOctokit, GITHUB_PACING, githubApiUrl, type GitHubPacing, type Octokit } from "./octokit.js";
@@ -47,14 +47,12 @@ export async function readOpenAlerts(
       return { kind: "none", reason: `code scanning has no analysis in ${owner}/${repo} yet`, firstAnalysis: true };
     if (status === 403 && /advanced security|not enabled/i.test(message))
       return { kind: "none", reason: `code scanning is not enabled for ${owner}/${repo}`, firstAnalysis: false };
-    const fix =
-      status === 401
-        ? "; the token was refused: it expired, or github-token is not the secret meant"
-        : status === 403
-          ? "; give the job `permissions: security-events: read` (the upload's `write` includes it)"
-          : status === 404
-            ? `; the token cannot see ${owner}/${repo} (a token of another repository or installation?)`
-            : "";
+    // security-events: read is what the list needs; the upload's write includes it.
+    const cause =
+      status !== undefined && status < 500
+        ? githubCause(status, message, "security-events: read", `${owner}/${repo}`)
+        : undefined;
+    const fix = cause ? `; ${cause}` : "";
     // Octokit reports a request that got no answer (network, DNS, TLS) as status 500 without a response.
     const answered = (error as { response?: unknown }).response !== undefined;
     const what = answered

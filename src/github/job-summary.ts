@@ -61,29 +61,39 @@ export function alertsAtRisk(result: AuditResult): { accounts: AccountVerdict[];
 
 /** The open alerts could not be read and some may close though nothing was fixed: worth a warning and, with fail-on, the step. */
 export function alertsMayClose(result: AuditResult, alertsUnreadable: string | undefined): boolean {
-  if (alertsUnreadable === undefined) return false;
+  return alertsUnreadable !== undefined && whoseAlertsMayClose(result) !== undefined;
+}
+
+/**
+ * "the 2 accounts not assessed or skipped this run (…) and of any account outside this run's
+ * selection": whose alerts may close, for the log (names left out) and the summary (names
+ * escaped); undefined when nobody's may.
+ */
+export function whoseAlertsMayClose(result: AuditResult, names?: (text: string) => string): string | undefined {
   const { accounts, outsideSelection } = alertsAtRisk(result);
-  return accounts.length > 0 || outsideSelection;
+  if (accounts.length === 0 && !outsideSelection) return undefined;
+  const listed = names
+    ? ` (${accounts
+        .slice(0, 50)
+        .map((verdict) => `${names(verdict.accountName || verdict.accountId)} (${verdict.accountId})`)
+        .join(", ")}${accounts.length > 50 ? `, and ${countOf(accounts.length - 50, "more")}` : ""})`
+    : "";
+  return [
+    ...(accounts.length > 0
+      ? [`the ${countOf(accounts.length, "account")} not assessed or skipped this run${listed}`]
+      : []),
+    ...(outsideSelection ? ["any account outside this run's selection"] : []),
+  ].join(" and of ");
 }
 
 function alertsAtRiskMarkdown(result: AuditResult, reason: string): string {
-  const { accounts: unassessed, outsideSelection } = alertsAtRisk(result);
-  if (unassessed.length === 0 && !outsideSelection)
+  const whose = whoseAlertsMayClose(result, escapeMarkdown);
+  if (!whose)
     return (
       `> [!NOTE]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Every account ` +
       "was assessed and is in this SARIF, so no alert will close unless its account was fixed; what changed " +
       "since the last run is unknown."
     );
-  const shown = unassessed
-    .slice(0, 50)
-    .map((verdict) => `${escapeMarkdown(verdict.accountName || verdict.accountId)} (${verdict.accountId})`);
-  const more = unassessed.length > shown.length ? `, and ${countOf(unassessed.length - shown.length, "more")}` : "";
-  const whose = [
-    ...(unassessed.length > 0
-      ? [`the ${countOf(unassessed.length, "account")} not assessed or skipped this run (${shown.join(", ")}${more})`]
-      : []),
-    ...(outsideSelection ? ["any account outside this run's selection"] : []),
-  ].join(" and of ");
   return (
     `> [!CAUTION]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Code ` +
     `scanning closes, as fixed, every open alert missing from an upload, so the open alerts of ${whose} may ` +

@@ -1,11 +1,13 @@
 /**
  * Which Node.js runs us. The action runs on node24 (action.yml); the CLI on whatever its user
- * has, from Node.js 20 (package.json engines). The AWS SDK prints an eight-line warning on
+ * has, from Node.js 20.19 (package.json engines; the bundle itself runs on any 20, the
+ * development tools need 20.19). The AWS SDK prints an eight-line warning on
  * Node.js below 22, about SDK releases that will need 22; the SDK bundled here is fixed at
  * build time, so that warning says nothing about this tool. It is replaced by at most one
  * line of ours.
  */
 export const MINIMUM_NODE_MAJOR = 20;
+export const MINIMUM_NODE_VERSION = "20.19";
 export const RECOMMENDED_NODE_MAJOR = 22;
 
 const SDK_SWITCH = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import semver from "semver";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { INPUT_HELP_FILE, renderInputHelp, updateReadme } from "../scripts/action-docs.js";
@@ -191,12 +192,33 @@ describe("copied into a private repository on today's GitHub", () => {
     expect(quickStart).toContain("GitHub Advanced Security");
   });
 
-  it("one Node.js story: engines, README, CI and the CLI's own check agree on 20 and later", async () => {
-    const { MINIMUM_NODE_MAJOR } = await import("../src/node-support.js");
-    expect(JSON.parse(readFileSync("package.json", "utf8")).engines.node).toBe(`>=${MINIMUM_NODE_MAJOR}`);
-    expect(readFileSync("README.md", "utf8")).toContain(`It runs on Node.js ${MINIMUM_NODE_MAJOR} or later`);
+  it("one Node.js story: engines, README, CI and the CLI's own check agree on 20.19 and later", async () => {
+    const { MINIMUM_NODE_MAJOR, MINIMUM_NODE_VERSION } = await import("../src/node-support.js");
+    expect(MINIMUM_NODE_VERSION.startsWith(`${MINIMUM_NODE_MAJOR}.`)).toBe(true);
+    expect(JSON.parse(readFileSync("package.json", "utf8")).engines.node).toBe(`>=${MINIMUM_NODE_VERSION}.0`);
+    expect(readFileSync("README.md", "utf8")).toContain(`It runs on Node.js ${MINIMUM_NODE_VERSION} or later`);
     const ci = parseYaml(readFileSync(".github/workflows/ci.yml", "utf8"));
     expect(ci.jobs.test.strategy.matrix.node).toEqual([MINIMUM_NODE_MAJOR, 24]);
+  });
+
+  /**
+   * `npm ci` warns EBADENGINE for any installed package whose engines exclude the running Node.js:
+   * every package of the lockfile accepts the oldest Node.js our engines allow, and the action's.
+   * (@octokit/request 10.0.15 moved to content-type 3, which wants Node.js 22; package.json's
+   * overrides keep content-type 2, the same parse() that @octokit/request 10.0.10-10.0.14 shipped with.)
+   */
+  it("a supported Node.js installs the lockfile without an engine warning", () => {
+    const ours = JSON.parse(readFileSync("package.json", "utf8")).engines.node as string;
+    const oldest = semver.minVersion(ours)?.version ?? "";
+    const lock = JSON.parse(readFileSync("package-lock.json", "utf8")) as {
+      packages: Record<string, { engines?: { node?: string } }>;
+    };
+    const refusing = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.engines?.node !== undefined)
+      .filter(([, entry]) => !["24.0.0", oldest].every((node) => semver.satisfies(node, entry.engines?.node ?? "")))
+      .map(([path, entry]) => `${path}: ${entry.engines?.node}`);
+    expect(oldest).toMatch(/^20\./);
+    expect(refusing).toEqual([]);
   });
 
   it("github-token says every permission it is used with", () => {

@@ -13,7 +13,8 @@ import {
 } from "../src/github/issue-content.js";
 import { planIssueOperations } from "../src/github/issue-plan.js";
 import { renderJobSummary } from "../src/github/job-summary.js";
-import { escapeMarkdown, markdownTable } from "../src/github/markdown.js";
+import { escapeMarkdown, markdownTable, sentenceMarkdown } from "../src/github/markdown.js";
+import { githubCause } from "../src/error-description.js";
 import { markdownDefects } from "./support/rendered-markdown.js";
 import { resolveOwners } from "../src/github/owners.js";
 import type { AccountRecord, Inventory } from "../src/inventory.js";
@@ -435,5 +436,26 @@ describe("the caution when the open alerts cannot be read", () => {
     );
     expect(partial).not.toContain("outside this run's selection");
     for (const text of [clean, partial]) expect(text).not.toMatch(/\bof of\b|\b0 accounts\b/);
+  });
+});
+
+describe("our sentences in callouts", () => {
+  it("show a code span we quote as code, not as backticks, and keep quoted outside text inert", async () => {
+    const { renderMarkdown, visibleText } = await import("./support/rendered-markdown.js");
+    const reason = githubCause(403, "Resource not accessible by integration", "issues: write") ?? "";
+    expect(reason).toContain("`permissions: issues: write`");
+    const summary = renderJobSummary({
+      result: auditOf(inventoryOf(3, (index) => `acct-${index}`)),
+      failures: [{ output: "issues", reason: `${reason}; GitHub said "@octocat see #12 \`x\`"` }],
+    });
+    const html = renderMarkdown(summary);
+    expect(html).toContain("<code>permissions: issues: write</code>");
+    const caution = visibleText(html);
+    // visibleText leaves code out: the sentence reads on around it, with no backtick shown.
+    expect(caution).toContain("Issues failed: the token lacks  (give it to the job");
+    expect(caution).not.toContain("`");
+    expect(caution).toContain("@\u200Boctocat see #\u200B12");
+    expect(markdownDefects(summary)).toEqual([]);
+    expect(sentenceMarkdown("- 9.2 s, `a|b` and 1. item")).toBe("\\- 9.2 s, `a|b` and 1. item");
   });
 });

@@ -3,7 +3,7 @@ import { countOf, formatNumber } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
 import type { Changes } from "../changes.js";
 import type { IssueSyncResult } from "./issue-sync.js";
-import { codeCell, escapeMarkdown, htmlText, inlineCode, markdownTable } from "./markdown.js";
+import { codeCell, escapeMarkdown, htmlText, inlineCode, markdownTable, sentenceMarkdown } from "./markdown.js";
 import { changesMarkdown, issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
 import type { ExceptedAlerts } from "./alert-dismissals.js";
 import { exceptionsMarkdown } from "./exceptions-markdown.js";
@@ -90,12 +90,12 @@ function alertsAtRiskMarkdown(result: AuditResult, reason: string): string {
   const whose = whoseAlertsMayClose(result, escapeMarkdown);
   if (!whose)
     return (
-      `> [!NOTE]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Every account ` +
+      `> [!NOTE]\n> The open code-scanning alerts could not be read: ${sentenceMarkdown(reason)}. Every account ` +
       "was assessed and is in this SARIF, so no alert will close unless its account was fixed; what changed " +
       "since the last run is unknown."
     );
   return (
-    `> [!CAUTION]\n> The open code-scanning alerts could not be read: ${escapeMarkdown(reason)}. Code ` +
+    `> [!CAUTION]\n> The open code-scanning alerts could not be read: ${sentenceMarkdown(reason)}. Code ` +
     `scanning closes, as fixed, every open alert missing from an upload, so the open alerts of ${whose} may ` +
     "close although nothing was fixed."
   );
@@ -114,9 +114,9 @@ export function renderJobSummary(context: SummaryContext): string {
     [
       "## CloudTrail global service events",
       "",
-      ...(stoppedEarlyNote(summary) ? [`> [!CAUTION]\n> ${escapeMarkdown(stoppedEarlyNote(summary)!)}`, ""] : []),
+      ...(stoppedEarlyNote(summary) ? [`> [!CAUTION]\n> ${sentenceMarkdown(stoppedEarlyNote(summary)!)}`, ""] : []),
       ...(context.failures ?? []).flatMap((failure) => [
-        `> [!CAUTION]\n> ${escapeMarkdown(`${capitalised(failure.output)} failed: ${failure.reason}`)} The step fails.`,
+        `> [!CAUTION]\n> ${sentenceMarkdown(`${capitalised(failure.output)} failed: ${failure.reason}`)} The step fails.`,
         "",
       ]),
       `${countOf(summary.accountsScanned, "account").replace(/^[\d,]+/, (count) => `**${count}**`)} scanned: ` +
@@ -265,7 +265,9 @@ function renderIssueSection(issues: IssueSyncResult): string {
     lines.push(
       "",
       `> [!WARNING]\n> GitHub refused ${countOf(issues.failed.length, "issue operation")}; the others went ahead, and this step fails so that it is seen:`,
-      ...issues.failed.map((failure) => `> - ${escapeMarkdown(failure.operation)}: ${escapeMarkdown(failure.reason)}`),
+      ...issues.failed.map(
+        (failure) => `> - ${escapeMarkdown(failure.operation)}: ${sentenceMarkdown(failure.reason)}`,
+      ),
     );
   }
   const byBudget = issues.deferred - issues.rateLimitedOperations.length;

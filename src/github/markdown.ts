@@ -8,13 +8,18 @@
  * escaped before entities are written: the other order turned an entity's `#` into `\#`.
  */
 export function escapeMarkdown(text: string): string {
+  return escapeWithin(text)
+    .replace(/^(\s*)([#+\-=])/, "$1\\$2")
+    .replace(/^(\s*\d+)([.)])/, "$1\\$2");
+}
+
+/** Escaped for the middle of a line, where "-", "#" and "1." start nothing. */
+function escapeWithin(text: string): string {
   return withoutReferences(
     text
       .replace(/\r?\n|\r/g, " ")
       .replace(/[\\`*_[\]|~$]/g, "\\$&")
-      .replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!)
-      .replace(/^(\s*)([#+\-=])/, "$1\\$2")
-      .replace(/^(\s*\d+)([.)])/, "$1\\$2"),
+      .replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!),
   );
 }
 
@@ -37,6 +42,23 @@ function withoutReferences(escaped: string): string {
     .replace(/\b(GH\\?-)(?=\d)/gi, `$1${ZERO_WIDTH_SPACE}`)
     .replace(/\b(https?|ftp)(?=:\/\/)/gi, `$1${ZERO_WIDTH_SPACE}`)
     .replace(/\b(www)(?=\\?\.)/gi, `$1${ZERO_WIDTH_SPACE}`);
+}
+
+/**
+ * One of our sentences, which may quote outside text, as Markdown: a span it puts in backticks
+ * (`permissions: issues: write`) is code, as a reader expects, and everything else is escaped.
+ * Safe whatever the quoted text holds: the result is only inlineCode spans and escaped prose.
+ */
+export function sentenceMarkdown(text: string): string {
+  let markdown = "";
+  let last = 0;
+  for (const span of text.matchAll(/`([^`\r\n]+)`/g)) {
+    const prose = text.slice(last, span.index);
+    markdown += (last === 0 ? escapeMarkdown(prose) : escapeWithin(prose)) + inlineCode(span[1]!);
+    last = span.index + span[0].length;
+  }
+  const rest = text.slice(last);
+  return markdown + (last === 0 ? escapeMarkdown(rest) : escapeWithin(rest));
 }
 
 /** A login named in text without notifying it: only the owners the action assigns are mentioned. */

@@ -1,7 +1,7 @@
 import { daysBetween, type Changes } from "../changes.js";
 import { countOf, formatNumber } from "../plural.js";
 import { PLAN_EXAMPLES, type OrganizationFix, type RemediationPlan } from "../remediation-plan.js";
-import { codeCell, escapeMarkdown } from "./markdown.js";
+import { codeCell, escapeMarkdown, sentenceMarkdown } from "./markdown.js";
 
 /** An issue to link to: "#12" pointing at its page. */
 export interface IssueLink {
@@ -91,7 +91,7 @@ export function planMarkdown(plan: RemediationPlan, issue?: IssueLink): string[]
 
 /** What changed since the last run, in two or three lines. */
 export function changesMarkdown(changes: Changes, generatedAt: string): string[] {
-  if (!changes.known) return [`What changed since the last run is unknown: ${escapeMarkdown(changes.reason)}.`];
+  if (!changes.known) return [`What changed since the last run is unknown: ${sentenceMarkdown(changes.reason)}.`];
   const ages = changes.stillOpen.map(({ since }) => daysBetween(since, generatedAt));
   const oldest = ages.length > 0 ? Math.max(...ages) : 0;
   const overWeek = ages.filter((age) => age >= 7).length;

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { stoppedEarlyNote } from "./audit-result.js";
+import { closestName } from "./closest-name.js";
 import { runAudit } from "./audit.js";
 import { failingFindings } from "./fail-on.js";
 import { standardOutput } from "./outputs/standard-output.js";
@@ -138,22 +139,8 @@ function withYesNoFlags(argv: string[]): string[] {
 
 /** The closest known flag within two edits, for "did you mean". */
 function unknownFlag(flag: string): ConfigurationError {
-  const name = flag.slice(2);
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i += 1) {
-      let diagonal = row[0]!;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j += 1) {
-        const above = row[j]!;
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-        diagonal = above;
-      }
-    }
-    return row[b.length]!;
-  };
-  const [best] = KNOWN_FLAGS.map((known) => ({ known, cost: distance(name, known) })).sort((a, b) => a.cost - b.cost);
-  const hint = best && best.cost <= 2 ? ` Did you mean "--${best.known}"?` : "";
+  const meant = closestName(flag.slice(2), KNOWN_FLAGS);
+  const hint = meant ? ` Did you mean "--${meant}"?` : "";
   return new ConfigurationError(`Unknown flag "${flag}".${hint} Run ${TOOL_NAME} --help for the flags.`);
 }
 

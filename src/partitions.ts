@@ -16,6 +16,49 @@ export function isKnownRegion(region: string): boolean {
   return partition(region).description !== undefined;
 }
 
+/**
+ * Every Region the SDK lists, for "did you mean": AWS's Region codes are prefix-direction-number,
+ * so every such code is tried against the SDK's data (its list itself is not exported).
+ */
+export function knownRegions(): string[] {
+  knownRegionList ??= REGION_PREFIXES.flatMap((prefix) =>
+    REGION_DIRECTIONS.flatMap((direction) =>
+      Array.from({ length: 9 }, (_, index) => `${prefix}-${direction}-${index + 1}`),
+    ),
+  ).filter(isKnownRegion);
+  return knownRegionList;
+}
+
+let knownRegionList: string[] | undefined;
+const REGION_PREFIXES = [
+  "us",
+  "eu",
+  "ap",
+  "sa",
+  "ca",
+  "me",
+  "af",
+  "il",
+  "mx",
+  "cn",
+  "us-gov",
+  "us-iso",
+  "us-isob",
+  "us-isof",
+  "eu-isoe",
+];
+const REGION_DIRECTIONS = [
+  "east",
+  "west",
+  "north",
+  "south",
+  "central",
+  "northeast",
+  "southeast",
+  "northwest",
+  "southwest",
+];
+
 export function partitionOf(region: string): string {
   return partition(region).name;
 }

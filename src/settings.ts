@@ -1,5 +1,6 @@
 import { ConfigurationError } from "./configuration-error.js";
-import { isKnownRegion, partitionOf } from "./partitions.js";
+import { closestName } from "./closest-name.js";
+import { isKnownRegion, knownRegions, partitionOf } from "./partitions.js";
 import type { Shard } from "./shard.js";
 
 export const SEVERITY_THRESHOLDS = ["none", "note", "warning", "error"] as const;
@@ -220,10 +221,10 @@ function parseRegions(text: string): "enabled" | string[] {
   if (regions.length === 0) fail("regions", text, '"enabled" or a list of Region codes such as us-east-1, eu-west-1');
   const unknown = regions.find((region) => !isKnownRegion(region));
   if (unknown !== undefined) {
-    fail(
-      "regions",
-      unknown,
-      '"enabled" or known AWS Region codes such as us-east-1, eu-west-1, separated by commas or new lines',
+    const meant = closestName(unknown, knownRegions());
+    throw new ConfigurationError(
+      `${inputError("regions", unknown, '"enabled" or known AWS Region codes such as us-east-1, eu-west-1, separated by commas or new lines').message}` +
+        (meant ? ` Did you mean "${meant}"?` : ""),
     );
   }
   const partitions = new Set(regions.map(partitionOf));

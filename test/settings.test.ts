@@ -75,6 +75,19 @@ describe("parseSettings", () => {
     expect(attempt).toThrow(message);
   });
 
+  it.each([
+    ["us-east1", "us-east-1"],
+    ["eu-wset-1", "eu-west-1"],
+    ["EU-WEST-2", "eu-west-2"],
+    ["ap-southeast-8", undefined], // equally close to several Regions: no guess
+    ["mars-north-1", undefined],
+  ])("a mistyped Region %s is answered with the Region meant (%s), when one is clearly meant", (typed, meant) => {
+    const attempt = () => parseSettings({ regions: `eu-west-1,${typed}` });
+    expect(attempt).toThrow(`Input "regions" got "${typed}"`);
+    if (meant) expect(attempt).toThrow(new RegExp(`it accepts .*\\. Did you mean "${meant}"\\?$`));
+    else expect(attempt).not.toThrow(/Did you mean/);
+  });
+
   it("never echoes an external id it rejects", () => {
     expect(() => parseSettings({ "external-id": "secret value" })).toThrow(/Input "external-id" got "\(hidden\)"/);
   });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { daysBetween } from "./changes.js";
+import { daysBetween, findingKey } from "./changes.js";
 import { ConfigurationError } from "./configuration-error.js";
 import type { AccountVerdict, Evaluation, Finding, FindingException } from "./findings.js";
 import { LEVEL_RANK, RULE_IDS, type RuleId } from "./rules/catalog.js";
@@ -148,7 +148,35 @@ export function parseExceptions(text: string, path: string, today: string): Exce
       expires,
     };
   });
+  refuseOverlaps(entries, refuse);
   return { path, entries };
+}
+
+/**
+ * One finding, one entry: two entries naming the same account or the same OU for a rule
+ * both hold would contradict each other (one accepts while the other expires). Refused here,
+ * naming both. An account named by one entry inside an OU named by another is known only
+ * once the scan lists the OU: applyExceptions' rule covers that case.
+ */
+function refuseOverlaps(entries: ExceptionEntry[], refuse: (what: string) => ConfigurationError): void {
+  for (const [position, first] of entries.entries()) {
+    for (const second of entries.slice(position + 1)) {
+      const rules = !first.rules
+        ? second.rules
+        : !second.rules
+          ? first.rules
+          : first.rules.filter((rule) => second.rules!.includes(rule));
+      if (rules?.length === 0) continue;
+      const account = first.accounts.find((id) => second.accounts.includes(id));
+      const unit = first.organizationalUnits.find((id) => second.organizationalUnits.includes(id));
+      if (account === undefined && unit === undefined) continue;
+      throw refuse(
+        `${entryName(first)} and ${entryName(second)} both accept ${rules ? rules.join(", ") : "every rule"} for ` +
+          `${account !== undefined ? `account ${account}` : `OU ${unit}`}; a finding has one entry: merge them, or ` +
+          "narrow one's accounts, OUs or rules",
+      );
+    }
+  }
 }
 
 function addDays(date: string, days: number): string {
@@ -164,10 +192,12 @@ export interface ExceptionsOutcome {
   path: string;
   /** Entries in force today, each with the findings it accepts. */
   active: { entry: ExceptionEntry; findings: Finding[]; expiresInDays: number }[];
-  /** Entries past their expiry: what they covered counts again. */
-  expired: { entry: ExceptionEntry; findings: Finding[] }[];
-  /** Entries in force that accept no finding of this run: fixed, or a typo; maybe stale. */
+  /** Entries past their expiry: what they covered, unless an entry in force accepts it, counts again. */
+  expired: { entry: ExceptionEntry; findings: Finding[]; acceptedBy: ExceptionEntry[] }[];
+  /** Entries in force that cover no finding of this run: fixed, or a typo; maybe stale. */
   stale: ExceptionEntry[];
+  /** Entries in force whose every finding an earlier entry accepts (an account of one inside an OU of the other). */
+  overlapped: { entry: ExceptionEntry; acceptedBy: ExceptionEntry[] }[];
   /** OUs named whose accounts are not known (a saved scan made without this file, or an OU the organization does not hold). */
   unresolvedUnits: string[];
 }
@@ -183,6 +213,11 @@ export interface ExceptedEvaluation {
 /**
  * Applies the entries in force on `today` (an entry applies through its expiry date).
  * `unitAccounts`: the accounts beneath each OU the file names, as the scan listed them.
+ * Entries that name the same account or OU for a rule are refused when the file is read; where
+ * an account of one entry lies inside an OU of another, the first entry in the file that is in
+ * force accepts the finding, and every message says so (README, Accepted exceptions): an
+ * expired entry's finding counts again only if no entry in force accepts it, and an entry whose
+ * findings an earlier one took is reported as overlapped, not as stale.
  */
 export function applyExceptions(
   evaluation: Evaluation,
@@ -199,10 +234,9 @@ export function applyExceptions(
   const outcome: ExceptionsOutcome = {
     path: file.path,
     active: inForce.map((entry) => ({ entry, findings: [], expiresInDays: daysBetween(today, entry.expires) })),
-    expired: file.entries
-      .filter((entry) => entry.expires < today)
-      .map((entry) => ({ entry, findings: evaluation.findings.filter((finding) => covers(entry, finding)) })),
+    expired: [],
     stale: [],
+    overlapped: [],
     unresolvedUnits,
   };
   const counted: Finding[] = [];
@@ -217,7 +251,24 @@ export function applyExceptions(
     match.findings.push(marked);
     excepted.push(marked);
   }
-  outcome.stale = outcome.active.filter((item) => item.findings.length === 0).map((item) => item.entry);
+  const acceptedByKey = new Map(excepted.map((finding) => [findingKey(finding), finding.exception!.entry]));
+  const acceptors = (entry: ExceptionEntry): { findings: Finding[]; acceptedBy: ExceptionEntry[] } => {
+    const covered = evaluation.findings.filter((finding) => covers(entry, finding));
+    const takenBy = new Set(covered.map((finding) => acceptedByKey.get(findingKey(finding))));
+    return {
+      findings: covered.filter((finding) => !acceptedByKey.has(findingKey(finding))),
+      acceptedBy: file.entries.filter((other) => other !== entry && takenBy.has(other.index)),
+    };
+  };
+  outcome.expired = file.entries
+    .filter((entry) => entry.expires < today)
+    .map((entry) => ({ entry, ...acceptors(entry) }));
+  for (const { entry, findings } of outcome.active) {
+    if (findings.length > 0) continue;
+    const { acceptedBy } = acceptors(entry);
+    if (acceptedBy.length > 0) outcome.overlapped.push({ entry, acceptedBy });
+    else outcome.stale.push(entry);
+  }
   const warningOrAbove = new Set(
     counted.filter((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK.warning).map((finding) => finding.accountId),
   );
@@ -266,15 +317,29 @@ export function exceptionWarnings(outcome: ExceptionsOutcome): { title: string; 
         `Fix ${findings.length === 1 ? "it" : "them"}, or renew the entry by review.`,
     });
   }
-  for (const { entry, findings } of outcome.expired) {
+  const entries = (list: ExceptionEntry[]) => list.map((entry) => `entry ${entry.index}`).join(" and ");
+  for (const { entry, findings, acceptedBy } of outcome.expired) {
+    const alsoAccepted =
+      acceptedBy.length > 0 ? `; the rest of what it covered is accepted by ${entries(acceptedBy)}` : "";
     warnings.push({
       title: "Exception expired",
       message:
         `${outcome.path}, ${entryName(entry)} expired on ${entry.expires}: ` +
         (findings.length > 0
           ? `its ${findings.length} finding${findings.length === 1 ? "" : "s"} count again (alerts and issues ` +
-            `reopened). Fix ${findings.length === 1 ? "it" : "them"}, or renew the entry by review.`
-          : "it matches no finding any more; remove it."),
+            `reopened)${alsoAccepted}. Fix ${findings.length === 1 ? "it" : "them"}, or renew the entry by review.`
+          : acceptedBy.length > 0
+            ? `what it covered is accepted by ${entries(acceptedBy)}, in force; remove it.`
+            : "it matches no finding any more; remove it."),
+    });
+  }
+  for (const { entry, acceptedBy } of outcome.overlapped) {
+    warnings.push({
+      title: "Exceptions overlap",
+      message:
+        `${outcome.path}, ${entryName(entry)} accepts nothing this run: every finding it covers is accepted by ` +
+        `${entries(acceptedBy)}, which ${acceptedBy.length === 1 ? "comes" : "come"} first in the file (an account of one ` +
+        "inside an OU of the other). Remove one, or narrow them so that each finding has one entry.",
     });
   }
   for (const entry of outcome.stale) {

@@ -200,3 +200,101 @@ describe("applying exceptions", () => {
     expect(exceptionWarnings(offline.outcome).map((warning) => warning.title)).toContain("Exception OUs unknown");
   });
 });
+
+describe("entries that overlap", () => {
+  const A = "111122223333";
+  const B = "222233334444";
+  const entry = (fields: string) => `  - ${fields}\n    reason: "r"\n    expires: "2026-12-31"\n`;
+
+  it.each([
+    [
+      "the same account, a rule of each",
+      [`accounts: ["${A}", "${B}"]`, `accounts: ["${B}"]`],
+      `account ${B}`,
+      "every rule",
+    ],
+    [
+      "the same account, one rule in both",
+      [
+        `accounts: ["${A}"]\n    rules: [cloudtrail/global-events-not-recorded, cloudtrail/global-events-duplicated]`,
+        `accounts: ["${A}"]\n    rules: [cloudtrail/global-events-duplicated]`,
+      ],
+      `account ${A}`,
+      "cloudtrail/global-events-duplicated",
+    ],
+    [
+      "the same OU, every rule in one",
+      [
+        `organizational-units: [ou-ab12-outer000]`,
+        `organizational-units: [ou-ab12-outer000]\n    rules: [cloudtrail/global-events-duplicated]`,
+      ],
+      "OU ou-ab12-outer000",
+      "cloudtrail/global-events-duplicated",
+    ],
+  ])("are refused when the file is read, naming both: %s", (_, entries, scope, rules) => {
+    const text = `exceptions:\n${entries.map(entry).join("")}`;
+    expect(() => parse(text)).toThrow(
+      new RegExp(`entry 1 \\(.*\\) and entry 2 \\(.*\\) both accept ${rules} for ${scope}; a finding has one entry`),
+    );
+  });
+
+  it("are allowed when their rules differ", () => {
+    const text = `exceptions:\n${entry(`accounts: ["${A}"]\n    rules: [cloudtrail/global-events-duplicated]`)}${entry(
+      `accounts: ["${A}"]\n    rules: [cloudtrail/global-events-not-recorded]`,
+    )}`;
+    expect(parse(text).entries).toHaveLength(2);
+  });
+
+  // An account named by one entry inside an OU named by another is known only after the scan:
+  // the first entry in force accepts, and no message contradicts it.
+  it("an account inside another entry's OU: the first entry in force accepts, and the messages follow it", () => {
+    const file = parse(`exceptions:
+  - organizational-units: [ou-ab12-outer000]
+    reason: "Vendor OU"
+    expires: "2026-12-31"
+  - accounts: ["${A}"]
+    reason: "Old sandbox entry"
+    expires: "2026-11-01"
+  - accounts: ["${B}"]
+    rules: [cloudtrail/global-events-duplicated]
+    reason: "Second look"
+    expires: "2026-12-31"
+`);
+    const findings = [
+      finding(A, "cloudtrail/global-events-not-recorded"),
+      finding(B, "cloudtrail/global-events-not-recorded"),
+    ];
+    const applied = applyExceptions(evaluation(findings), file, { "ou-ab12-outer000": [A] }, TODAY);
+    expect(applied.excepted.map((item) => [item.accountId, item.exception?.entry])).toEqual([[A, 1]]);
+    expect(applied.evaluation.findings.map((item) => item.accountId)).toEqual([B]);
+    const messages = exceptionWarnings(applied.outcome).map((warning) => `${warning.title}: ${warning.message}`);
+    expect(messages).toContainEqual(
+      `Exception expired: ${FILE}, entry 2 ("Old sandbox entry"; accounts ${A}) expired on 2026-11-01: what it covered ` +
+        "is accepted by entry 1, in force; remove it.",
+    );
+    expect(messages.join("\n")).not.toMatch(/count again|reopened/);
+    // Entry 3 covers no finding at all (no duplicated finding): stale, not overlapped.
+    expect(applied.outcome.stale.map((item) => item.index)).toEqual([3]);
+
+    const overlapping = parse(`exceptions:
+  - accounts: ["${A}"]
+    reason: "Sandbox"
+    expires: "2026-12-31"
+  - organizational-units: [ou-ab12-outer000]
+    reason: "Vendor OU"
+    expires: "2026-12-31"
+`);
+    const both = applyExceptions(evaluation(findings), overlapping, { "ou-ab12-outer000": [A] }, TODAY);
+    expect(both.outcome.stale).toEqual([]);
+    expect(
+      both.outcome.overlapped.map((item) => [item.entry.index, item.acceptedBy.map((other) => other.index)]),
+    ).toEqual([[2, [1]]]);
+    expect(exceptionWarnings(both.outcome)).toContainEqual({
+      title: "Exceptions overlap",
+      message:
+        `${FILE}, entry 2 ("Vendor OU"; OUs ou-ab12-outer000) accepts nothing this run: every finding it covers is ` +
+        "accepted by entry 1, which comes first in the file (an account of one inside an OU of the other). Remove one, " +
+        "or narrow them so that each finding has one entry.",
+    });
+  });
+});

@@ -40,8 +40,16 @@ function exceptionsSummary(outcome: ExceptionsOutcome) {
       expiresInDays: item.expiresInDays,
       findings: item.findings.length,
     })),
-    expired: outcome.expired.map((item) => ({ ...entry(item.entry), findings: item.findings.length })),
+    expired: outcome.expired.map((item) => ({
+      ...entry(item.entry),
+      findings: item.findings.length,
+      acceptedByEntries: item.acceptedBy.map((other) => other.index),
+    })),
     stale: outcome.stale.map(entry),
+    overlapped: outcome.overlapped.map((item) => ({
+      ...entry(item.entry),
+      acceptedByEntries: item.acceptedBy.map((other) => other.index),
+    })),
     unresolvedOrganizationalUnits: outcome.unresolvedUnits,
   };
 }

@@ -28,6 +28,7 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
     inventory = await scanOrganization(settings, {
       ...scanOptions,
       ...(units.length > 0 ? { unitsToList: units } : {}),
+      judgesCompliant,
     });
   }
   // A scan checks its selection before sharding (scan.ts); a shard's own slice may be empty.
@@ -38,6 +39,10 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
     ? { ...result, summary: { ...result.summary, loadedFrom: settings.inventoryFile } }
     : result;
 }
+
+/** The rules' verdict on one account as read: the scan looks further for Lake stores only where it is not compliant. */
+export const judgesCompliant: NonNullable<ScanOptions["judgesCompliant"]> = (account, context) =>
+  evaluateInventory({ ...context, accounts: [account], durationMs: 0 }).verdicts[0]?.verdict === "compliant";
 
 /**
  * inventory → findings, counts and plan. Pure. With exceptions, `evaluation` holds what

@@ -35,7 +35,9 @@ export function sideReadFailures(inventory: Inventory): SideReadFailure[] {
   const add = (account: string, failure: Failure, lake = false) => {
     const read = readOf(failure, lake);
     // One cause whatever the Region (and the Region's endpoint) or the account named in AWS's message.
-    const key = [read, failure.kind, failure.code, failure.status, failure.answer].join("\n");
+    // A refusal's fix is the permission of its call: calls refused alike are still separate causes.
+    const call = failure.kind === "access-denied" ? failure.call : undefined;
+    const key = [read, failure.kind, failure.code, failure.status, failure.answer, call].join("\n");
     const group = groups.get(key) ?? { read, first: failure, accounts: new Set<string>(), regions: 0 };
     group.accounts.add(account);
     group.regions += 1;
@@ -63,7 +65,7 @@ function consequenceOf(read: SideReadFailure["read"], failure: Failure): string 
   if (read === "CloudTrail Lake") {
     return `an event data store there was not considered: verdicts rest on trails${
       denied
-        ? "; the audit role from an older deploy/audit-role.yaml lacks cloudtrail:ListEventDataStores: update that stack"
+        ? `; the audit role from an older deploy/audit-role.yaml lacks ${permissionOf(failure, "cloudtrail:ListEventDataStores")}: update that stack`
         : ""
     }`;
   }
@@ -73,7 +75,7 @@ function consequenceOf(read: SideReadFailure["read"], failure: Failure): string 
       ? "every Region was described instead (slower, same verdicts)"
       : "only the global events Region was read";
   if (denied) {
-    const permission = read === "ListTrails" ? "cloudtrail:ListTrails" : "account:ListRegions";
+    const permission = permissionOf(failure, read === "ListTrails" ? "cloudtrail:ListTrails" : "ec2:DescribeRegions");
     return `${what}; the audit role from an older deploy/audit-role.yaml lacks ${permission}: update that stack`;
   }
   return what;
@@ -86,4 +88,10 @@ export function describeSideReadFailure(failure: SideReadFailure): string {
       ? `${countOf(failure.accounts, "account")} (${countOf(failure.regions, "Region")})`
       : countOf(failure.accounts, "account");
   return `${failure.read} could not be read in ${where}: ${failure.cause}; ${failure.consequence}.`;
+}
+
+/** The IAM action a refused call needs ("CloudTrail.ListTrails" is cloudtrail:ListTrails); an older inventory's failure may name no call. */
+function permissionOf(failure: Failure, otherwise: string): string {
+  const call = /^(\w+)\.(\w+)$/.exec(failure.call ?? "");
+  return call ? `${call[1]!.toLowerCase()}:${call[2]}` : otherwise;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { summarize } from "../src/audit-result.js";
-import { evaluateAudit } from "../src/audit.js";
+import { CloudTrailClient, CreateEventDataStoreCommand } from "@aws-sdk/client-cloudtrail";
+import { evaluateAudit, judgesCompliant } from "../src/audit.js";
 import { scanOrganization } from "../src/aws/scan.js";
 import { renderTextReport } from "../src/reporters/text-report.js";
 import type { Inventory } from "../src/inventory.js";
@@ -18,6 +19,7 @@ import {
   ISSUES_SCENARIO,
   ORGANIZATION_TRAIL_SCENARIO,
   OWN_TRAILS_SCENARIO,
+  assumeInto,
   seedOrganization,
   type Scenario,
   type SeededOrganization,
@@ -107,6 +109,82 @@ describe.skipIf(!moto.available)("the read plan: calls that do not grow with Reg
         "ListTrails",
       ]);
     }
+  });
+
+  /**
+   * An account's own Lake store homed outside us-east-1 covers it like a trail when it is
+   * multi-Region and ingests management events (../shared/aws-facts.md, CloudTrail Lake), and
+   * ListEventDataStores answers for its own Region only: the scan looks in the other Regions,
+   * but only for accounts the rules would otherwise not judge compliant.
+   */
+  it("finds an account's own Lake store homed in another Region, reading further only where the account is not compliant", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const lakeAccount = org.byKey("data-only").id;
+    const stoppedAccount = org.byKey("no-trail").id;
+    const brokenAccount = org.byKey("flag-off").id;
+    const createStore = async (accountId: string, name: string, startIngestion: boolean) => {
+      const lake = new CloudTrailClient({
+        region: "eu-west-1",
+        endpoint: server.endpoint,
+        credentials: await assumeInto(server.endpoint, accountId),
+      });
+      return (
+        await lake.send(
+          new CreateEventDataStoreCommand({ Name: name, MultiRegionEnabled: true, StartIngestion: startIngestion }),
+        )
+      ).EventDataStoreArn!;
+    };
+    const lakeStore = await createStore(lakeAccount, "eu-lake", true);
+    const stoppedStore = await createStore(stoppedAccount, "eu-lake-stopped", false);
+    proxy.calls.length = 0;
+    const inventory = await scanOrganization(parseSettings({}), { judgesCompliant });
+    const { verdicts, findings } = evaluateInventory(inventory);
+    const verdictOf = (id: string) => verdicts.find((verdict) => verdict.accountId === id)!;
+    expect(verdictOf(lakeAccount)).toMatchObject({ verdict: "compliant", coveredBy: [lakeStore] });
+    const stopped = findings.find((finding) => finding.accountId === stoppedAccount)!;
+    expect(stopped).toMatchObject({ ruleId: "cloudtrail/global-events-not-recorded", cause: "store-stopped" });
+    expect(stopped.fix.join("\n")).toContain(
+      `aws cloudtrail start-event-data-store-ingestion --region eu-west-1 --event-data-store ${stoppedStore}`,
+    );
+    expect(findings.flatMap((finding) => finding.fix).join("\n")).not.toContain("create-event-data-store");
+
+    const operationsOf = (id: string) =>
+      proxy.calls
+        .filter(
+          (call) =>
+            call.accountId === id ||
+            (call.operation === "AssumeRole" && decodeURIComponent(call.body).includes(`::${id}:`)),
+        )
+        .map((call) => `${call.operation} ${call.operation === "ListEventDataStores" ? "" : call.region}`.trim());
+    // Covered: no call more than before.
+    expect(operationsOf(org.byKey("multi-eu").id)).toHaveLength(6);
+    expect(operationsOf(org.byKey("multi-eu").id)).not.toContain("DescribeRegions us-east-1");
+    // Not compliant: the enabled Regions, then each one's stores (the global events Region's were read already).
+    const broken = operationsOf(brokenAccount);
+    expect(broken).toContain("DescribeRegions us-east-1");
+    expect(broken.filter((call) => call === "ListEventDataStores").length).toBeGreaterThan(10);
+    const listedIn = proxy.calls
+      .filter((call) => call.accountId === brokenAccount && call.operation === "ListEventDataStores")
+      .map((call) => call.region);
+    expect(new Set(listedIn).size).toBe(listedIn.length);
+    expect(listedIn).toContain("eu-west-1");
+  });
+
+  it("with the Regions given, looks for an uncovered account's stores in those Regions only", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const broken = org.byKey("no-trail").id;
+    proxy.calls.length = 0;
+    await scanOrganization(parseSettings({ accounts: broken, regions: "us-east-1,eu-west-1,ap-south-1" }), {
+      judgesCompliant,
+    });
+    const ofAccount = proxy.calls.filter((call) => call.accountId === broken);
+    expect(ofAccount.filter((call) => call.operation === "DescribeRegions")).toEqual([]);
+    expect(
+      ofAccount
+        .filter((call) => call.operation === "ListEventDataStores")
+        .map((call) => call.region)
+        .sort(),
+    ).toEqual(["ap-south-1", "eu-west-1", "us-east-1"]);
   });
 
   it("describes the home Region of a single-Region trail elsewhere, so its flag and its name still reach the finding", async () => {

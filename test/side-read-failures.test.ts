@@ -115,4 +115,38 @@ describe("side read failures, grouped", () => {
         "data store there was not considered: verdicts rest on trails.",
     );
   });
+
+  it("names the permission the refused call needs, from the call itself", () => {
+    const denied = (call: string): Failure => ({
+      kind: "access-denied",
+      call,
+      region: "us-east-1",
+      code: "AccessDenied",
+    });
+    const lines = sideReadFailures({
+      schemaVersion: 2,
+      generatedAt: "2026-11-30T00:00:00.000Z",
+      partition: "aws",
+      globalEventsRegion: "us-east-1",
+      organizationTrails: [],
+      durationMs: 0,
+      accounts: [
+        {
+          id: "111111111111",
+          name: "a",
+          state: "ACTIVE",
+          outcome: "read",
+          regions: [],
+          trails: [],
+          durationMs: 0,
+          // Looking for Lake stores in the other Regions starts with the account's enabled Regions.
+          eventDataStoresFailures: [denied("EC2.DescribeRegions"), denied("CloudTrail.GetEventDataStore")],
+          sideReadFailures: [denied("EC2.DescribeRegions")],
+        },
+      ],
+    } as never).map(describeSideReadFailure);
+    expect(lines.join("\n")).toContain("lacks ec2:DescribeRegions: update that stack");
+    expect(lines.join("\n")).toContain("lacks cloudtrail:GetEventDataStore: update that stack");
+    expect(lines.join("\n")).not.toMatch(/account:ListRegions|lacks cloudtrail:ListEventDataStores/);
+  });
 });

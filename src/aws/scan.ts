@@ -2,11 +2,13 @@ import { setMaxListeners } from "node:events";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentity } from "@smithy/types";
 import pLimit from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
 import {
   INVENTORY_SCHEMA_VERSION,
   type AccountRecord,
+  type EventDataStoreRecord,
   type Failure,
   type Inventory,
   type ReadPlan,
@@ -71,6 +73,14 @@ export interface ScanOptions {
   unitsToList?: string[];
   /** How to give credentials, in the entry point's terms (the action's by default). */
   credentialsAdvice?: string;
+  /**
+   * The rules' judgement of one account as read (the orchestrator gives it: aws/ does not judge).
+   * An account judged anything but compliant has its own Lake event data stores looked for in
+   * every Region it may home them (ListEventDataStores answers for its own Region only) before
+   * it is called uncovered; a compliant account costs no extra call. Without it, stores are
+   * read in the global events Region only.
+   */
+  judgesCompliant?: (account: AccountRecord, context: InventoryContext) => boolean;
 }
 
 export const ACTION_CREDENTIALS_ADVICE =
@@ -133,6 +143,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       globalEventsRegion,
       now,
       stop: stop.signal,
+      inventoryContext: undefined,
     };
 
     const progress: ScanProgress = { done: 0, total: 0, listingComplete: false, partition, globalEventsRegion };
@@ -154,6 +165,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       };
       return progress.context;
     });
+    context.inventoryContext = inventoryContext;
     const finish = (record: AccountRecord) => {
       progress.done += 1;
       options.onAccountDone?.(record, { ...progress });
@@ -218,6 +230,8 @@ interface AccountScanContext {
   now: () => number;
   /** Aborted when the scan stops early (AWS unreachable); its reason says why. */
   stop: AbortSignal;
+  /** The organization's trails and stores, read once alongside the listing: what judging an account needs. */
+  inventoryContext: Promise<InventoryContext> | undefined;
 }
 
 function notMembersError(ids: string[], organizationId: string): ConfigurationError {
@@ -305,7 +319,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       };
     }
     const usable = read.regions.some((region) => region.outcome === "read");
-    return {
+    const record: AccountRecord = {
       ...base,
       access,
       outcome: usable ? "read" : "failed",
@@ -321,6 +335,19 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       ...(read.eventDataStores ? { eventDataStores: read.eventDataStores } : {}),
       ...(read.eventDataStoresFailures ? { eventDataStoresFailures: read.eventDataStoresFailures } : {}),
       durationMs,
+    };
+    if (!usable || !context.options.judgesCompliant || !context.inventoryContext) return record;
+    const judging = await context.inventoryContext;
+    if (context.options.judgesCompliant(record, judging)) return record;
+    const wider = await readStoresElsewhere(account.id, granted.credentials, context, abort.signal);
+    if (abort.signal.aborted) return { ...record, outcome: "failed", failure: abortedWhy() };
+    const stores = [...(record.eventDataStores ?? []), ...wider.stores];
+    const storeFailures = [...(record.eventDataStoresFailures ?? []), ...wider.failures];
+    return {
+      ...record,
+      ...(stores.length > 0 ? { eventDataStores: stores.sort((a, b) => a.arn.localeCompare(b.arn)) } : {}),
+      ...(storeFailures.length > 0 ? { eventDataStoresFailures: storeFailures } : {}),
+      durationMs: context.now() - started,
     };
   } catch (error) {
     const attempted = access ?? `arn:${context.partition}:iam::${account.id}:role/${context.settings.roleName}`;
@@ -342,6 +369,43 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
     cancelTimer();
     context.stop.removeEventListener("abort", onStop);
   }
+}
+
+/**
+ * An account's own Lake event data stores homed outside the global events Region: a
+ * multi-Region store ingesting management events records the global service events wherever
+ * it is homed (../shared/aws-facts.md, CloudTrail Lake), and ListEventDataStores answers for
+ * the current Region only. Read only for an account that would otherwise not be compliant:
+ * the Regions the scan was given, else every Region the account has enabled.
+ */
+async function readStoresElsewhere(
+  accountId: string,
+  credentials: AwsCredentialIdentity | undefined,
+  context: AccountScanContext,
+  abortSignal: AbortSignal,
+): Promise<{ stores: EventDataStoreRecord[]; failures: Failure[] }> {
+  let regions: string[];
+  if (context.settings.regions === "enabled") {
+    try {
+      regions = await listEnabledRegions(
+        context.transport,
+        context.globalEventsRegion,
+        context.partition,
+        credentials,
+        abortSignal,
+      );
+    } catch (error) {
+      return { stores: [], failures: [failureOf(error, { call: "EC2.DescribeRegions", region: context.globalEventsRegion })] };
+    }
+  } else {
+    regions = context.settings.regions;
+  }
+  const read = await readEventDataStores(
+    (region) => createClient(CloudTrailClient, context.transport, region, credentials),
+    regions.filter((region) => region !== context.globalEventsRegion),
+    abortSignal,
+  );
+  return { stores: read.stores.filter((store) => store.ownerAccountId === accountId), failures: read.failures };
 }
 
 /**

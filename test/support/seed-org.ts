@@ -360,7 +360,7 @@ export async function setTrailLogging(
   );
 }
 
-async function assumeInto(endpoint: string, accountId: string): Promise<AwsCredentialIdentity> {
+export async function assumeInto(endpoint: string, accountId: string): Promise<AwsCredentialIdentity> {
   const sts = new STSClient({
     region: "us-east-1",
     endpoint,

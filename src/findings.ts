@@ -36,6 +36,8 @@ export interface Finding {
   cause: Cause;
   accountId: string;
   accountName: string;
+  /** The account's OU path (Root/Workloads/Payments), when the scan walked the OU tree. */
+  organizationalUnit?: string;
   /** The Region the finding is about (a trail's home), when there is one. */
   region?: string;
   /** The one trail the finding is about, when there is one: part of its identity across runs. */
@@ -65,6 +67,8 @@ export type Verdict = "compliant" | "noncompliant" | "not-assessed" | "skipped";
 export interface AccountVerdict {
   accountId: string;
   accountName: string;
+  /** The account's OU path (Root/Workloads/Payments), when the scan walked the OU tree. */
+  organizationalUnit?: string;
   state: string;
   verdict: Verdict;
   /** ARNs of the trails that record the account's global service events. */

@@ -27,8 +27,8 @@ export const INPUT_HELP: Record<string, string> = {
     "or newline separated, or globs such as inventories/*.json) must be the shards of one " +
     "sharded scan: they are checked (one organization, every shard once, no account twice) and " +
     "evaluated once, as the whole organization (the fan-in job of a matrix). On a saved scan " +
-    "accounts, exclude-accounts and shard select from it; regions and organizational-units are " +
-    "refused.",
+    "accounts, exclude-accounts, shard and organizational-units (from the OU tree the scan " +
+    "walked) select from it; regions is refused.",
   "fail-on": "The step fails when a finding at or above this level exists (none, note, warning, error).",
   "fail-on-scope":
     "Which findings fail the step with fail-on. all (every finding at or above fail-on) or new " +

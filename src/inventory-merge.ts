@@ -1,6 +1,7 @@
 import { glob, isDynamicPattern } from "tinyglobby";
 import { ConfigurationError } from "./configuration-error.js";
 import { loadInventory, type Inventory } from "./inventory.js";
+import { accountsBeneath } from "./organizational-units.js";
 import { parseList, type Settings } from "./settings.js";
 import { inShard, type Shard } from "./shard.js";
 
@@ -15,7 +16,11 @@ import { inShard, type Shard } from "./shard.js";
 export async function loadInventories(
   spec: string,
   shard?: Shard,
-  selection: Pick<Settings, "accounts" | "excludeAccounts"> = { accounts: [], excludeAccounts: [] },
+  selection: Pick<Settings, "accounts" | "excludeAccounts" | "organizationalUnits"> = {
+    accounts: [],
+    excludeAccounts: [],
+    organizationalUnits: [],
+  },
 ): Promise<{ inventory: Inventory; files: string[] }> {
   const files = await expand(spec);
   const loaded = await Promise.all(files.map(async (file) => ({ file, inventory: await loadInventory(file) })));
@@ -30,16 +35,39 @@ export async function loadInventories(
 }
 
 /**
- * The accounts and exclusions applied to a saved scan as to a live one: an id the scan does
- * not hold is refused, as one the organization does not hold is.
+ * The accounts, OUs and exclusions applied to a saved scan as to a live one (the union of the
+ * accounts and those beneath the OUs, less the exclusions): an id the scan does not hold is
+ * refused, as one the organization does not hold is. OUs are resolved from the OU tree the
+ * scan walked; a scan without one (an older version's, or a refused walk) refuses them.
  */
 function selectFrom(
   inventory: Inventory,
-  selection: Pick<Settings, "accounts" | "excludeAccounts">,
+  selection: Pick<Settings, "accounts" | "excludeAccounts" | "organizationalUnits">,
   spec: string,
 ): Inventory {
-  const { accounts, excludeAccounts } = selection;
-  if (accounts.length === 0 && excludeAccounts.length === 0) return inventory;
+  const { accounts, excludeAccounts, organizationalUnits } = selection;
+  if (accounts.length === 0 && excludeAccounts.length === 0 && organizationalUnits.length === 0) return inventory;
+  const units = inventory.organizationalUnits;
+  if (organizationalUnits.length > 0 && !units)
+    throw new ConfigurationError(
+      `Input "organizational-units" cannot select from the saved scan (${spec}): it records no OU tree (written by ` +
+        'an older version, or its OU walk was refused). Give the OUs\' accounts in "accounts", or scan again.',
+    );
+  const unknownUnits = organizationalUnits.filter((unit) => !units?.[unit]);
+  if (unknownUnits.length > 0)
+    throw new ConfigurationError(
+      `Input "organizational-units" names ${unknownUnits.join(", ")}, which the saved scan (${spec}) does not hold. ` +
+        "Give OU ids (ou-...) or the root id (r-...) it walked, or scan again.",
+    );
+  const beneath = new Set(
+    Object.values(
+      accountsBeneath(
+        units ?? {},
+        inventory.accounts.map((account) => [account.id, account.parentId] as const),
+        organizationalUnits,
+      ),
+    ).flat(),
+  );
   const held = new Set(inventory.accounts.map((account) => account.id));
   for (const [input, ids] of [
     ["accounts", accounts],
@@ -54,15 +82,17 @@ function selectFrom(
   }
   const wanted = new Set(accounts);
   const excluded = new Set(excludeAccounts);
+  const everything = wanted.size === 0 && organizationalUnits.length === 0;
   return {
     ...inventory,
     accounts: inventory.accounts.filter(
-      (account) => (wanted.size === 0 || wanted.has(account.id)) && !excluded.has(account.id),
+      (account) => (everything || wanted.has(account.id) || beneath.has(account.id)) && !excluded.has(account.id),
     ),
     selection: {
       ...inventory.selection,
       ...(accounts.length > 0 ? { accounts } : {}),
       ...(excludeAccounts.length > 0 ? { excludeAccounts } : {}),
+      ...(organizationalUnits.length > 0 ? { organizationalUnits } : {}),
     },
   };
 }
@@ -130,12 +160,19 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
     (inventory) => inventory.organizationEventDataStoresFailures,
   )?.organizationEventDataStoresFailures;
   const stopped = inventories.find((inventory) => inventory.stoppedEarly)?.stoppedEarly;
+  // Every shard walks the whole OU tree: one walk that succeeded is the organization's.
+  const units = inventories.find((inventory) => inventory.organizationalUnits)?.organizationalUnits;
+  const unitsFailure = units
+    ? undefined
+    : inventories.find((inventory) => inventory.organizationalUnitsFailure)?.organizationalUnitsFailure;
   const stats = inventories.map((inventory) => inventory.apiStats).filter((item) => item !== undefined);
   const {
     shard: _shard,
     organizationTrailsFailure: _trailsFailure,
     stoppedEarly: _stopped,
     organizationEventDataStoresFailures: _storesFailures,
+    organizationalUnits: _units,
+    organizationalUnitsFailure: _unitsFailure,
     ...rest
   } = first;
   return {
@@ -148,6 +185,8 @@ function mergeShards(loaded: { file: string; inventory: Inventory }[]): Inventor
     ),
     ...(storeFailures ? { organizationEventDataStoresFailures: storeFailures } : {}),
     ...(stopped ? { stoppedEarly: stopped } : {}),
+    ...(units ? { organizationalUnits: units } : {}),
+    ...(unitsFailure ? { organizationalUnitsFailure: unitsFailure } : {}),
     accounts: inventories.flatMap((inventory) => inventory.accounts).sort((a, b) => a.id.localeCompare(b.id)),
     ...(stats.length > 0
       ? {

@@ -30,6 +30,13 @@ export interface Inventory {
   /** Why (some of) the organization's event data stores could not be read, per Region: verdicts then rest on trails. */
   organizationEventDataStoresFailures?: Failure[];
   accounts: AccountRecord[];
+  /**
+   * The organization's roots and OUs by id (name, parent), as the scan walked them: each
+   * account's OU path (Root/Workloads/Payments) comes from its parentId. Absent in older
+   * inventories, or when the walk was refused (organizationalUnitsFailure).
+   */
+  organizationalUnits?: Record<string, { name: string; parentId?: string }>;
+  organizationalUnitsFailure?: Failure;
   /** The accounts beneath each OU the exceptions file named (nested OUs included), as listed by this scan. */
   unitAccounts?: Record<string, string[]>;
   /** Set when the scan stopped before reading every account, because AWS stopped answering: the last failure. */
@@ -116,6 +123,8 @@ export interface AccountRecord {
   email?: string;
   /** Organizations State (ACTIVE, SUSPENDED, ...), or "NOT_IN_ORGANIZATION" for an id asked for but not found. */
   state: string;
+  /** The OU or root that holds the account directly (Inventory.organizationalUnits names it). */
+  parentId?: string;
   outcome: AccountOutcome;
   /** Why nothing usable was read (outcome "failed"). A skipped account's state says why it was skipped. */
   failure?: Failure;
@@ -132,7 +141,7 @@ export interface AccountRecord {
   readPlan?: ReadPlan;
   /** Reads beside the verdict that failed but did not stop it (ListTrails, the enabled Regions). */
   sideReadFailures?: Failure[];
-  /** The account's own event data stores homed in the global events Region, when read. */
+  /** The account's own event data stores, when read: in the global events Region, and in every other Region for an account not otherwise compliant. */
   eventDataStores?: EventDataStoreRecord[];
   /** Why they could not be read, per Region: the verdict then rests on trails. */
   eventDataStoresFailures?: Failure[];
@@ -277,8 +286,21 @@ function inventoryProblem(value: unknown): string | undefined {
     if (badTrail >= 0) return `accounts[${index}].trails[${badTrail}]: ${trailProblem(account.trails[badTrail])}`;
     if (account.failure !== undefined && !isFailure(account.failure))
       return `accounts[${index}].failure must be a failure (${FAILURE_SHAPE})`;
+    if (account.parentId !== undefined && typeof account.parentId !== "string")
+      return `accounts[${index}].parentId must be a string`;
   }
-  for (const key of ["stoppedEarly", "organizationTrailsFailure"] as const) {
+  if (value.organizationalUnits !== undefined) {
+    if (!isObject(value.organizationalUnits)) return '"organizationalUnits" must be an object of OUs by id';
+    for (const [id, unit] of Object.entries(value.organizationalUnits)) {
+      if (
+        !isObject(unit) ||
+        typeof unit.name !== "string" ||
+        (unit.parentId !== undefined && typeof unit.parentId !== "string")
+      )
+        return `organizationalUnits["${id}"] must have a "name" and may have a "parentId", both strings`;
+    }
+  }
+  for (const key of ["stoppedEarly", "organizationTrailsFailure", "organizationalUnitsFailure"] as const) {
     if (value[key] !== undefined && !isFailure(value[key])) return `"${key}" must be a failure (${FAILURE_SHAPE})`;
   }
   return undefined;

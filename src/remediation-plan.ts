@@ -28,7 +28,9 @@ export interface CauseGroup {
   level: Level;
   title: string;
   /** Every account of the group, in the evaluation's order (most severe first). */
-  accounts: { id: string; name: string }[];
+  accounts: { id: string; name: string; organizationalUnit?: string }[];
+  /** The OUs with most of the group's accounts, most first (at most TOP_UNITS); empty when the OU tree was not walked. */
+  topUnits: { path: string; accounts: number }[];
   /** What fixes the whole group, in words; each account's issue has its exact commands. */
   fix: string;
   /** The command pattern for one account (HOME and TRAIL_ARN stand for each trail's). */
@@ -71,6 +73,8 @@ export interface RemediationPlan {
 
 /** How many example accounts a group names. */
 export const PLAN_EXAMPLES = 3;
+/** How many OUs a group names. */
+export const TOP_UNITS = 3;
 
 export const ORGANIZATION_TRAIL_TEMPLATE = "deploy/organization-trail.yaml";
 export const ORGANIZATION_TRAIL_STACK = "org-trail-audit-organization-trail";
@@ -101,11 +105,17 @@ export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluatio
         ...words,
         ...(command ? { command: command.replaceAll("us-east-1", inventory.globalEventsRegion) } : {}),
         accounts: [],
+        topUnits: [],
       };
       groups.set(cause, group);
     }
-    group.accounts.push({ id: verdict.accountId, name: verdict.accountName });
+    group.accounts.push({
+      id: verdict.accountId,
+      name: verdict.accountName,
+      ...(verdict.organizationalUnit !== undefined ? { organizationalUnit: verdict.organizationalUnit } : {}),
+    });
   }
+  for (const group of groups.values()) group.topUnits = topUnits(group.accounts);
   const organizationFix = planOrganizationFix(inventory, evaluation, gaps, organizationGaps);
   return {
     noncompliant,
@@ -117,6 +127,17 @@ export function buildRemediationPlan(inventory: Inventory, evaluation: Evaluatio
     notAssessed: groupNotAssessed(evaluation.verdicts),
     ...(organizationFix ? { organizationFix } : {}),
   };
+}
+
+/** The OUs holding most of these accounts, most first, ties by path. */
+export function topUnits(accounts: { organizationalUnit?: string }[]): { path: string; accounts: number }[] {
+  const counts = new Map<string, number>();
+  for (const { organizationalUnit } of accounts)
+    if (organizationalUnit !== undefined) counts.set(organizationalUnit, (counts.get(organizationalUnit) ?? 0) + 1);
+  return [...counts]
+    .map(([path, count]) => ({ path, accounts: count }))
+    .sort((a, b) => b.accounts - a.accounts || a.path.localeCompare(b.path))
+    .slice(0, TOP_UNITS);
 }
 
 /** A gap (the account's global service events unrecorded) at error level: what an organization trail would cover. */

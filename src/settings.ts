@@ -143,13 +143,8 @@ export function parseSettings(raw: RawInputs): Settings {
 
   const shard = parseShard(value("shard"));
   const inventoryFile = value("inventory-file");
-  // A saved scan is selected from (inventory-merge.ts: accounts, exclusions, shard) or, where
-  // it cannot be, the input is refused: never ignored.
-  if (inventoryFile && organizationalUnits.length > 0)
-    throw new ConfigurationError(
-      'Input "organizational-units" cannot select from a saved scan (inventory-file): it records no organization ' +
-        'structure. Give the OUs\' accounts in "accounts", or scan again with organizational-units.',
-    );
+  // A saved scan is selected from (inventory-merge.ts: accounts, exclusions, OUs from its OU
+  // tree, shard) or, where it cannot be, the input is refused: never ignored.
   if (inventoryFile && regions !== "enabled")
     throw new ConfigurationError(
       'Input "regions" cannot narrow a saved scan (inventory-file): its verdicts rest on every Region it read. ' +

@@ -5,6 +5,7 @@ import {
 } from "@aws-sdk/client-organizations";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { scanOrganization } from "../src/aws/scan.js";
+import { unitPath } from "../src/organizational-units.js";
 import { parseSettings } from "../src/settings.js";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
@@ -28,6 +29,9 @@ describe.skipIf(!moto.available)("listing a large organization", () => {
   let server: MotoServer;
   let proxy: AwsProxy;
   let org: SeededOrganization;
+  /** Each root and OU's path, and each member's parent, as seeded. */
+  const paths = new Map<string, string>();
+  const parentOf = new Map<string, string>();
 
   beforeAll(async () => {
     server = await startMoto();
@@ -42,21 +46,25 @@ describe.skipIf(!moto.available)("listing a large organization", () => {
       credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
     });
     const parents: string[] = [org.rootId];
+    paths.set(org.rootId, "Root");
     for (let top = 0; top < 4; top += 1) {
       const { OrganizationalUnit: unit } = await client.send(
         new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: `top-${top}` }),
       );
       parents.push(unit!.Id!);
+      paths.set(unit!.Id!, `Root/top-${top}`);
       for (let child = 0; child < 2; child += 1) {
         const { OrganizationalUnit: nested } = await client.send(
           new CreateOrganizationalUnitCommand({ ParentId: unit!.Id!, Name: `top-${top}-${child}` }),
         );
         parents.push(nested!.Id!);
+        paths.set(nested!.Id!, `Root/top-${top}/top-${top}-${child}`);
       }
     }
     const members = org.accounts.filter((account) => account.key !== "management");
     for (const [index, account] of members.entries()) {
       const to = parents[index % parents.length]!;
+      parentOf.set(account.id, to);
       if (to !== org.rootId)
         await client.send(
           new MoveAccountCommand({ AccountId: account.id, SourceParentId: org.rootId, DestinationParentId: to }),
@@ -112,5 +120,25 @@ describe.skipIf(!moto.available)("listing a large organization", () => {
         : undefined,
     );
     expect((await listedIds()).sort()).toEqual(org.accounts.map((account) => account.id).sort());
+  });
+
+  it("records every account's OU path, and selects the accounts beneath a nested OU", async () => {
+    const inventory = await scanOrganization(parseSettings({ regions: "us-east-1" }));
+    for (const account of inventory.accounts) {
+      const expected = paths.get(parentOf.get(account.id) ?? org.rootId);
+      expect(unitPath(inventory.organizationalUnits, account.parentId), account.id).toBe(expected);
+    }
+    const [, top] = [...paths.keys()];
+    const nestedPaths = [...paths].filter(([, path]) => path.startsWith(`${paths.get(top!)}`)).map(([id]) => id);
+    const beneath = [...parentOf]
+      .filter(([, parent]) => nestedPaths.includes(parent))
+      .map(([id]) => id)
+      .sort();
+    const selected = await scanOrganization(parseSettings({ regions: "us-east-1", "organizational-units": top! }));
+    expect(selected.accounts.map((account) => account.id).sort()).toEqual(beneath);
+    expect(beneath.length).toBeGreaterThan(4);
+    await expect(
+      scanOrganization(parseSettings({ regions: "us-east-1", "organizational-units": "ou-zzzz-zzzzzzzz" })),
+    ).rejects.toThrow(/names ou-zzzz-zzzzzzzz, which this organization does not hold/);
   });
 });

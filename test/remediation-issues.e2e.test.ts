@@ -158,7 +158,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     );
     const unownedIssue = issueFor("unowned")!.number;
     expect(run.summary).toContain(
-      `| sandbox (${org.byKey("unowned").id}) | [#${unownedIssue}](https://github.com/acme/platform/issues/${unownedIssue}) | @\u200Bdave |`,
+      `| sandbox (${org.byKey("unowned").id}) | [#${unownedIssue}](https://github.com/acme/platform/issues/${unownedIssue}) | Root | @\u200Bdave |`,
     );
     // The first analysis: nothing was open before, so everything is new.
     expect(run.outputs["new-findings"]).toBe(run.outputs.findings);

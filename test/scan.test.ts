@@ -61,9 +61,11 @@ describe.skipIf(!moto.available)("scanning an organization on moto through the r
     // The management account is read with the caller's credentials: one AssumeRole per other active account.
     const active = org.accounts.filter((account) => !account.suspended).length;
     expect(proxy.count("AssumeRole")).toBe(active - 1);
-    // One ListAccounts page holds this organization: no OU walk.
-    expect(proxy.count("ListAccounts")).toBe(1);
-    expect(proxy.count("ListRoots")).toBe(0);
+    // The OU tree is walked once, for every account's OU path; one ListAccounts page holds this organization.
+    expect(proxy.count("ListAccounts")).toBeLessThanOrEqual(1);
+    expect(proxy.count("ListRoots")).toBe(1);
+    expect(Object.values(inventory.organizationalUnits ?? {})).toEqual([{ name: "Root" }]);
+    expect(inventory.accounts.every((account) => account.parentId === org.rootId)).toBe(true);
     // Every call names the tool and its version, which CloudTrail records as the event's userAgent.
     expect(proxy.calls.length).toBeGreaterThan(20);
     for (const call of proxy.calls)

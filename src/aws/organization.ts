@@ -9,8 +9,8 @@ import {
 } from "@aws-sdk/client-organizations";
 import pLimit, { type LimitFunction } from "p-limit";
 import { ConfigurationError } from "../configuration-error.js";
+import { ancestorsOf, type UnitTree } from "../organizational-units.js";
 import type { Settings } from "../settings.js";
-import { errorName } from "../error-description.js";
 
 export interface OrganizationAccount {
   id: string;
@@ -42,125 +42,96 @@ export const ORGANIZATIONS_PAGE_SIZE = 20;
  */
 const LISTING_CONCURRENCY = 8;
 
+/** The organization's roots and OUs, and the parent of each account, as the listing walked them. */
+export interface OrganizationStructure {
+  /** Roots and OUs by id: each one's name, and its parent (none for a root). */
+  units: UnitTree;
+  /** Each account's parent: the OU or root that holds it directly. */
+  parents: Record<string, string>;
+}
+
+export interface AccountListing {
+  notInOrganization: string[];
+  /** Absent when the OU tree could not be walked (structureFailure says why): OU paths are then unknown. */
+  structure?: OrganizationStructure;
+  structureFailure?: unknown;
+}
+
 /**
  * Hands over the accounts to scan as the listing pages arrive, so that scanning starts at
  * once and overlaps the listing: everything (no selection), or the union of the listed
  * accounts and those beneath the listed OUs, less the exclusions. Returns the listed ids
- * the organization does not hold. Needs the management account or a delegated administrator.
+ * the organization does not hold, and the OU tree. Needs the management account or a
+ * delegated administrator.
  *
- * ListAccounts is one sequential chain of 20-account pages: 500 round trips at 10,000
- * accounts, which would bound the whole scan. So once its first page shows there is more,
- * the OU tree is walked in parallel as well (ListRoots, then ListAccountsForParent and
- * ListOrganizationalUnitsForParent for every OU at once); the listing is complete when
- * either has seen everything, and the other stops at its next page.
+ * The OU tree is always walked to the end (ListRoots, then ListAccountsForParent and
+ * ListOrganizationalUnitsForParent for every OU at once): it gives every account its OU
+ * path, and the accounts beneath a selected OU. ListAccounts is one sequential chain of
+ * 20-account pages (500 round trips at 10,000 accounts), so it runs beside the walk only to
+ * hand over accounts early and to list everything if the walk is refused; it stops at its
+ * next page once the walk is done.
  */
 export async function streamSelectedAccounts(
   client: OrganizationsClient,
   settings: Settings,
   onAccount: (account: OrganizationAccount) => void,
-): Promise<{ notInOrganization: string[] }> {
+): Promise<AccountListing> {
   const excluded = new Set(settings.excludeAccounts);
   const emitted = new Set<string>();
   const everything = settings.accounts.length === 0 && settings.organizationalUnits.length === 0;
   const listed = new Set(settings.accounts);
+  const selectedUnits = new Set(settings.organizationalUnits);
   const seen = new Set<string>();
+  const structure: OrganizationStructure = { units: {}, parents: {} };
   const emit = (raw: Account) => {
     const account = toAccount(raw);
     if (!account || excluded.has(account.id) || emitted.has(account.id)) return;
     emitted.add(account.id);
     onAccount(account);
   };
-  const fromWholeOrganization = (raw: Account) => {
+  const beneathSelected = (parentId: string): boolean =>
+    ancestorsOf(structure.units, parentId).some((unit) => selectedUnits.has(unit));
+  const fromChain = (raw: Account) => {
     if (!raw.Id) return;
     seen.add(raw.Id);
     if (everything || listed.has(raw.Id)) emit(raw);
   };
+  const fromWalk = (raw: Account, parentId: string) => {
+    if (!raw.Id) return;
+    seen.add(raw.Id);
+    structure.parents[raw.Id] = parentId;
+    if (everything || listed.has(raw.Id) || beneathSelected(parentId)) emit(raw);
+  };
   const lister = new PageLister(client);
-
-  await Promise.all([
-    ...(everything || listed.size > 0 ? [listWholeOrganization(lister, fromWholeOrganization)] : []),
-    ...settings.organizationalUnits.map((unit) =>
-      lister.walkUnit(unit, emit, { finished: false }).catch((error: unknown) => {
-        if (NOT_FOUND.has(errorName(error))) {
-          throw new ConfigurationError(
-            `Input "organizational-units" names ${unit}, which this organization does not hold ` +
-              `(${errorName(error)}). Give OU ids (ou-...) or the root id (r-...) of this organization.`,
-          );
-        }
-        throw error;
-      }),
-    ),
-  ]);
-  return { notInOrganization: [...listed].filter((id) => !seen.has(id) && !excluded.has(id)).sort() };
+  const walkDone: ListingControl = { finished: false };
+  // Only a complete walk has everything: a refused one leaves the chain to list on.
+  const walk = lister.walkOrganization(fromWalk, structure).then(() => {
+    walkDone.finished = true;
+  });
+  const chain = everything || listed.size > 0 ? lister.listAccounts(fromChain, walkDone) : undefined;
+  const [walked, chained] = await Promise.allSettled([walk, chain]);
+  if (walked.status === "rejected") {
+    // Without the tree no OU can be selected; the chain still lists everything else.
+    if (selectedUnits.size > 0 || !chain) throw walked.reason;
+    if (chained.status === "rejected") throw chained.reason;
+    return {
+      notInOrganization: [...listed].filter((id) => !seen.has(id) && !excluded.has(id)).sort(),
+      structureFailure: walked.reason,
+    };
+  }
+  const unknownUnit = [...selectedUnits].find((unit) => !structure.units[unit]);
+  if (unknownUnit !== undefined) {
+    throw new ConfigurationError(
+      `Input "organizational-units" names ${unknownUnit}, which this organization does not hold. ` +
+        "Give OU ids (ou-...) or the root id (r-...) of this organization.",
+    );
+  }
+  return { notInOrganization: [...listed].filter((id) => !seen.has(id) && !excluded.has(id)).sort(), structure };
 }
-
-/**
- * The accounts beneath each OU or root, nested OUs included: for the OUs the exceptions file
- * names. An id the organization does not hold is left out (the exceptions report it); any
- * other failure is the caller's.
- */
-export async function listAccountsBeneath(
-  client: OrganizationsClient,
-  units: string[],
-): Promise<Record<string, string[]>> {
-  const lister = new PageLister(client);
-  const beneath: Record<string, string[]> = {};
-  await Promise.all(
-    units.map(async (unit) => {
-      const ids = new Set<string>();
-      try {
-        await lister.walkUnit(unit, (account) => account.Id && ids.add(account.Id), { finished: false });
-      } catch (error) {
-        if (NOT_FOUND.has(errorName(error))) return;
-        throw error;
-      }
-      beneath[unit] = [...ids].sort();
-    }),
-  );
-  return beneath;
-}
-
-/** What Organizations answers for a parent id it does not hold. */
-const NOT_FOUND = new Set([
-  "ParentNotFoundException",
-  "OrganizationalUnitNotFoundException",
-  "TargetNotFoundException",
-]);
 
 interface ListingControl {
   /** Set when the listing is complete: whoever still pages stops at its next page. */
   finished: boolean;
-}
-
-/** Every account of the organization: the ListAccounts chain, raced by an OU walk once there is more than one page. */
-function listWholeOrganization(lister: PageLister, onAccount: (account: Account) => void): Promise<void> {
-  const control: ListingControl = { finished: false };
-  return new Promise<void>((resolve, reject) => {
-    let walk: Promise<void> | undefined;
-    const chain = lister.pages<AccountsPage>(
-      (client, token) =>
-        client.send(
-          new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) }),
-        ),
-      (page) => {
-        page.Accounts?.forEach(onAccount);
-        // A page may be empty and still have a NextToken: pages() follows it.
-        if (page.NextToken && !walk) {
-          walk = lister.walkOrganization(onAccount, control);
-          walk.then(resolve, () => {
-            // The chain still lists everything on its own.
-          });
-        }
-      },
-      control,
-    );
-    chain.then(resolve, (error: unknown) => {
-      if (walk) walk.then(resolve, () => reject(error));
-      else reject(error);
-    });
-  }).finally(() => {
-    control.finished = true;
-  });
 }
 
 type AccountsPage = { Accounts?: Account[]; NextToken?: string };
@@ -175,16 +146,37 @@ class PageLister {
     return this.limit(() => call(this.client));
   }
 
-  async walkOrganization(onAccount: (account: Account) => void, control: ListingControl): Promise<void> {
+  /** The ListAccounts chain, page after page, until its end or until `control` says the listing is complete. */
+  listAccounts(onAccount: (account: Account) => void, control: ListingControl): Promise<void> {
+    return this.pages<AccountsPage>(
+      (client, token) =>
+        client.send(
+          new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, ...(token ? { NextToken: token } : {}) }),
+        ),
+      (page) => page.Accounts?.forEach(onAccount),
+      control,
+    );
+  }
+
+  async walkOrganization(
+    onAccount: (account: Account, parentId: string) => void,
+    structure: OrganizationStructure,
+  ): Promise<void> {
     const { Roots } = await this.page((client) => client.send(new ListRootsCommand({})));
+    for (const root of Roots ?? []) if (root.Id) structure.units[root.Id] = { name: root.Name ?? "Root" };
     await Promise.all(
-      (Roots ?? []).filter((root) => root.Id).map((root) => this.walkUnit(root.Id!, onAccount, control)),
+      (Roots ?? []).filter((root) => root.Id).map((root) => this.walkUnit(root.Id!, onAccount, structure)),
     );
   }
 
   /** Every account beneath a root or OU, recursively, the children's pages all in flight together. */
-  async walkUnit(parentId: string, onAccount: (account: Account) => void, control: ListingControl): Promise<void> {
+  async walkUnit(
+    parentId: string,
+    onAccount: (account: Account, parentId: string) => void,
+    structure: OrganizationStructure,
+  ): Promise<void> {
     const children: Promise<void>[] = [];
+    const toEnd: ListingControl = { finished: false };
     await Promise.all([
       this.pages<AccountsPage>(
         (client, token) =>
@@ -195,10 +187,12 @@ class PageLister {
               ...(token ? { NextToken: token } : {}),
             }),
           ),
-        (page) => page.Accounts?.forEach(onAccount),
-        control,
+        (page) => {
+          for (const account of page.Accounts ?? []) onAccount(account, parentId);
+        },
+        toEnd,
       ),
-      this.pages<{ OrganizationalUnits?: { Id?: string }[]; NextToken?: string }>(
+      this.pages<{ OrganizationalUnits?: { Id?: string; Name?: string }[]; NextToken?: string }>(
         (client, token) =>
           client.send(
             new ListOrganizationalUnitsForParentCommand({
@@ -208,10 +202,14 @@ class PageLister {
             }),
           ),
         (page) => {
-          for (const unit of page.OrganizationalUnits ?? [])
-            if (unit.Id) children.push(this.walkUnit(unit.Id, onAccount, control));
+          for (const unit of page.OrganizationalUnits ?? []) {
+            if (!unit.Id) continue;
+            // Known before its accounts are: an account's path is complete when it is listed.
+            structure.units[unit.Id] = { name: unit.Name ?? unit.Id, parentId };
+            children.push(this.walkUnit(unit.Id, onAccount, structure));
+          }
         },
-        control,
+        toEnd,
       ),
     ]);
     await Promise.all(children);

@@ -15,6 +15,7 @@ import {
 } from "../inventory.js";
 import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } from "../partitions.js";
 import { emptySelectionError, type Settings } from "../settings.js";
+import { accountsBeneath } from "../organizational-units.js";
 import { inShard } from "../shard.js";
 import { listEnabledRegions, readAccountTrails } from "./account-trails.js";
 import { readEventDataStores } from "./event-data-stores.js";
@@ -29,12 +30,7 @@ import { ConcurrencyGovernor, DEFAULT_GOVERNOR, type GovernorOptions } from "./c
 import { accessAccount } from "./credentials.js";
 import { describeError, failureOf, NETWORK_ADVICE } from "../error-description.js";
 import { AwsUnreachableError, UnreachableBreaker, unreachableCause } from "./unreachable.js";
-import {
-  describeOrganization,
-  listAccountsBeneath,
-  streamSelectedAccounts,
-  type OrganizationAccount,
-} from "./organization.js";
+import { describeOrganization, streamSelectedAccounts, type OrganizationAccount } from "./organization.js";
 
 export interface ScanProgress {
   done: number;
@@ -181,27 +177,36 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
     // Account ids given by the user are checked against the organization before any of them
     // is read: an id it does not hold is a mistake in the input, like an unknown OU.
     const held: OrganizationAccount[] = [];
-    const { notInOrganization } = await streamSelectedAccounts(organizations, settings, (account) => {
+    const listing = await streamSelectedAccounts(organizations, settings, (account) => {
       selected += 1;
       if (!inShard(account.id, settings.shard)) return;
       if (settings.accounts.length > 0) held.push(account);
       else start(account);
     }).catch(refused);
-    if (notInOrganization.length > 0) throw notMembersError(notInOrganization, organization.id);
+    if (listing.notInOrganization.length > 0) throw notMembersError(listing.notInOrganization, organization.id);
 
     if (selected === 0 && !settings.allowEmpty) throw emptySelectionError(settings);
     for (const account of held) start(account);
     progress.listingComplete = true;
     const accounts = await Promise.all(scans);
     const read = await inventoryContext;
+    const { structure } = listing;
     const beneath =
-      options.unitsToList && options.unitsToList.length > 0 && !breaker.stopped
-        ? await listAccountsBeneath(organizations, options.unitsToList).catch(refused)
+      structure && options.unitsToList && options.unitsToList.length > 0
+        ? accountsBeneath(structure.units, Object.entries(structure.parents), options.unitsToList)
         : undefined;
     transport.stats.lowestConcurrency = governor.lowest;
     return {
       ...read,
-      accounts: accounts.sort((a, b) => a.id.localeCompare(b.id)),
+      accounts: accounts
+        .map((account) =>
+          structure?.parents[account.id] ? { ...account, parentId: structure.parents[account.id] } : account,
+        )
+        .sort((a, b) => a.id.localeCompare(b.id)),
+      ...(structure ? { organizationalUnits: structure.units } : {}),
+      ...(listing.structureFailure
+        ? { organizationalUnitsFailure: failureOf(listing.structureFailure, { call: "Organizations.ListRoots" }) }
+        : {}),
       ...(beneath ? { unitAccounts: beneath } : {}),
       ...(selectionOf(settings) ? { selection: selectionOf(settings)! } : {}),
       ...(breaker.stopped ? { stoppedEarly: breaker.stopped } : {}),
@@ -395,7 +400,10 @@ async function readStoresElsewhere(
         abortSignal,
       );
     } catch (error) {
-      return { stores: [], failures: [failureOf(error, { call: "EC2.DescribeRegions", region: context.globalEventsRegion })] };
+      return {
+        stores: [],
+        failures: [failureOf(error, { call: "EC2.DescribeRegions", region: context.globalEventsRegion })],
+      };
     }
   } else {
     regions = context.settings.regions;

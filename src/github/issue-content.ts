@@ -155,6 +155,7 @@ function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent 
     "Since 22 November 2021 AWS records global service events (IAM, STS, CloudFront) in us-east-1 only. " +
       "This account needs a change so that they are recorded once, by a trail that is logging.",
     "",
+    ...(verdict.organizationalUnit ? [`Organizational unit: ${escapeMarkdown(verdict.organizationalUnit)}`, ""] : []),
   ];
   sections.push(...ownersLines(input.assignees, input.mentioned));
   if (input.organizationIssue)
@@ -326,9 +327,10 @@ function renderOwnerShaped(input: OwnerIssueInput, shown: number): IssueContent 
     "### Accounts",
     "",
     markdownTable(
-      ["Account", "Finding", "What is wrong"],
+      ["Account", "OU", "Finding", "What is wrong"],
       listed.map(({ verdict, findings }) => [
         escapeMarkdown(accountLabel(verdict)),
+        escapeMarkdown(verdict.organizationalUnit ?? "unknown"),
         `${findings[0]!.level}: ${inlineCode(findings[0]!.ruleId)}${findings.length > 1 ? ` (+${findings.length - 1})` : ""}`,
         escapeMarkdown(findings[0]!.message),
       ]),

@@ -173,6 +173,11 @@ export function renderJobSummary(context: SummaryContext): string {
   const withIssue = (cells: string[], accountId: string) =>
     context.issueLinks ? [cells[0]!, issueLinkText(context.issueLinks.get(accountId)), ...cells.slice(1)] : cells;
   const issueHeader = (header: string[]) => (context.issueLinks ? [header[0]!, "Issue", ...header.slice(1)] : header);
+  // The OU column only where the scan walked the OU tree (an older saved scan did not).
+  const withUnits = result.evaluation.verdicts.some((verdict) => verdict.organizationalUnit !== undefined);
+  const unitHeader = withUnits ? ["OU"] : [];
+  const unitCell = (accountId: string) =>
+    withUnits ? [escapeMarkdown(verdictOf.get(accountId)?.organizationalUnit ?? "unknown")] : [];
   const findingRows = result.evaluation.findings
     .filter((finding) => finding.ruleId !== "cloudtrail/account-not-assessed")
     .map((finding) => {
@@ -180,6 +185,7 @@ export function renderJobSummary(context: SummaryContext): string {
       return withIssue(
         [
           accountCell(finding.accountName, finding.accountId),
+          ...unitCell(finding.accountId),
           ownersCell(context.owners?.get(finding.accountId)),
           `${finding.level}: ${codeCell(finding.ruleId)}`,
           finding.trails
@@ -193,7 +199,7 @@ export function renderJobSummary(context: SummaryContext): string {
   budget.foldedTable(
     "### Findings",
     `${countOf(findingRows.length, "finding")} by account`,
-    issueHeader(["Account", "Owner", "Rule", "Trails", "Fix"]),
+    issueHeader(["Account", ...unitHeader, "Owner", "Rule", "Trails", "Fix"]),
     findingRows,
     fullList,
   );
@@ -202,11 +208,12 @@ export function renderJobSummary(context: SummaryContext): string {
   budget.foldedTable(
     "### Not assessed",
     `${countOf(notAssessed.length, "account")} not assessed, with the reason`,
-    issueHeader(["Account", "Owner", "Reason"]),
+    issueHeader(["Account", ...unitHeader, "Owner", "Reason"]),
     notAssessed.map((verdict) =>
       withIssue(
         [
           accountCell(verdict.accountName, verdict.accountId),
+          ...unitCell(verdict.accountId),
           ownersCell(context.owners?.get(verdict.accountId)),
           escapeMarkdown(verdict.reason ?? ""),
         ],
@@ -230,9 +237,10 @@ export function renderJobSummary(context: SummaryContext): string {
     budget.add(`\n<details><summary>${formatNumber(compliant.length)} compliant accounts</summary>\n\n`);
     budget.table(
       "",
-      ["Account", "Covered by"],
+      ["Account", ...unitHeader, "Covered by"],
       compliant.map((verdict) => [
         accountCell(verdict.accountName, verdict.accountId),
+        ...unitCell(verdict.accountId),
         verdict.coveredBy.map((arn) => escapeMarkdown(arn)).join("<br>") +
           (byAccount.has(verdict.accountId) ? " (see notes above)" : ""),
       ]),

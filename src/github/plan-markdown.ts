@@ -1,6 +1,6 @@
 import { daysBetween, type Changes } from "../changes.js";
 import { countOf, formatNumber } from "../plural.js";
-import { PLAN_EXAMPLES, type OrganizationFix, type RemediationPlan } from "../remediation-plan.js";
+import { PLAN_EXAMPLES, type CauseGroup, type OrganizationFix, type RemediationPlan } from "../remediation-plan.js";
 import { codeCell, escapeMarkdown, sentenceMarkdown } from "./markdown.js";
 
 /** An issue to link to: "#12" pointing at its page. */
@@ -53,6 +53,14 @@ export function organizationFixMarkdown(fix: OrganizationFix, issue?: IssueLink)
   return [...lines, "", "```sh", ...fix.commands, "```"];
 }
 
+/** "Root/Workloads (12)<br>Root/Sandbox (5)": where most of a group's accounts are. */
+function unitList(group: CauseGroup): string {
+  return (
+    group.topUnits.map((unit) => `${escapeMarkdown(unit.path)} (${formatNumber(unit.accounts)})`).join("<br>") ||
+    "unknown"
+  );
+}
+
 /** The plan: the organization-level fix first, then one row per cause with its count, examples and the fix for the group. */
 export function planMarkdown(plan: RemediationPlan, issue?: IssueLink): string[] {
   const lines: string[] = [];
@@ -60,14 +68,20 @@ export function planMarkdown(plan: RemediationPlan, issue?: IssueLink): string[]
     return ["Nothing to do: every assessed account records its global service events."];
   if (plan.organizationFix) lines.push(...organizationFixMarkdown(plan.organizationFix, issue), "");
   if (plan.groups.length > 0) {
+    // Triage by OU: only where the scan walked the OU tree.
+    const withUnits = plan.groups.some((group) => group.topUnits.length > 0);
     lines.push(
       `${countOf(plan.noncompliant, "non-compliant account")}, by cause (each counted once, by its most severe finding):`,
       "",
-      "| Cause | Accounts | For example | Fix for the group |",
-      "| --- | ---: | --- | --- |",
+      withUnits
+        ? "| Cause | Accounts | Top OUs | For example | Fix for the group |"
+        : "| Cause | Accounts | For example | Fix for the group |",
+      withUnits ? "| --- | ---: | --- | --- | --- |" : "| --- | ---: | --- | --- |",
       ...plan.groups.map(
         (group) =>
-          `| ${escapeMarkdown(group.title)} | ${formatNumber(group.accounts.length)} | ${accountList(group.accounts)} | ` +
+          `| ${escapeMarkdown(group.title)} | ${formatNumber(group.accounts.length)} | ` +
+          (withUnits ? `${unitList(group)} | ` : "") +
+          `${accountList(group.accounts)} | ` +
           `${escapeMarkdown(group.fix)}${group.command ? `<br>${codeCell(group.command)}` : ""} |`,
       ),
     );

@@ -315,6 +315,7 @@ function sarifResult(inventory: Inventory, finding: Finding, ruleIndex: number):
     properties: {
       accountId: finding.accountId,
       accountName: finding.accountName,
+      ...(finding.organizationalUnit ? { organizationalUnit: finding.organizationalUnit } : {}),
       ...(finding.region ? { region: finding.region } : {}),
       ...(finding.trailArn ? { trailArn: finding.trailArn } : {}),
     },

@@ -113,6 +113,9 @@ export function planText(plan: RemediationPlan): string[] {
   for (const group of plan.groups) {
     lines.push(
       `  - ${group.title}: ${formatNumber(group.accounts.length)} (${examples(group.accounts)})`,
+      ...(group.topUnits.length > 0
+        ? [`      Top OUs: ${group.topUnits.map((unit) => `${unit.path} (${formatNumber(unit.accounts)})`).join(", ")}`]
+        : []),
       `      ${group.fix}`,
       ...(group.command ? [`      ${group.command}`] : []),
     );

@@ -20,6 +20,7 @@ import {
   ownTrails,
 } from "./recorders.js";
 import { hasIneffectiveGlobalFlag } from "../trail-facts.js";
+import { unitPath } from "../organizational-units.js";
 
 /** Judges every account of an inventory. Pure: no I/O, same inventory in, same result out. */
 export function evaluateInventory(inventory: Inventory): Evaluation {
@@ -27,8 +28,15 @@ export function evaluateInventory(inventory: Inventory): Evaluation {
   const findings: Finding[] = [];
   for (const account of inventory.accounts) {
     const result = evaluateAccount(inventory, account);
-    verdicts.push(result.verdict);
-    findings.push(...result.findings);
+    // Where the account sits, for triage by OU: never part of a finding's identity (an account that moves keeps its alerts).
+    const organizationalUnit = unitPath(inventory.organizationalUnits, account.parentId);
+    if (organizationalUnit === undefined) {
+      verdicts.push(result.verdict);
+      findings.push(...result.findings);
+      continue;
+    }
+    verdicts.push({ ...result.verdict, organizationalUnit });
+    for (const finding of result.findings) findings.push({ ...finding, organizationalUnit });
   }
   findings.sort(compareFindings);
   return { verdicts, findings };

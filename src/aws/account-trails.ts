@@ -52,7 +52,7 @@ export interface AccountTrails {
 export const REGION_CONCURRENCY = 24;
 
 // A call into a Region the account has not enabled is refused with these: "not enabled", not a failure.
-const NOT_ENABLED_ERRORS = new Set(["UnrecognizedClientException", "InvalidClientTokenId"]);
+export const NOT_ENABLED_ERRORS = new Set(["UnrecognizedClientException", "InvalidClientTokenId"]);
 
 /**
  * Reads every trail that applies to one account, in a number of calls that does not grow

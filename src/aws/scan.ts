@@ -17,7 +17,7 @@ import { configuredRegion, globalEventsRegion as globalRegionOf, partitionOf } f
 import { emptySelectionError, type Settings } from "../settings.js";
 import { accountsBeneath } from "../organizational-units.js";
 import { inShard } from "../shard.js";
-import { listEnabledRegions, readAccountTrails } from "./account-trails.js";
+import { listEnabledRegions, NOT_ENABLED_ERRORS, readAccountTrails } from "./account-trails.js";
 import { readEventDataStores } from "./event-data-stores.js";
 import {
   createClient,
@@ -140,7 +140,9 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       now,
       stop: stop.signal,
       inventoryContext: undefined,
+      storeRegions: Promise.resolve([]),
     };
+    context.storeRegions = storeRegionsOf(context);
 
     const progress: ScanProgress = { done: 0, total: 0, listingComplete: false, partition, globalEventsRegion };
     // Read first, alongside the listing, so each account can be judged the moment it is read.
@@ -237,6 +239,8 @@ interface AccountScanContext {
   stop: AbortSignal;
   /** The organization's trails and stores, read once alongside the listing: what judging an account needs. */
   inventoryContext: Promise<InventoryContext> | undefined;
+  /** The Regions Lake stores are read in, listed once per scan. */
+  storeRegions: Promise<string[]>;
 }
 
 function notMembersError(ids: string[], organizationId: string): ConfigurationError {
@@ -389,42 +393,25 @@ async function readStoresElsewhere(
   context: AccountScanContext,
   abortSignal: AbortSignal,
 ): Promise<{ stores: EventDataStoreRecord[]; failures: Failure[] }> {
-  let regions: string[];
-  if (context.settings.regions === "enabled") {
-    try {
-      regions = await listEnabledRegions(
-        context.transport,
-        context.globalEventsRegion,
-        context.partition,
-        credentials,
-        abortSignal,
-      );
-    } catch (error) {
-      return {
-        stores: [],
-        failures: [failureOf(error, { call: "EC2.DescribeRegions", region: context.globalEventsRegion })],
-      };
-    }
-  } else {
-    regions = context.settings.regions;
-  }
+  // The Regions the organization's stores were read in (the scan's, or the caller's enabled
+  // ones, listed once per scan): no DescribeRegions per account. One the account has not
+  // enabled answers as not enabled, which is no failure.
+  const regions = await context.storeRegions;
   const read = await readEventDataStores(
     (region) => createClient(CloudTrailClient, context.transport, region, credentials),
     regions.filter((region) => region !== context.globalEventsRegion),
     abortSignal,
   );
-  return { stores: read.stores.filter((store) => store.ownerAccountId === accountId), failures: read.failures };
+  return {
+    stores: read.stores.filter((store) => store.ownerAccountId === accountId),
+    failures: read.failures.filter((failure) => !NOT_ENABLED_ERRORS.has(failure.code ?? "")),
+  };
 }
 
-/**
- * The organization's CloudTrail Lake event data stores, once per scan, in every Region the
- * scan reads (ListEventDataStores is regional), with the caller's credentials: the
- * management account's or a delegated administrator's. Only organization-wide stores
- * are kept; members' own stores are read with theirs.
- */
-async function readOrganizationEventDataStores(
-  context: AccountScanContext,
-): Promise<Pick<Inventory, "organizationEventDataStores" | "organizationEventDataStoresFailures">> {
+/** Where Lake stores are looked for: the Regions given, else the caller's enabled Regions, the global events Region first. */
+async function storeRegionsOf(
+  context: Omit<AccountScanContext, "storeRegions" | "inventoryContext">,
+): Promise<string[]> {
   let regions: string[];
   if (context.settings.regions === "enabled") {
     try {
@@ -436,7 +423,19 @@ async function readOrganizationEventDataStores(
   } else {
     regions = context.settings.regions;
   }
-  if (!regions.includes(context.globalEventsRegion)) regions = [context.globalEventsRegion, ...regions];
+  return regions.includes(context.globalEventsRegion) ? regions : [context.globalEventsRegion, ...regions];
+}
+
+/**
+ * The organization's CloudTrail Lake event data stores, once per scan, in every Region the
+ * scan reads (ListEventDataStores is regional), with the caller's credentials: the
+ * management account's or a delegated administrator's. Only organization-wide stores
+ * are kept; members' own stores are read with theirs.
+ */
+async function readOrganizationEventDataStores(
+  context: AccountScanContext,
+): Promise<Pick<Inventory, "organizationEventDataStores" | "organizationEventDataStoresFailures">> {
+  const regions = await context.storeRegions;
   const read = await readEventDataStores(
     (region) => createClient(CloudTrailClient, context.transport, region),
     regions,

@@ -19,6 +19,8 @@ const OPERATIONS = [
   ["post", "/repos/{owner}/{repo}/labels"],
   ["post", "/repos/{owner}/{repo}/issues/{issue_number}/assignees"],
   ["delete", "/repos/{owner}/{repo}/issues/{issue_number}/assignees"],
+  // The overdue label (remediation-days), added when an issue's account becomes overdue.
+  ["post", "/repos/{owner}/{repo}/issues/{issue_number}/labels"],
   // With its answer's schema: the fake's alerts are checked against it, since the action
   // reads fields from them (rule, most_recent_instance) rather than only sending requests.
   ["get", "/repos/{owner}/{repo}/code-scanning/alerts", { withResponse: true }],

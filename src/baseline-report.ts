@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { findingKey, type Baseline, type BaselineEntry } from "./changes.js";
 import { ConfigurationError } from "./configuration-error.js";
+import type { TrendPoint } from "./remediation-history.js";
 import { RULE_IDS, type RuleId } from "./rules/catalog.js";
 
 /**
@@ -8,7 +9,10 @@ import { RULE_IDS, type RuleId } from "./rules/catalog.js";
  * which has no code-scanning alerts to compare with. A finding's first sighting is carried
  * from report to report (`firstSeen`); a report without it dates its findings at its scan.
  */
-export async function loadBaselineReport(path: string, flag = "--baseline"): Promise<Baseline> {
+/** A baseline, and the trend points the report carried. */
+export type BaselineReport = Baseline & { trend?: TrendPoint[] };
+
+export async function loadBaselineReport(path: string, flag = "--baseline"): Promise<BaselineReport> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));
@@ -37,5 +41,20 @@ export async function loadBaselineReport(path: string, flag = "--baseline"): Pro
     entries.push({ ruleId: ruleId as RuleId, accountId, ...(trailArn ? { trailArn } : {}), since });
   }
   const unique = new Map(entries.map((entry) => [findingKey(entry), entry]));
-  return { kind: "known", source: `the report ${path} (${report.generatedAt})`, entries: [...unique.values()] };
+  // The trend the report carried (history.trend.points): this run adds its own point to it.
+  const points = (report as { history?: { trend?: { points?: unknown } } }).history?.trend?.points;
+  const trend = Array.isArray(points)
+    ? points.filter(
+        (point): point is TrendPoint =>
+          typeof point?.date === "string" &&
+          /^\d{4}-\d{2}-\d{2}$/.test(point.date) &&
+          ["noncompliant", "notAssessed", "overdue"].every((field) => Number.isInteger(point[field])),
+      )
+    : undefined;
+  return {
+    kind: "known",
+    source: `the report ${path} (${report.generatedAt})`,
+    entries: [...unique.values()],
+    ...(trend && trend.length > 0 ? { trend } : {}),
+  };
 }

@@ -8,8 +8,11 @@ import { writeOutputs, type OutputContext } from "./outputs/output.js";
 import { jsonReportFile, sarifFile } from "./outputs/report-files.js";
 import { checkProfileExists } from "./aws/profile.js";
 import { isAwsUnreachable } from "./aws/unreachable.js";
-import { loadBaselineReport } from "./baseline-report.js";
-import { compareWithBaseline } from "./changes.js";
+import { loadBaselineReport, type BaselineReport } from "./baseline-report.js";
+import type { AuditResult } from "./audit-result.js";
+import { compareWithBaseline, type Changes } from "./changes.js";
+import { expiredFindings } from "./exceptions.js";
+import { ageFindings, type HistorySources, type RemediationDays } from "./remediation-history.js";
 import { describeError } from "./error-description.js";
 import { ConfigurationError, isConfigurationError } from "./configuration-error.js";
 import cliProgress from "cli-progress";
@@ -254,9 +257,11 @@ export async function runCli(
     const note = settings.inventoryFile ? undefined : nodeSupportNote();
     if (note) err.write(`${TOOL_NAME}: ${note}\n`);
     const changes = baseline ? compareWithBaseline(result.evaluation, baseline, result.excepted) : undefined;
+    const history = cliHistorySources(result, changes, baseline, settings.remediationDays);
     const context: OutputContext = {
       settings,
       ...(changes ? { changes } : {}),
+      history,
       carried: [],
       warn: (title, message) => err.write(`${TOOL_NAME}: ${title}: ${message}\n`),
       failures: [],
@@ -266,10 +271,18 @@ export async function runCli(
     // Every output was tried; the first failure is the run's (each is told, the last as the error).
     for (const failure of context.failures.slice(0, -1)) err.write(`${TOOL_NAME}: ${failureText(failure.error)}\n`);
     if (context.failures.length > 0) throw context.failures.at(-1)!.error;
-    const failing = failingFindings(result.evaluation.findings, settings.failOn, settings.failOnScope, changes);
+    const failing = failingFindings(
+      result.evaluation.findings,
+      settings.failOn,
+      settings.failOnScope,
+      changes,
+      history.ages,
+    );
     if (failing.scopeUnknown)
       err.write(
-        `${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`,
+        settings.failOnScope === "overdue"
+          ? `${TOOL_NAME}: --fail-on-scope overdue: ${failing.scopeUnknown} (give --baseline, a JSON report of an earlier run); those findings count.\n`
+          : `${TOOL_NAME}: --fail-on-scope new needs --baseline (a JSON report of an earlier run): every finding at or above --fail-on counts.\n`,
       );
     const stopped = stoppedEarlyNote(result.summary);
     if (stopped) {
@@ -292,6 +305,36 @@ export async function runCli(
     err.write(`${TOOL_NAME} failed unexpectedly: ${describeError(error)}\n`);
     return EXIT.internal;
   }
+}
+
+/**
+ * The CLI's history: first sightings carried by the --baseline report (firstSeen), its trend
+ * points, and nothing else (no GitHub). Without a baseline every age is unknown.
+ */
+function cliHistorySources(
+  result: AuditResult,
+  changes: Changes | undefined,
+  baseline: BaselineReport | undefined,
+  remediationDays: RemediationDays | undefined,
+): HistorySources {
+  return {
+    ages: changes
+      ? ageFindings({
+          findings: result.evaluation.findings,
+          now: result.inventory.generatedAt,
+          changes,
+          changesSource: "baseline report",
+          ...(remediationDays ? { remediationDays } : {}),
+          ...(result.exceptions ? { exceptionExpired: expiredFindings(result.exceptions) } : {}),
+        })
+      : new Map(),
+    ...(baseline?.trend ? { priorTrend: baseline.trend } : {}),
+    missing: baseline
+      ? []
+      : [
+          "No --baseline was given: first sightings, ages and the trend start with this run (give the last run's JSON report).",
+        ],
+  };
 }
 
 function failureText(error: unknown): string {

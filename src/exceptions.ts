@@ -284,6 +284,14 @@ export function applyExceptions(
   return { evaluation: { verdicts, findings: counted }, excepted, outcome };
 }
 
+/** Findings whose exception expired, by finding key, with the expiry: their remediation clock stopped while it held. */
+export function expiredFindings(outcome: ExceptionsOutcome): Map<string, string> {
+  const expired = new Map<string, string>();
+  for (const { entry, findings } of outcome.expired)
+    for (const finding of findings) expired.set(findingKey(finding), entry.expires);
+  return expired;
+}
+
 export function describeException(entry: ExceptionEntry): FindingException {
   return {
     entry: entry.index,

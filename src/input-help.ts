@@ -31,9 +31,10 @@ export const INPUT_HELP: Record<string, string> = {
     "walked) select from it; regions is refused.",
   "fail-on": "The step fails when a finding at or above this level exists (none, note, warning, error).",
   "fail-on-scope":
-    "Which findings fail the step with fail-on. all (every finding at or above fail-on) or new " +
+    "Which findings fail the step with fail-on. all (every finding at or above fail-on), new " +
     "(only those new since the last run, from the open code-scanning alerts; for adopting with " +
-    "a backlog). When what changed is unknown, every finding counts.",
+    "a backlog) or overdue (only those open longer than remediation-days allows). When what " +
+    "changed, or how old a finding is, is unknown, the finding counts.",
   shard:
     "k/n: scan only the k-th of n deterministic slices of the selected accounts (for a job " +
     "matrix). Each shard writes its SARIF under categories of its own and syncs issues only " +
@@ -43,6 +44,13 @@ export const INPUT_HELP: Record<string, string> = {
     "When the selection (accounts, exclude-accounts, organizational-units) holds no account, " +
     "the step fails, so that a typo cannot look like a clean scan. Set true to accept an empty " +
     "selection. A shard whose slice of a non-empty selection is empty does not fail.",
+  "remediation-days":
+    "How many days a finding of each level may stay open, for example error=30,warning=90 (one " +
+    "number: every level). A finding open longer is overdue: the job summary lists it right " +
+    "after the plan, its issue gets the overdue label and one comment, the overdue-findings " +
+    "output counts it, and fail-on-scope overdue fails on it. The days count from when the " +
+    "finding was first seen (its code-scanning alert); while an exception holds the clock " +
+    "stops. Empty: no deadline.",
   "exceptions-file":
     "A YAML or JSON file of accepted exceptions, kept in the repository so that adding one is " +
     "a reviewed pull request. Each entry names accounts and/or OUs (nested OUs included), " +

@@ -9,6 +9,8 @@ import { actionOutputs } from "./github/action-outputs.js";
 import { exceptedAlertsLeftOpen } from "./github/alert-dismissals.js";
 import { alertsMayClose, whoseAlertsMayClose } from "./github/job-summary.js";
 import { readOpenAlerts, type OpenAlertsRead } from "./github/code-scanning-alerts.js";
+import { githubHistorySources } from "./github/remediation-records.js";
+import { readTrackedIssues, type TrackedIssuesRead } from "./github/remediation-issues.js";
 import { ISSUE_INPUT_NAMES, parseIssueSettings } from "./github/issue-settings.js";
 import { GITHUB_PACING, type GitHubPacing } from "./github/octokit.js";
 import { logDebug, logInfo } from "./github/workflow-log.js";
@@ -93,6 +95,18 @@ export async function run(options: RunOptions = {}): Promise<void> {
           ? { kind: "known", source: "code scanning, which has no analysis yet (this is the first)", entries: [] }
           : { kind: "unknown", reason: alerts.reason };
     const changes = compareWithBaseline(result.evaluation, baseline, result.excepted);
+    // The remediation issues' dates (first sightings where no alert dates them, days to fix):
+    // listed once here, and handed to the sync instead of its own listing.
+    const tracked: TrackedIssuesRead = settings.shard
+      ? { kind: "unread", reason: "a shard job leaves the issues' history to the job that syncs them" }
+      : await readTrackedIssues(issueSettings, { log: logInfo, pacing });
+    const history = githubHistorySources({
+      result,
+      changes,
+      alerts,
+      issues: tracked,
+      ...(settings.remediationDays ? { remediationDays: settings.remediationDays } : {}),
+    });
     for (const warning of result.exceptions ? exceptionWarnings(result.exceptions) : []) {
       core.warning(warning.message, { title: warning.title });
     }
@@ -101,11 +115,14 @@ export async function run(options: RunOptions = {}): Promise<void> {
       settings.failOn,
       settings.failOnScope,
       changes,
+      history.ages,
     );
     if (scopeUnknown)
       core.warning(
-        `fail-on-scope is "new", but what changed since the last run is unknown (${scopeUnknown}): every finding at or above fail-on counts.`,
-        { title: "New findings unknown" },
+        settings.failOnScope === "overdue"
+          ? `fail-on-scope is "overdue", but ${scopeUnknown}: those findings count.`
+          : `fail-on-scope is "new", but what changed since the last run is unknown (${scopeUnknown}): every finding at or above fail-on counts.`,
+        { title: settings.failOnScope === "overdue" ? "Finding ages unknown" : "New findings unknown" },
       );
 
     const context: OutputContext = {
@@ -113,12 +130,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
       changes,
       carried,
       ...(alertsUnreadable ? { alertsUnreadable } : {}),
+      history,
       warn: (title, message) => core.warning(message, { title }),
       failures: [],
       record: {},
     };
     await writeOutputs(
-      [sarifFile, jsonReportFile, ...actionOutputs({ issueSettings, pacing, alerts })],
+      [sarifFile, ...actionOutputs({ issueSettings, pacing, alerts, tracked, reportFile: jsonReportFile })],
       result,
       context,
     );
@@ -129,7 +147,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     if (failures.length > 1) for (const failure of failures.slice(0, -1)) core.error(describeRunFailure(failure));
     if (failures.length > 0) throw failures[failures.length - 1];
     if (failing.length > 0) {
-      const scope = settings.failOnScope === "new" && !scopeUnknown ? " new since the last run" : "";
+      const scope =
+        settings.failOnScope === "new" && !scopeUnknown
+          ? " new since the last run"
+          : settings.failOnScope === "overdue"
+            ? " past remediation-days"
+            : "";
       core.setFailed(
         `${countOf(failing.length, "finding")}${scope} at or above fail-on "${settings.failOn}" (first: ${failing[0]!.message})`,
       );

@@ -1,11 +1,12 @@
 import { ConfigurationError } from "./configuration-error.js";
 import { closestName } from "./closest-name.js";
 import { isKnownRegion, knownRegions, partitionOf } from "./partitions.js";
+import type { RemediationDays } from "./remediation-history.js";
 import type { Shard } from "./shard.js";
 
 export const SEVERITY_THRESHOLDS = ["none", "note", "warning", "error"] as const;
 export type FailOn = (typeof SEVERITY_THRESHOLDS)[number];
-export const FAIL_ON_SCOPES = ["all", "new"] as const;
+export const FAIL_ON_SCOPES = ["all", "new", "overdue"] as const;
 export type FailOnScope = (typeof FAIL_ON_SCOPES)[number];
 
 /** Everything a scan needs, validated. Both entry points build it from raw strings. */
@@ -32,6 +33,8 @@ export interface Settings {
   allowEmpty: boolean;
   /** Accepted exceptions (exceptions.ts), read before any AWS call. */
   exceptionsFile?: string;
+  /** remediation-days: how long a finding of each level may stay open before it is overdue. */
+  remediationDays?: RemediationDays;
 }
 
 /** Raw values by input name, as action.yml spells them; "" and undefined mean "not given". */
@@ -55,6 +58,7 @@ export const INPUT_DEFAULTS = {
   shard: "",
   "allow-empty": "false",
   "exceptions-file": "",
+  "remediation-days": "",
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -137,9 +141,16 @@ export function parseSettings(raw: RawInputs): Settings {
     fail(
       "fail-on-scope",
       failOnScope,
-      "all (every finding at or above fail-on) or new (only findings new since the last run)",
+      "all (every finding at or above fail-on), new (only findings new since the last run) or overdue (only " +
+        "findings past remediation-days)",
     );
   }
+  const remediationDays = parseRemediationDays(value("remediation-days"));
+  if (failOnScope === "overdue" && !remediationDays)
+    throw new ConfigurationError(
+      'Input "fail-on-scope" is "overdue", which needs remediation-days (for example error=30,warning=90): ' +
+        "without a deadline nothing is overdue.",
+    );
 
   const shard = parseShard(value("shard"));
   const inventoryFile = value("inventory-file");
@@ -165,6 +176,7 @@ export function parseSettings(raw: RawInputs): Settings {
     ...(value("inventory-file") ? { inventoryFile: value("inventory-file") } : {}),
     failOn: failOn as FailOn,
     failOnScope: failOnScope as FailOnScope,
+    ...(remediationDays ? { remediationDays } : {}),
     ...(shard ? { shard } : {}),
     allowEmpty: parseBoolean("allow-empty", value("allow-empty")),
     ...(value("exceptions-file") ? { exceptionsFile: value("exceptions-file") } : {}),
@@ -208,6 +220,33 @@ function parseShard(text: string): Shard | undefined {
     fail("shard", text, 'k/n with 1 <= k <= n <= 1000, such as "2/4" (this job scans the second of four slices)');
   }
   return { index, count };
+}
+
+const LEVELS = ["error", "warning", "note"] as const;
+const REMEDIATION_DAYS_ACCEPTS =
+  "level=days pairs such as error=30,warning=90 (levels error, warning, note; days from 1 to 3650), or one " +
+  "number of days for every level";
+
+/** "error=30,warning=90": days per level; one number: every level; empty: no deadline. */
+function parseRemediationDays(text: string): RemediationDays | undefined {
+  if (!text) return undefined;
+  const days = (given: string) => {
+    const number = /^\d+$/.test(given) ? Number(given) : Number.NaN;
+    if (!(number >= 1 && number <= 3650)) fail("remediation-days", text, REMEDIATION_DAYS_ACCEPTS);
+    return number;
+  };
+  if (/^\s*\d+\s*$/.test(text)) {
+    const every = days(text.trim());
+    return { error: every, warning: every, note: every };
+  }
+  const parsed: RemediationDays = {};
+  for (const pair of parseList(text)) {
+    const [level = "", given = "", extra] = pair.split("=").map((part) => part.trim());
+    if (extra !== undefined || !(LEVELS as readonly string[]).includes(level) || level in parsed)
+      fail("remediation-days", text, REMEDIATION_DAYS_ACCEPTS);
+    parsed[level as (typeof LEVELS)[number]] = days(given);
+  }
+  return parsed;
 }
 
 function parseRegions(text: string): "enabled" | string[] {

@@ -13,7 +13,14 @@ const SAMPLE = join(process.cwd(), "examples/sample-inventory.json");
 const result = evaluateAudit(JSON.parse(readFileSync(SAMPLE, "utf8")) as Inventory);
 
 function contextFor(inputs: Record<string, string>): OutputContext {
-  return { settings: parseSettings(inputs), carried: [], warn: () => {}, failures: [], record: {} };
+  return {
+    settings: parseSettings(inputs),
+    carried: [],
+    history: { ages: new Map(), missing: [] },
+    warn: () => {},
+    failures: [],
+    record: {},
+  };
 }
 
 /** The one seam every output of the action and the CLI goes through (src/outputs/output.ts). */

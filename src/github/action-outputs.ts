@@ -1,14 +1,14 @@
 import * as core from "@actions/core";
 import { countOf, formatNumber } from "../plural.js";
 import { failingFindings } from "../fail-on.js";
-import type { Output, OutputContext } from "../outputs/output.js";
+import { historyOf, type Output, type OutputContext } from "../outputs/output.js";
 import { syncExceptedAlerts } from "./alert-dismissals.js";
 import { planAnnotations } from "./annotations.js";
 import type { OpenAlertsRead } from "./code-scanning-alerts.js";
 import type { IssueSettings } from "./issue-settings.js";
 import { alertsMayClose, renderJobSummary } from "./job-summary.js";
 import type { GitHubPacing } from "./octokit.js";
-import { syncRemediationIssues } from "./remediation-issues.js";
+import { syncRemediationIssues, type TrackedIssuesRead } from "./remediation-issues.js";
 import { logInfo } from "./workflow-log.js";
 import { describeRunFailure } from "../run-failure.js";
 
@@ -17,6 +17,10 @@ export interface ActionOutputOptions {
   issueSettings: IssueSettings;
   pacing: GitHubPacing;
   alerts: OpenAlertsRead;
+  /** The remediation issues as listed before the outputs: the sync does not list them again. */
+  tracked: TrackedIssuesRead;
+  /** The JSON report, written once the issues have resolved the owners its scorecards name. */
+  reportFile: Output;
 }
 
 const log = logInfo;
@@ -35,7 +39,7 @@ export function stepFails(result: Parameters<Output["write"]>[0], context: Outpu
  * annotations (which leave room for the step's failure) and the step's outputs.
  */
 export function actionOutputs(options: ActionOutputOptions): Output[] {
-  const { issueSettings, pacing, alerts } = options;
+  const { issueSettings, pacing, alerts, tracked } = options;
   return [
     {
       name: "the alerts of exceptions",
@@ -49,11 +53,13 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
     {
       name: "the remediation issues",
       enabled: () => issueSettings.createIssues,
-      async write(result, { settings, record }) {
+      async write(result, { settings, record, history }) {
         const { result: issues, owners } = await syncRemediationIssues(result, issueSettings, {
           offline: settings.inventoryFile !== undefined,
           log,
           pacing,
+          ...(tracked.kind === "read" ? { listed: tracked.issues } : {}),
+          ages: history.ages,
         });
         record.issues = issues;
         record.owners = owners;
@@ -64,6 +70,7 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
           );
       },
     },
+    options.reportFile,
     {
       name: "the job summary",
       enabled: () => true,
@@ -73,6 +80,7 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
           .addRaw(
             renderJobSummary({
               result,
+              history: historyOf(result, context),
               ...(record.owners ? { owners: record.owners } : {}),
               ...(record.issues ? { issues: record.issues } : {}),
               omittedSarifResults: record.omittedSarifResults ?? 0,
@@ -107,7 +115,8 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
     {
       name: "the step's outputs",
       enabled: () => true,
-      async write(result, { changes, record }) {
+      async write(result, context) {
+        const { changes, record, settings } = context;
         const { summary } = result;
         const { issues } = record;
         // An empty sarif-file output tells the upload step that there is nothing to upload.
@@ -120,6 +129,8 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
         // Empty when what changed is unknown: a count would claim a comparison that was not made.
         core.setOutput("new-findings", changes?.known ? changes.added.length : "");
         core.setOutput("resolved-findings", changes?.known ? changes.resolved.length : "");
+        // Empty without remediation-days: nothing can be overdue without a deadline.
+        core.setOutput("overdue-findings", settings.remediationDays ? historyOf(result, context).overdue.length : "");
         core.setOutput("issues-opened", issues && !issues.dryRun ? issues.opened + issues.reopened : 0);
         core.setOutput("issues-closed", issues && !issues.dryRun ? issues.closed : 0);
         core.setOutput("issues-failed", issues?.failed.length ?? 0);

@@ -4,7 +4,8 @@ import { TOOL_NAME } from "../version.js";
 import { createOctokit, GITHUB_PACING, githubApiUrl, type GitHubPacing, type Octokit } from "./octokit.js";
 
 export type OpenAlertsRead =
-  | { kind: "read"; alerts: OpenAlert[] }
+  /** `alerts`: the open ones; `all`: every state (fixed and dismissed too), the history of the trend and scorecards. */
+  | { kind: "read"; alerts: OpenAlert[]; all: OpenAlert[] }
   /**
    * Code scanning holds nothing of this repository: no alert can close. `firstAnalysis`: it
    * is enabled but has had no upload yet, so nothing was open before this run.
@@ -14,9 +15,12 @@ export type OpenAlertsRead =
   | { kind: "unreadable"; reason: string };
 
 /**
- * This tool's open code-scanning alerts on the branch being scanned, from
- * `GET /repos/{owner}/{repo}/code-scanning/alerts` (tool_name, state open, 100 a page;
- * the job's token needs `security-events: read`, which the upload's `write` includes).
+ * This tool's code-scanning alerts on the branch being scanned, from
+ * `GET /repos/{owner}/{repo}/code-scanning/alerts` (tool_name, every state, 100 a page; the
+ * job's token needs `security-events: read`, which the upload's `write` includes). The open
+ * ones are what the upload must keep; all of them (created_at, fixed_at, dismissed_at) are
+ * the history the trend and the scorecards are rebuilt from: one list instead of two, about
+ * 100 requests at 10,000 alerts.
  */
 export async function readOpenAlerts(
   token: string,
@@ -34,8 +38,8 @@ export async function readOpenAlerts(
   if (!token) return { kind: "unreadable", reason: "no github-token was given" };
   const [owner = "", repo = ""] = repository.split("/");
   try {
-    const alerts = await listAlerts("open", token, log, repository, baseUrl, pacing);
-    return { kind: "read", alerts: alerts.map(toOpenAlert) };
+    const all = (await listAlerts(undefined, token, log, repository, baseUrl, pacing)).map(toOpenAlert);
+    return { kind: "read", alerts: all.filter((alert) => alert.state === "open"), all };
   } catch (error) {
     const status = httpStatusOf(error);
     const message = githubMessageOf(error);
@@ -89,7 +93,7 @@ export async function readDismissedAlerts(
 
 /** This tool's alerts in one state, on the branch this run uploads to (without a ref GitHub answers for the default branch). */
 function listAlerts(
-  state: "open" | "dismissed",
+  state: "open" | "dismissed" | undefined,
   token: string,
   log: (message: string) => void,
   repository: string,
@@ -102,7 +106,7 @@ function listAlerts(
     owner,
     repo,
     tool_name: TOOL_NAME,
-    state,
+    ...(state ? { state } : {}),
     per_page: 100,
     ...(ref ? { ref } : {}),
   });
@@ -121,5 +125,8 @@ function toOpenAlert(alert: AlertItem): OpenAlert {
     message: alert.most_recent_instance.message?.text ?? "",
     htmlUrl: alert.html_url,
     createdAt: alert.created_at,
+    state: alert.state ?? "open",
+    ...(alert.fixed_at ? { fixedAt: alert.fixed_at } : {}),
+    ...(alert.dismissed_at ? { dismissedAt: alert.dismissed_at } : {}),
   };
 }

@@ -86,6 +86,8 @@ export interface IssueContent {
 export interface IssueContentInput {
   verdict: AccountVerdict;
   findings: Finding[];
+  /** When its oldest open finding was first seen (YYYY-MM-DD), where known. A date, not an age: the body stays the same from day to day. */
+  brokenSince?: string;
   /** Logins that can be assigned. */
   assignees: string[];
   /** Owners who cannot be assigned in this repository (or past GitHub's 10): named, never mentioned. */
@@ -156,6 +158,7 @@ function renderShaped(input: IssueContentInput, shape: BodyShape): IssueContent 
       "This account needs a change so that they are recorded once, by a trail that is logging.",
     "",
     ...(verdict.organizationalUnit ? [`Organizational unit: ${escapeMarkdown(verdict.organizationalUnit)}`, ""] : []),
+    ...(input.brokenSince ? [`Broken since ${input.brokenSince}.`, ""] : []),
   ];
   sections.push(...ownersLines(input.assignees, input.mentioned));
   if (input.organizationIssue)
@@ -268,7 +271,7 @@ export interface OwnerIssueInput {
   assignees: string[];
   mentioned: string[];
   /** The owner's accounts that need work, most severe first. */
-  accounts: { verdict: AccountVerdict; findings: Finding[] }[];
+  accounts: { verdict: AccountVerdict; findings: Finding[]; brokenSince?: string }[];
   /** Accounts this issue listed before that were not assessed this run: kept until they are. */
   kept: string[];
   runUrl?: string;
@@ -327,10 +330,11 @@ function renderOwnerShaped(input: OwnerIssueInput, shown: number): IssueContent 
     "### Accounts",
     "",
     markdownTable(
-      ["Account", "OU", "Finding", "What is wrong"],
-      listed.map(({ verdict, findings }) => [
+      ["Account", "OU", "Broken since", "Finding", "What is wrong"],
+      listed.map(({ verdict, findings, brokenSince }) => [
         escapeMarkdown(accountLabel(verdict)),
         escapeMarkdown(verdict.organizationalUnit ?? "unknown"),
+        brokenSince ?? "unknown",
         `${findings[0]!.level}: ${inlineCode(findings[0]!.ruleId)}${findings.length > 1 ? ` (+${findings.length - 1})` : ""}`,
         escapeMarkdown(findings[0]!.message),
       ]),

@@ -29,6 +29,12 @@ export interface ExistingIssue {
   assignedByAction?: string[];
   /** The accounts an owner issue lists. */
   accounts?: string[];
+  /** Its labels now: the overdue label says the overdue comment was posted. */
+  labels?: string[];
+  /** GitHub's created_at and closed_at, and why it was closed (completed, not_planned, duplicate). */
+  createdAt?: string;
+  closedAt?: string;
+  stateReason?: string;
 }
 
 /** Assignee changes made with GitHub's add and remove endpoints, never by replacing the list. */
@@ -149,6 +155,10 @@ export interface AccountForIssue {
   verdict: AccountVerdict;
   findings: Finding[];
   owners: string[];
+  /** When its oldest open finding was first seen (YYYY-MM-DD), where known: "broken since". */
+  brokenSince?: string;
+  /** Its oldest overdue finding's due date, when one is past remediation-days. */
+  overdueSince?: string;
 }
 
 /** How accounts are gathered into issues: one per account, or one per owner listing all of theirs. */
@@ -251,6 +261,7 @@ export function decideIssues(input: IssueDecisionInput): {
         content: renderIssue({
           verdict: account.verdict,
           findings: account.findings,
+          ...(account.brokenSince ? { brokenSince: account.brokenSince } : {}),
           assignees,
           mentioned,
           ...runUrl,

@@ -40,6 +40,10 @@ export interface IssueSyncRequest {
   /** Accounts whose every finding to act on is accepted by an exception, with the comment that says by which. */
   excepted?: Map<string, string>;
   grouping?: IssueGrouping;
+  /** The tracked issues, when the caller listed them already (for their dates): not listed again. */
+  listed?: ExistingIssue[];
+  /** The label an issue gets, with one comment, when one of its accounts becomes overdue. */
+  overdueLabel?: string;
   /** The plan with its organization-level fix, for the organization issue; absent when none applies. */
   organization?: { plan: RemediationPlan; assignees: string[]; coveredAccounts: Set<string> };
   /** The organization issue may close: this run saw the whole organization and no organization-level fix applies. */
@@ -66,6 +70,8 @@ export interface IssueSyncResult {
   planned: string[];
   /** Operations GitHub refused, each with its reason: the others went ahead, and the step fails at the end. */
   failed: { operation: string; reason: string }[];
+  /** Issues that got the overdue label and comment this run. */
+  markedOverdue?: number;
   /** The issue that tracks each account (its own, or its owner's), where one exists after this run. */
   links: Map<string, IssueLink>;
   organizationIssue?: IssueLink;
@@ -86,7 +92,13 @@ interface IssueRef extends IssueLink {
 export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncResult> {
   const { octokit, owner, repo } = request;
   const grouping = request.grouping ?? "account";
-  const existing = await guard(() => listTrackedIssues(request), "list the tracked issues", "issues: read");
+  const existing =
+    request.listed ??
+    (await guard(
+      () => listTrackedIssues(octokit, owner, repo, request.labels[0]!),
+      "list the tracked issues",
+      "issues: read",
+    ));
   const current = currentIssues(existing);
   const refs = new Map<IssueKey, IssueRef>();
   for (const [key, issue] of current)
@@ -159,6 +171,7 @@ export async function syncIssues(request: IssueSyncRequest): Promise<IssueSyncRe
       for (const id of current.get(key)?.accounts ?? [])
         if (!result.links.has(id)) result.links.set(id, { number: ref.number, url: ref.url });
   }
+  await markOverdue(request, result, refs, trackedBy, current);
   const organizationRef = refs.get(ORGANIZATION_KEY);
   if (request.organization && organizationRef)
     result.organizationIssue = { number: organizationRef.number, url: organizationRef.url };
@@ -324,12 +337,95 @@ function subject(key: IssueKey): string {
   return "the organization";
 }
 
+/**
+ * An issue whose account (or one of whose accounts) became overdue gets the overdue label and
+ * one comment saying since when. The label records that it was said: an issue that has it gets
+ * no second comment, however many runs it stays overdue.
+ */
+async function markOverdue(
+  request: IssueSyncRequest,
+  result: IssueSyncResult,
+  refs: Map<IssueKey, IssueRef>,
+  trackedBy: Map<string, IssueKey>,
+  current: Map<IssueKey, ExistingIssue>,
+): Promise<void> {
+  const label = request.overdueLabel;
+  if (!label || result.rateLimited) return;
+  const dueByKey = new Map<IssueKey, { since: string; accounts: string[] }>();
+  for (const account of request.wanted) {
+    const key = trackedBy.get(account.verdict.accountId);
+    if (!key || !account.overdueSince) continue;
+    const entry = dueByKey.get(key) ?? { since: account.overdueSince, accounts: [] };
+    if (account.overdueSince < entry.since) entry.since = account.overdueSince;
+    entry.accounts.push(account.verdict.accountId);
+    dueByKey.set(key, entry);
+  }
+  for (const [key, due] of dueByKey) {
+    const ref = refs.get(key);
+    if (!ref || current.get(key)?.labels?.includes(label)) continue;
+    const body =
+      `Overdue: ${due.accounts.length === 1 ? `account ${due.accounts[0]} has` : `accounts ${due.accounts.join(", ")} have`} ` +
+      `a finding open past the remediation deadline (remediation-days), due ${due.since}. This comment is made once; ` +
+      `the ${label} label stays while it is open.`;
+    const operation = `mark issue #${ref.number} overdue`;
+    if (request.dryRun) {
+      request.log(`dry run, would ${operation}`);
+      result.planned.push(operation);
+      continue;
+    }
+    try {
+      await guard(
+        async () => {
+          await request.octokit.rest.issues.addLabels({
+            owner: request.owner,
+            repo: request.repo,
+            issue_number: ref.number,
+            labels: [label],
+          });
+          await writeOnce(
+            async () => {
+              await request.octokit.rest.issues.createComment({
+                owner: request.owner,
+                repo: request.repo,
+                issue_number: ref.number,
+                body,
+                request: NOT_RETRIED,
+              });
+              return true;
+            },
+            () => findComment(request, ref.number, body),
+          );
+        },
+        operation,
+        "issues: write",
+        true,
+      );
+      result.markedOverdue = (result.markedOverdue ?? 0) + 1;
+      request.log(operation);
+    } catch (error) {
+      if (error instanceof IssuesPermissionError) throw error;
+      if (isRateLimited(error)) {
+        result.rateLimited = describeGitHubError(error);
+        result.deferred += 1;
+        result.rateLimitedOperations.push(operation);
+        return;
+      }
+      result.failed.push({ operation, reason: describeGitHubError(error) });
+    }
+  }
+}
+
 /** The tracked issues, found by label (state all) and marker; not the search API, whose index lags. */
-async function listTrackedIssues(request: IssueSyncRequest): Promise<ExistingIssue[]> {
-  const issues = await request.octokit.paginate(request.octokit.rest.issues.listForRepo, {
-    owner: request.owner,
-    repo: request.repo,
-    labels: request.labels[0]!,
+export async function listTrackedIssues(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  label: string,
+): Promise<ExistingIssue[]> {
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    owner,
+    repo,
+    labels: label,
     state: "all",
     per_page: 100,
   });
@@ -348,6 +444,10 @@ async function listTrackedIssues(request: IssueSyncRequest): Promise<ExistingIss
         assignees: (issue.assignees ?? []).map((assignee) => assignee.login),
         assignedByAction: marker.assigned,
         ...(marker.accounts.length > 0 ? { accounts: marker.accounts } : {}),
+        labels: issue.labels.map((item) => (typeof item === "string" ? item : (item.name ?? ""))),
+        createdAt: issue.created_at,
+        ...(issue.closed_at ? { closedAt: issue.closed_at } : {}),
+        ...(issue.state_reason ? { stateReason: issue.state_reason } : {}),
       } satisfies ExistingIssue,
     ];
   });

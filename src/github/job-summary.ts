@@ -1,7 +1,9 @@
 import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit-result.js";
 import { countOf, formatNumber } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
-import type { Changes } from "../changes.js";
+import { findingKey, type Changes } from "../changes.js";
+import type { RemediationHistory } from "../remediation-history.js";
+import { ageText, overdueMarkdown, scorecardsMarkdown, trendMarkdown } from "./history-markdown.js";
 import type { IssueSyncResult } from "./issue-sync.js";
 import { codeCell, escapeMarkdown, htmlText, inlineCode, markdownTable, sentenceMarkdown } from "./markdown.js";
 import { changesMarkdown, issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
@@ -13,6 +15,8 @@ export const SUMMARY_BUDGET_BYTES = 900 * 1024;
 
 export interface SummaryContext {
   result: AuditResult;
+  /** Ages, deadlines, trend and scorecards (remediation-history.ts). */
+  history?: RemediationHistory;
   /** Owner logins by account id, for the accounts that have them. */
   owners?: Map<string, string[]>;
   issues?: IssueSyncResult;
@@ -101,6 +105,9 @@ function alertsAtRiskMarkdown(result: AuditResult, reason: string): string {
   );
 }
 
+/** The job summary's chart: the last 30 days (the organization issue's has 90). */
+const SUMMARY_CHART_DAYS = 30;
+
 /** The job summary: a headline, the accounts that need work, and the compliant ones folded away. */
 export function renderJobSummary(context: SummaryContext): string {
   const { result } = context;
@@ -146,6 +153,18 @@ export function renderJobSummary(context: SummaryContext): string {
       "### What to do",
       "",
       ...planMarkdown(result.plan, context.organizationIssue),
+      ...(context.history
+        ? [
+            ...overdueMarkdown(
+              context.history,
+              context.owners ?? new Map(),
+              (accountId) =>
+                result.evaluation.verdicts.find((verdict) => verdict.accountId === accountId)?.organizationalUnit,
+            ),
+            ...trendMarkdown(context.history, SUMMARY_CHART_DAYS),
+            ...scorecardsMarkdown(context.history),
+          ]
+        : []),
       ...sideReadNotes(summary).flatMap((note) => ["", `> [!NOTE]\n> ${escapeMarkdown(note)}`]),
       ...(context.omittedSarifResults
         ? [
@@ -169,6 +188,7 @@ export function renderJobSummary(context: SummaryContext): string {
 
   const byAccount = groupFindingsByAccount(result.evaluation.findings);
   const verdictOf = new Map(result.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict]));
+  const ageOf = (finding: Finding) => ageText(context.history?.ages.get(findingKey(finding)));
   // The issue column only where issues are kept: an empty column is noise.
   const withIssue = (cells: string[], accountId: string) =>
     context.issueLinks ? [cells[0]!, issueLinkText(context.issueLinks.get(accountId)), ...cells.slice(1)] : cells;
@@ -188,6 +208,7 @@ export function renderJobSummary(context: SummaryContext): string {
           ...unitCell(finding.accountId),
           ownersCell(context.owners?.get(finding.accountId)),
           `${finding.level}: ${codeCell(finding.ruleId)}`,
+          ...(context.history ? [ageOf(finding)] : []),
           finding.trails
             .map((trail) => `${escapeMarkdown(trail.name)} (${escapeMarkdown(trail.homeRegion)})`)
             .join("<br>") || "none",
@@ -199,7 +220,7 @@ export function renderJobSummary(context: SummaryContext): string {
   budget.foldedTable(
     "### Findings",
     `${countOf(findingRows.length, "finding")} by account`,
-    issueHeader(["Account", ...unitHeader, "Owner", "Rule", "Trails", "Fix"]),
+    issueHeader(["Account", ...unitHeader, "Owner", "Rule", ...(context.history ? ["Open"] : []), "Trails", "Fix"]),
     findingRows,
     fullList,
   );

@@ -2,12 +2,15 @@ import { context } from "@actions/github";
 import type { AuditResult } from "../audit-result.js";
 import { findUnknownParents, readAccountOwnership } from "../aws/account-ownership.js";
 import { ConfigurationError } from "../configuration-error.js";
+import { findingKey } from "../changes.js";
+import { describeGitHubError } from "../error-description.js";
 import { groupFindingsByAccount } from "../findings.js";
+import type { FindingAge } from "../remediation-history.js";
 import { countOf } from "../plural.js";
 import { inShard } from "../shard.js";
 import type { IssueSettings } from "./issue-settings.js";
-import type { AccountForIssue } from "./issue-plan.js";
-import { syncIssues, type IssueSyncResult } from "./issue-sync.js";
+import type { AccountForIssue, ExistingIssue } from "./issue-plan.js";
+import { listTrackedIssues, syncIssues, type IssueSyncResult } from "./issue-sync.js";
 import { needsIssue } from "./issue-plan.js";
 import { createOctokit, GITHUB_PACING, type GitHubPacing } from "./octokit.js";
 import { escapeMarkdown } from "./markdown.js";
@@ -26,7 +29,15 @@ export interface RemediationIssuesOutcome {
 export async function syncRemediationIssues(
   audit: AuditResult,
   settings: IssueSettings,
-  options: { offline: boolean; log: (message: string) => void; pacing?: GitHubPacing },
+  options: {
+    offline: boolean;
+    log: (message: string) => void;
+    pacing?: GitHubPacing;
+    /** The tracked issues, listed before the outputs for their dates (readTrackedIssues). */
+    listed?: ExistingIssue[];
+    /** Each finding's age and due date (remediation-history.ts): "broken since", and the overdue label. */
+    ages?: Map<string, FindingAge>;
+  },
 ): Promise<RemediationIssuesOutcome> {
   if (!process.env.GITHUB_REPOSITORY) {
     throw new ConfigurationError(
@@ -73,7 +84,20 @@ export async function syncRemediationIssues(
         `Account ${accountId}: tag ${settings.ownerTag} holds values that are not GitHub logins: ${resolved.ignored.join(", ")}.`,
       );
     owners.set(accountId, resolved.logins);
-    return { verdict: verdictOf.get(accountId)!, findings: findingsByAccount.get(accountId)!, owners: resolved.logins };
+    const findings = findingsByAccount.get(accountId)!;
+    const known = findings.map((finding) => options.ages?.get(findingKey(finding))).filter((age) => age !== undefined);
+    const brokenSince = known.map((age) => age.firstSeen.slice(0, 10)).sort()[0];
+    const overdueSince = known
+      .filter((age) => age.overdueDays !== undefined)
+      .map((age) => age.dueOn!)
+      .sort()[0];
+    return {
+      verdict: verdictOf.get(accountId)!,
+      findings,
+      owners: resolved.logins,
+      ...(brokenSince ? { brokenSince } : {}),
+      ...(overdueSince ? { overdueSince } : {}),
+    };
   });
 
   const fix = audit.plan.organizationFix;
@@ -93,6 +117,8 @@ export async function syncRemediationIssues(
     clean,
     excepted,
     grouping: settings.grouping,
+    ...(options.listed ? { listed: options.listed } : {}),
+    overdueLabel: OVERDUE_LABEL,
     // A shard or a selection sees part of the organization: the organization issue is a whole run's.
     ...(fix && !audit.inventory.shard && !audit.inventory.selection
       ? {
@@ -117,6 +143,34 @@ export async function syncRemediationIssues(
   });
   result.ownerWarnings.push(...ownerWarnings);
   return { result, owners };
+}
+
+/** The label of an issue whose account is past remediation-days. */
+export const OVERDUE_LABEL = "overdue";
+
+export type TrackedIssuesRead =
+  | { kind: "read"; issues: ExistingIssue[] }
+  /** Not read: no token, not in a repository, or GitHub refused (the sync then says why itself). */
+  | { kind: "unread"; reason: string };
+
+/**
+ * This tool's issues (state all), read once before the outputs: their opening and closing
+ * dates are history (first seen, median days to fix), and the sync is given them instead of
+ * listing again. A failure is only noted here; the sync reports it in its own terms.
+ */
+export async function readTrackedIssues(
+  settings: IssueSettings,
+  options: { log: (message: string) => void; pacing?: GitHubPacing },
+): Promise<TrackedIssuesRead> {
+  if (!settings.createIssues) return { kind: "unread", reason: "create-issues is false" };
+  if (!process.env.GITHUB_REPOSITORY) return { kind: "unread", reason: "not running in a GitHub repository" };
+  const { owner, repo } = context.repo;
+  try {
+    const octokit = createOctokit(settings.token, options.log, undefined, options.pacing ?? GITHUB_PACING);
+    return { kind: "read", issues: await listTrackedIssues(octokit, owner, repo, settings.labels[0]!) };
+  } catch (error) {
+    return { kind: "unread", reason: `the issues could not be listed (${describeGitHubError(error)})` };
+  }
 }
 
 /** How many ids a warning lists before it counts the rest: a summary line stays readable. */

@@ -2,6 +2,7 @@ import type { AuditResult } from "../audit-result.js";
 import type { Changes } from "../changes.js";
 import type { ExceptedAlerts } from "../github/alert-dismissals.js";
 import type { IssueSyncResult } from "../github/issue-sync.js";
+import { buildHistory, type HistorySources, type RemediationHistory } from "../remediation-history.js";
 import type { CarriedResult } from "../reporters/sarif.js";
 import type { Settings } from "../settings.js";
 
@@ -27,6 +28,8 @@ export interface OutputContext {
   carried: CarriedResult[];
   /** Why the open code-scanning alerts could not be read, when they could not. */
   alertsUnreadable?: string;
+  /** What the remediation history is rebuilt from (first sightings, alerts, issues); see historyOf. */
+  history: HistorySources;
   /** Tells the user of something that needs a person (an annotation in the action, a line on stderr in the CLI). */
   warn: (title: string, message: string) => void;
   /** Failures of the outputs written so far (one output's failure never stops the next). */
@@ -42,11 +45,30 @@ export interface OutputRecord {
   exceptedAlerts?: ExceptedAlerts;
   issues?: IssueSyncResult;
   owners?: Map<string, string[]>;
+  /** Built once, by the first output that needs it, with the owners known by then (historyOf). */
+  history?: RemediationHistory;
 }
 
 export interface OutputFailure {
   output: string;
   error: unknown;
+}
+
+/**
+ * The run's remediation history, built the first time an output asks (after the issues in the
+ * action, so that the scorecards know the owners the issues resolved) and kept for the rest.
+ */
+export function historyOf(result: AuditResult, context: OutputContext): RemediationHistory {
+  context.record.history ??= buildHistory({
+    findings: result.evaluation.findings,
+    now: result.inventory.generatedAt,
+    noncompliant: result.summary.noncompliant,
+    notAssessed: result.summary.notAssessed,
+    sources: context.history,
+    owners: context.record.owners ?? new Map(),
+    ...(context.settings.remediationDays ? { remediationDays: context.settings.remediationDays } : {}),
+  });
+  return context.record.history;
 }
 
 /**

@@ -4,7 +4,7 @@ import { ConfigurationError } from "../configuration-error.js";
 import { countOf } from "../plural.js";
 import { buildJsonReport } from "../reporters/json-report.js";
 import { buildSarif } from "../reporters/sarif.js";
-import type { Output } from "./output.js";
+import { historyOf, type Output } from "./output.js";
 
 /** Raised when an output file cannot be written: names the file and the system's code. */
 export class OutputFileError extends ConfigurationError {}
@@ -24,8 +24,9 @@ async function writeOutputFile(what: string, path: string, text: string): Promis
 export const sarifFile: Output = {
   name: "the SARIF file",
   enabled: () => true,
-  async write(result, { settings, carried, record, warn }) {
-    const sarif = buildSarif(result.inventory, allFindings(result), { carried });
+  async write(result, { settings, carried, record, warn, history }) {
+    const firstSeen = new Map([...history.ages].map(([key, age]) => [key, age.firstSeen]));
+    const sarif = buildSarif(result.inventory, allFindings(result), { carried, firstSeen });
     record.omittedSarifResults = sarif.omittedResults;
     record.carriedSarifResults = sarif.carriedResults;
     await writeOutputFile("the SARIF", settings.sarifFile, `${JSON.stringify(sarif.log, null, 2)}\n`);
@@ -45,8 +46,9 @@ export const sarifFile: Output = {
 export const jsonReportFile: Output = {
   name: "the JSON report",
   enabled: (settings) => settings.reportFile !== undefined,
-  async write(result, { settings, changes, record }) {
-    const report = buildJsonReport(result, record.omittedSarifResults ?? 0, changes);
+  async write(result, context) {
+    const { settings, changes, record } = context;
+    const report = buildJsonReport(result, record.omittedSarifResults ?? 0, changes, historyOf(result, context));
     await writeOutputFile("the JSON report", settings.reportFile!, `${JSON.stringify(report, null, 2)}\n`);
     record.reportFile = settings.reportFile!;
   },

@@ -1,4 +1,5 @@
 import type { BaselineEntry } from "../changes.js";
+import type { AlertRecord } from "../remediation-history.js";
 import { isAssessed, type Evaluation } from "../findings.js";
 import type { Inventory } from "../inventory.js";
 import { RULE_IDS, RULES, type Level, type RuleId } from "../rules/catalog.js";
@@ -19,6 +20,12 @@ export interface OpenAlert {
   htmlUrl?: string;
   /** created_at: when the alert was first reported. */
   createdAt?: string;
+  /** open, fixed, dismissed (closed for alerts of tools that close them). */
+  state?: string | null;
+  /** fixed_at: when it was no longer found. */
+  fixedAt?: string;
+  /** dismissed_at: when it was dismissed. */
+  dismissedAt?: string;
 }
 
 const CARRIED_PREFIX = "Carried over (";
@@ -36,6 +43,30 @@ export function alertIdentity(
   if (!location || !categories.has(alert.category.replace(/\/+$/, ""))) return undefined;
   if (!(RULE_IDS as readonly string[]).includes(alert.ruleId)) return undefined;
   return { ruleId: alert.ruleId as RuleId, ...location };
+}
+
+/**
+ * Every alert of this run's categories as the trend and the scorecards need it: account,
+ * rule, level, and when it was open. An alert without its dates says nothing of history.
+ */
+export function alertRecords(alerts: OpenAlert[], inventory: Inventory): AlertRecord[] {
+  const categories = new Set(sarifCategories(inventory.shard));
+  return alerts.flatMap((alert) => {
+    const identity = alertIdentity(alert, categories);
+    if (!identity || !alert.createdAt) return [];
+    const closedAt = alert.state === "open" ? undefined : (alert.fixedAt ?? alert.dismissedAt);
+    const level = (["error", "warning", "note"] as const).find((item) => item === alert.severity);
+    return [
+      {
+        accountId: identity.accountId,
+        ruleId: identity.ruleId,
+        level: level ?? RULES[identity.ruleId].defaultLevel,
+        createdAt: alert.createdAt,
+        ...(closedAt ? { closedAt } : {}),
+        fixed: alert.state === "fixed",
+      },
+    ];
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { allFindings, type AuditResult } from "../audit-result.js";
 import { entryName, type ExceptionEntry, type ExceptionsOutcome } from "../exceptions.js";
 import { findingKey, firstSeenOf, type Changes } from "../changes.js";
+import type { RemediationHistory } from "../remediation-history.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 
 /**
@@ -8,7 +9,12 @@ import { TOOL_NAME, TOOL_VERSION } from "../version.js";
  * every finding (none left out, unlike SARIF), and the inventory itself, which
  * `inventory-file` accepts to evaluate the same scan again offline.
  */
-export function buildJsonReport(result: AuditResult, omittedSarifResults = 0, changes?: Changes) {
+export function buildJsonReport(
+  result: AuditResult,
+  omittedSarifResults = 0,
+  changes?: Changes,
+  history?: RemediationHistory,
+) {
   const generatedAt = result.inventory.generatedAt;
   const firstSeen = changes ? firstSeenOf(changes, generatedAt) : new Map<string, string>();
   return {
@@ -23,11 +29,35 @@ export function buildJsonReport(result: AuditResult, omittedSarifResults = 0, ch
     // Excepted findings too, each with its exception: accepted is not fixed.
     // Unknown (no baseline, no alerts to compare with) is absent: never the scan's time, which would read as "new today".
     findings: allFindings(result).map((finding) => {
-      const seen = firstSeen.get(findingKey(finding));
-      return { ...finding, ...(seen ? { firstSeen: seen } : {}) };
+      const age = history?.ages.get(findingKey(finding));
+      const seen = age?.firstSeen ?? firstSeen.get(findingKey(finding));
+      return {
+        ...finding,
+        ...(seen ? { firstSeen: seen } : {}),
+        ...(age
+          ? {
+              firstSeenFrom: age.source,
+              openDays: age.days,
+              ...(age.dueOn ? { dueOn: age.dueOn, overdue: age.overdueDays !== undefined } : {}),
+            }
+          : {}),
+      };
     }),
+    ...(history ? { history: historySummary(history) } : {}),
     ...(result.exceptions ? { exceptions: exceptionsSummary(result.exceptions) } : {}),
     inventory: result.inventory,
+  };
+}
+
+/** The trend (which the next run's --baseline carries on), the overdue counts and every scorecard. */
+function historySummary(history: RemediationHistory) {
+  return {
+    ...(history.remediationDays ? { remediationDays: history.remediationDays } : {}),
+    overdueFindings: history.overdue.length,
+    overdueAccounts: history.overdueAccounts,
+    trend: history.trend,
+    scorecards: history.scorecards,
+    missing: history.missing,
   };
 }
 

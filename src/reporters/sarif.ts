@@ -1,3 +1,4 @@
+import { findingKey } from "../changes.js";
 import { createHash } from "node:crypto";
 import { exceptionTerms } from "../exceptions.js";
 import { gzipSync } from "node:zlib";
@@ -52,6 +53,8 @@ export interface SarifOptions {
   maxGzipBytes?: number;
   /** Open alerts of accounts not assessed this run, kept open unchanged (carried-alerts.ts). */
   carried?: CarriedResult[];
+  /** Each finding's first sighting (by finding key), a result property: never part of its identity. */
+  firstSeen?: Map<string, string>;
 }
 
 /** An open alert written again as it was, because its account could not be assessed. */
@@ -145,7 +148,12 @@ export function buildSarif(inventory: Inventory, findings: Finding[], options: S
   for (const finding of findings)
     place(finding.accountId, {
       level: finding.level,
-      result: sarifResult(inventory, finding, ruleIndex.get(finding.ruleId)!),
+      result: sarifResult(
+        inventory,
+        finding,
+        ruleIndex.get(finding.ruleId)!,
+        options.firstSeen?.get(findingKey(finding)),
+      ),
       carried: false,
     });
   for (const carried of options.carried ?? [])
@@ -269,7 +277,12 @@ function carriedResult(carried: CarriedResult, ruleIndex: number): Record<string
   };
 }
 
-function sarifResult(inventory: Inventory, finding: Finding, ruleIndex: number): Record<string, unknown> {
+function sarifResult(
+  inventory: Inventory,
+  finding: Finding,
+  ruleIndex: number,
+  firstSeen: string | undefined,
+): Record<string, unknown> {
   const logicalLocations: Record<string, string>[] = [
     {
       name: finding.accountId,
@@ -316,6 +329,7 @@ function sarifResult(inventory: Inventory, finding: Finding, ruleIndex: number):
       accountId: finding.accountId,
       accountName: finding.accountName,
       ...(finding.organizationalUnit ? { organizationalUnit: finding.organizationalUnit } : {}),
+      ...(firstSeen ? { firstSeen } : {}),
       ...(finding.region ? { region: finding.region } : {}),
       ...(finding.trailArn ? { trailArn: finding.trailArn } : {}),
     },

@@ -43,6 +43,9 @@ export interface FakeIssue {
   labels: string[];
   assignees: string[];
   comments: string[];
+  /** GitHub's created_at and closed_at (the stand-in's clock, `now`). */
+  createdAt?: string;
+  closedAt?: string | null;
 }
 
 /**
@@ -58,6 +61,9 @@ export interface FakeAlert {
   path: string;
   fingerprint: string;
   state: "open" | "fixed" | "dismissed";
+  /** When an upload no longer held it, and when it was dismissed: cleared when it is open again. */
+  fixedAt?: string | null;
+  dismissedAt?: string | null;
   /** Set by a dismissal (PATCH), cleared by a reopening. */
   dismissedReason?: string | null;
   dismissedComment?: string | null;
@@ -76,6 +82,8 @@ export interface RecordedRequest {
 
 export interface FakeGitHub {
   url: string;
+  /** The stand-in's clock for the dates it keeps (created_at, closed_at, dismissed_at): real time unless a test sets it. */
+  now: () => string;
   owner: string;
   repo: string;
   issues: FakeIssue[];
@@ -141,6 +149,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
 
   const state: FakeGitHub = {
     url: "",
+    now: () => new Date().toISOString(),
     owner,
     repo,
     issues: [],
@@ -280,11 +289,13 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
           return send(res, 422, { message: "dismissed_comment is too long (maximum is 280 characters)" });
         if (body.state === "dismissed") {
           alert.state = "dismissed";
+          alert.dismissedAt = state.now();
           alert.dismissedReason = body.dismissed_reason;
           alert.dismissedComment = body.dismissed_comment ?? null;
         } else if (body.state === "open") {
           if (alert.state === "fixed") return send(res, 400, { message: "A fixed alert cannot be reopened" });
           alert.state = "open";
+          alert.dismissedAt = null;
           alert.dismissedReason = null;
           alert.dismissedComment = null;
         }
@@ -309,6 +320,8 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
           labels: body.labels ?? [],
           assignees: body.assignees ?? [],
           comments: [],
+          createdAt: state.now(),
+          closedAt: null,
         };
         for (const label of issue.labels) state.labels.add(label);
         state.issues.push(issue);
@@ -330,8 +343,24 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
         if (body.state !== undefined) {
           issue.state = body.state;
           issue.state_reason = body.state === "closed" ? (body.state_reason ?? "completed") : "reopened";
+          issue.closedAt = body.state === "closed" ? state.now() : null;
         }
         return send(res, 200, issueJson(issue));
+      }
+      case "issues/add-labels": {
+        // GitHub adds the labels (creating any the repository lacks) and answers the issue's labels.
+        const issue = state.issues.find((item) => item.number === Number(params.issue_number));
+        if (!issue) return send(res, 404, { message: "Not Found" });
+        const added: string[] = Array.isArray(body) ? body : (body.labels ?? []);
+        for (const label of added) {
+          if (!issue.labels.includes(label)) issue.labels.push(label);
+          state.labels.add(label);
+        }
+        return send(
+          res,
+          200,
+          issue.labels.map((name) => ({ name })),
+        );
       }
       case "issues/add-assignees": {
         // GitHub adds the assignable logins and silently ignores the others (REST docs, "Add assignees to an issue").
@@ -409,7 +438,7 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
   }
 
   let uploaded = false;
-  function uploadSarif(log: { runs: any[] }, at = new Date().toISOString()): { stored: number; dropped: number } {
+  function uploadSarif(log: { runs: any[] }, at = state.now()): { stored: number; dropped: number } {
     if (log.runs.length > 20)
       throw new Error(`rejecting SARIF, as there are more runs than allowed (${log.runs.length} > 20)`);
     const categoryOf = (run: any) => String(run.automationDetails?.id ?? "").replace(/\/[^/]*$/, "");
@@ -456,14 +485,19 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
           };
           state.alerts.push(alert);
         }
-        if (alert.state === "fixed") alert.state = "open";
+        if (alert.state === "fixed") {
+          alert.state = "open";
+          alert.fixedAt = null;
+        }
         alert.message = result.message.text;
         alert.severity = result.level ?? alert.severity;
         present.add(alert);
       }
       for (const alert of state.alerts)
-        if (alert.tool === tool && alert.category === category && alert.state === "open" && !present.has(alert))
+        if (alert.tool === tool && alert.category === category && alert.state === "open" && !present.has(alert)) {
           alert.state = "fixed";
+          alert.fixedAt = at;
+        }
     }
     return { stored, dropped };
   }
@@ -477,9 +511,9 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       html_url: html,
       instances_url: `${state.url}/repos/${owner}/${repo}/code-scanning/alerts/${alert.number}/instances`,
       state: alert.state,
-      fixed_at: null,
+      fixed_at: alert.fixedAt ?? null,
       dismissed_by: null,
-      dismissed_at: null,
+      dismissed_at: alert.dismissedAt ?? null,
       dismissed_reason: alert.dismissedReason ?? null,
       dismissed_comment: alert.dismissedComment ?? null,
       rule: {
@@ -540,6 +574,8 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
       body: issue.body,
       state: issue.state,
       state_reason: issue.state_reason,
+      created_at: issue.createdAt ?? "2026-01-01T00:00:00Z",
+      closed_at: issue.closedAt ?? null,
       labels: issue.labels.map((name) => ({ name })),
       assignees: issue.assignees.map((login) => ({ login })),
       html_url: `https://github.com/${owner}/${repo}/issues/${issue.number}`,

@@ -1,5 +1,6 @@
 import { findingKey, type Changes } from "./changes.js";
 import type { Finding } from "./findings.js";
+import { countOf, formatNumber } from "./plural.js";
 import { LEVEL_RANK, type Level } from "./rules/rule.js";
 
 /**
@@ -142,7 +143,8 @@ export const TREND_DAYS = 90;
 const NOT_ASSESSED_RULE = "cloudtrail/account-not-assessed";
 
 /**
- * The last `days` days before today, each as its end saw the alerts: an account is
+ * The last `days` days before today, from the first alert's day on (before it, nothing was
+ * recorded, which is not zero), each as its end saw the alerts: an account is
  * non-compliant on a day if an alert of level warning or error was open at its end (and no
  * not-assessed alert), not assessed if its not-assessed alert was open, overdue if an open
  * alert was older than remediation-days allows. An alert reopened after a fix counts from its
@@ -155,8 +157,10 @@ export function trendFromAlerts(
   days = TREND_DAYS,
 ): TrendPoint[] {
   const points: TrendPoint[] = [];
+  const first = alerts.reduce((earliest, alert) => (alert.createdAt < earliest ? alert.createdAt : earliest), today);
   for (let back = days - 1; back >= 1; back -= 1) {
     const date = addDays(today, -back);
+    if (date < first.slice(0, 10)) continue;
     const end = Date.parse(`${date}T23:59:59.999Z`);
     const broken = new Set<string>();
     const unread = new Set<string>();
@@ -258,8 +262,10 @@ export function scorecards(input: {
   ages: Map<string, FindingAge>;
   owners: Map<string, string[]>;
   fixes: Fix[];
+  /** Every account's OU path, fixed ones included (the verdicts'). */
+  units?: Map<string, string>;
 }): { byOwner: Scorecard[]; byUnit: Scorecard[] } {
-  const unitOf = new Map<string, string>();
+  const unitOf = new Map(input.units);
   for (const finding of input.findings)
     if (finding.organizationalUnit) unitOf.set(finding.accountId, finding.organizationalUnit);
   const ownersOf = (accountId: string, fallback?: string[]) => {
@@ -366,6 +372,8 @@ export function buildHistory(input: {
   notAssessed: number;
   sources: HistorySources;
   owners: Map<string, string[]>;
+  /** Every account's OU path. */
+  units?: Map<string, string>;
   remediationDays?: RemediationDays;
 }): RemediationHistory {
   const { sources } = input;
@@ -396,8 +404,50 @@ export function buildHistory(input: {
       findings: input.findings,
       ages: sources.ages,
       owners: input.owners,
+      ...(input.units ? { units: input.units } : {}),
       fixes: fixesInWindow(sources.alerts, sources.issues, today.date),
     }),
     missing: sources.missing,
   };
+}
+
+/** "41 days", "new" (first seen this run), or "unknown": never "0 days" for what is not known. */
+export function ageText(age: FindingAge | undefined): string {
+  if (!age) return "unknown";
+  if (age.source === "this run") return "new";
+  return countOf(age.days, "day");
+}
+
+/** "error 30 days, warning 90 days". */
+export function deadlinesText(days: RemediationDays): string {
+  return (["error", "warning", "note"] as const)
+    .filter((level) => days[level] !== undefined)
+    .map((level) => `${level} ${countOf(days[level]!, "day")}`)
+    .join(", ");
+}
+
+/** "300 (−12 in 7 days, −40 in 30 days)": a count and how it moved. */
+function withChange(trend: Trend, field: keyof Omit<TrendPoint, "date">): string {
+  const now = trend.points[trend.points.length - 1]![field];
+  const signed = (value: number) =>
+    value > 0 ? `+${formatNumber(value)}` : value < 0 ? `−${formatNumber(-value)}` : "±0";
+  const moves = [
+    trend.change7 ? `${signed(trend.change7[field])} in 7 days` : "",
+    trend.change30 ? `${signed(trend.change30[field])} in 30 days` : "",
+  ].filter(Boolean);
+  return `${formatNumber(now)}${moves.length > 0 ? ` (${moves.join(", ")})` : ""}`;
+}
+
+/** The trend in one line: each count, how it moved over 7 and 30 days, and a sparkline of the non-compliant accounts. */
+export function trendLine(history: RemediationHistory): string {
+  const { trend } = history;
+  const days = trend.points.length;
+  const parts = [
+    `non-compliant ${withChange(trend, "noncompliant")} ${sparkline(trend.points.map((point) => point.noncompliant))}`,
+    `not assessed ${withChange(trend, "notAssessed")}`,
+    ...(history.remediationDays ? [`overdue ${withChange(trend, "overdue")}`] : []),
+  ];
+  // A single point is this run: where it came from says nothing.
+  if (days === 1) return `Trend: this run is its first point: ${parts.join("; ")}.`;
+  return `Trend over ${countOf(days, "day")} (from ${trend.source}): ${parts.join("; ")}.`;
 }

@@ -1,7 +1,7 @@
 import * as core from "@actions/core";
 import { countOf, formatNumber } from "../plural.js";
 import { failingFindings } from "../fail-on.js";
-import { historyOf, type Output, type OutputContext } from "../outputs/output.js";
+import { historyOf, historyWith, type Output, type OutputContext } from "../outputs/output.js";
 import { syncExceptedAlerts } from "./alert-dismissals.js";
 import { planAnnotations } from "./annotations.js";
 import type { OpenAlertsRead } from "./code-scanning-alerts.js";
@@ -53,13 +53,15 @@ export function actionOutputs(options: ActionOutputOptions): Output[] {
     {
       name: "the remediation issues",
       enabled: () => issueSettings.createIssues,
-      async write(result, { settings, record, history }) {
+      async write(result, context) {
+        const { settings, record, history } = context;
         const { result: issues, owners } = await syncRemediationIssues(result, issueSettings, {
           offline: settings.inventoryFile !== undefined,
           log,
           pacing,
           ...(tracked.kind === "read" ? { listed: tracked.issues } : {}),
           ages: history.ages,
+          history: historyWith(result, context, new Map()),
         });
         record.issues = issues;
         record.owners = owners;

@@ -1,5 +1,6 @@
 import { describeError, githubCause, githubMessageOf, httpStatusOf } from "../error-description.js";
 import type { OpenAlert } from "../reporters/carried-alerts.js";
+import pLimit from "p-limit";
 import { TOOL_NAME } from "../version.js";
 import { createOctokit, GITHUB_PACING, githubApiUrl, type GitHubPacing, type Octokit } from "./octokit.js";
 
@@ -91,8 +92,18 @@ export async function readDismissedAlerts(
   }));
 }
 
-/** This tool's alerts in one state, on the branch this run uploads to (without a ref GitHub answers for the default branch). */
-function listAlerts(
+/** Pages of the alerts list in flight at once: far under GitHub's 100 concurrent requests and 900 points a minute per endpoint. */
+export const ALERT_PAGES_AT_ONCE = 4;
+
+/**
+ * This tool's alerts (in one state, or all), on the branch this run uploads to (without a ref
+ * GitHub answers for the default branch). The first page's Link header names the last page;
+ * the others are then read a few at a time, since 10,000 alerts are 100 pages and one after
+ * the other they would take most of a minute. GitHub asks for requests made serially where
+ * possible (REST API best practices); a secondary rate limit is waited out by the throttling
+ * plugin. Without a last page (cursor pagination) the pages are followed one by one.
+ */
+async function listAlerts(
   state: "open" | "dismissed" | undefined,
   token: string,
   log: (message: string) => void,
@@ -102,14 +113,31 @@ function listAlerts(
 ): Promise<AlertItem[]> {
   const [owner = "", repo = ""] = repository.split("/");
   const ref = process.env.GITHUB_REF?.startsWith("refs/") ? process.env.GITHUB_REF : undefined;
-  return createOctokit(token, log, baseUrl, pacing).paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", {
+  const octokit = createOctokit(token, log, baseUrl, pacing);
+  const route = "GET /repos/{owner}/{repo}/code-scanning/alerts" as const;
+  const parameters = {
     owner,
     repo,
     tool_name: TOOL_NAME,
     ...(state ? { state } : {}),
     per_page: 100,
     ...(ref ? { ref } : {}),
-  });
+  };
+  // request() and rest's typed methods come from two @octokit/types versions (a user id that may be a bigint): the same JSON.
+  const page = async (number: number) => {
+    const answer = await octokit.request(route, { ...parameters, page: number });
+    return { data: answer.data as unknown as AlertItem[], link: answer.headers.link ?? "" };
+  };
+  const first = await page(1);
+  const { link } = first;
+  if (!/rel="next"/.test(link)) return first.data;
+  const last = Number(/[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link)?.[1] ?? Number.NaN);
+  if (!Number.isInteger(last)) return octokit.paginate("GET /repos/{owner}/{repo}/code-scanning/alerts", parameters);
+  const limit = pLimit(ALERT_PAGES_AT_ONCE);
+  const rest = await Promise.all(
+    Array.from({ length: last - 1 }, (_, index) => limit(async () => (await page(index + 2)).data)),
+  );
+  return [first.data, ...rest].flat();
 }
 
 type AlertItem = Awaited<ReturnType<Octokit["rest"]["codeScanning"]["listAlertsForRepo"]>>["data"][number];

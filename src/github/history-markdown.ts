@@ -3,9 +3,10 @@ import type { Finding } from "../findings.js";
 import { countOf, formatNumber } from "../plural.js";
 import {
   addDays,
-  sparkline,
+  ageText,
+  deadlinesText,
+  trendLine,
   type FindingAge,
-  type RemediationDays,
   type RemediationHistory,
   type Scorecard,
   type Trend,
@@ -17,45 +18,6 @@ import { codeCell, escapeMarkdown, htmlText, markdownTable } from "./markdown.js
 export const SCORECARD_ROWS = 10;
 /** Rows of the overdue list shown before the rest are folded. */
 export const OVERDUE_ROWS = 20;
-
-/** "41 days", "new" (first seen this run), or "unknown": never "0 days" for what is not known. */
-export function ageText(age: FindingAge | undefined): string {
-  if (!age) return "unknown";
-  if (age.source === "this run") return "new";
-  return countOf(age.days, "day");
-}
-
-/** "error 30 days, warning 90 days". */
-export function deadlinesText(days: RemediationDays): string {
-  return (["error", "warning", "note"] as const)
-    .filter((level) => days[level] !== undefined)
-    .map((level) => `${level} ${countOf(days[level]!, "day")}`)
-    .join(", ");
-}
-
-/** "300 (−12 in 7 days, −40 in 30 days)": a count and how it moved. */
-function withChange(trend: Trend, field: keyof Omit<TrendPoint, "date">): string {
-  const now = trend.points[trend.points.length - 1]![field];
-  const signed = (value: number) =>
-    value > 0 ? `+${formatNumber(value)}` : value < 0 ? `−${formatNumber(-value)}` : "±0";
-  const moves = [
-    trend.change7 ? `${signed(trend.change7[field])} in 7 days` : "",
-    trend.change30 ? `${signed(trend.change30[field])} in 30 days` : "",
-  ].filter(Boolean);
-  return `${formatNumber(now)}${moves.length > 0 ? ` (${moves.join(", ")})` : ""}`;
-}
-
-/** The trend in one line: each count, how it moved over 7 and 30 days, and a sparkline of the non-compliant accounts. */
-export function trendLine(history: RemediationHistory): string {
-  const { trend } = history;
-  const days = trend.points.length;
-  const parts = [
-    `non-compliant ${withChange(trend, "noncompliant")} ${sparkline(trend.points.map((point) => point.noncompliant))}`,
-    `not assessed ${withChange(trend, "notAssessed")}`,
-    ...(history.remediationDays ? [`overdue ${withChange(trend, "overdue")}`] : []),
-  ];
-  return `Trend over ${countOf(days, "day")} (from ${trend.source}): ${parts.join("; ")}.`;
-}
 
 /**
  * The trend as a Mermaid line chart, which GitHub renders in issues, comments and job

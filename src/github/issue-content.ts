@@ -5,7 +5,9 @@ import { countOf } from "../plural.js";
 import { escapeMarkdown, inlineCode, markdownTable, namedLogin } from "./markdown.js";
 import { isTeam } from "./github-names.js";
 import { issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";
+import { TREND_DAYS, trendLine, type RemediationHistory } from "../remediation-history.js";
 import type { RemediationPlan } from "../remediation-plan.js";
+import { trendChart } from "./history-markdown.js";
 
 /**
  * The remediation issues, each identified by a hidden marker in its body: one per account
@@ -383,6 +385,8 @@ function renderOwnerShaped(input: OwnerIssueInput, shown: number): IssueContent 
 
 export interface OrganizationIssueInput {
   plan: RemediationPlan;
+  /** The last 90 days as a chart, and the change over 7 and 30 days: the organization issue is where a lead watches the trend. */
+  history?: RemediationHistory;
   assignees: string[];
   mentioned: string[];
   runUrl?: string;
@@ -406,6 +410,16 @@ export function renderOrganizationIssue(input: OrganizationIssueInput): IssueCon
     "",
     ...ownersLines(input.assignees, input.mentioned),
     ...planMarkdown(input.plan),
+    ...(input.history
+      ? [
+          "",
+          "### Trend",
+          "",
+          escapeMarkdown(trendLine(input.history)),
+          "",
+          ...trendChart(input.history.trend, TREND_DAYS),
+        ]
+      : []),
     "",
     "Each account (or owner) issue has the exact commands for its accounts and links here. This issue is " +
       "kept up to date by org-trail-audit and closed when no organization-level fix applies any more.",

@@ -1,4 +1,5 @@
 import type { AccountVerdict, Finding } from "../findings.js";
+import type { RemediationHistory } from "../remediation-history.js";
 import type { RemediationPlan } from "../remediation-plan.js";
 import { LEVEL_RANK } from "../rules/catalog.js";
 import {
@@ -197,7 +198,12 @@ export interface IssueDecisionInput {
   assignable: Set<string>;
   runUrl?: string;
   /** The plan with its organization-level fix, for the organization issue; absent when none applies. */
-  organization?: { plan: RemediationPlan; assignees: string[]; coveredAccounts: Set<string> };
+  organization?: {
+    plan: RemediationPlan;
+    assignees: string[];
+    coveredAccounts: Set<string>;
+    history?: RemediationHistory;
+  };
   /** The organization issue may close: this run saw the whole organization and no organization-level fix applies. */
   organizationSettled: boolean;
   /** The organization issue as it is after it was written, for the links to it. */
@@ -218,6 +224,7 @@ export function decideOrganizationIssue(input: IssueDecisionInput): WantedIssue 
   const { assignees, mentioned } = people(input, input.organization.assignees);
   const content = renderOrganizationIssue({
     plan: input.organization.plan,
+    ...(input.organization.history ? { history: input.organization.history } : {}),
     assignees,
     mentioned,
     ...(input.runUrl ? { runUrl: input.runUrl } : {}),

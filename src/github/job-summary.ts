@@ -2,8 +2,8 @@ import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from 
 import { countOf, formatNumber } from "../plural.js";
 import { groupFindingsByAccount, isAssessed, type AccountVerdict, type Finding } from "../findings.js";
 import { findingKey, type Changes } from "../changes.js";
-import type { RemediationHistory } from "../remediation-history.js";
-import { ageText, overdueMarkdown, scorecardsMarkdown, trendMarkdown } from "./history-markdown.js";
+import { ageText, type RemediationHistory } from "../remediation-history.js";
+import { overdueMarkdown, scorecardsMarkdown, trendMarkdown } from "./history-markdown.js";
 import type { IssueSyncResult } from "./issue-sync.js";
 import { codeCell, escapeMarkdown, htmlText, inlineCode, markdownTable, sentenceMarkdown } from "./markdown.js";
 import { changesMarkdown, issueLinkText, planMarkdown, type IssueLink } from "./plan-markdown.js";

@@ -5,7 +5,7 @@ import { ConfigurationError } from "../configuration-error.js";
 import { findingKey } from "../changes.js";
 import { describeGitHubError } from "../error-description.js";
 import { groupFindingsByAccount } from "../findings.js";
-import type { FindingAge } from "../remediation-history.js";
+import type { FindingAge, RemediationHistory } from "../remediation-history.js";
 import { countOf } from "../plural.js";
 import { inShard } from "../shard.js";
 import type { IssueSettings } from "./issue-settings.js";
@@ -37,6 +37,8 @@ export async function syncRemediationIssues(
     listed?: ExistingIssue[];
     /** Each finding's age and due date (remediation-history.ts): "broken since", and the overdue label. */
     ages?: Map<string, FindingAge>;
+    /** The trend, for the organization issue's chart. */
+    history?: RemediationHistory;
   },
 ): Promise<RemediationIssuesOutcome> {
   if (!process.env.GITHUB_REPOSITORY) {
@@ -126,6 +128,7 @@ export async function syncRemediationIssues(
             plan: audit.plan,
             assignees: settings.defaultAssignees,
             coveredAccounts: new Set(fix.accountIds),
+            ...(options.history ? { history: options.history } : {}),
           },
         }
       : {}),

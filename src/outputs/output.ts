@@ -59,16 +59,30 @@ export interface OutputFailure {
  * action, so that the scorecards know the owners the issues resolved) and kept for the rest.
  */
 export function historyOf(result: AuditResult, context: OutputContext): RemediationHistory {
-  context.record.history ??= buildHistory({
+  context.record.history ??= historyWith(result, context, context.record.owners ?? new Map());
+  return context.record.history;
+}
+
+/** The history before the owners are known (the issues' own needs: the trend), not kept. */
+export function historyWith(
+  result: AuditResult,
+  context: OutputContext,
+  owners: Map<string, string[]>,
+): RemediationHistory {
+  return buildHistory({
     findings: result.evaluation.findings,
     now: result.inventory.generatedAt,
     noncompliant: result.summary.noncompliant,
     notAssessed: result.summary.notAssessed,
     sources: context.history,
-    owners: context.record.owners ?? new Map(),
+    owners,
+    units: new Map(
+      result.evaluation.verdicts.flatMap((verdict) =>
+        verdict.organizationalUnit ? [[verdict.accountId, verdict.organizationalUnit] as const] : [],
+      ),
+    ),
     ...(context.settings.remediationDays ? { remediationDays: context.settings.remediationDays } : {}),
   });
-  return context.record.history;
 }
 
 /**

@@ -4,7 +4,7 @@ import { buildJsonReport } from "../reporters/json-report.js";
 import { buildSarif } from "../reporters/sarif.js";
 import { renderTextReport } from "../reporters/text-report.js";
 import { TOOL_NAME } from "../version.js";
-import type { Output } from "./output.js";
+import { historyOf, type Output } from "./output.js";
 
 /** What the CLI prints on standard output: --format text (the default), json or sarif. */
 export function standardOutput(
@@ -15,9 +15,13 @@ export function standardOutput(
   return {
     name: "the standard output",
     enabled: () => true,
-    async write(result, { changes, record }) {
+    async write(result, context) {
+      const { changes, record } = context;
+      const history = historyOf(result, context);
       if (format === "json") {
-        out.write(`${JSON.stringify(buildJsonReport(result, record.omittedSarifResults ?? 0, changes), null, 2)}\n`);
+        out.write(
+          `${JSON.stringify(buildJsonReport(result, record.omittedSarifResults ?? 0, changes, history), null, 2)}\n`,
+        );
       } else if (format === "sarif") {
         out.write(`${JSON.stringify(buildSarif(result.inventory, allFindings(result)).log, null, 2)}\n`);
       }
@@ -29,7 +33,7 @@ export function standardOutput(
         return;
       }
       const color = out.isTTY === true && !process.env.NO_COLOR;
-      out.write(renderTextReport(result, { color, ...(changes ? { changes } : {}) }));
+      out.write(renderTextReport(result, { color, history, ...(changes ? { changes } : {}) }));
       const files = [
         ...(record.sarifFile ? [`SARIF: ${record.sarifFile}`] : []),
         ...(record.reportFile ? [`JSON report: ${record.reportFile}`] : []),

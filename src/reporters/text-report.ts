@@ -1,7 +1,8 @@
 import pc from "picocolors";
 import { describeScan, sideReadNotes, stoppedEarlyNote, type AuditResult } from "../audit-result.js";
+import { ageText, deadlinesText, trendLine, type RemediationHistory } from "../remediation-history.js";
 import { countOf, formatNumber } from "../plural.js";
-import { daysBetween, type Changes } from "../changes.js";
+import { daysBetween, findingKey, type Changes } from "../changes.js";
 import { groupFindingsByAccount } from "../findings.js";
 import { PLAN_EXAMPLES, type RemediationPlan } from "../remediation-plan.js";
 import type { Level } from "../rules/catalog.js";
@@ -13,7 +14,10 @@ type Colors = ReturnType<typeof pc.createColors>;
  * A plain-text result for a terminal or a log: the counts, then each account's findings
  * with the fix. Colours only when asked for (a terminal that has not set NO_COLOR).
  */
-export function renderTextReport(result: AuditResult, options: { color?: boolean; changes?: Changes } = {}): string {
+export function renderTextReport(
+  result: AuditResult,
+  options: { color?: boolean; changes?: Changes; history?: RemediationHistory } = {},
+): string {
   const c: Colors = pc.createColors(options.color ?? false);
   const levelColor: Record<Level, (text: string) => string> = { error: c.red, warning: c.yellow, note: c.cyan };
   const { summary, evaluation } = result;
@@ -41,6 +45,7 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     "",
     c.bold("What to do"),
     ...planText(result.plan),
+    ...(options.history ? historyText(options.history, c) : []),
   ];
   const byAccount = groupFindingsByAccount(evaluation.findings);
   for (const verdict of evaluation.verdicts) {
@@ -51,7 +56,15 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     const status = verdict.excepted ? "non-compliant, accepted by an exception (below)" : verdict.verdict;
     lines.push("", c.bold(`${verdict.accountName} (${verdict.accountId}): ${status}`));
     for (const finding of findings) {
-      lines.push(`  ${levelColor[finding.level](`[${finding.level}]`)} ${finding.ruleId}`, `    ${finding.message}`);
+      const age = options.history?.ages.get(findingKey(finding));
+      // Unknown is left unsaid (never "0 days"); the history lines below say why it is unknown.
+      const open = age
+        ? ` (open ${ageText(age)}${age.overdueDays !== undefined ? `, overdue since ${age.dueOn}` : ""})`
+        : "";
+      lines.push(
+        `  ${levelColor[finding.level](`[${finding.level}]`)} ${finding.ruleId}${open}`,
+        `    ${finding.message}`,
+      );
       for (const command of finding.fix) lines.push(`      ${command.startsWith("#") ? c.dim(command) : command}`);
     }
   }
@@ -73,6 +86,37 @@ export function renderTextReport(result: AuditResult, options: { color?: boolean
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Overdue (with remediation-days), the trend in one line, and the worst OUs. */
+function historyText(history: RemediationHistory, c: Colors): string[] {
+  const lines: string[] = [];
+  if (history.remediationDays) {
+    lines.push(
+      "",
+      c.bold(
+        `Overdue (remediation-days ${deadlinesText(history.remediationDays)}): ${countOf(history.overdue.length, "finding")} ` +
+          `in ${countOf(history.overdueAccounts, "account")}`,
+      ),
+    );
+    for (const finding of history.overdue.slice(0, PLAN_EXAMPLES * 3)) {
+      const age = history.ages.get(findingKey(finding));
+      lines.push(
+        `  ${finding.accountName} (${finding.accountId}) ${finding.ruleId}: open ${ageText(age)}, due ${age?.dueOn}`,
+      );
+    }
+    if (history.overdue.length > PLAN_EXAMPLES * 3)
+      lines.push(
+        `  and ${formatNumber(history.overdue.length - PLAN_EXAMPLES * 3)} more (the JSON report lists them all)`,
+      );
+  }
+  lines.push("", trendLine(history), ...history.missing);
+  const units = history.scorecards.byUnit.filter((card) => card.openFindings > 0).slice(0, PLAN_EXAMPLES);
+  if (units.length > 0)
+    lines.push(
+      `Worst OUs: ${units.map((card) => `${card.name} (${countOf(card.openFindings, "open finding")}, ${formatNumber(card.overdue)} overdue)`).join("; ")}.`,
+    );
+  return lines;
 }
 
 function examples(accounts: { id: string; name: string }[]): string {

@@ -157,7 +157,7 @@ export function trendFromAlerts(
   days = TREND_DAYS,
 ): TrendPoint[] {
   const points: TrendPoint[] = [];
-  const first = alerts.reduce((earliest, alert) => (alert.createdAt < earliest ? alert.createdAt : earliest), today);
+  const first = alerts.map((alert) => alert.createdAt.slice(0, 10)).sort()[0] ?? today;
   for (let back = days - 1; back >= 1; back -= 1) {
     const date = addDays(today, -back);
     if (date < first.slice(0, 10)) continue;

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { RULE_IDS, RULES } from "../src/rules/catalog.js";
+import { historyExampleMarkdown } from "./history-example.js";
 
 interface ActionMetadata {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>;
@@ -54,7 +55,7 @@ export function renderRulesTable(): string {
 }
 
 export function updateReadme(readme: string, actionYaml: string): string {
-  const tables = { ...renderTables(actionYaml), rules: renderRulesTable() };
+  const tables = { ...renderTables(actionYaml), rules: renderRulesTable(), history: historyExampleMarkdown() };
   let result = readme;
   for (const [name, table] of Object.entries(tables)) {
     const pattern = new RegExp(`(<!-- action-${name}:start[^>]*-->\\n)[\\s\\S]*?(<!-- action-${name}:end -->)`);

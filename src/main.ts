@@ -98,7 +98,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // The remediation issues' dates (first sightings where no alert dates them, days to fix):
     // listed once here, and handed to the sync instead of its own listing.
     const tracked: TrackedIssuesRead = settings.shard
-      ? { kind: "unread", reason: "a shard job leaves the issues' history to the job that syncs them" }
+      ? { kind: "unread", reason: "a shard job leaves the issues' history to the job that syncs them", expected: false }
       : await readTrackedIssues(issueSettings, { log: logInfo, pacing });
     const history = githubHistorySources({
       result,

@@ -140,6 +140,8 @@ export interface TrendPoint {
 }
 
 export const TREND_DAYS = 90;
+/** The sparkline of a one-line trend: its last 30 days, to stay one line. */
+const SPARKLINE_POINTS = 30;
 const NOT_ASSESSED_RULE = "cloudtrail/account-not-assessed";
 
 /**
@@ -443,7 +445,7 @@ export function trendLine(history: RemediationHistory): string {
   const { trend } = history;
   const days = trend.points.length;
   const parts = [
-    `non-compliant ${withChange(trend, "noncompliant")} ${sparkline(trend.points.map((point) => point.noncompliant))}`,
+    `non-compliant ${withChange(trend, "noncompliant")} ${sparkline(trend.points.slice(-SPARKLINE_POINTS).map((point) => point.noncompliant))}`,
     `not assessed ${withChange(trend, "notAssessed")}`,
     ...(history.remediationDays ? [`overdue ${withChange(trend, "overdue")}`] : []),
   ];

@@ -337,3 +337,14 @@ describe("the CLI, from the --baseline reports it is given", () => {
     expect(failing.code).toBe(1);
   });
 });
+
+describe("README's picture of the summary", () => {
+  it("is what the code renders for the sample organization, and renders as meant", async () => {
+    const { historyExampleMarkdown } = await import("../scripts/history-example.js");
+    const picture = historyExampleMarkdown();
+    expect(readFileSync("README.md", "utf8")).toContain(picture);
+    expect(picture).toContain("### Overdue");
+    expect(picture).toContain("```mermaid");
+    expect(markdownDefects(picture)).toEqual([]);
+  });
+});

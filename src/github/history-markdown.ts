@@ -132,7 +132,7 @@ export function scorecardsMarkdown(history: RemediationHistory): string[] {
     name,
     formatNumber(card.openFindings),
     formatNumber(card.overdue),
-    card.oldestDays === undefined ? "unknown" : countOf(card.oldestDays, "day"),
+    card.openFindings === 0 ? "none open" : card.oldestDays === undefined ? "unknown" : countOf(card.oldestDays, "day"),
     formatNumber(card.fixed),
     card.medianDaysToFix === undefined ? "" : String(card.medianDaysToFix),
   ];

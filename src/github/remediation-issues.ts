@@ -153,8 +153,11 @@ export const OVERDUE_LABEL = "overdue";
 
 export type TrackedIssuesRead =
   | { kind: "read"; issues: ExistingIssue[] }
-  /** Not read: no token, not in a repository, or GitHub refused (the sync then says why itself). */
-  | { kind: "unread"; reason: string };
+  /**
+   * Not read: no token, not in a repository, or GitHub refused (the sync then says why itself).
+   * `expected`: the run keeps issues, so their missing history is worth saying.
+   */
+  | { kind: "unread"; reason: string; expected: boolean };
 
 /**
  * This tool's issues (state all), read once before the outputs: their opening and closing
@@ -165,14 +168,19 @@ export async function readTrackedIssues(
   settings: IssueSettings,
   options: { log: (message: string) => void; pacing?: GitHubPacing },
 ): Promise<TrackedIssuesRead> {
-  if (!settings.createIssues) return { kind: "unread", reason: "create-issues is false" };
-  if (!process.env.GITHUB_REPOSITORY) return { kind: "unread", reason: "not running in a GitHub repository" };
+  if (!settings.createIssues) return { kind: "unread", reason: "create-issues is false", expected: false };
+  if (!process.env.GITHUB_REPOSITORY)
+    return { kind: "unread", reason: "not running in a GitHub repository", expected: true };
   const { owner, repo } = context.repo;
   try {
     const octokit = createOctokit(settings.token, options.log, undefined, options.pacing ?? GITHUB_PACING);
     return { kind: "read", issues: await listTrackedIssues(octokit, owner, repo, settings.labels[0]!) };
   } catch (error) {
-    return { kind: "unread", reason: `the issues could not be listed (${describeGitHubError(error)})` };
+    return {
+      kind: "unread",
+      reason: `the issues could not be listed (${describeGitHubError(error)})`,
+      expected: true,
+    };
   }
 }
 

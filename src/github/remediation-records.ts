@@ -20,8 +20,10 @@ export function githubHistorySources(input: {
 }): HistorySources {
   const { result, alerts, issues } = input;
   const missing: string[] = [];
-  if (alerts.kind !== "read") missing.push(`Code-scanning alert history: ${alerts.reason}.`);
-  if (issues.kind !== "read") missing.push(`Remediation issue history: ${issues.reason}.`);
+  // A shard job's history is the fan-in job's: nothing is missing from it.
+  if (alerts.kind !== "read" && !input.result.inventory.shard)
+    missing.push(`Code-scanning alert history: ${alerts.reason}.`);
+  if (issues.kind !== "read" && issues.expected) missing.push(`Remediation issue history: ${issues.reason}.`);
   const records: IssueRecord[] =
     issues.kind === "read"
       ? issues.issues.flatMap((issue) => {

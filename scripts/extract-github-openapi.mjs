@@ -21,6 +21,8 @@ const OPERATIONS = [
   ["delete", "/repos/{owner}/{repo}/issues/{issue_number}/assignees"],
   // The overdue label (remediation-days), added when an issue's account becomes overdue.
   ["post", "/repos/{owner}/{repo}/issues/{issue_number}/labels"],
+  // Taken off when the issue reopens: a new episode earns its own overdue comment.
+  ["delete", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"],
   // With its answer's schema: the fake's alerts are checked against it, since the action
   // reads fields from them (rule, most_recent_instance) rather than only sending requests.
   ["get", "/repos/{owner}/{repo}/code-scanning/alerts", { withResponse: true }],

@@ -174,6 +174,22 @@ describe.skipIf(!moto.available)("tracking remediation over time", () => {
     expect(writes.filter((request) => request.operationId === "issues/create-comment")).toEqual([]);
   });
 
+  it("an issue closed and reopened loses its overdue label, so being overdue again is said again, once", async () => {
+    const id = errorAccounts()[0]!;
+    const issue = github.issues.find((item) => readMarker(item.body)?.key === `account:${id}`)!;
+    // Closed as if fixed in between; the account is broken (and past its deadline) again.
+    issue.state = "closed";
+    issue.state_reason = "completed";
+    const before = github.requests.length;
+    await runAction(inputs({ "remediation-days": "error=30,warning=90" }), env, workspace);
+    const operations = github.requests.slice(before).map((request) => request.operationId);
+    expect(operations).toContain("issues/remove-label");
+    expect(issue.state).toBe("open");
+    expect(issue.labels).toContain("overdue");
+    expect(issue.comments.filter((comment) => comment.startsWith("Overdue:"))).toHaveLength(2);
+    expect(github.violations).toEqual([]);
+  });
+
   it("without code-scanning access the issues date the findings, and the summary says which history is missing", async () => {
     github.alertsAnswer = { status: 403, message: "Resource not accessible by integration" };
     try {

@@ -221,3 +221,24 @@ describe("helpers", () => {
     expect(() => parseSettings({ "fail-on-scope": "overdue" })).toThrow(/needs remediation-days/);
   });
 });
+
+describe("scorecards in the summary", () => {
+  it("leave out a table whose only card is no owner or no OU: it would say nothing", async () => {
+    const { scorecardsMarkdown } = await import("../src/github/history-markdown.js");
+    const build = (owners: Map<string, string[]>, findings: Finding[]) =>
+      buildHistory({
+        findings,
+        now: NOW,
+        noncompliant: 1,
+        notAssessed: 0,
+        sources: { ages: new Map(), missing: [] },
+        owners,
+      });
+    const bare = { ...A, organizationalUnit: undefined } as Finding;
+    expect(scorecardsMarkdown(build(new Map(), [bare]))).toEqual([]);
+    const owned = scorecardsMarkdown(build(new Map([[A.accountId, ["alice"]]]), [A])).join("\n");
+    expect(owned).toContain("### Scorecard by owner");
+    expect(owned).toContain("| `@alice` | 1 | 0 | unknown | 0 |  |");
+    expect(owned).toContain("### Scorecard by organizational unit");
+  });
+});

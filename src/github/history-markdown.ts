@@ -6,6 +6,8 @@ import {
   ageText,
   deadlinesText,
   trendLine,
+  NO_OWNER,
+  UNKNOWN_UNIT,
   type FindingAge,
   type RemediationHistory,
   type Scorecard,
@@ -138,7 +140,8 @@ export function scorecardsMarkdown(history: RemediationHistory): string[] {
   ];
   const { byOwner, byUnit } = history.scorecards;
   const lines: string[] = [];
-  if (byOwner.length > 0)
+  // A card for "no owner" alone (no owners-file, no tags, create-issues off) or "OU unknown" alone says nothing.
+  if (byOwner.some((card) => card.name !== NO_OWNER))
     lines.push(
       "",
       "### Scorecard by owner",
@@ -150,7 +153,7 @@ export function scorecardsMarkdown(history: RemediationHistory): string[] {
         "More owners",
       ),
     );
-  if (byUnit.length > 0)
+  if (byUnit.some((card) => card.name !== UNKNOWN_UNIT))
     lines.push(
       "",
       "### Scorecard by organizational unit",

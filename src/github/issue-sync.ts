@@ -533,6 +533,17 @@ async function perform(
         body: operation.content.body,
       });
       await changeAssignees(request, operation.issue.number, operation.assignees);
+      // The overdue label said "overdue" of the last time the account was broken: this time
+      // earns its own comment when it is overdue again.
+      if (request.overdueLabel && operation.issue.labels?.includes(request.overdueLabel)) {
+        await octokit.rest.issues.removeLabel({
+          owner,
+          repo,
+          issue_number: operation.issue.number,
+          name: request.overdueLabel,
+        });
+        operation.issue.labels = operation.issue.labels.filter((label) => label !== request.overdueLabel);
+      }
       return { key: operation.content.key, ref: refOf(operation.issue) };
     case "update":
       await octokit.rest.issues.update({

@@ -362,6 +362,18 @@ export async function startFakeGitHub(owner = "acme", repo = "platform"): Promis
           issue.labels.map((name) => ({ name })),
         );
       }
+      case "issues/remove-label": {
+        const issue = state.issues.find((item) => item.number === Number(params.issue_number));
+        if (!issue) return send(res, 404, { message: "Not Found" });
+        const name = decodeURIComponent(String(params.name));
+        if (!issue.labels.includes(name)) return send(res, 404, { message: "Label does not exist" });
+        issue.labels = issue.labels.filter((label) => label !== name);
+        return send(
+          res,
+          200,
+          issue.labels.map((label) => ({ name: label })),
+        );
+      }
       case "issues/add-assignees": {
         // GitHub adds the assignable logins and silently ignores the others (REST docs, "Add assignees to an issue").
         const issue = state.issues.find((item) => item.number === Number(params.issue_number));

@@ -15,6 +15,8 @@ import { planIssueOperations } from "../src/github/issue-plan.js";
 import { renderJobSummary } from "../src/github/job-summary.js";
 import { escapeMarkdown, markdownTable, sentenceMarkdown } from "../src/github/markdown.js";
 import { githubCause } from "../src/error-description.js";
+import { findingKey } from "../src/changes.js";
+import { buildHistory } from "../src/remediation-history.js";
 import { markdownDefects } from "./support/rendered-markdown.js";
 import { resolveOwners } from "../src/github/owners.js";
 import type { AccountRecord, Inventory } from "../src/inventory.js";
@@ -160,6 +162,40 @@ describe("the job summary", () => {
     expect(cut).not.toBeNull();
     expect(Number(cut![1])).toBeGreaterThan(0);
     expect(summary.trimEnd().endsWith("</details>") || summary.includes("skipped")).toBe(true);
+  });
+});
+
+describe("the job summary's history at 10,000 accounts", () => {
+  it("keeps the headline, the overdue list and the scorecards within GitHub's 1 MiB: the JSON report has the rest", () => {
+    const result = auditOf(inventoryOf(10_000, (index) => `a-rather-long-account-name-for-workload-number-${index}`));
+    const generatedAt = result.inventory.generatedAt;
+    const ages = new Map(
+      result.evaluation.findings.map((finding) => [
+        findingKey(finding),
+        {
+          firstSeen: "2026-01-01T00:00:00.000Z",
+          source: "code-scanning alert" as const,
+          days: 40,
+          dueOn: "2026-01-31",
+          overdueDays: 9,
+        },
+      ]),
+    );
+    const history = buildHistory({
+      findings: result.evaluation.findings,
+      now: generatedAt,
+      noncompliant: result.summary.noncompliant,
+      notAssessed: result.summary.notAssessed,
+      sources: { ages, missing: [] },
+      owners: new Map(result.evaluation.verdicts.map((verdict) => [verdict.accountId, [`owner-${verdict.accountId}`]])),
+      remediationDays: { error: 30 },
+    });
+    const summary = renderJobSummary({ result, history, reportFile: "org-trail-audit.json" });
+    expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024);
+    expect(summary).toContain("## CloudTrail global service events");
+    expect(summary).toContain("### Overdue");
+    expect(summary).toMatch(/[\d,]+ more rows are in the JSON report \(report-file\)\./);
+    expect(history.scorecards.byOwner.length).toBeGreaterThan(5_000);
   });
 });
 

@@ -168,17 +168,23 @@ export function scorecardsMarkdown(history: RemediationHistory): string[] {
   return lines;
 }
 
-/** A table whose first rows show and the rest fold into a details element. */
+/** Rows a folded table holds at most: the summary stays readable (and within its 1 MiB); the JSON report has them all. */
+export const FOLDED_ROWS_MAX = 100;
+
+/** A table whose first rows show and the rest fold into a details element, up to FOLDED_ROWS_MAX. */
 function folded(header: string[], rows: string[][], shown: number, more: string): string[] {
-  const lines = [markdownTable(header, rows.slice(0, shown))];
-  if (rows.length > shown)
+  const kept = rows.slice(0, FOLDED_ROWS_MAX);
+  const lines = [markdownTable(header, kept.slice(0, shown))];
+  if (kept.length > shown)
     lines.push(
       "",
-      `<details><summary>${htmlText(`${more} (${formatNumber(rows.length - shown)})`)}</summary>`,
+      `<details><summary>${htmlText(`${more} (${formatNumber(kept.length - shown)})`)}</summary>`,
       "",
-      markdownTable(header, rows.slice(shown)),
+      markdownTable(header, kept.slice(shown)),
       "",
       "</details>",
     );
+  if (rows.length > kept.length)
+    lines.push("", `${formatNumber(rows.length - kept.length)} more rows are in the JSON report (report-file).`);
   return lines;
 }

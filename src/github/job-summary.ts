@@ -113,6 +113,9 @@ export function renderJobSummary(context: SummaryContext): string {
   const { result } = context;
   const { summary } = result;
   const budget = new ByteBudget(context.budgetBytes ?? SUMMARY_BUDGET_BYTES);
+  const unitOfAccount = new Map(
+    result.evaluation.verdicts.map((verdict) => [verdict.accountId, verdict.organizationalUnit]),
+  );
   const fullList = context.reportFile
     ? `the JSON report (${inlineCode(context.reportFile)}) has the full list`
     : "set the report-file input for a JSON report with the full list";
@@ -155,11 +158,8 @@ export function renderJobSummary(context: SummaryContext): string {
       ...planMarkdown(result.plan, context.organizationIssue),
       ...(context.history
         ? [
-            ...overdueMarkdown(
-              context.history,
-              context.owners ?? new Map(),
-              (accountId) =>
-                result.evaluation.verdicts.find((verdict) => verdict.accountId === accountId)?.organizationalUnit,
+            ...overdueMarkdown(context.history, context.owners ?? new Map(), (accountId) =>
+              unitOfAccount.get(accountId),
             ),
             ...trendMarkdown(context.history, SUMMARY_CHART_DAYS),
             ...scorecardsMarkdown(context.history),

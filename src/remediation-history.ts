@@ -211,7 +211,11 @@ export function trendWith(points: TrendPoint[], today: TrendPoint, source: strin
   return { points: all, ...(change7 ? { change7 } : {}), ...(change30 ? { change30 } : {}), source };
 }
 
-/** What was fixed in the window, for the median days to fix: fixed alerts, else issues closed as completed. */
+/**
+ * What was fixed in the window, for the median days to fix: fixed alerts, else issues closed
+ * as completed. A fixed account's owners are its issue's assignees: no one resolves the owners
+ * of an account that needs nothing this run.
+ */
 export interface Fix {
   accountId: string;
   days: number;
@@ -225,13 +229,19 @@ export function fixesInWindow(
   days = TREND_DAYS,
 ): Fix[] {
   const from = addDays(today, -days);
+  const assignees = new Map<string, string[]>();
+  for (const issue of issues ?? []) for (const id of issue.accountIds) assignees.set(id, issue.assignees);
   if (alerts?.some((alert) => alert.fixed))
     return alerts
       .filter(
         (alert) =>
           alert.fixed && alert.closedAt && alert.closedAt.slice(0, 10) > from && alert.ruleId !== NOT_ASSESSED_RULE,
       )
-      .map((alert) => ({ accountId: alert.accountId, days: wholeDays(alert.createdAt, alert.closedAt!) }));
+      .map((alert) => ({
+        accountId: alert.accountId,
+        days: wholeDays(alert.createdAt, alert.closedAt!),
+        ...(assignees.get(alert.accountId)?.length ? { owners: assignees.get(alert.accountId)! } : {}),
+      }));
   return (issues ?? [])
     .filter((issue) => issue.completedAt && issue.completedAt.slice(0, 10) > from)
     .flatMap((issue) =>

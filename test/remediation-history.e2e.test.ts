@@ -278,23 +278,13 @@ describe("the CLI, from the --baseline reports it is given", () => {
       },
     };
     writeFileSync(join(dir, "baseline.json"), JSON.stringify(baseline));
-    const next = await runCliSource(
-      [
-        "scan",
-        "--inventory",
-        SAMPLE,
-        "--baseline",
-        "baseline.json",
-        "--remediation-days",
-        "error=30",
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-      ],
-      {},
-      dir,
-    );
+    const withBaseline = (...flags: string[]) =>
+      runCliSource(
+        ["scan", "--inventory", SAMPLE, "--baseline", "baseline.json", "--remediation-days", "error=30", ...flags],
+        {},
+        dir,
+      );
+    const next = await withBaseline("--format", "json", "--fail-on", "none");
     expect(next.code).toBe(0);
     const report = JSON.parse(next.stdout);
     const errors = report.findings.filter((finding: { level: string }) => finding.level === "error");
@@ -315,41 +305,13 @@ describe("the CLI, from the --baseline reports it is given", () => {
     expect(report.history.trend.change7.noncompliant).toBe(report.summary.noncompliant - 20);
     expect(report.history.trend.source).toBe("the baseline report's trend");
 
-    const text = await runCliSource(
-      [
-        "scan",
-        "--inventory",
-        SAMPLE,
-        "--baseline",
-        "baseline.json",
-        "--remediation-days",
-        "error=30",
-        "--fail-on",
-        "none",
-      ],
-      {},
-      dir,
-    );
+    const text = await withBaseline("--fail-on", "none");
     expect(text.stdout).toContain(`Overdue (remediation-days error 30 days): ${errors.length} findings`);
     expect(text.stdout).toContain("(open 56 days, overdue since 2026-10-31)");
     expect(text.stdout).toMatch(
       /Trend over 2 days \(from the baseline report's trend\): non-compliant \d+ \([+−±]\d+ in 7 days\)/,
     );
-    const failing = await runCliSource(
-      [
-        "scan",
-        "--inventory",
-        SAMPLE,
-        "--baseline",
-        "baseline.json",
-        "--remediation-days",
-        "error=30",
-        "--fail-on-scope",
-        "overdue",
-      ],
-      {},
-      dir,
-    );
+    const failing = await withBaseline("--fail-on-scope", "overdue");
     expect(failing.code).toBe(1);
   });
 });

@@ -242,3 +242,28 @@ describe("scorecards in the summary", () => {
     expect(owned).toContain("### Scorecard by organizational unit");
   });
 });
+
+describe("fixes by owner", () => {
+  it("name a fixed account's owners from its issue's assignees, as no one resolves them this run", () => {
+    const history = buildHistory({
+      findings: [],
+      now: NOW,
+      noncompliant: 0,
+      notAssessed: 0,
+      sources: {
+        ages: new Map(),
+        alerts: ALERTS,
+        issues: [
+          { accountIds: ["333333333333"], createdAt: "2026-09-01T07:00:00Z", assignees: ["carol"] },
+          { accountIds: ["444444444444"], createdAt: "2026-11-01T07:00:00Z", assignees: [] },
+        ],
+        missing: [],
+      },
+      owners: new Map(),
+    });
+    expect(history.scorecards.byOwner).toEqual([
+      { name: "(no owner)", openFindings: 0, overdue: 0, fixed: 1, medianDaysToFix: 10 },
+      { name: "carol", openFindings: 0, overdue: 0, fixed: 1, medianDaysToFix: 61 },
+    ]);
+  });
+});

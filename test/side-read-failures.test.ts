@@ -61,18 +61,29 @@ describe.skipIf(!moto.available)("a side read answered by a proxy's HTML page", 
 });
 
 describe("side read failures, grouped", () => {
-  it("one group per cause across accounts and Regions, whatever the Region in the endpoint", () => {
-    const account = (id: string, eventDataStoresFailures?: Failure[], sideReadFailures?: Failure[]) => ({
-      id,
-      name: id,
-      state: "ACTIVE",
-      outcome: "read" as const,
-      regions: [],
-      trails: [],
+  const account = (id: string, eventDataStoresFailures?: Failure[], sideReadFailures?: Failure[]) => ({
+    id,
+    name: id,
+    state: "ACTIVE",
+    outcome: "read" as const,
+    regions: [],
+    trails: [],
+    durationMs: 0,
+    ...(eventDataStoresFailures ? { eventDataStoresFailures } : {}),
+    ...(sideReadFailures ? { sideReadFailures } : {}),
+  });
+  const inventoryOf = (accounts: ReturnType<typeof account>[]) =>
+    ({
+      schemaVersion: 2,
+      generatedAt: "2026-11-30T00:00:00.000Z",
+      partition: "aws",
+      globalEventsRegion: "us-east-1",
+      organizationTrails: [],
       durationMs: 0,
-      ...(eventDataStoresFailures ? { eventDataStoresFailures } : {}),
-      ...(sideReadFailures ? { sideReadFailures } : {}),
-    });
+      accounts,
+    }) as never;
+
+  it("one group per cause across accounts and Regions, whatever the Region in the endpoint", () => {
     const refused = (region: string): Failure => ({
       kind: "unreachable",
       call: "CloudTrail.ListEventDataStores",
@@ -80,14 +91,8 @@ describe("side read failures, grouped", () => {
       code: "ECONNREFUSED",
       endpoint: `https://cloudtrail.${region}.amazonaws.com`,
     });
-    const failures = sideReadFailures({
-      schemaVersion: 2,
-      generatedAt: "2026-11-30T00:00:00.000Z",
-      partition: "aws",
-      globalEventsRegion: "us-east-1",
-      organizationTrails: [],
-      durationMs: 0,
-      accounts: [
+    const failures = sideReadFailures(
+      inventoryOf([
         account("111111111111", [refused("us-east-1"), refused("eu-west-1")]),
         account(
           "222222222222",
@@ -103,8 +108,8 @@ describe("side read failures, grouped", () => {
           ],
         ),
         account("333333333333"),
-      ],
-    } as never);
+      ]),
+    );
     expect(failures.map((failure) => [failure.read, failure.accounts, failure.regions])).toEqual([
       ["CloudTrail Lake", 2, 3],
       ["ListTrails", 1, 1],
@@ -123,28 +128,16 @@ describe("side read failures, grouped", () => {
       region: "us-east-1",
       code: "AccessDenied",
     });
-    const lines = sideReadFailures({
-      schemaVersion: 2,
-      generatedAt: "2026-11-30T00:00:00.000Z",
-      partition: "aws",
-      globalEventsRegion: "us-east-1",
-      organizationTrails: [],
-      durationMs: 0,
-      accounts: [
-        {
-          id: "111111111111",
-          name: "a",
-          state: "ACTIVE",
-          outcome: "read",
-          regions: [],
-          trails: [],
-          durationMs: 0,
-          // Looking for Lake stores in the other Regions starts with the account's enabled Regions.
-          eventDataStoresFailures: [denied("EC2.DescribeRegions"), denied("CloudTrail.GetEventDataStore")],
-          sideReadFailures: [denied("EC2.DescribeRegions")],
-        },
-      ],
-    } as never).map(describeSideReadFailure);
+    const lines = sideReadFailures(
+      inventoryOf([
+        // The organization's enabled Regions (for its Lake stores) and a store's own read, refused.
+        account(
+          "111111111111",
+          [denied("EC2.DescribeRegions"), denied("CloudTrail.GetEventDataStore")],
+          [denied("EC2.DescribeRegions")],
+        ),
+      ]),
+    ).map(describeSideReadFailure);
     expect(lines.join("\n")).toContain("lacks ec2:DescribeRegions: update that stack");
     expect(lines.join("\n")).toContain("lacks cloudtrail:GetEventDataStore: update that stack");
     expect(lines.join("\n")).not.toMatch(/account:ListRegions|lacks cloudtrail:ListEventDataStores/);

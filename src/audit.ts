@@ -28,7 +28,7 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
     inventory = await scanOrganization(settings, {
       ...scanOptions,
       ...(units.length > 0 ? { unitsToList: units } : {}),
-      judgesCompliant,
+      judgesCovered,
     });
   }
   // A scan checks its selection before sharding (scan.ts); a shard's own slice may be empty.
@@ -40,9 +40,15 @@ export async function runAudit(settings: Settings, scanOptions: ScanOptions = {}
     : result;
 }
 
-/** The rules' verdict on one account as read: the scan looks further for Lake stores only where it is not compliant. */
-export const judgesCompliant: NonNullable<ScanOptions["judgesCompliant"]> = (account, context) =>
-  evaluateInventory({ ...context, accounts: [account], durationMs: 0 }).verdicts[0]?.verdict === "compliant";
+/**
+ * Whether the rules find something recording the account's global service events, as read
+ * (or it is not to be judged: skipped). Only where nothing does does the scan look further for
+ * the account's Lake stores: a covered account with a warning costs no extra call.
+ */
+export const judgesCovered: NonNullable<ScanOptions["judgesCovered"]> = (account, context) => {
+  const verdict = evaluateInventory({ ...context, accounts: [account], durationMs: 0 }).verdicts[0];
+  return verdict === undefined || verdict.verdict === "skipped" || verdict.coveredBy.length > 0;
+};
 
 /**
  * inventory → findings, counts and plan. Pure. With exceptions, `evaluation` holds what

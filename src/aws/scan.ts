@@ -70,13 +70,13 @@ export interface ScanOptions {
   /** How to give credentials, in the entry point's terms (the action's by default). */
   credentialsAdvice?: string;
   /**
-   * The rules' judgement of one account as read (the orchestrator gives it: aws/ does not judge).
-   * An account judged anything but compliant has its own Lake event data stores looked for in
-   * every Region it may home them (ListEventDataStores answers for its own Region only) before
-   * it is called uncovered; a compliant account costs no extra call. Without it, stores are
-   * read in the global events Region only.
+   * The rules' judgement of one account as read (the orchestrator gives it: aws/ does not judge):
+   * whether something records its global service events. An uncovered account has its own Lake
+   * event data stores looked for in every Region it may home them (ListEventDataStores answers
+   * for its own Region only) before it is called uncovered; a covered one costs no extra call.
+   * Without it, stores are read in the global events Region only.
    */
-  judgesCompliant?: (account: AccountRecord, context: InventoryContext) => boolean;
+  judgesCovered?: (account: AccountRecord, context: InventoryContext) => boolean;
 }
 
 export const ACTION_CREDENTIALS_ADVICE =
@@ -345,9 +345,9 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
       ...(read.eventDataStoresFailures ? { eventDataStoresFailures: read.eventDataStoresFailures } : {}),
       durationMs,
     };
-    if (!usable || !context.options.judgesCompliant || !context.inventoryContext) return record;
+    if (!usable || !context.options.judgesCovered || !context.inventoryContext) return record;
     const judging = await context.inventoryContext;
-    if (context.options.judgesCompliant(record, judging)) return record;
+    if (context.options.judgesCovered(record, judging)) return record;
     const wider = await readStoresElsewhere(account.id, granted.credentials, context, abort.signal);
     if (abort.signal.aborted) return { ...record, outcome: "failed", failure: abortedWhy() };
     const stores = [...(record.eventDataStores ?? []), ...wider.stores];
@@ -384,7 +384,7 @@ async function scanAccount(account: OrganizationAccount, context: AccountScanCon
  * An account's own Lake event data stores homed outside the global events Region: a
  * multi-Region store ingesting management events records the global service events wherever
  * it is homed (../shared/aws-facts.md, CloudTrail Lake), and ListEventDataStores answers for
- * the current Region only. Read only for an account that would otherwise not be compliant:
+ * the current Region only. Read only for an account nothing else covers:
  * the Regions the scan was given, else every Region the account has enabled.
  */
 async function readStoresElsewhere(

@@ -174,21 +174,7 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
     let selected = 0;
     const start = (account: OrganizationAccount) => {
       progress.total += 1;
-      // An account holds its place among the `concurrency` until its own reads are done; the
-      // Lake search of an uncovered account, spread over other Regions, gives it up.
-      let release = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      scans.push(
-        limit(async () => {
-          const record = scanAccount(account, context, release);
-          await Promise.race([released, record]);
-          return { record };
-        })
-          .then(({ record }) => record)
-          .then(finish),
-      );
+      scans.push(limit(() => scanAccount(account, context)).then(finish));
     };
     // Account ids given by the user are checked against the organization before any of them
     // is read: an id it does not hold is a mistake in the input, like an unknown OU.
@@ -280,12 +266,7 @@ function realTimer(_accountId: string, ms: number, expire: () => void): () => vo
   return () => clearTimeout(timer);
 }
 
-async function scanAccount(
-  account: OrganizationAccount,
-  context: AccountScanContext,
-  /** Gives up the account's place in the concurrency for the rest of its reads. */
-  releaseSlot: () => void = () => {},
-): Promise<AccountRecord> {
+async function scanAccount(account: OrganizationAccount, context: AccountScanContext): Promise<AccountRecord> {
   const started = context.now();
   const base = {
     id: account.id,
@@ -367,7 +348,6 @@ async function scanAccount(
     if (!usable || !context.options.judgesCovered || !context.inventoryContext) return record;
     const judging = await context.inventoryContext;
     if (context.options.judgesCovered(record, judging)) return record;
-    releaseSlot();
     const wider = await readStoresElsewhere(account.id, granted.credentials, context, abort.signal);
     if (abort.signal.aborted) return { ...record, outcome: "failed", failure: abortedWhy() };
     const stores = [...(record.eventDataStores ?? []), ...wider.stores];

@@ -81,9 +81,3 @@ export function firstSeenOf(changes: Changes, generatedAt: string): Map<string, 
   for (const finding of changes.added) seen.set(findingKey(finding), generatedAt);
   return seen;
 }
-
-/** Whole days between two instants. */
-export function daysBetween(from: string, to: string): number {
-  const ms = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 86_400_000)) : 0;
-}

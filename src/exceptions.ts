@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { daysBetween, findingKey } from "./changes.js";
+import { addDays, daysBetween } from "./calendar.js";
+import { findingKey } from "./changes.js";
 import { ConfigurationError } from "./configuration-error.js";
 import type { AccountVerdict, Evaluation, Finding, FindingException } from "./findings.js";
 import { LEVEL_RANK, RULE_IDS, type RuleId } from "./rules/catalog.js";
@@ -177,10 +178,6 @@ function refuseOverlaps(entries: ExceptionEntry[], refuse: (what: string) => Con
       );
     }
   }
-}
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** The OUs the entries name: the scan lists the accounts beneath each (nested OUs included). */

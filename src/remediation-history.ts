@@ -1,3 +1,4 @@
+import { addDays, daysBetween } from "./calendar.js";
 import { findingKey, type Changes } from "./changes.js";
 import type { Finding } from "./findings.js";
 import { countOf, formatNumber } from "./plural.js";
@@ -26,18 +27,6 @@ export interface FindingAge {
   dueOn?: string;
   /** Days past dueOn; set only when overdue. */
   overdueDays?: number;
-}
-
-const DAY_MS = 86_400_000;
-
-/** Whole days from one instant to another (0 when the second is not later). */
-export function wholeDays(from: string, to: string): number {
-  const ms = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(ms) ? Math.max(0, Math.floor(ms / DAY_MS)) : 0;
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(date.slice(0, 10)) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 export interface AgeInput {
@@ -84,13 +73,13 @@ export function ageFindings(input: AgeInput): Map<string, FindingAge> {
           ? { at: issue, source: "remediation issue" }
           : undefined;
     if (!first) continue;
-    const age: FindingAge = { firstSeen: first.at, source: first.source, days: wholeDays(first.at, input.now) };
+    const age: FindingAge = { firstSeen: first.at, source: first.source, days: daysBetween(first.at, input.now) };
     const allowed = input.remediationDays?.[finding.level];
     if (allowed !== undefined) {
       const expired = input.exceptionExpired?.get(key);
       const clockStart = expired && expired >= first.at.slice(0, 10) ? addDays(expired, 1) : first.at.slice(0, 10);
       age.dueOn = addDays(clockStart, allowed);
-      const late = wholeDays(`${age.dueOn}T00:00:00.000Z`, input.now);
+      const late = daysBetween(`${age.dueOn}T00:00:00.000Z`, input.now);
       if (input.now.slice(0, 10) > age.dueOn) age.overdueDays = Math.max(1, late);
     }
     ages.set(key, age);
@@ -239,7 +228,7 @@ export function fixesInWindow(
       )
       .map((alert) => ({
         accountId: alert.accountId,
-        days: wholeDays(alert.createdAt, alert.closedAt!),
+        days: daysBetween(alert.createdAt, alert.closedAt!),
         ...(assignees.get(alert.accountId)?.length ? { owners: assignees.get(alert.accountId)! } : {}),
       }));
   return (issues ?? [])
@@ -247,7 +236,7 @@ export function fixesInWindow(
     .flatMap((issue) =>
       issue.accountIds.map((accountId) => ({
         accountId,
-        days: wholeDays(issue.createdAt, issue.completedAt!),
+        days: daysBetween(issue.createdAt, issue.completedAt!),
         owners: issue.assignees,
       })),
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline, daysBetween, findingKey, firstSeenOf } from "../src/changes.js";
+import { daysBetween } from "../src/calendar.js";
+import { compareWithBaseline, findingKey, firstSeenOf } from "../src/changes.js";
 import { failingFindings } from "../src/fail-on.js";
 import { CAUSE_PLANS } from "../src/rules/catalog.js";
 import type { AccountRecord, EventDataStoreRecord, Failure, Inventory, TrailRecord } from "../src/inventory.js";

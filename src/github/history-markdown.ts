@@ -1,8 +1,8 @@
 import { findingKey } from "../changes.js";
 import type { Finding } from "../findings.js";
 import { countOf, formatNumber } from "../plural.js";
+import { addDays } from "../calendar.js";
 import {
-  addDays,
   ageText,
   deadlinesText,
   trendLine,

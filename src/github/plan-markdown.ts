@@ -1,4 +1,5 @@
-import { daysBetween, type Changes } from "../changes.js";
+import { daysBetween } from "../calendar.js";
+import type { Changes } from "../changes.js";
 import { countOf, formatNumber } from "../plural.js";
 import { PLAN_EXAMPLES, type CauseGroup, type OrganizationFix, type RemediationPlan } from "../remediation-plan.js";
 import { codeCell, escapeMarkdown, sentenceMarkdown } from "./markdown.js";

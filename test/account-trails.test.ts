@@ -171,6 +171,37 @@ describe.skipIf(!moto.available)("the read plan: calls that do not grow with Reg
     expect(listedIn).toContain("eu-west-1");
   });
 
+  it("a Region the account has not enabled answers as such during the search: no failure, no note", async () => {
+    const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
+    const broken = org.byKey("no-trail").id;
+    proxy.faults.push((call) =>
+      call.operation === "ListEventDataStores" && call.accountId === broken && call.region === "ap-south-1"
+        ? {
+            status: 400,
+            code: "UnrecognizedClientException",
+            message: "The security token included in the request is invalid.",
+          }
+        : call.operation === "ListEventDataStores" && call.accountId === broken && call.region === "sa-east-1"
+          ? {
+              status: 400,
+              code: "AccessDeniedException",
+              message: "not authorized to perform: cloudtrail:ListEventDataStores",
+            }
+          : undefined,
+    );
+    const inventory = await scanOrganization(
+      parseSettings({ accounts: broken, regions: "us-east-1,ap-south-1,sa-east-1" }),
+      {
+        judgesCovered,
+      },
+    );
+    const account = inventory.accounts.find((item) => item.id === broken)!;
+    // Refused in sa-east-1 is a failure worth a note; not enabled in ap-south-1 is not.
+    expect(account.eventDataStoresFailures?.map((failure) => [failure.region, failure.kind])).toEqual([
+      ["sa-east-1", "access-denied"],
+    ]);
+  });
+
   it("with the Regions given, looks for an uncovered account's stores in those Regions only", async () => {
     const org = await seedOrganization(server.endpoint, OWN_TRAILS_SCENARIO);
     const broken = org.byKey("no-trail").id;

@@ -72,12 +72,3 @@ export function compareWithBaseline(
   );
   return { known: true, source: baseline.source, added, resolved, stillOpen, newlyNotAssessed };
 }
-
-/** When each finding was first reported: before, if it was open then, otherwise now. */
-export function firstSeenOf(changes: Changes, generatedAt: string): Map<string, string> {
-  const seen = new Map<string, string>();
-  if (!changes.known) return seen;
-  for (const { finding, since } of changes.stillOpen) seen.set(findingKey(finding), since);
-  for (const finding of changes.added) seen.set(findingKey(finding), generatedAt);
-  return seen;
-}

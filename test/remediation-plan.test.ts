@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { daysBetween } from "../src/calendar.js";
-import { compareWithBaseline, findingKey, firstSeenOf } from "../src/changes.js";
+import { compareWithBaseline, findingKey } from "../src/changes.js";
+import { ageFindings } from "../src/remediation-history.js";
 import { failingFindings } from "../src/fail-on.js";
 import { CAUSE_PLANS } from "../src/rules/catalog.js";
 import type { AccountRecord, EventDataStoreRecord, Failure, Inventory, TrailRecord } from "../src/inventory.js";
@@ -216,9 +217,14 @@ describe("what changed since the last run", () => {
     expect(changes.resolved.map((entry) => entry.accountId)).toEqual([MIXED[1]!.id]);
     expect(changes.stillOpen).toHaveLength(entries.length - 1);
     expect(daysBetween(changes.stillOpen[0]!.since, after.generatedAt)).toBe(25);
-    const seen = firstSeenOf(changes, after.generatedAt);
-    expect(seen.get(findingKey(changes.added[0]!))).toBe(after.generatedAt);
-    expect(seen.get(findingKey(changes.stillOpen[0]!.finding))).toBe("2026-11-01T00:00:00.000Z");
+    const seen = ageFindings({
+      findings: [...changes.added, ...changes.stillOpen.map(({ finding }) => finding)],
+      now: after.generatedAt,
+      changes,
+      changesSource: "baseline report",
+    });
+    expect(seen.get(findingKey(changes.added[0]!))?.firstSeen).toBe(after.generatedAt);
+    expect(seen.get(findingKey(changes.stillOpen[0]!.finding))?.firstSeen).toBe("2026-11-01T00:00:00.000Z");
   });
 
   it("never counts a finding of an account not assessed this run as resolved, and names accounts newly not assessed", () => {

@@ -1,6 +1,6 @@
 import { allFindings, type AuditResult } from "../audit-result.js";
 import { entryName, type ExceptionEntry, type ExceptionsOutcome } from "../exceptions.js";
-import { findingKey, firstSeenOf, type Changes } from "../changes.js";
+import { findingKey, type Changes } from "../changes.js";
 import type { RemediationHistory } from "../remediation-history.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 
@@ -16,7 +16,6 @@ export function buildJsonReport(
   history?: RemediationHistory,
 ) {
   const generatedAt = result.inventory.generatedAt;
-  const firstSeen = changes ? firstSeenOf(changes, generatedAt) : new Map<string, string>();
   return {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     generatedAt,
@@ -30,12 +29,11 @@ export function buildJsonReport(
     // Unknown (no baseline, no alerts to compare with) is absent: never the scan's time, which would read as "new today".
     findings: allFindings(result).map((finding) => {
       const age = history?.ages.get(findingKey(finding));
-      const seen = age?.firstSeen ?? firstSeen.get(findingKey(finding));
       return {
         ...finding,
-        ...(seen ? { firstSeen: seen } : {}),
         ...(age
           ? {
+              firstSeen: age.firstSeen,
               firstSeenFrom: age.source,
               openDays: age.days,
               ...(age.dueOn ? { dueOn: age.dueOn, overdue: age.overdueDays !== undefined } : {}),

@@ -149,22 +149,31 @@ export function trendFromAlerts(
 ): TrendPoint[] {
   const points: TrendPoint[] = [];
   const first = alerts.map((alert) => alert.createdAt.slice(0, 10)).sort()[0] ?? today;
+  // Each alert's dates once, not once per day: 90 days of 10,000 alerts.
+  const spans = alerts.map((alert) => {
+    const allowed = remediationDays?.[alert.level];
+    return {
+      alert,
+      opened: Date.parse(alert.createdAt),
+      closed: alert.closedAt ? Date.parse(alert.closedAt) : Number.POSITIVE_INFINITY,
+      ...(allowed !== undefined ? { due: addDays(alert.createdAt, allowed) } : {}),
+    };
+  });
   for (let back = days - 1; back >= 1; back -= 1) {
     const date = addDays(today, -back);
-    if (date < first.slice(0, 10)) continue;
+    if (date < first) continue;
     const end = Date.parse(`${date}T23:59:59.999Z`);
     const broken = new Set<string>();
     const unread = new Set<string>();
     const late = new Set<string>();
-    for (const alert of alerts) {
-      if (Date.parse(alert.createdAt) > end || (alert.closedAt && Date.parse(alert.closedAt) <= end)) continue;
+    for (const { alert, opened, closed, due } of spans) {
+      if (opened > end || closed <= end) continue;
       if (alert.ruleId === NOT_ASSESSED_RULE) {
         unread.add(alert.accountId);
         continue;
       }
       if (LEVEL_RANK[alert.level] >= LEVEL_RANK.warning) broken.add(alert.accountId);
-      const allowed = remediationDays?.[alert.level];
-      if (allowed !== undefined && date > addDays(alert.createdAt, allowed)) late.add(alert.accountId);
+      if (due !== undefined && date > due) late.add(alert.accountId);
     }
     for (const account of unread) broken.delete(account);
     points.push({ date, noncompliant: broken.size, notAssessed: unread.size, overdue: late.size });

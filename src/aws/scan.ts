@@ -140,9 +140,8 @@ export async function scanOrganization(settings: Settings, options: ScanOptions 
       now,
       stop: stop.signal,
       inventoryContext: undefined,
-      storeRegions: Promise.resolve([]),
+      storeRegions: storeRegionsOf(settings, transport, globalEventsRegion, partition),
     };
-    context.storeRegions = storeRegionsOf(context);
 
     const progress: ScanProgress = { done: 0, total: 0, listingComplete: false, partition, globalEventsRegion };
     // Read first, alongside the listing, so each account can be judged the moment it is read.
@@ -410,20 +409,23 @@ async function readStoresElsewhere(
 
 /** Where Lake stores are looked for: the Regions given, else the caller's enabled Regions, the global events Region first. */
 async function storeRegionsOf(
-  context: Omit<AccountScanContext, "storeRegions" | "inventoryContext">,
+  settings: Settings,
+  transport: AwsTransport,
+  globalEventsRegion: string,
+  partition: string,
 ): Promise<string[]> {
   let regions: string[];
-  if (context.settings.regions === "enabled") {
+  if (settings.regions === "enabled") {
     try {
-      regions = await listEnabledRegions(context.transport, context.globalEventsRegion, context.partition);
+      regions = await listEnabledRegions(transport, globalEventsRegion, partition);
     } catch {
       // Lake is optional evidence: the global events Region still shows an organization store homed there.
-      regions = [context.globalEventsRegion];
+      regions = [globalEventsRegion];
     }
   } else {
-    regions = context.settings.regions;
+    regions = settings.regions;
   }
-  return regions.includes(context.globalEventsRegion) ? regions : [context.globalEventsRegion, ...regions];
+  return regions.includes(globalEventsRegion) ? regions : [globalEventsRegion, ...regions];
 }
 
 /**

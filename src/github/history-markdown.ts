@@ -138,34 +138,38 @@ export function scorecardsMarkdown(history: RemediationHistory): string[] {
     formatNumber(card.fixed),
     card.medianDaysToFix === undefined ? "" : String(card.medianDaysToFix),
   ];
-  const { byOwner, byUnit } = history.scorecards;
-  const lines: string[] = [];
+  const tables = [
+    {
+      cards: history.scorecards.byOwner,
+      unknown: NO_OWNER,
+      by: "owner",
+      column: "Owner",
+      name: ownerName,
+      more: "owners",
+    },
+    {
+      cards: history.scorecards.byUnit,
+      unknown: UNKNOWN_UNIT,
+      by: "organizational unit",
+      column: "OU",
+      name: escapeMarkdown,
+      more: "OUs",
+    },
+  ];
   // A card for "no owner" alone (no owners-file, no tags, create-issues off) or "OU unknown" alone says nothing.
-  if (byOwner.some((card) => card.name !== NO_OWNER))
-    lines.push(
+  return tables
+    .filter(({ cards, unknown }) => cards.some((card) => card.name !== unknown))
+    .flatMap(({ cards, by, column, name, more }) => [
       "",
-      "### Scorecard by owner",
-      "",
-      ...folded(
-        ["Owner", ...header],
-        byOwner.map((card) => row(card, ownerName(card.name))),
-        SCORECARD_ROWS,
-        "More owners",
-      ),
-    );
-  if (byUnit.some((card) => card.name !== UNKNOWN_UNIT))
-    lines.push(
-      "",
-      "### Scorecard by organizational unit",
+      `### Scorecard by ${by}`,
       "",
       ...folded(
-        ["OU", ...header],
-        byUnit.map((card) => row(card, escapeMarkdown(card.name))),
+        [column, ...header],
+        cards.map((card) => row(card, name(card.name))),
         SCORECARD_ROWS,
-        "More OUs",
+        `More ${more}`,
       ),
-    );
-  return lines;
+    ]);
 }
 
 /** Rows a folded table holds at most: the summary stays readable (and within its 1 MiB); the JSON report has them all. */

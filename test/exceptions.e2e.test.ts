@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
+import { startFakeGitHub, type FakeGitHub, runnerEnvironment } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runAction } from "./support/run-action.js";
 import { everythingWritten, markdownDefects } from "./support/rendered-markdown.js";
@@ -104,10 +104,7 @@ describe.skipIf(!moto.available)("accepted exceptions", () => {
     workspace = mkdtempSync(join(tmpdir(), "ota-exceptions-"));
     env = {
       ...awsEnvironment(proxy.endpoint),
-      GITHUB_API_URL: github.url,
-      GITHUB_REPOSITORY: "acme/platform",
-      GITHUB_RUN_ID: "4242",
-      GITHUB_SERVER_URL: "https://github.com",
+      ...runnerEnvironment(github),
       GITHUB_REF: "refs/heads/main",
     };
   });

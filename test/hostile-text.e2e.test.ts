@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../src/github/issue-content.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
+import { startFakeGitHub, type FakeGitHub, runnerEnvironment } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { everythingWritten, renderMarkdown, visibleText } from "./support/rendered-markdown.js";
 import { runAction } from "./support/run-action.js";
@@ -61,10 +61,7 @@ describe.skipIf(!moto.available)("outside text that tries to notify, reference, 
     workspace = mkdtempSync(join(tmpdir(), "ota-hostile-"));
     env = {
       ...awsEnvironment(server.endpoint),
-      GITHUB_API_URL: github.url,
-      GITHUB_REPOSITORY: "acme/platform",
-      GITHUB_RUN_ID: "7",
-      GITHUB_SERVER_URL: "https://github.com",
+      ...runnerEnvironment(github, "7"),
     };
     const run1 = await runAction(inputs(), env, workspace);
     expect(run1.code, run1.stdout).toBe(0);

@@ -8,7 +8,7 @@ import { alertRecords } from "../src/reporters/carried-alerts.js";
 import { findingLocationUri, sarifCategories } from "../src/reporters/sarif.js";
 import { trendFromAlerts } from "../src/remediation-history.js";
 import type { Inventory } from "../src/inventory.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
+import { startFakeGitHub, type FakeGitHub, runnerEnvironment } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { markdownDefects } from "./support/rendered-markdown.js";
 import { runAction } from "./support/run-action.js";
@@ -57,10 +57,7 @@ describe.skipIf(!moto.available)("tracking remediation over time", () => {
     workspace = mkdtempSync(join(tmpdir(), "ota-history-"));
     env = {
       ...awsEnvironment(server.endpoint),
-      GITHUB_API_URL: github.url,
-      GITHUB_REPOSITORY: "acme/platform",
-      GITHUB_RUN_ID: "4242",
-      GITHUB_SERVER_URL: "https://github.com",
+      ...runnerEnvironment(github),
     };
     // Run 1, 42 days ago: issues opened, SARIF uploaded, on that day's clock.
     github.now = () => iso(firstRun);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../src/github/issue-content.js";
 import { startAwsProxy, type AwsProxy } from "./support/aws-proxy.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/github-api.js";
+import { startFakeGitHub, type FakeGitHub, runnerEnvironment } from "./support/github-api.js";
 import { awsEnvironment, motoAvailability, startMoto, type MotoServer } from "./support/moto-server.js";
 import { runAction } from "./support/run-action.js";
 import { everythingWritten, markdownDefects } from "./support/rendered-markdown.js";
@@ -89,10 +89,7 @@ describe.skipIf(!moto.available)("remediation issues kept in step with each acco
     );
     env = {
       ...awsEnvironment(proxy.endpoint),
-      GITHUB_API_URL: github.url,
-      GITHUB_REPOSITORY: "acme/platform",
-      GITHUB_RUN_ID: "4242",
-      GITHUB_SERVER_URL: "https://github.com",
+      ...runnerEnvironment(github),
     };
     proxy.faults.push((call) =>
       refusedAccount &&

@@ -34,6 +34,16 @@ const spec: { operations: Operation[] } = JSON.parse(
   readFileSync(new URL("../fixtures/github-rest-operations.json", import.meta.url), "utf8"),
 );
 
+/** What GitHub's runner sets for a job in acme/platform, pointing the action at this stand-in. */
+export function runnerEnvironment(github: Pick<FakeGitHub, "url">, runId = "4242"): Record<string, string> {
+  return {
+    GITHUB_API_URL: github.url,
+    GITHUB_REPOSITORY: "acme/platform",
+    GITHUB_RUN_ID: runId,
+    GITHUB_SERVER_URL: "https://github.com",
+  };
+}
+
 export interface FakeIssue {
   number: number;
   title: string;
